@@ -1,0 +1,223 @@
+"""The database schema, as typed SQLAlchemy 2 ORM models.
+
+Entities (facilities, findings, priorities, milestones) hold what does not
+change from quarter to quarter. What a return reports for a quarter lives in
+``*_updates`` rows keyed by (entity, quarter): the state as at the end of any
+quarter is the latest update at or before it. Every stored value points at
+the upload it came from; the report's baseline is an upload of kind
+``baseline``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column
+
+ID = String(40)
+QUARTER = String(7)  # YYYY-Qn
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Country(Base):
+    __tablename__ = "countries"
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    lat_min: Mapped[float] = mapped_column(Float)
+    lat_max: Mapped[float] = mapped_column(Float)
+    lon_min: Mapped[float] = mapped_column(Float)
+    lon_max: Mapped[float] = mapped_column(Float)
+    background: Mapped[str | None] = mapped_column(Text)
+    achievements: Mapped[str | None] = mapped_column(Text)
+
+
+class IndicatorDef(Base):
+    __tablename__ = "indicators"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label: Mapped[str] = mapped_column(String(120))
+    is_count: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Upload(Base):
+    __tablename__ = "uploads"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16), default="return")  # return | baseline
+    country_code: Mapped[str | None] = mapped_column(ForeignKey("countries.code"))
+    quarter: Mapped[str | None] = mapped_column(QUARTER)
+    quarter_idx: Mapped[int | None] = mapped_column(Integer)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    uploaded_by: Mapped[str] = mapped_column(String(120))
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    status: Mapped[str] = mapped_column(String(16), default="current")  # current | superseded
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"))
+    restored_from_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"))
+    prepared_by: Mapped[str | None] = mapped_column(String(200))
+    submitted_on: Mapped[dt.date | None] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(Text)
+    counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    warnings: Mapped[list[Any] | None] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_uploads_country_quarter", "country_code", "quarter_idx", "status"),)
+
+
+class IndicatorValue(Base):
+    __tablename__ = "indicator_values"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"))
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicators.code"))
+    quarter: Mapped[str] = mapped_column(QUARTER)
+    quarter_idx: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Float)
+    approximate: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"), index=True)
+
+    __table_args__ = (
+        UniqueConstraint("country_code", "indicator_code", "quarter_idx", name="uq_indicator_value"),
+    )
+
+
+class Facility(Base):
+    __tablename__ = "facilities"
+    facility_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str | None] = mapped_column(String(40))
+    city: Mapped[str | None] = mapped_column(String(120))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    pilot: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"))
+    updated_upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"))
+
+
+class Finding(Base):
+    __tablename__ = "findings"
+    finding_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"), index=True)
+    facility_id: Mapped[str] = mapped_column(ForeignKey("facilities.facility_id"), index=True)
+    audit_date: Mapped[dt.date] = mapped_column(Date)
+    domain: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(2000))
+    recommendation: Mapped[str | None] = mapped_column(Text)
+    created_upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"))
+    updated_upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"))
+
+
+class FindingUpdate(Base):
+    """A finding's state as reported for one quarter (kept only when it changed)."""
+
+    __tablename__ = "finding_updates"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    finding_id: Mapped[str] = mapped_column(ForeignKey("findings.finding_id"))
+    quarter: Mapped[str] = mapped_column(QUARTER)
+    quarter_idx: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    owner: Mapped[str | None] = mapped_column(String(2000))
+    status_note: Mapped[str | None] = mapped_column(Text)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"), index=True)
+
+    __table_args__ = (
+        UniqueConstraint("finding_id", "quarter_idx", name="uq_finding_update"),
+        Index("ix_finding_updates_quarter", "quarter_idx", "finding_id"),
+    )
+
+
+class Priority(Base):
+    __tablename__ = "priorities"
+    priority_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"), index=True)
+    title: Mapped[str] = mapped_column(String(2000))
+    theme: Mapped[str | None] = mapped_column(String(2000))
+    target_date: Mapped[dt.date | None] = mapped_column(Date)
+    created_upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"))
+    updated_upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"))
+
+
+class PriorityUpdate(Base):
+    __tablename__ = "priority_updates"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    priority_id: Mapped[str] = mapped_column(ForeignKey("priorities.priority_id"))
+    quarter: Mapped[str] = mapped_column(QUARTER)
+    quarter_idx: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    progress_pct: Mapped[float | None] = mapped_column(Float)
+    narrative: Mapped[str | None] = mapped_column(Text)
+    next_steps: Mapped[str | None] = mapped_column(Text)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"), index=True)
+
+    __table_args__ = (
+        UniqueConstraint("priority_id", "quarter_idx", name="uq_priority_update"),
+        Index("ix_priority_updates_quarter", "quarter_idx", "priority_id"),
+    )
+
+
+class Milestone(Base):
+    __tablename__ = "milestones"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    priority_id: Mapped[str] = mapped_column(ForeignKey("priorities.priority_id"), index=True)
+    name: Mapped[str] = mapped_column(String(2000))
+    name_key: Mapped[str] = mapped_column(String(2000))
+    created_upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"))
+
+    __table_args__ = (UniqueConstraint("priority_id", "name_key", name="uq_milestone"),)
+
+
+class MilestoneUpdate(Base):
+    __tablename__ = "milestone_updates"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id"))
+    quarter: Mapped[str] = mapped_column(QUARTER)
+    quarter_idx: Mapped[int] = mapped_column(Integer)
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    completed_on: Mapped[dt.date | None] = mapped_column(Date)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"), index=True)
+
+    __table_args__ = (
+        UniqueConstraint("milestone_id", "quarter_idx", name="uq_milestone_update"),
+        Index("ix_milestone_updates_quarter", "quarter_idx", "milestone_id"),
+    )
+
+
+class Activity(Base):
+    __tablename__ = "activities"
+    activity_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"))
+    quarter: Mapped[str] = mapped_column(QUARTER)
+    quarter_idx: Mapped[int] = mapped_column(Integer)
+    date: Mapped[dt.date] = mapped_column(Date)
+    type: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(2000))
+    participants: Mapped[int | None] = mapped_column(Integer)
+    female_participants: Mapped[int | None] = mapped_column(Integer)
+    facility_id: Mapped[str | None] = mapped_column(ForeignKey("facilities.facility_id"))
+    notes: Mapped[str | None] = mapped_column(Text)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"), index=True)
+
+    __table_args__ = (Index("ix_activities_country_quarter", "country_code", "quarter_idx"),)

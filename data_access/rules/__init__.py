@@ -1,0 +1,1 @@
+"""Plain business rules: no database, no Streamlit. Tested on their own."""

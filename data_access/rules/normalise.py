@@ -1,0 +1,195 @@
+"""Normalisation of headers and cell values, one column at a time.
+
+Every parser takes a pandas Series of raw cell values (as read from the
+workbook: None, str, int, float, bool, date, datetime) and returns the parsed
+Series plus a list of ``(position, problem)`` pairs for the cells it could not
+accept. Work is vectorised with pandas string and numeric operations; only the
+rare oddities fall back to Python per value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+Problems = list[tuple[int, str]]
+
+_SEP = re.compile(r"[\s_\-]+")
+
+
+def header_key(text: object) -> str:
+    """``Progress %``, ``progress_pct`` and ``PROGRESS PCT`` give one key."""
+    s = str(text).strip().lower().replace("%", " pct ")
+    return _SEP.sub("_", s).strip("_")
+
+
+def enum_key(text: object) -> str:
+    """``in_progress``, ``In progress`` and ``in-progress`` give one key."""
+    return _SEP.sub(" ", str(text).strip().lower()).strip()
+
+
+def is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and np.isnan(value):
+        return True
+    return isinstance(value, str) and value.strip() == ""
+
+
+def blank_mask(s: pd.Series) -> pd.Series:
+    as_text = s.map(lambda v: v.strip() if isinstance(v, str) else v)
+    return as_text.isna() | as_text.eq("")
+
+
+def clean_text(s: pd.Series) -> pd.Series:
+    """Trimmed text, None for blanks. Numbers keep a plain spelling
+    (``12.0`` becomes ``"12"``) so identifiers typed as numbers still match."""
+
+    def one(v: object) -> str | None:
+        if is_blank(v):
+            return None
+        if isinstance(v, bool):
+            return "yes" if v else "no"
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        if isinstance(v, dt.datetime):
+            return v.date().isoformat() if v.time() == dt.time() else v.isoformat(sep=" ")
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        return str(v).strip()
+
+    return s.map(one).astype(object)
+
+
+def parse_text(s: pd.Series, max_chars: int) -> tuple[pd.Series, Problems]:
+    out = clean_text(s)
+    too_long = out.map(lambda v: v is not None and len(v) > max_chars)
+    problems = [
+        (i, f"text is {len(out.iloc[i]):,} characters long; at most {max_chars:,} are accepted")
+        for i in np.flatnonzero(too_long.to_numpy())
+    ]
+    return out, problems
+
+
+_GROUPED_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
+
+
+def parse_number(
+    s: pd.Series,
+    *,
+    whole: bool = False,
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> tuple[pd.Series, Problems]:
+    """Numbers arrive as numbers or as text such as ``"73 715"`` (ordinary or
+    non-breaking spaces) and ``"73,715"``. Returns floats (NaN for blanks)."""
+    blank = blank_mask(s)
+    is_bool = s.map(lambda v: isinstance(v, bool))
+    native = s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
+    values = pd.Series(np.nan, index=s.index, dtype="float64")
+    values[native] = pd.to_numeric(s[native], errors="coerce")
+    texts = s[~native & ~blank & ~is_bool].map(str).str.strip()
+    if len(texts):
+        squeezed = texts.str.replace(_SPACES, "", regex=True)
+        grouped = squeezed.str.match(_GROUPED_COMMA)
+        squeezed = squeezed.where(~grouped, squeezed.str.replace(",", "", regex=False))
+        values[texts.index] = pd.to_numeric(squeezed, errors="coerce")
+    problems: Problems = []
+    bad = (~blank & values.isna()).to_numpy()
+    accepted = "a whole number" if whole else "a number"
+    for i in np.flatnonzero(bad):
+        raw = s.iloc[i]
+        hint = " (use a point for decimals)" if isinstance(raw, str) and "," in raw else ""
+        problems.append((i, f"{raw!r} is not a number; expected {accepted}{hint}"))
+    ok = values.notna().to_numpy()
+    if whole:
+        frac = ok & (np.mod(values.fillna(0).to_numpy(), 1) != 0)
+        problems += [(i, f"{values.iloc[i]:g} is not a whole number; counts must be whole numbers") for i in np.flatnonzero(frac)]
+    if minimum is not None:
+        low = ok & (values.fillna(minimum).to_numpy() < minimum)
+        problems += [(i, f"{values.iloc[i]:g} is below the minimum of {minimum:g}") for i in np.flatnonzero(low)]
+    if maximum is not None:
+        high = ok & (values.fillna(maximum).to_numpy() > maximum)
+        problems += [(i, f"{values.iloc[i]:g} is above the maximum of {maximum:g}") for i in np.flatnonzero(high)]
+    return values, problems
+
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
+DATE_ACCEPTED = "a date cell, or text such as 2024-03-31, 31.03.2024 or 31/03/2024"
+
+
+def parse_date(s: pd.Series) -> tuple[pd.Series, Problems]:
+    """Dates arrive as date cells, Excel serial numbers, or text in ISO or
+    day-first form. Returns ``datetime.date`` objects (None for blanks)."""
+    out = pd.Series([None] * len(s), index=s.index, dtype=object)
+    blank = blank_mask(s)
+    is_dt = s.map(lambda v: isinstance(v, (dt.date, dt.datetime)))
+    out[is_dt] = s[is_dt].map(lambda v: v.date() if isinstance(v, dt.datetime) else v)
+    is_num = s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
+    if is_num.any():
+        nums = s[is_num].astype(float)
+        good = (nums >= 1) & (nums < 2958466)
+        out[good[good].index] = nums[good].map(lambda n: _EXCEL_EPOCH + dt.timedelta(days=int(n)))
+    texts = s[~blank & ~is_dt & ~is_num].map(str).str.strip()
+    if len(texts):
+        parsed = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[ns]")
+        # ISO text may carry a midnight time part, as some tools write it.
+        iso = texts.str.replace(r"[ T]00:00(:00)?$", "", regex=True)
+        for fmt in DATE_FORMATS:
+            todo = parsed.isna()
+            if not todo.any():
+                break
+            parsed[todo] = pd.to_datetime(iso[todo], format=fmt, errors="coerce")
+        found = parsed.notna()
+        out[found[found].index] = parsed[found].dt.date
+    problems = [
+        (i, f"{s.iloc[i]!r} is not a date; expected {DATE_ACCEPTED}")
+        for i in np.flatnonzero((~blank & out.isna()).to_numpy())
+    ]
+    return out, problems
+
+
+def parse_enum(s: pd.Series, allowed: Iterable[str]) -> tuple[pd.Series, Problems]:
+    allowed = tuple(allowed)
+    keys = {enum_key(a): a for a in allowed}
+    blank = blank_mask(s)
+    norm = s.map(lambda v: None if is_blank(v) else enum_key(v))
+    out = norm.map(keys.get).astype(object)
+    listed = ", ".join(allowed)
+    problems = [
+        (i, f"{str(s.iloc[i]).strip()!r} is not an accepted value; use one of: {listed}")
+        for i in np.flatnonzero((~blank & out.isna()).to_numpy())
+    ]
+    return out, problems
+
+
+_YES = {"yes", "y", "true", "1", "x", "pilot"}
+_NO = {"no", "n", "false", "0"}
+
+
+def parse_yes_no(s: pd.Series) -> tuple[pd.Series, Problems]:
+    def one(v: object) -> object:
+        if is_blank(v):
+            return None
+        if isinstance(v, bool):
+            return v
+        if isinstance(v, (int, float)) and v in (0, 1):
+            return bool(v)
+        k = enum_key(v)
+        if k in _YES:
+            return True
+        if k in _NO:
+            return False
+        return "?"
+
+    out = s.map(one).astype(object)
+    bad = out.map(lambda v: v == "?")
+    problems = [(i, f"{s.iloc[i]!r} is not yes or no") for i in np.flatnonzero(bad.to_numpy())]
+    out[bad] = None
+    return out, problems
