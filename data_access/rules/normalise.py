@@ -32,6 +32,12 @@ def enum_key(text: object) -> str:
     return _SEP.sub(" ", str(text).strip().lower()).strip()
 
 
+def omap(s: pd.Series, func) -> pd.Series:
+    """Apply ``func`` to each value, keeping None as None (``Series.map``
+    turns None into NaN on object data)."""
+    return pd.Series([func(v) for v in s], index=s.index, dtype=object)
+
+
 def is_blank(value: object) -> bool:
     if value is None:
         return True
@@ -62,12 +68,12 @@ def clean_text(s: pd.Series) -> pd.Series:
             return v.isoformat()
         return str(v).strip()
 
-    return s.map(one).astype(object)
+    return omap(s, one)
 
 
 def parse_text(s: pd.Series, max_chars: int) -> tuple[pd.Series, Problems]:
     out = clean_text(s)
-    too_long = out.map(lambda v: v is not None and len(v) > max_chars)
+    too_long = omap(out, lambda v: v is not None and len(v) > max_chars).astype(bool)
     problems = [
         (i, f"text is {len(out.iloc[i]):,} characters long; at most {max_chars:,} are accepted")
         for i in np.flatnonzero(too_long.to_numpy())
@@ -130,12 +136,12 @@ def parse_date(s: pd.Series) -> tuple[pd.Series, Problems]:
     out = pd.Series([None] * len(s), index=s.index, dtype=object)
     blank = blank_mask(s)
     is_dt = s.map(lambda v: isinstance(v, (dt.date, dt.datetime)))
-    out[is_dt] = s[is_dt].map(lambda v: v.date() if isinstance(v, dt.datetime) else v)
+    out[is_dt] = omap(s[is_dt], lambda v: v.date() if isinstance(v, dt.datetime) else v)
     is_num = s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
     if is_num.any():
         nums = s[is_num].astype(float)
         good = (nums >= 1) & (nums < 2958466)
-        out[good[good].index] = nums[good].map(lambda n: _EXCEL_EPOCH + dt.timedelta(days=int(n)))
+        out[good[good].index] = omap(nums[good], lambda n: _EXCEL_EPOCH + dt.timedelta(days=int(n)))
     texts = s[~blank & ~is_dt & ~is_num].map(str).str.strip()
     if len(texts):
         parsed = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[ns]")
@@ -147,7 +153,7 @@ def parse_date(s: pd.Series) -> tuple[pd.Series, Problems]:
                 break
             parsed[todo] = pd.to_datetime(iso[todo], format=fmt, errors="coerce")
         found = parsed.notna()
-        out[found[found].index] = parsed[found].dt.date
+        out[found[found].index] = omap(parsed[found], lambda t: t.date())
     problems = [
         (i, f"{s.iloc[i]!r} is not a date; expected {DATE_ACCEPTED}")
         for i in np.flatnonzero((~blank & out.isna()).to_numpy())
@@ -159,8 +165,7 @@ def parse_enum(s: pd.Series, allowed: Iterable[str]) -> tuple[pd.Series, Problem
     allowed = tuple(allowed)
     keys = {enum_key(a): a for a in allowed}
     blank = blank_mask(s)
-    norm = s.map(lambda v: None if is_blank(v) else enum_key(v))
-    out = norm.map(keys.get).astype(object)
+    out = omap(s, lambda v: None if is_blank(v) else keys.get(enum_key(v)))
     listed = ", ".join(allowed)
     problems = [
         (i, f"{str(s.iloc[i]).strip()!r} is not an accepted value; use one of: {listed}")
@@ -188,8 +193,8 @@ def parse_yes_no(s: pd.Series) -> tuple[pd.Series, Problems]:
             return False
         return "?"
 
-    out = s.map(one).astype(object)
-    bad = out.map(lambda v: v == "?")
+    out = omap(s, one)
+    bad = omap(out, lambda v: v == "?").astype(bool)
     problems = [(i, f"{s.iloc[i]!r} is not yes or no") for i in np.flatnonzero(bad.to_numpy())]
     out[bad] = None
     return out, problems

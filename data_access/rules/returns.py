@@ -23,6 +23,7 @@ from .normalise import (
     enum_key,
     header_key,
     is_blank,
+    omap,
     parse_date,
     parse_enum,
     parse_number,
@@ -332,7 +333,7 @@ def _parse_data_sheet(raw: RawSheetLike, spec: SheetSpec, result: ParsedReturn, 
     key_cols = list(spec.key)
     keyed = frame[key_cols].copy()
     if "milestone" in key_cols:
-        keyed["milestone"] = keyed["milestone"].map(lambda v: None if v is None else enum_key(v))
+        keyed["milestone"] = omap(keyed["milestone"], lambda v: None if v is None else enum_key(v))
     complete = keyed.notna().all(axis=1)
     dup = keyed[complete].duplicated(keep="first")
     if dup.any():

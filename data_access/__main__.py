@@ -1,0 +1,164 @@
+"""Command line: ``python -m data_access COMMAND``.
+
+    import FILE [--dry-run] [--user NAME] [--db URL]
+    export DATASET [--country C] [--quarter Q] [--format csv|xlsx] [--output PATH] [--db URL]
+    template --country C --quarter Q --output PATH [--db URL]
+    load-sample [--db URL]
+
+Exit codes of ``import``: 0 applied (or identical to the one already
+applied), 1 rejected by validation, 2 unreadable/unsafe/not an xlsx. Other
+commands: 0 done, 2 bad arguments or an unusable database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from .export import DATASETS
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m data_access",
+                                description="Steering Dashboard data engine: import quarterly returns, export "
+                                            "datasets, write templates, load the sample data.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    db_help = ("SQLAlchemy database URL (default: $DASHBOARD_DATABASE_URL, then [connections.dashboard] url in "
+               ".streamlit/secrets.toml, then the embedded SQLite file data/dashboard.db)")
+
+    imp = sub.add_parser("import", help="validate and apply a quarterly return workbook (.xlsx)",
+                         description="Validate a quarterly return and apply it in one transaction. Exit 0: applied "
+                                     "or identical to the one already applied; 1: rejected, nothing written (every "
+                                     "error listed with its cell); 2: unreadable, unsafe or not an .xlsx.")
+    imp.add_argument("file", metavar="FILE", help="the workbook (.xlsx)")
+    imp.add_argument("--dry-run", action="store_true", help="validate and show what would change; write nothing")
+    imp.add_argument("--user", default=None, help="who is uploading (default: the login name)")
+    imp.add_argument("--db", metavar="URL", help=db_help)
+
+    exp = sub.add_parser("export", help="export a dataset as CSV or XLSX",
+                         description="Export one dataset. findings, priorities and milestones give the state as at "
+                                     "the end of --quarter (default: the latest quarter with data).")
+    exp.add_argument("dataset", metavar="DATASET", choices=DATASETS, help=f"one of: {', '.join(DATASETS)}")
+    exp.add_argument("--country", help="ISO code or English name (default: all countries)")
+    exp.add_argument("--quarter", help="quarter, e.g. 2024-Q1")
+    exp.add_argument("--format", choices=("csv", "xlsx"), default="csv", help="file format (default: csv)")
+    exp.add_argument("--output", metavar="PATH", help="file to write (default: standard output for csv)")
+    exp.add_argument("--db", metavar="URL", help=db_help)
+
+    tpl = sub.add_parser("template", help="write a pre-filled return workbook for a country and quarter",
+                         description="Write the return template for a country and quarter, pre-filled with the "
+                                     "country's facilities, open findings and active priorities.")
+    tpl.add_argument("--country", required=True, help="ISO code or English name")
+    tpl.add_argument("--quarter", required=True, help="quarter, e.g. 2024-Q3")
+    tpl.add_argument("--output", required=True, metavar="PATH", help="the .xlsx file to write")
+    tpl.add_argument("--db", metavar="URL", help=db_help)
+
+    smp = sub.add_parser("load-sample", help="load the report baseline and the illustrative sample returns",
+                         description="Load the 2019-2023 report baseline and the illustrative returns in "
+                                     "sample_data/returns through the importer. Loading twice changes nothing.")
+    smp.add_argument("--db", metavar="URL", help=db_help)
+    return p
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from . import config, db
+
+    try:
+        engine = db.connect(args.db)
+    except (SQLAlchemyError, OSError) as exc:
+        return _fail(f"cannot open the database {config.describe(config.database_url(args.db))}: "
+                     f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+    try:
+        return {"import": _import, "export": _export, "template": _template, "load-sample": _load_sample}[
+            args.command](engine, args)
+    except BrokenPipeError:  # e.g. piped into head
+        return 0
+
+
+def _country(engine, text: str | None) -> str | None:
+    if text is None:
+        return None
+    from .rules.returns import resolve_country
+    from . import queries
+
+    c = queries.countries(engine)
+    known = {code.lower(): code for code in c["code"]} | {n.lower(): code for code, n in zip(c["code"], c["name"])}
+    code = resolve_country(text, known)
+    if code is None:
+        raise ValueError(f"unknown country {text!r}; use one of: {', '.join(c['code'])}")
+    return code
+
+
+def _import(engine, args) -> int:
+    from .importer import import_workbook
+
+    path = Path(args.file)
+    if not path.is_file():
+        return _fail(f"no such file: {path}")
+    user = args.user or getpass.getuser()
+    result = import_workbook(engine, path.read_bytes(), path.name, user, dry_run=args.dry_run)
+    print(result.report())
+    return result.exit_code
+
+
+def _export(engine, args) -> int:
+    from .export import ExportError, export_dataset
+
+    try:
+        exp = export_dataset(engine, args.dataset, _country(engine, args.country), args.quarter)
+    except (ExportError, ValueError) as exc:
+        return _fail(str(exc))
+    if args.format == "xlsx" and not args.output:
+        return _fail("--format xlsx needs --output PATH")
+    data = exp.xlsx() if args.format == "xlsx" else exp.csv()
+    if args.output:
+        Path(args.output).write_bytes(data)
+        print(f"wrote {len(exp.frame)} row(s) of {args.dataset} to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(data.decode("utf-8-sig"))
+    return 0
+
+
+def _template(engine, args) -> int:
+    from .export import ExportError, template
+    from .rules.quarters import parse_quarter
+
+    q = parse_quarter(args.quarter)
+    if q is None:
+        return _fail(f"{args.quarter!r} is not a quarter; write it like 2024-Q1")
+    try:
+        data = template(engine, _country(engine, args.country), str(q))
+    except (ExportError, ValueError) as exc:
+        return _fail(str(exc))
+    Path(args.output).write_bytes(data)
+    print(f"wrote the {args.country} {q} return template to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _load_sample(engine, args) -> int:
+    from .sample import load_sample
+
+    def say(fraction: float, text: str) -> None:
+        print(f"[{fraction:4.0%}] {text}", file=sys.stderr)
+
+    try:
+        results = load_sample(engine, say)
+    except RuntimeError as exc:
+        return _fail(str(exc), 1)
+    applied = sum(r.status == "applied" for r in results)
+    print(f"sample data: {applied} file(s) applied, {len(results) - applied} already present")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

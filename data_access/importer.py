@@ -1,0 +1,538 @@
+"""Importing a quarterly return: the one code path behind the upload page,
+the command line and the sample-data loader.
+
+    read (child process, limits) -> parse (every cell) -> lock ->
+    check against the stored state -> plan the changes -> apply, or not
+
+All-or-nothing: any error, and nothing is written. Uploads for a (country,
+quarter) supersede the current one; a byte-identical file changes nothing.
+Writes hold the database's write lock (PostgreSQL advisory lock, SQLite
+``BEGIN IMMEDIATE``) from the first read of the stored state to the commit,
+so two uploads at once are applied one after the other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+
+from . import db
+from .asat import latest_updates
+from .models import (
+    Activity,
+    Country,
+    Facility,
+    Finding,
+    FindingUpdate,
+    IndicatorValue,
+    Milestone,
+    MilestoneUpdate,
+    Priority,
+    PriorityUpdate,
+    Upload,
+)
+from .rules.checks import FacilityInfo, FindingInfo, PriorityInfo, StoredState, check_return, milestone_key
+from .rules.issues import Issue
+from .rules.quarters import Quarter
+from .rules.returns import ParsedReturn, ParsedSheet, ReturnLimits, parse_return
+from .workbook import Limits, UnsafeWorkbook, read_workbook
+
+APPLIED, IDENTICAL, REJECTED, UNREADABLE, DRY_RUN = "applied", "identical", "rejected", "unreadable", "dry-run"
+EXIT_CODES = {APPLIED: 0, IDENTICAL: 0, DRY_RUN: 0, REJECTED: 1, UNREADABLE: 2}
+ACTIONS = ("added", "updated", "unchanged", "removed")
+
+
+@dataclass
+class RowChange:
+    sheet: str
+    key: str
+    action: str  # added | updated | unchanged | removed
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # column -> (before, after)
+
+
+@dataclass
+class ImportResult:
+    status: str
+    message: str
+    file_name: str = ""
+    sha256: str = ""
+    country: str | None = None
+    quarter: str | None = None
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    changes: list[RowChange] = field(default_factory=list)
+    upload_id: int | None = None
+    supersedes: dict[str, Any] | None = None  # the upload this one replaces: id, uploaded_by, uploaded_at, file_name
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.status]
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+    @property
+    def counts(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for ch in self.changes:
+            out.setdefault(ch.sheet, dict.fromkeys(ACTIONS, 0))[ch.action] += 1
+        return out
+
+    def report(self) -> str:
+        """Plain-text summary, as the command line prints it."""
+        lines = [self.message]
+        if self.country and self.quarter:
+            lines.append(f"Return: {self.country} {self.quarter}  ({self.file_name}, sha256 {self.sha256[:12]}...)")
+        if self.supersedes:
+            s = self.supersedes
+            lines.append(f"Supersedes upload #{s['id']} ({s['file_name']}) by {s['uploaded_by']} on "
+                         f"{s['uploaded_at']:%Y-%m-%d %H:%M}.")
+        if self.changes:
+            lines.append("")
+            lines.append(f"{'sheet':<12} {'added':>7} {'updated':>8} {'unchanged':>10} {'removed':>8}")
+            for sheet, c in self.counts.items():
+                lines.append(f"{sheet:<12} {c['added']:>7} {c['updated']:>8} {c['unchanged']:>10} {c['removed']:>8}")
+        if self.errors:
+            lines.append("")
+            lines.append(f"{len(self.errors)} error(s) - nothing was written:")
+            lines += [f"  ERROR   {e}" for e in self.errors]
+        if self.warnings:
+            lines.append("")
+            lines.append(f"{len(self.warnings)} warning(s):")
+            lines += [f"  WARNING {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+class _Rejected(Exception):
+    """Raised inside the transaction to roll it back."""
+
+
+def import_workbook(
+    engine: Engine,
+    data: bytes,
+    file_name: str,
+    user: str = "unknown",
+    *,
+    dry_run: bool = False,
+    kind: str = "return",
+    restored_from: int | None = None,
+    limits: Limits | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> ImportResult:
+    """Validate and (unless ``dry_run``) apply one workbook. Never raises for
+    bad input: the result says what happened and why."""
+    limits = limits or Limits()
+    say = progress or (lambda _f, _t: None)
+    sha = hashlib.sha256(data).hexdigest()
+    base = dict(file_name=file_name, sha256=sha)
+
+    say(0.05, "Checking the file")
+    try:
+        raw = read_workbook(data, file_name, limits)
+    except UnsafeWorkbook as exc:
+        return ImportResult(UNREADABLE, str(exc), errors=[Issue("", "", str(exc))], **base)
+
+    say(0.35, "Reading every sheet")
+    with engine.connect() as conn:
+        countries = {c.code.lower(): c.code for c in conn.execute(select(Country.code, Country.name))}
+        countries.update({name.lower(): code for code, name in conn.execute(select(Country.code, Country.name))})
+    parsed = parse_return(raw.sheets, ReturnLimits(limits.max_rows, limits.max_cell_chars), countries)
+    result = ImportResult(DRY_RUN if dry_run else APPLIED, "", country=parsed.country,
+                          quarter=str(parsed.quarter) if parsed.quarter else None, **base)
+    result.errors = list(parsed.issues.errors)
+    result.warnings = list(parsed.issues.warnings)
+
+    say(0.6, "Checking against the stored data")
+    try:
+        with db.write_transaction(engine) as conn:
+            same = conn.execute(select(Upload.id, Upload.country_code, Upload.quarter).where(
+                Upload.sha256 == sha, Upload.status == "current", Upload.kind == kind)).first()
+            if same is not None and not result.errors:
+                result.status = IDENTICAL
+                result.upload_id = same.id
+                result.message = (f"This file is identical to upload #{same.id} ({same.country_code} {same.quarter}), "
+                                  "which is already applied: nothing changed.")
+                return result
+            if parsed.country and parsed.quarter:
+                state = load_state(conn, parsed.country, parsed.quarter)
+                more = check_return(parsed, state)
+                result.errors += more.errors
+                result.warnings += more.warnings
+            if result.errors:
+                raise _Rejected()
+            say(0.8, "Working out what changes")
+            plan = _plan(conn, parsed)
+            result.changes = plan.changes
+            previous = conn.execute(select(Upload.id, Upload.uploaded_by, Upload.uploaded_at, Upload.file_name).where(
+                Upload.country_code == parsed.country, Upload.quarter_idx == parsed.quarter.index,
+                Upload.status == "current")).first()
+            if previous is not None:
+                result.supersedes = dict(id=previous.id, uploaded_by=previous.uploaded_by,
+                                         uploaded_at=previous.uploaded_at, file_name=previous.file_name)
+            if dry_run:
+                result.message = _dry_run_message(result)
+                return result
+            say(0.9, "Saving")
+            result.upload_id = _apply(conn, parsed, plan, result, data, user, kind, restored_from, previous)
+            result.message = _applied_message(result)
+    except _Rejected:
+        result.status = REJECTED
+        result.message = (f"The workbook was not imported: {len(result.errors)} error(s) to correct. "
+                          "Nothing was written.")
+    say(1.0, "Done")
+    return result
+
+
+def _dry_run_message(r: ImportResult) -> str:
+    n = sum(c.action in ("added", "updated", "removed") for c in r.changes)
+    extra = f" It would supersede upload #{r.supersedes['id']}." if r.supersedes else ""
+    return f"Dry run: the workbook is valid and would change {n} row(s) for {r.country} {r.quarter}.{extra} Nothing was written."
+
+
+def _applied_message(r: ImportResult) -> str:
+    n = sum(c.action in ("added", "updated", "removed") for c in r.changes)
+    extra = f" It supersedes upload #{r.supersedes['id']}." if r.supersedes else ""
+    return f"Imported as upload #{r.upload_id}: {n} row(s) changed for {r.country} {r.quarter}.{extra}"
+
+
+# --------------------------------------------------------------------------- stored state
+
+def load_state(conn: Connection, country: str, quarter: Quarter) -> StoredState:
+    c = conn.execute(select(Country.__table__).where(Country.code == country)).one()
+    state = StoredState(country, quarter, (c.lat_min, c.lat_max, c.lon_min, c.lon_max))
+    for r in conn.execute(select(Facility.facility_id, Facility.country_code, Facility.name, Facility.latitude,
+                                 Facility.longitude)):
+        state.facilities[r.facility_id] = FacilityInfo(r.country_code, r.name, r.latitude, r.longitude)
+    prev_status = {r.finding_id: r.status for r in conn.execute(
+        latest_updates("findings", quarter.index, before=True,
+                       key_filter=FindingUpdate.finding_id.in_(
+                           select(Finding.finding_id).where(Finding.country_code == country))))}
+    for r in conn.execute(select(Finding.finding_id, Finding.country_code, Finding.facility_id, Finding.audit_date)):
+        state.findings[r.finding_id] = FindingInfo(r.country_code, r.facility_id, r.audit_date,
+                                                   prev_status.get(r.finding_id))
+    prev = {r.priority_id: r for r in conn.execute(
+        latest_updates("priorities", quarter.index, before=True,
+                       key_filter=PriorityUpdate.priority_id.in_(
+                           select(Priority.priority_id).where(Priority.country_code == country))))}
+    for r in conn.execute(select(Priority.priority_id, Priority.country_code)):
+        p = prev.get(r.priority_id)
+        state.priorities[r.priority_id] = PriorityInfo(r.country_code, p.status if p else None,
+                                                       p.progress_pct if p else None)
+    for r in conn.execute(select(Activity.activity_id, Activity.country_code, Activity.quarter)):
+        state.activities[r.activity_id] = (r.country_code, r.quarter)
+    latest = select(IndicatorValue.indicator_code, IndicatorValue.value, IndicatorValue.quarter_idx).where(
+        IndicatorValue.country_code == country, IndicatorValue.quarter_idx < quarter.index
+    ).order_by(IndicatorValue.quarter_idx)
+    for r in conn.execute(latest):
+        state.indicators_before[r.indicator_code] = r.value  # later quarters overwrite earlier ones
+    return state
+
+
+# --------------------------------------------------------------------------- planning
+
+def _none(v: Any) -> Any:
+    """NaN and pandas' missing markers -> None; whole floats stay floats."""
+    if v is None:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if v is pd.NaT:
+        return None
+    return v
+
+
+def _same(a: Any, b: Any) -> bool:
+    a, b = _none(a), _none(b)
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return math.isclose(float(a), float(b), rel_tol=0, abs_tol=1e-9)
+    if isinstance(a, dt.datetime):
+        a = a.date()
+    if isinstance(b, dt.datetime):
+        b = b.date()
+    return a == b
+
+
+def _records(sheet: ParsedSheet | None) -> list[dict[str, Any]]:
+    if sheet is None or sheet.frame.empty:
+        return []
+    return [{k: _none(v) for k, v in row.items()} for row in sheet.frame.to_dict("records")]
+
+
+@dataclass
+class Plan:
+    changes: list[RowChange] = field(default_factory=list)
+    ops: list[Callable[[Connection, int], None]] = field(default_factory=list)
+
+    def change(self, sheet: str, key: str, before: dict[str, Any] | None, after: dict[str, Any],
+               columns: list[str]) -> str:
+        if before is None:
+            self.changes.append(RowChange(sheet, key, "added", {c: (None, after.get(c)) for c in columns
+                                                               if _none(after.get(c)) is not None}))
+            return "added"
+        diff = {c: (_none(before.get(c)), _none(after.get(c))) for c in columns
+                if not _same(before.get(c), after.get(c))}
+        action = "updated" if diff else "unchanged"
+        self.changes.append(RowChange(sheet, key, action, diff))
+        return action
+
+
+def _plan(conn: Connection, parsed: ParsedReturn) -> Plan:
+    plan = Plan()
+    country, q = parsed.country, parsed.quarter
+    s = parsed.sheets
+    if "Indicators" in s:
+        _plan_indicators(conn, plan, country, q, _records(s["Indicators"]))
+    if "Facilities" in s:
+        _plan_facilities(conn, plan, country, _records(s["Facilities"]))
+    if "Findings" in s:
+        _plan_findings(conn, plan, country, q, _records(s["Findings"]))
+    if "Priorities" in s:
+        _plan_priorities(conn, plan, country, q, _records(s["Priorities"]))
+    if "Milestones" in s:
+        _plan_milestones(conn, plan, country, q, _records(s["Milestones"]))
+    if "Activities" in s:
+        _plan_activities(conn, plan, country, q, _records(s["Activities"]))
+    return plan
+
+
+def _plan_indicators(conn, plan: Plan, country: str, q: Quarter, rows: list[dict]) -> None:
+    cols = ["value", "approximate", "note"]
+    t = IndicatorValue.__table__
+    existing = {r.indicator_code: r._asdict() for r in conn.execute(
+        select(t.c.indicator_code, t.c.value, t.c.approximate, t.c.note).where(
+            t.c.country_code == country, t.c.quarter_idx == q.index))}
+    new_rows = []
+    for r in rows:
+        after = dict(value=r["value"], approximate=bool(r.get("approximate") or False), note=r.get("note"))
+        plan.change("Indicators", r["indicator"], existing.pop(r["indicator"], None), after, cols)
+        new_rows.append(dict(country_code=country, indicator_code=r["indicator"], quarter=str(q),
+                             quarter_idx=q.index, **after))
+    for code, before in existing.items():
+        plan.changes.append(RowChange("Indicators", code, "removed", {c: (before[c], None) for c in cols}))
+
+    def op(c: Connection, upload_id: int) -> None:
+        c.execute(delete(t).where(t.c.country_code == country, t.c.quarter_idx == q.index))
+        if new_rows:
+            c.execute(insert(t), [dict(r, upload_id=upload_id) for r in new_rows])
+
+    plan.ops.append(op)
+
+
+FACILITY_COLS = ["name", "type", "city", "latitude", "longitude", "pilot", "notes"]
+
+
+def _plan_facilities(conn, plan: Plan, country: str, rows: list[dict]) -> None:
+    t = Facility.__table__
+    existing = {r.facility_id: r._asdict() for r in conn.execute(select(t).where(t.c.country_code == country))}
+    inserts, updates = [], []
+    for r in rows:
+        fid = r["facility_id"]
+        before = existing.get(fid)
+        if before is None:
+            after = {c: r.get(c) for c in FACILITY_COLS}
+            after["pilot"] = bool(after["pilot"] or False)
+            plan.change("Facilities", fid, None, after, FACILITY_COLS)
+            inserts.append(dict(after, facility_id=fid, country_code=country))
+        else:
+            after = {c: (r[c] if r.get(c) is not None else before[c]) for c in FACILITY_COLS}
+            if plan.change("Facilities", fid, before, after, FACILITY_COLS) == "updated":
+                updates.append(dict(after, _id=fid))
+
+    def op(c: Connection, upload_id: int) -> None:
+        if inserts:
+            c.execute(insert(t), [dict(r, created_upload_id=upload_id, updated_upload_id=upload_id) for r in inserts])
+        if updates:
+            stmt = update(t).where(t.c.facility_id == bindparam("_id")).values(
+                {k: bindparam(k) for k in FACILITY_COLS + ["updated_upload_id"]})
+            c.execute(stmt, [dict(r, updated_upload_id=upload_id) for r in updates])
+
+    plan.ops.append(op)
+
+
+def _plan_entity_with_updates(
+    conn: Connection, plan: Plan, *, sheet: str, country: str, q: Quarter, rows: list[dict],
+    entity: Any, key: str, entity_cols: list[str], state_cols: list[str], carry: set[str], kind: str,
+    entity_scope: Any, new_defaults: Callable[[dict], dict] | None = None,
+) -> None:
+    """Findings and priorities: entity attributes updated in place, per-quarter
+    state kept as an update row for the quarter when it differs from the state
+    before the quarter."""
+    et = entity.__table__
+    ut = {"findings": FindingUpdate, "priorities": PriorityUpdate}[kind].__table__
+    existing = {r[key]: r for r in (row._asdict() for row in conn.execute(select(et).where(entity_scope)))}
+    scope_keys = select(et.c[key]).where(entity_scope)
+    before_q = {r[key]: r for r in (row._asdict() for row in conn.execute(
+        latest_updates(kind, q.index, before=True, key_filter=ut.c[key].in_(scope_keys))))}
+    at_q = {r[key]: r for r in (row._asdict() for row in conn.execute(
+        select(ut).where(ut.c.quarter_idx == q.index, ut.c[key].in_(scope_keys))))}
+    entity_inserts, entity_updates, update_rows = [], [], []
+    listed = set()
+    for r in rows:
+        k = r[key]
+        listed.add(k)
+        old = existing.get(k)
+        prev = before_q.get(k) or {}
+        now = at_q.get(k) or prev
+        ent_after = {c: (r.get(c) if r.get(c) is not None or old is None else old[c]) for c in entity_cols}
+        if old is None and new_defaults:
+            ent_after = new_defaults(ent_after)
+        state_after = {c: (r.get(c) if r.get(c) is not None or c not in carry else prev.get(c)) for c in state_cols}
+        before_view = None if old is None else {**old, **{c: now.get(c) for c in state_cols}}
+        plan.change(sheet, k, before_view, {**ent_after, **state_after}, entity_cols + state_cols)
+        if old is None:
+            entity_inserts.append(dict(ent_after, **{key: k}, country_code=country))
+        elif any(not _same(old[c], ent_after[c]) for c in entity_cols):
+            entity_updates.append(dict(ent_after, _id=k))
+        if not prev or any(not _same(prev.get(c), state_after[c]) for c in state_cols):
+            update_rows.append(dict(state_after, **{key: k}, quarter=str(q), quarter_idx=q.index))
+    # Rows of the quarter that the new workbook no longer lists revert to the earlier state.
+    for k, row in at_q.items():
+        if k not in listed:
+            plan.changes.append(RowChange(sheet, k, "removed", {c: (row.get(c), None) for c in state_cols}))
+
+    def op(c: Connection, upload_id: int) -> None:
+        if entity_inserts:
+            c.execute(insert(et), [dict(r, created_upload_id=upload_id, updated_upload_id=upload_id)
+                                   for r in entity_inserts])
+        if entity_updates:
+            stmt = update(et).where(et.c[key] == bindparam("_id")).values(
+                {x: bindparam(x) for x in entity_cols + ["updated_upload_id"]})
+            c.execute(stmt, [dict(r, updated_upload_id=upload_id) for r in entity_updates])
+        c.execute(delete(ut).where(ut.c.quarter_idx == q.index, ut.c[key].in_(scope_keys)))
+        if update_rows:
+            c.execute(insert(ut), [dict(r, upload_id=upload_id) for r in update_rows])
+
+    plan.ops.append(op)
+
+
+FINDING_ENTITY = ["facility_id", "audit_date", "domain", "severity", "title", "recommendation"]
+FINDING_STATE = ["status", "due_date", "owner", "status_note"]
+PRIORITY_ENTITY = ["title", "theme", "target_date"]
+PRIORITY_STATE = ["status", "progress_pct", "narrative", "next_steps"]
+
+
+def _plan_findings(conn, plan, country, q, rows) -> None:
+    _plan_entity_with_updates(conn, plan, sheet="Findings", country=country, q=q, rows=rows, entity=Finding,
+                              key="finding_id", entity_cols=FINDING_ENTITY, state_cols=FINDING_STATE,
+                              carry={"due_date", "owner"}, kind="findings",
+                              entity_scope=Finding.country_code == country)
+
+
+def _plan_priorities(conn, plan, country, q, rows) -> None:
+    _plan_entity_with_updates(conn, plan, sheet="Priorities", country=country, q=q, rows=rows, entity=Priority,
+                              key="priority_id", entity_cols=PRIORITY_ENTITY, state_cols=PRIORITY_STATE,
+                              carry={"progress_pct"}, kind="priorities",
+                              entity_scope=Priority.country_code == country)
+
+
+MILESTONE_STATE = ["due_date", "status", "completed_on"]
+
+
+def _plan_milestones(conn, plan: Plan, country: str, q: Quarter, rows: list[dict]) -> None:
+    mt, ut = Milestone.__table__, MilestoneUpdate.__table__
+    scope = mt.c.priority_id.in_(select(Priority.priority_id).where(Priority.country_code == country))
+    existing = {(r.priority_id, r.name_key): r._asdict() for r in conn.execute(select(mt).where(scope))}
+    ids = select(mt.c.id).where(scope)
+    before_q = {r.milestone_id: r._asdict() for r in conn.execute(
+        latest_updates("milestones", q.index, before=True, key_filter=ut.c.milestone_id.in_(ids)))}
+    at_q = {r.milestone_id: r._asdict() for r in conn.execute(
+        select(ut).where(ut.c.quarter_idx == q.index, ut.c.milestone_id.in_(ids)))}
+    new_milestones, update_rows = [], []
+    listed = set()
+    for r in rows:
+        mkey = (r["priority_id"], milestone_key(r["milestone"]))
+        label = f"{r['priority_id']} / {r['milestone']}"
+        old = existing.get(mkey)
+        prev = before_q.get(old["id"], {}) if old else {}
+        now = at_q.get(old["id"], prev) if old else {}
+        after = {c: r.get(c) for c in MILESTONE_STATE}
+        if after["due_date"] is None:
+            after["due_date"] = prev.get("due_date")
+        plan.change("Milestones", label, None if old is None else now, after, MILESTONE_STATE)
+        if old is None:
+            new_milestones.append((mkey, r["milestone"], after))
+        else:
+            listed.add(old["id"])
+            if not prev or any(not _same(prev.get(c), after[c]) for c in MILESTONE_STATE):
+                update_rows.append(dict(after, milestone_id=old["id"], quarter=str(q), quarter_idx=q.index))
+    names = {v["id"]: f"{k[0]} / {v['name']}" for k, v in existing.items()}
+    for mid, row in at_q.items():
+        if mid not in listed:
+            plan.changes.append(RowChange("Milestones", names.get(mid, str(mid)), "removed",
+                                          {c: (row.get(c), None) for c in MILESTONE_STATE}))
+
+    def op(c: Connection, upload_id: int) -> None:
+        c.execute(delete(ut).where(ut.c.quarter_idx == q.index, ut.c.milestone_id.in_(ids)))
+        rows_out = [dict(r, upload_id=upload_id) for r in update_rows]
+        for (pid, nkey), name, after in new_milestones:
+            mid = c.execute(insert(mt).values(priority_id=pid, name=name, name_key=nkey,
+                                              created_upload_id=upload_id)).inserted_primary_key[0]
+            rows_out.append(dict(after, milestone_id=mid, quarter=str(q), quarter_idx=q.index, upload_id=upload_id))
+        if rows_out:
+            c.execute(insert(ut), rows_out)
+
+    plan.ops.append(op)
+
+
+ACTIVITY_COLS = ["date", "type", "title", "participants", "female_participants", "facility_id", "notes"]
+
+
+def _plan_activities(conn, plan: Plan, country: str, q: Quarter, rows: list[dict]) -> None:
+    t = Activity.__table__
+    existing = {r.activity_id: r._asdict() for r in conn.execute(
+        select(t).where(t.c.country_code == country, t.c.quarter_idx == q.index))}
+    new_rows = []
+    for r in rows:
+        after = {c: r.get(c) for c in ACTIVITY_COLS}
+        for c in ("participants", "female_participants"):
+            after[c] = None if after[c] is None else int(after[c])
+        plan.change("Activities", r["activity_id"], existing.pop(r["activity_id"], None), after, ACTIVITY_COLS)
+        new_rows.append(dict(after, activity_id=r["activity_id"], country_code=country, quarter=str(q),
+                             quarter_idx=q.index))
+    for aid, before in existing.items():
+        plan.changes.append(RowChange("Activities", aid, "removed", {c: (before[c], None) for c in ACTIVITY_COLS}))
+
+    def op(c: Connection, upload_id: int) -> None:
+        c.execute(delete(t).where(t.c.country_code == country, t.c.quarter_idx == q.index))
+        if new_rows:
+            c.execute(insert(t), [dict(r, upload_id=upload_id) for r in new_rows])
+
+    plan.ops.append(op)
+
+
+# --------------------------------------------------------------------------- applying
+
+def _apply(conn: Connection, parsed: ParsedReturn, plan: Plan, result: ImportResult, data: bytes, user: str,
+           kind: str, restored_from: int | None, previous: Any) -> int:
+    upload_id = conn.execute(insert(Upload).values(
+        kind=kind, country_code=parsed.country, quarter=str(parsed.quarter), quarter_idx=parsed.quarter.index,
+        uploaded_at=dt.datetime.now(dt.timezone.utc), uploaded_by=(user or "unknown")[:120],
+        file_name=(result.file_name or "upload.xlsx")[:255], sha256=result.sha256, size_bytes=len(data),
+        content=data, status="current", restored_from_id=restored_from, prepared_by=parsed.prepared_by,
+        submitted_on=parsed.submitted_on, notes=parsed.notes, counts=result.counts,
+        warnings=[w.as_dict() for w in result.warnings],
+    )).inserted_primary_key[0]
+    for op in plan.ops:
+        op(conn, upload_id)
+    if previous is not None:
+        conn.execute(update(Upload).where(Upload.id == previous.id).values(status="superseded",
+                                                                           superseded_by_id=upload_id))
+    return upload_id
+
+
+def restore_upload(engine: Engine, upload_id: int, user: str = "unknown") -> ImportResult:
+    """Apply a superseded upload's stored file again, as a new upload that
+    records where it came from. The history is never rewritten."""
+    with engine.connect() as conn:
+        row = conn.execute(select(Upload.file_name, Upload.content, Upload.kind).where(Upload.id == upload_id)).first()
+    if row is None or row.content is None:
+        return ImportResult(REJECTED, f"Upload #{upload_id} does not exist or has no stored file.",
+                            errors=[Issue("", "", f"upload #{upload_id} cannot be restored")])
+    return import_workbook(engine, row.content, row.file_name, user, kind=row.kind, restored_from=upload_id)

@@ -1,0 +1,295 @@
+"""Read-only queries for the pages. Each returns a pandas DataFrame and does
+its counting and grouping in SQL; "as at" a quarter always means the state
+at the end of that quarter, rebuilt from the update history.
+
+Arguments: ``countries`` is a list of ISO codes (None or empty: all),
+``quarter`` a canonical ``YYYY-Qn`` string or a :class:`Quarter`.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import pandas as pd
+from sqlalchemy import Engine, and_, case, func, literal, select
+
+from .asat import latest_updates
+from .models import (
+    Activity,
+    Country,
+    Facility,
+    Finding,
+    FindingUpdate,
+    IndicatorDef,
+    IndicatorValue,
+    Milestone,
+    MilestoneUpdate,
+    Priority,
+    PriorityUpdate,
+    Upload,
+)
+from .rules.quarters import Quarter, parse_quarter
+from .rules.reference import OPEN_FINDING_STATUSES
+
+
+def _q(quarter: str | Quarter | None) -> Quarter | None:
+    if quarter is None or isinstance(quarter, Quarter):
+        return quarter
+    q = parse_quarter(quarter)
+    if q is None:
+        raise ValueError(f"not a quarter: {quarter!r}")
+    return q
+
+
+def _frame(engine: Engine, stmt) -> pd.DataFrame:
+    with engine.connect() as conn:
+        result = conn.execute(stmt)
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def _in(column, countries: Iterable[str] | None):
+    countries = list(countries or [])
+    return column.in_(countries) if countries else literal(True)
+
+
+# --------------------------------------------------------------------------- reference
+
+def countries(engine: Engine) -> pd.DataFrame:
+    return _frame(engine, select(Country.code, Country.name, Country.background, Country.achievements)
+                  .order_by(Country.name))
+
+
+def indicator_catalogue(engine: Engine) -> pd.DataFrame:
+    return _frame(engine, select(IndicatorDef.code, IndicatorDef.label).order_by(IndicatorDef.sort_order))
+
+
+def quarters_with_data(engine: Engine) -> list[str]:
+    """Every quarter from the first to the last for which data is stored."""
+    with engine.connect() as conn:
+        lo, hi = conn.execute(select(func.min(Upload.quarter_idx), func.max(Upload.quarter_idx))
+                              .where(Upload.status == "current")).one()
+    if lo is None:
+        return []
+    return [str(Quarter.from_index(i)) for i in range(lo, hi + 1)]
+
+
+def latest_quarter(engine: Engine) -> str | None:
+    qs = quarters_with_data(engine)
+    return qs[-1] if qs else None
+
+
+# --------------------------------------------------------------------------- indicators
+
+def indicator_history(engine: Engine, countries: Iterable[str] | None = None,
+                      up_to: str | Quarter | None = None) -> pd.DataFrame:
+    """Every stored indicator value with its quarter and source upload."""
+    q = _q(up_to)
+    stmt = (select(IndicatorValue.country_code.label("country"), IndicatorValue.indicator_code.label("indicator"),
+                   IndicatorDef.label, IndicatorValue.quarter, IndicatorValue.quarter_idx, IndicatorValue.value,
+                   IndicatorValue.approximate, IndicatorValue.note, Upload.kind.label("source_kind"),
+                   Upload.uploaded_by.label("source_by"), Upload.uploaded_at.label("source_at"),
+                   Upload.id.label("upload_id"))
+            .join(IndicatorDef, IndicatorDef.code == IndicatorValue.indicator_code)
+            .join(Upload, Upload.id == IndicatorValue.upload_id)
+            .where(_in(IndicatorValue.country_code, countries))
+            .order_by(IndicatorValue.country_code, IndicatorDef.sort_order, IndicatorValue.quarter_idx))
+    if q is not None:
+        stmt = stmt.where(IndicatorValue.quarter_idx <= q.index)
+    return _frame(engine, stmt)
+
+
+def latest_indicators(engine: Engine, countries: Iterable[str] | None = None,
+                      as_at: str | Quarter | None = None) -> pd.DataFrame:
+    """For each country and indicator, the latest value at or before the
+    quarter, with the quarter it belongs to and where it came from."""
+    q = _q(as_at)
+    cond = [_in(IndicatorValue.country_code, countries)]
+    if q is not None:
+        cond.append(IndicatorValue.quarter_idx <= q.index)
+    latest = (select(IndicatorValue.country_code.label("c"), IndicatorValue.indicator_code.label("i"),
+                     func.max(IndicatorValue.quarter_idx).label("mq"))
+              .where(*cond).group_by(IndicatorValue.country_code, IndicatorValue.indicator_code).subquery())
+    stmt = (select(IndicatorValue.country_code.label("country"), IndicatorValue.indicator_code.label("indicator"),
+                   IndicatorDef.label, IndicatorValue.quarter, IndicatorValue.value, IndicatorValue.approximate,
+                   IndicatorValue.note, Upload.kind.label("source_kind"), Upload.uploaded_by.label("source_by"),
+                   Upload.uploaded_at.label("source_at"), Upload.file_name.label("source_file"))
+            .join(latest, and_(IndicatorValue.country_code == latest.c.c, IndicatorValue.indicator_code == latest.c.i,
+                               IndicatorValue.quarter_idx == latest.c.mq))
+            .join(IndicatorDef, IndicatorDef.code == IndicatorValue.indicator_code)
+            .join(Upload, Upload.id == IndicatorValue.upload_id)
+            .order_by(IndicatorValue.country_code, IndicatorDef.sort_order))
+    return _frame(engine, stmt)
+
+
+# --------------------------------------------------------------------------- facilities
+
+def facilities(engine: Engine, countries: Iterable[str] | None = None) -> pd.DataFrame:
+    stmt = (select(Facility.country_code.label("country"), Facility.facility_id, Facility.name, Facility.type,
+                   Facility.city, Facility.latitude, Facility.longitude, Facility.pilot, Facility.notes)
+            .where(_in(Facility.country_code, countries))
+            .order_by(Facility.country_code, Facility.pilot.desc(), Facility.name))
+    return _frame(engine, stmt)
+
+
+# --------------------------------------------------------------------------- findings
+
+def _findings_state(q: Quarter, countries: Iterable[str] | None):
+    scope = FindingUpdate.finding_id.in_(select(Finding.finding_id).where(_in(Finding.country_code, countries)))
+    return latest_updates("findings", q.index, key_filter=scope).subquery("state")
+
+
+def _overdue(state, q: Quarter):
+    return and_(state.c.due_date.is_not(None), state.c.due_date < q.end,
+                state.c.status.in_(OPEN_FINDING_STATUSES))
+
+
+def findings_as_at(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
+                   facility_id: str | None = None) -> pd.DataFrame:
+    """One row per finding raised by the end of the quarter, with its state then."""
+    q = _q(quarter)
+    s = _findings_state(q, countries)
+    stmt = (select(Finding.country_code.label("country"), Finding.finding_id, Finding.facility_id,
+                   Facility.name.label("facility"), Finding.audit_date, Finding.domain, Finding.severity,
+                   Finding.title, Finding.recommendation, s.c.status, s.c.due_date, s.c.owner, s.c.status_note,
+                   s.c.quarter.label("status_quarter"), _overdue(s, q).label("overdue"))
+            .join(s, s.c.finding_id == Finding.finding_id)
+            .join(Facility, Facility.facility_id == Finding.facility_id)
+            .order_by(Finding.country_code, Finding.facility_id, Finding.finding_id))
+    if facility_id:
+        stmt = stmt.where(Finding.facility_id == facility_id)
+    df = _frame(engine, stmt)
+    if not df.empty:
+        df["overdue"] = df["overdue"].astype(bool)
+    return df
+
+
+def finding_counts(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
+                   by: Iterable[str] = ("status",)) -> pd.DataFrame:
+    """Counts of findings as at the quarter, grouped in SQL by any of
+    country, facility_id, domain, severity, status; with open and overdue counts."""
+    q = _q(quarter)
+    s = _findings_state(q, countries)
+    columns = {"country": Finding.country_code, "facility_id": Finding.facility_id, "domain": Finding.domain,
+               "severity": Finding.severity, "status": s.c.status}
+    keys = [columns[b].label(b) for b in by]
+    is_open = s.c.status.in_(OPEN_FINDING_STATUSES)
+    stmt = (select(*keys, func.count().label("findings"),
+                   func.sum(case((is_open, 1), else_=0)).label("open"),
+                   func.sum(case((_overdue(s, q), 1), else_=0)).label("overdue"))
+            .select_from(Finding).join(s, s.c.finding_id == Finding.finding_id)
+            .group_by(*keys).order_by(*keys))
+    df = _frame(engine, stmt)
+    for c in ("findings", "open", "overdue"):
+        df[c] = df[c].fillna(0).astype(int)
+    return df
+
+
+def finding_history(engine: Engine, finding_id: str) -> pd.DataFrame:
+    """Every reported state of one finding, oldest first, with its source."""
+    stmt = (select(FindingUpdate.quarter, FindingUpdate.status, FindingUpdate.due_date, FindingUpdate.owner,
+                   FindingUpdate.status_note, Upload.uploaded_by, Upload.uploaded_at, Upload.file_name)
+            .join(Upload, Upload.id == FindingUpdate.upload_id)
+            .where(FindingUpdate.finding_id == finding_id).order_by(FindingUpdate.quarter_idx))
+    return _frame(engine, stmt)
+
+
+# --------------------------------------------------------------------------- priorities and milestones
+
+def priorities_as_at(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+    q = _q(quarter)
+    scope = PriorityUpdate.priority_id.in_(select(Priority.priority_id).where(_in(Priority.country_code, countries)))
+    s = latest_updates("priorities", q.index, key_filter=scope).subquery("state")
+    stmt = (select(Priority.country_code.label("country"), Priority.priority_id, Priority.title, Priority.theme,
+                   Priority.target_date, s.c.status, s.c.progress_pct, s.c.narrative, s.c.next_steps,
+                   s.c.quarter.label("last_update"))
+            .join(s, s.c.priority_id == Priority.priority_id)
+            .order_by(Priority.country_code, Priority.priority_id))
+    return _frame(engine, stmt)
+
+
+def priority_history(engine: Engine, priority_ids: Iterable[str] | None = None,
+                     countries: Iterable[str] | None = None, up_to: str | Quarter | None = None) -> pd.DataFrame:
+    q = _q(up_to)
+    stmt = (select(Priority.country_code.label("country"), PriorityUpdate.priority_id, PriorityUpdate.quarter,
+                   PriorityUpdate.quarter_idx, PriorityUpdate.status, PriorityUpdate.progress_pct,
+                   PriorityUpdate.narrative, PriorityUpdate.next_steps)
+            .join(Priority, Priority.priority_id == PriorityUpdate.priority_id)
+            .where(_in(Priority.country_code, countries))
+            .order_by(PriorityUpdate.priority_id, PriorityUpdate.quarter_idx))
+    if priority_ids:
+        stmt = stmt.where(PriorityUpdate.priority_id.in_(list(priority_ids)))
+    if q is not None:
+        stmt = stmt.where(PriorityUpdate.quarter_idx <= q.index)
+    return _frame(engine, stmt)
+
+
+def milestones_as_at(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
+                     priority_id: str | None = None) -> pd.DataFrame:
+    q = _q(quarter)
+    ids = select(Milestone.id).join(Priority, Priority.priority_id == Milestone.priority_id).where(
+        _in(Priority.country_code, countries))
+    s = latest_updates("milestones", q.index, key_filter=MilestoneUpdate.milestone_id.in_(ids)).subquery("state")
+    stmt = (select(Priority.country_code.label("country"), Milestone.priority_id, Milestone.name.label("milestone"),
+                   s.c.due_date, s.c.status, s.c.completed_on, s.c.quarter.label("last_update"))
+            .join(s, s.c.milestone_id == Milestone.id)
+            .join(Priority, Priority.priority_id == Milestone.priority_id)
+            .order_by(Priority.country_code, Milestone.priority_id, s.c.due_date, Milestone.id))
+    if priority_id:
+        stmt = stmt.where(Milestone.priority_id == priority_id)
+    return _frame(engine, stmt)
+
+
+# --------------------------------------------------------------------------- activities
+
+def activities(engine: Engine, countries: Iterable[str] | None = None, quarter: str | Quarter | None = None,
+               up_to: str | Quarter | None = None) -> pd.DataFrame:
+    stmt = (select(Activity.country_code.label("country"), Activity.quarter, Activity.activity_id, Activity.date,
+                   Activity.type, Activity.title, Activity.participants, Activity.female_participants,
+                   Activity.facility_id, Activity.notes)
+            .where(_in(Activity.country_code, countries)).order_by(Activity.country_code, Activity.date,
+                                                                   Activity.activity_id))
+    if quarter is not None:
+        stmt = stmt.where(Activity.quarter_idx == _q(quarter).index)
+    if up_to is not None:
+        stmt = stmt.where(Activity.quarter_idx <= _q(up_to).index)
+    return _frame(engine, stmt)
+
+
+def activity_totals(engine: Engine, countries: Iterable[str] | None = None, up_to: str | Quarter | None = None,
+                    by: Iterable[str] = ("country", "type")) -> pd.DataFrame:
+    """Activities, participants and women among them, grouped in SQL by any of
+    country, quarter, type. ``female_share`` counts only activities that
+    report both figures."""
+    columns = {"country": Activity.country_code, "quarter": Activity.quarter, "type": Activity.type}
+    keys = [columns[b].label(b) for b in by]
+    both = and_(Activity.participants.is_not(None), Activity.female_participants.is_not(None))
+    stmt = (select(*keys, func.count().label("activities"),
+                   func.coalesce(func.sum(Activity.participants), 0).label("participants"),
+                   func.coalesce(func.sum(Activity.female_participants), 0).label("female_participants"),
+                   func.coalesce(func.sum(case((both, Activity.participants), else_=0)), 0).label("_base"))
+            .where(_in(Activity.country_code, countries)).group_by(*keys).order_by(*keys))
+    if up_to is not None:
+        stmt = stmt.where(Activity.quarter_idx <= _q(up_to).index)
+    df = _frame(engine, stmt)
+    for c in ("activities", "participants", "female_participants", "_base"):
+        df[c] = df[c].astype(int)
+    df["female_share"] = (df["female_participants"] / df["_base"].where(df["_base"] > 0)).astype(float)
+    return df.drop(columns="_base")
+
+
+# --------------------------------------------------------------------------- uploads
+
+def upload_history(engine: Engine, countries: Iterable[str] | None = None) -> pd.DataFrame:
+    stmt = (select(Upload.id, Upload.uploaded_at, Upload.uploaded_by, Upload.file_name, Upload.sha256,
+                   Upload.country_code.label("country"), Upload.quarter, Upload.kind, Upload.status,
+                   Upload.superseded_by_id, Upload.restored_from_id, Upload.size_bytes, Upload.counts,
+                   Upload.warnings)
+            .where(_in(Upload.country_code, countries)).order_by(Upload.id.desc()))
+    return _frame(engine, stmt)
+
+
+def upload_content(engine: Engine, upload_id: int) -> tuple[str, bytes] | None:
+    """The original bytes of an upload, exactly as sent."""
+    with engine.connect() as conn:
+        row = conn.execute(select(Upload.file_name, Upload.content).where(Upload.id == upload_id)).first()
+    return None if row is None or row.content is None else (row.file_name, row.content)

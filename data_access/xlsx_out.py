@@ -1,0 +1,147 @@
+"""Writing workbooks and CSV files that are safe to open.
+
+Text is never written as a formula: openpyxl would store a string starting
+with ``=`` as a formula, so text cells are typed explicitly as strings (the
+value stays exactly what was stored, and re-imports unchanged). CSV has no
+types, so there text starting with ``=``, ``+``, ``-``, ``@``, tab or
+carriage return is prefixed with an apostrophe, the usual neutralisation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .rules.sheets import SheetSpec
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+REQUIRED_FONT = Font(bold=True)
+# A fixed timestamp keeps generated workbooks byte-identical from run to run.
+FIXED_TIME = dt.datetime(2024, 1, 1)
+
+
+def neutralise(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula, made inert (CSV)."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def safe_csv(frame: pd.DataFrame) -> bytes:
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    return out.to_csv(index=False).encode("utf-8-sig")
+
+
+def _cell_value(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if v is pd.NaT:
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):  # numpy scalars
+        return v.item()
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    return v
+
+
+def write_rows(ws, columns: list[str], rows: Iterable[Mapping[str, Any] | list[Any]], *,
+               required: set[str] = frozenset(), date_columns: set[str] = frozenset()) -> int:
+    """Header plus rows; text typed as text; returns the number of rows."""
+    ws.append(columns)
+    for i, name in enumerate(columns, start=1):
+        c = ws.cell(row=1, column=i)
+        c.fill = HEADER_FILL
+        if name in required:
+            c.font = REQUIRED_FONT
+    n = 0
+    for row in rows:
+        values = [row.get(c) for c in columns] if isinstance(row, Mapping) else list(row)
+        n += 1
+        for j, v in enumerate(values, start=1):
+            v = _cell_value(v)
+            cell = ws.cell(row=n + 1, column=j)
+            cell.value = v
+            if isinstance(v, str):
+                cell.data_type = "s"  # never a formula
+            elif isinstance(v, (dt.date, dt.datetime)) or columns[j - 1] in date_columns:
+                cell.number_format = "yyyy-mm-dd"
+    for i, name in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = max(12, min(45, len(name) + 4))
+    ws.freeze_panes = "A2"
+    return n
+
+
+def add_dropdowns(wb: Workbook, ws, spec: SheetSpec, first_col: int, n_rows: int) -> None:
+    """A list validation on every enumerated column, from a hidden Lists sheet."""
+    lists = wb["Lists"] if "Lists" in wb.sheetnames else None
+    if lists is None:
+        lists = wb.create_sheet("Lists")
+        lists.sheet_state = "hidden"
+    last = max(n_rows + 1, 500)
+    for offset, col in enumerate(spec.columns):
+        if col.kind not in ("enum", "yesno"):
+            continue
+        choices = list(col.choices) if col.kind == "enum" else ["yes", "no"]
+        key = f"{spec.name}.{col.name}"
+        # one column of the Lists sheet per list
+        lcol = lists.max_column + 1 if lists.max_row > 1 or lists["A1"].value else 1
+        lists.cell(row=1, column=lcol, value=key).data_type = "s"
+        for r, choice in enumerate(choices, start=2):
+            lists.cell(row=r, column=lcol, value=choice).data_type = "s"
+        letter = get_column_letter(lcol)
+        dv = DataValidation(type="list", formula1=f"=Lists!${letter}$2:${letter}${len(choices) + 1}",
+                            allow_blank=True, showErrorMessage=True, errorStyle="warning",
+                            error=f"Use one of: {', '.join(choices)}", errorTitle=col.name)
+        target = get_column_letter(first_col + offset)
+        dv.add(f"{target}2:{target}{last}")
+        ws.add_data_validation(dv)
+
+
+def add_instructions(wb: Workbook, title: str, lines: list[str]) -> None:
+    ws = wb.create_sheet("Instructions", 0)
+    ws.column_dimensions["A"].width = 110
+    ws["A1"] = title
+    ws["A1"].font = Font(bold=True, size=14)
+    for i, line in enumerate(lines, start=3):
+        c = ws.cell(row=i, column=1, value=line)
+        c.data_type = "s"
+        c.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def new_workbook() -> Workbook:
+    wb = Workbook()
+    wb.remove(wb.active)
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+    wb.properties.creator = "Steering Dashboard"
+    return wb
+
+
+def to_bytes(wb: Workbook) -> bytes:
+    buf = io.BytesIO()
+    wb.properties.modified = FIXED_TIME
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def comment(text: str) -> Comment:
+    c = Comment(text, "Steering Dashboard")
+    c.width, c.height = 320, 140
+    return c
