@@ -215,8 +215,9 @@ def _fail(message: str, reason: str, *args) -> UnsafeWorkbook:
     return UnsafeWorkbook(message)
 
 
-def _mb(n: int) -> str:
-    return f"{n / 1_000_000:.1f} MB".replace(".0 MB", " MB")
+def _mb(n: int, round_up: bool = False) -> str:
+    tenths = -(-n // 100_000) if round_up else round(n / 100_000)
+    return f"{tenths / 10:.1f} MB".replace(".0 MB", " MB")
 
 
 # ------------------------------------------------------------ cheap checks
@@ -226,7 +227,7 @@ def _check_name_and_size(data: bytes, filename: str, limits: Limits) -> None:
         raise _fail(_MSG_EMPTY, "empty file")
     if len(data) > limits.max_bytes:
         raise _fail(
-            f"The file is {_mb(len(data))}, more than the {_mb(limits.max_bytes)} allowed. "
+            f"The file is {_mb(len(data), round_up=True)}, more than the {_mb(limits.max_bytes)} allowed. "
             "Remove what the return does not need (extra sheets, pictures, unused rows), "
             "save it and upload it again.",
             "size %d > %d", len(data), limits.max_bytes)
@@ -358,13 +359,17 @@ def _run_child(data: bytes, limits: Limits) -> dict:
     ]
     try:
         proc = subprocess.run(cmd, input=data, capture_output=True,
-                              timeout=limits.timeout_s, check=False)
+                              check=False)
     except subprocess.TimeoutExpired:
         raise _fail(_MSG_UNREADABLE, "child timed out after %.1f s", limits.timeout_s) from None
     except OSError as exc:
         log.error("could not start the workbook reader process: %r", exc)
         raise UnsafeWorkbook(_MSG_UNREADABLE) from None
-    stderr = proc.stderr[-_MAX_CHILD_STDERR_LOGGED:].decode("utf-8", "replace")
+    stderr = proc.stderr
+    if len(stderr) > _MAX_CHILD_STDERR_LOGGED:
+        half = _MAX_CHILD_STDERR_LOGGED // 2
+        stderr = stderr[:half] + b"\n[...]\n" + stderr[-half:]
+    stderr = stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
         raise _fail(_MSG_UNREADABLE, "child exited with %d: %s", proc.returncode, stderr)
     try:

@@ -343,7 +343,7 @@ def _parse_data_sheet(raw: RawSheetLike, spec: SheetSpec, result: ParsedReturn, 
             if k in first_at:
                 what = " / ".join(str(frame.at[pos, c]) for c in key_cols)
                 issues.error(raw.name, sheet.cell(key_cols[-1], pos),
-                             f"{what} is listed twice (first at {sheet.cell(key_cols[-1], first_at[k])}); "
+                             f"{what} is listed twice (first at {raw.name}!{sheet.cell(key_cols[-1], first_at[k])}); "
                              "keep one row for it", what)
             else:
                 first_at[k] = pos

@@ -1,0 +1,78 @@
+"""Real .xlsx files for tests: written by openpyxl, or re-saved by LibreOffice.
+
+``build(sheets)`` takes ``{sheet name: rows}`` where rows are lists (the first
+one the header) and returns the bytes of a workbook written by openpyxl.
+``return_workbook(country, quarter, **sheets)`` adds the Return sheet.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+
+
+def build(sheets: dict[str, list[list[Any]]], hidden: tuple[str, ...] = ()) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+        if name in hidden:
+            ws.sheet_state = "hidden"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def return_sheet(country: str = "TJK", quarter: str = "2024-Q1", **fields: Any) -> list[list[Any]]:
+    rows = [["field", "value"], ["country", country], ["quarter", quarter]]
+    rows += [[k, v] for k, v in fields.items()]
+    return rows
+
+
+def return_workbook(country: str = "TJK", quarter: str = "2024-Q1", hidden: tuple[str, ...] = (),
+                    **sheets: list[list[Any]]) -> bytes:
+    return build({"Return": return_sheet(country, quarter), **sheets}, hidden=hidden)
+
+
+FACILITIES_HEADER = ["facility_id", "name", "type", "city", "latitude", "longitude", "pilot", "notes"]
+FINDINGS_HEADER = ["finding_id", "facility_id", "audit_date", "domain", "severity", "title", "recommendation",
+                   "status", "due_date", "owner", "status_note"]
+PRIORITIES_HEADER = ["priority_id", "title", "theme", "status", "progress_pct", "target_date", "narrative",
+                     "next_steps"]
+MILESTONES_HEADER = ["priority_id", "milestone", "due_date", "status", "completed_on"]
+ACTIVITIES_HEADER = ["activity_id", "date", "type", "title", "participants", "female_participants", "facility_id",
+                     "notes"]
+INDICATORS_HEADER = ["indicator", "value", "approximate", "note"]
+
+DUSHANBE = ["TJK-T-01", "Test prison Dushanbe", "prison", "Dushanbe", 38.56, 68.79, "yes", None]
+KHUJAND = ["TJK-T-02", "Test prison Khujand", "prison", "Khujand", 40.28, 69.62, "no", None]
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def libreoffice_resave(data: bytes) -> bytes:
+    """The same workbook, opened and saved again by LibreOffice Calc."""
+    exe = soffice()
+    if exe is None:
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in" / "book.xlsx"
+        src.parent.mkdir()
+        src.write_bytes(data)
+        out = Path(tmp) / "out"
+        profile = Path(tmp) / "profile"
+        subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--calc", "--convert-to",
+                        "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(src)],
+                       check=True, capture_output=True, timeout=180)
+        return (out / "book.xlsx").read_bytes()
