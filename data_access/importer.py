@@ -260,9 +260,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _records(sheet: ParsedSheet | None) -> list[dict[str, Any]]:
-    if sheet is None or sheet.frame.empty:
-        return []
-    return [{k: _none(v) for k, v in row.items()} for row in sheet.frame.to_dict("records")]
+    return [] if sheet is None else sheet.records()
 
 
 @dataclass
@@ -273,8 +271,8 @@ class Plan:
     def change(self, sheet: str, key: str, before: dict[str, Any] | None, after: dict[str, Any],
                columns: list[str]) -> str:
         if before is None:
-            self.changes.append(RowChange(sheet, key, "added", {c: (None, after.get(c)) for c in columns
-                                                               if _none(after.get(c)) is not None}))
+            self.changes.append(RowChange(sheet, key, "added", {c: (None, after[c]) for c in columns
+                                                               if after.get(c) is not None}))
             return "added"
         diff = {c: (_none(before.get(c)), _none(after.get(c))) for c in columns
                 if not _same(before.get(c), after.get(c))}

@@ -11,8 +11,6 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-import pandas as pd
-
 from . import reference as ref
 from .issues import IssueList
 from .normalise import enum_key
@@ -87,8 +85,7 @@ def _ids(sheet: ParsedSheet | None, column: str) -> set[str]:
 
 
 def _rows(sheet: ParsedSheet):
-    for pos, row in enumerate(sheet.frame.to_dict("records")):
-        yield pos, row
+    return enumerate(sheet.records())
 
 
 def _require_new(sheet: ParsedSheet, pos: int, row: dict, what: str, issues: IssueList) -> None:
@@ -286,5 +283,3 @@ def milestone_key(name: str) -> str:
     return enum_key(name)
 
 
-__all__ = ["StoredState", "FacilityInfo", "FindingInfo", "PriorityInfo", "check_return", "milestone_key"]
-_ = pd  # pandas frames flow through ParsedSheet

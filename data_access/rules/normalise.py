@@ -56,6 +56,9 @@ def clean_text(s: pd.Series) -> pd.Series:
     (``12.0`` becomes ``"12"``) so identifiers typed as numbers still match."""
 
     def one(v: object) -> str | None:
+        if type(v) is str:
+            v = v.strip()
+            return v or None
         if is_blank(v):
             return None
         if isinstance(v, bool):
@@ -165,7 +168,18 @@ def parse_enum(s: pd.Series, allowed: Iterable[str]) -> tuple[pd.Series, Problem
     allowed = tuple(allowed)
     keys = {enum_key(a): a for a in allowed}
     blank = blank_mask(s)
-    out = omap(s, lambda v: None if is_blank(v) else keys.get(enum_key(v)))
+    memo: dict[object, str | None] = {}
+
+    def one(v: object) -> str | None:
+        try:
+            return memo[v]
+        except KeyError:
+            memo[v] = out_v = None if is_blank(v) else keys.get(enum_key(v))
+            return out_v
+        except TypeError:  # unhashable
+            return None if is_blank(v) else keys.get(enum_key(v))
+
+    out = omap(s, one)
     listed = ", ".join(allowed)
     problems = [
         (i, f"{str(s.iloc[i]).strip()!r} is not an accepted value; use one of: {listed}")

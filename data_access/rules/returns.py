@@ -70,6 +70,20 @@ class ParsedSheet:
     def has(self, column: str) -> bool:
         return column in self.letters
 
+    def records(self) -> list[dict[str, Any]]:
+        """The rows as plain dicts (missing values as None), built once."""
+        cached = self.__dict__.get("_records")
+        if cached is None:
+            cols = list(self.frame.columns)
+            lists = [[None if _missing(v) else v for v in self.frame[c].tolist()] for c in cols]
+            cached = [dict(zip(cols, row)) for row in zip(*lists)] if cols else []
+            self.__dict__["_records"] = cached
+        return cached
+
+
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or v is pd.NaT
+
 
 @dataclass
 class ParsedReturn:
