@@ -45,6 +45,10 @@ class ReturnLimits:
     max_cell_chars: int = 2_000
 
 
+# Sheets the template adds for people (instructions, dropdown lists): ignored silently.
+AUXILIARY_SHEETS = {"instructions", "lists"}
+
+
 def column_letter(index0: int) -> str:
     letters = ""
     n = index0 + 1
@@ -160,7 +164,7 @@ def parse_return(raw_sheets: Sequence[RawSheetLike], limits: ReturnLimits = Retu
                 issues.error(sheet.name, "", f"a second sheet named like {by_key[key].name!r}; keep only one")
                 continue
             by_key[key] = sheet
-        else:
+        elif key not in AUXILIARY_SHEETS:
             issues.warn(sheet.name, "", "this sheet is not part of the quarterly return and was ignored")
 
     ret = by_key.get("return")
