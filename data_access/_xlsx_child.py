@@ -18,6 +18,7 @@ Test hooks (used by tests/test_workbook_reader.py only; harmless otherwise):
   DASHBOARD_TEST_CHILD_CRASH=1      os.abort() after the limits are set
   DASHBOARD_TEST_CHILD_SLEEP=SECS   sleep before reading
   DASHBOARD_TEST_CHILD_GARBAGE=1    write non-pickle bytes and exit 0
+  DASHBOARD_TEST_CHILD_GARBAGE=pickle  write a pickle naming a forbidden class
   DASHBOARD_TEST_CHILD_HOG=BYTES    allocate BYTES of memory before reading
 """
 
@@ -50,8 +51,15 @@ def _test_hooks():
     env = os.environ
     if env.get("DASHBOARD_TEST_CHILD_CRASH") == "1":
         os.abort()
-    if env.get("DASHBOARD_TEST_CHILD_GARBAGE") == "1":
-        sys.stdout.buffer.write(b"this is not a pickle\n")
+    garbage = env.get("DASHBOARD_TEST_CHILD_GARBAGE")
+    if garbage:
+        if garbage == "pickle":
+            # A well-formed pickle naming a class the parent must not load.
+            import decimal
+            out = pickle.dumps({"ok": True, "sheets": [("x", False, [[decimal.Decimal(1)]])]})
+        else:
+            out = b"this is not a pickle\n"
+        sys.stdout.buffer.write(out)
         sys.stdout.buffer.flush()
         os._exit(0)
     if env.get("DASHBOARD_TEST_CHILD_SLEEP"):

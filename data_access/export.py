@@ -121,6 +121,8 @@ INSTRUCTIONS = [
     "Dates: a date cell, or text such as 2024-03-31, 31.03.2024 or 31/03/2024. Numbers: plain numbers; "
     "'73 715' and '73,715' are accepted.",
     "Columns with a dropdown list accept only the listed values.",
+    "Indicators: the figures last reported are filled in; replace each with the figure at the end of this "
+    "quarter. Add other indicators from the dropdown list.",
     "Facilities: coordinates at city level only (two decimals at most). Never record the location of a unit "
     "inside a facility.",
     "Findings: list every finding that is still being worked on, with its status at the end of the quarter "
@@ -141,8 +143,8 @@ def template(engine: Engine, country: str, quarter: str) -> bytes:
         raise ExportError(f"unknown country {country!r} or quarter {quarter!r}")
     cs = [country]
     wb = new_workbook()
-    add_instructions(wb, f"Quarterly return {country} {q}", INSTRUCTIONS)
     _return_sheet(wb, country, str(q))
+    add_instructions(wb, f"Quarterly return {country} {q}", INSTRUCTIONS)
 
     prev = q.previous()
     sheets: dict[str, pd.DataFrame] = {
@@ -154,11 +156,9 @@ def template(engine: Engine, country: str, quarter: str) -> bytes:
         "Activities": pd.DataFrame(columns=_spec_columns("Activities")),
     }
     latest = queries.latest_indicators(engine, cs, prev)
-    ind = pd.DataFrame({"indicator": [i.code for i in ref.INDICATORS]})
-    ind = ind.merge(latest[["indicator", "value", "approximate"]], on="indicator", how="left")
-    ind["note"] = None
-    ind["approximate"] = ind["approximate"].map(lambda v: None if pd.isna(v) else bool(v))
-    sheets["Indicators"] = ind
+    # The country's indicators with their last reported values, to be updated;
+    # others can be added from the dropdown list.
+    sheets["Indicators"] = latest[["indicator", "value", "approximate"]].assign(note=None)
     f = sheets["Findings"]
     if not f.empty:
         sheets["Findings"] = f[~f["status"].isin(["verified", "risk accepted"])].assign(status_note=None)

@@ -419,14 +419,14 @@ PRIORITY_STATE = ["status", "progress_pct", "narrative", "next_steps"]
 def _plan_findings(conn, plan, country, q, rows) -> None:
     _plan_entity_with_updates(conn, plan, sheet="Findings", country=country, q=q, rows=rows, entity=Finding,
                               key="finding_id", entity_cols=FINDING_ENTITY, state_cols=FINDING_STATE,
-                              carry={"due_date", "owner"}, kind="findings",
+                              carry={"due_date", "owner", "status_note"}, kind="findings",
                               entity_scope=Finding.country_code == country)
 
 
 def _plan_priorities(conn, plan, country, q, rows) -> None:
     _plan_entity_with_updates(conn, plan, sheet="Priorities", country=country, q=q, rows=rows, entity=Priority,
                               key="priority_id", entity_cols=PRIORITY_ENTITY, state_cols=PRIORITY_STATE,
-                              carry={"progress_pct"}, kind="priorities",
+                              carry={"progress_pct", "narrative", "next_steps"}, kind="priorities",
                               entity_scope=Priority.country_code == country)
 
 

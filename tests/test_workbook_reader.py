@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import random
 import re
 import shutil
@@ -623,6 +622,13 @@ def test_child_garbage_output(openpyxl_bytes, monkeypatch):
     assert "could not be read safely" in refused(openpyxl_bytes)
 
 
+def test_child_output_may_only_hold_plain_values(openpyxl_bytes, monkeypatch):
+    # A subverted child could send a pickle that runs code when loaded: only
+    # datetime.date/datetime/time may be named in the child's output.
+    monkeypatch.setenv("DASHBOARD_TEST_CHILD_GARBAGE", "pickle")
+    assert "could not be read safely" in refused(openpyxl_bytes)
+
+
 def test_child_memory_limit_is_applied(openpyxl_bytes, monkeypatch):
     # Allocating 600 MB must fail under a 500 MB address-space limit; without
     # the limit the allocation succeeds and the workbook would be read.
@@ -632,6 +638,18 @@ def test_child_memory_limit_is_applied(openpyxl_bytes, monkeypatch):
     monkeypatch.setenv("DASHBOARD_TEST_CHILD_HOG", "10000000")
     assert read_workbook(openpyxl_bytes, "ok.xlsx",
                          Limits(memory_bytes=500_000_000)).sheets[0].name == "Findings"
+
+
+def test_child_imports_neither_pandas_nor_the_app(openpyxl_bytes):
+    import sys
+    from data_access import workbook
+    child = Path(workbook.__file__).with_name("_xlsx_child.py")
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-P", str(child), "2000000000", "60", "1000000"],
+        input=openpyxl_bytes, capture_output=True, timeout=60, check=True)
+    imported = proc.stderr.decode()
+    assert "python_calamine" in imported
+    assert not re.search(r"\b(pandas|numpy|data_access|streamlit)\b", imported)
 
 
 # ------------------------------------------------------------------ speed

@@ -324,8 +324,8 @@ def _parse_data_sheet(raw: RawSheetLike, spec: SheetSpec, result: ParsedReturn, 
             missing_mask = blank_mask(s).to_numpy()
             for pos in missing_mask.nonzero()[0]:
                 accepted = f"; use one of: {', '.join(col.choices)}" if col.choices else ""
-                issues.error(raw.name, sheet.cell(col.name, int(pos)), f"{col.name} is required{accepted} (a formula "
-                             "cell saved without its computed value also reads as empty)")
+                issues.error(raw.name, sheet.cell(col.name, int(pos)), f"{col.name} is required but the cell is empty "
+                             f"(or holds a formula with no saved result){accepted}")
 
     # Optional country/quarter columns (present in exports) must agree with the Return sheet.
     for extra in ("country", "quarter"):
