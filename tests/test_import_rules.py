@@ -505,3 +505,26 @@ def test_activity_ids_belong_to_one_return(engine):
     r = run(engine, full_return(quarter="2024-Q2", Activities=again))
     assert places(r) == {"Activities!A2"}
     assert "2024-Q1" in r.errors[0].message
+
+
+# --------------------------------------------------------------------------- written by LibreOffice Calc
+
+def test_a_return_saved_by_libreoffice_imports_like_the_original(engine):
+    from tests.workbooks import libreoffice_resave
+
+    r = run(engine, libreoffice_resave(full_return()), name="calc.xlsx")
+    assert r.status == "applied", r.report()
+    assert r.counts["Findings"]["added"] == 2
+    f = queries.findings_as_at(engine, "2024-Q1").set_index("finding_id")
+    assert f.loc["TJK-F-01", "due_date"] == D(2024, 6, 30)
+    assert queries.latest_indicators(engine, ["TJK"]).set_index("indicator").loc["prisoners_total", "value"] == 12500
+
+
+def test_errors_in_a_libreoffice_workbook_are_named_by_cell(engine):
+    from tests.workbooks import libreoffice_resave
+
+    bad = full_return(Indicators=[INDICATORS_HEADER, ["prisoners_total", "12 5OO", None, None]],
+                      Findings=[FINDINGS_HEADER, finding(status="closed"), finding("TJK-F-02", due=D(2023, 1, 1))])
+    r = run(engine, libreoffice_resave(bad), name="calc.xlsx")
+    assert r.status == "rejected"
+    assert places(r) == {"Indicators!B2", "Findings!H2", "Findings!I3"}
