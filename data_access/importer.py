@@ -128,7 +128,7 @@ def import_workbook(
 ) -> ImportResult:
     """Validate and (unless ``dry_run``) apply one workbook. Never raises for
     bad input: the result says what happened and why."""
-    limits = limits or Limits()
+    limits = limits or Limits.from_env()
     say = progress or (lambda _f, _t: None)
     sha = hashlib.sha256(data).hexdigest()
     base = dict(file_name=file_name, sha256=sha)

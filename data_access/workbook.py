@@ -142,6 +142,22 @@ class Limits:
     # the child turns into Python values; a guard for memory and time.
     max_grid_cells: int = 10_000_000
 
+    @classmethod
+    def from_env(cls) -> "Limits":
+        """Defaults, overridden by ``DASHBOARD_MAX_FILE_MB``, ``DASHBOARD_MAX_ROWS``
+        and ``DASHBOARD_MAX_CELL_CHARS`` where set."""
+        kw = {}
+        for var, name, scale in (("DASHBOARD_MAX_FILE_MB", "max_bytes", 1_000_000),
+                                 ("DASHBOARD_MAX_ROWS", "max_rows", 1),
+                                 ("DASHBOARD_MAX_CELL_CHARS", "max_cell_chars", 1)):
+            raw = os.environ.get(var)
+            if raw:
+                try:
+                    kw[name] = int(float(raw) * scale)
+                except ValueError:
+                    log.warning("ignoring %s=%r: not a number", var, raw)
+        return cls(**kw)
+
 
 @dataclass
 class RawSheet:

@@ -528,3 +528,14 @@ def test_errors_in_a_libreoffice_workbook_are_named_by_cell(engine):
     r = run(engine, libreoffice_resave(bad), name="calc.xlsx")
     assert r.status == "rejected"
     assert places(r) == {"Indicators!B2", "Findings!H2", "Findings!I3"}
+
+
+def test_limits_can_be_configured_by_environment(engine, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_MAX_CELL_CHARS", "10")
+    r = run(engine, return_workbook(Facilities=[FACILITIES_HEADER, ["TJK-T-01", "Short", "prison", "Dushanbe", 38.5,
+                                                                     68.7, "yes", "eleven chars"]]))
+    assert places(r) == {"Facilities!H2"}
+    assert "at most 10" in r.errors[0].message
+    monkeypatch.setenv("DASHBOARD_MAX_FILE_MB", "0.001")
+    r = run(engine, full_return())
+    assert r.status == "unreadable" and r.exit_code == 2

@@ -1,0 +1,391 @@
+"""Queries behind the committee's Overview page: headline figures with their
+value a quarter earlier, what changed during a quarter, alerts and the
+returns tracker.
+
+Counting and grouping happen in SQL; the rules that interpret the results
+(status improved or worsened, which status changes matter, missing returns)
+come from :mod:`data_access.rules.status`. Every function returns a pandas
+DataFrame. Arguments as in :mod:`data_access.queries`: ``countries`` is a
+list of ISO codes (None or empty: all), ``quarter`` a ``YYYY-Qn`` string or
+a :class:`Quarter`.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import pandas as pd
+from sqlalchemy import Engine, and_, case, func, or_, select
+
+from .asat import latest_updates
+from .models import (
+    Activity,
+    Country,
+    Facility,
+    Finding,
+    FindingUpdate,
+    IndicatorValue,
+    Milestone,
+    MilestoneUpdate,
+    Priority,
+    PriorityUpdate,
+    Upload,
+)
+from .queries import _frame, _in, _q, quarters_with_data
+from .rules import status as rules
+from .rules.quarters import Quarter
+from .rules.reference import OPEN_FINDING_STATUSES
+
+# Indicators shown as headline tiles, in order.
+HEADLINE_INDICATORS: tuple[str, ...] = ("prisoners_total", "ve_prisoners", "ftf_detainees")
+
+# Headline metrics (rows of :func:`headline`), in display order.
+HEADLINE_METRICS: tuple[str, ...] = (
+    "prisoners_total", "ve_prisoners", "ftf_detainees",
+    "open_findings", "overdue_findings", "open_critical",
+    "priorities_on_track", "priorities_at_risk", "priorities_off_track", "priorities_completed",
+    "trained", "trained_women_share",
+)
+PRIORITY_METRICS = {"priorities_on_track": "on track", "priorities_at_risk": "at risk",
+                    "priorities_off_track": "off track", "priorities_completed": "completed"}
+
+
+def _countries(countries: Iterable[str] | None) -> list[str]:
+    return list(countries or [])
+
+
+# --------------------------------------------------------------------------- headline figures
+
+def indicator_totals(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
+                     codes: Iterable[str] = HEADLINE_INDICATORS) -> pd.DataFrame:
+    """For each indicator, the sum over the countries of their latest value at
+    or before the quarter; how many countries report it; whether any of the
+    summed values is approximate; the oldest quarter among them (a figure
+    carried forward from an earlier return)."""
+    q = _q(quarter)
+    codes = list(codes)
+    iv = IndicatorValue
+    latest = (select(iv.country_code.label("c"), iv.indicator_code.label("i"), func.max(iv.quarter_idx).label("mq"))
+              .where(_in(iv.country_code, countries), iv.indicator_code.in_(codes), iv.quarter_idx <= q.index)
+              .group_by(iv.country_code, iv.indicator_code).subquery("latest"))
+    stmt = (select(iv.indicator_code.label("indicator"), func.sum(iv.value).label("value"),
+                   func.count().label("countries"),
+                   func.max(case((iv.approximate, 1), else_=0)).label("approximate"),
+                   func.min(iv.quarter).label("oldest_quarter"))
+            .join(latest, and_(iv.country_code == latest.c.c, iv.indicator_code == latest.c.i,
+                               iv.quarter_idx == latest.c.mq))
+            .group_by(iv.indicator_code))
+    df = _frame(engine, stmt).set_index("indicator").reindex(codes)
+    df.index.name = "indicator"
+    df["countries"] = df["countries"].fillna(0).astype(int)
+    df["approximate"] = df["approximate"].fillna(0).astype(bool)
+    return df.reset_index()
+
+
+def _finding_state(q: Quarter, countries: Iterable[str] | None):
+    scope = FindingUpdate.finding_id.in_(select(Finding.finding_id).where(_in(Finding.country_code, countries)))
+    return latest_updates("findings", q.index, key_filter=scope).subquery("state")
+
+
+def finding_totals(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+    """One row: findings raised by the end of the quarter, open (open or in
+    progress), overdue (open with a due date before the quarter's end) and
+    open critical ones, as at the quarter."""
+    q = _q(quarter)
+    s = _finding_state(q, countries)
+    is_open = s.c.status.in_(OPEN_FINDING_STATUSES)
+    overdue = and_(is_open, s.c.due_date.is_not(None), s.c.due_date < q.end)
+    stmt = (select(func.count().label("findings"),
+                   func.coalesce(func.sum(case((is_open, 1), else_=0)), 0).label("open"),
+                   func.coalesce(func.sum(case((overdue, 1), else_=0)), 0).label("overdue"),
+                   func.coalesce(func.sum(case((and_(is_open, Finding.severity == "critical"), 1), else_=0)), 0)
+                   .label("open_critical"))
+            .select_from(Finding).join(s, s.c.finding_id == Finding.finding_id))
+    df = _frame(engine, stmt)
+    return df.fillna(0).astype(int)
+
+
+def priority_status_counts(engine: Engine, quarter: str | Quarter,
+                           countries: Iterable[str] | None = None) -> pd.DataFrame:
+    """Priorities by status as at the quarter: one row per status (all five,
+    zero when none), in display order."""
+    q = _q(quarter)
+    scope = PriorityUpdate.priority_id.in_(select(Priority.priority_id).where(_in(Priority.country_code, countries)))
+    s = latest_updates("priorities", q.index, key_filter=scope).subquery("state")
+    stmt = select(s.c.status, func.count().label("priorities")).group_by(s.c.status)
+    df = _frame(engine, stmt).set_index("status").reindex(rules.PRIORITY_DISPLAY_ORDER, fill_value=0)
+    df.index.name = "status"
+    df["priorities"] = df["priorities"].astype(int)
+    return df.reset_index()
+
+
+def training_totals(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
+                    types: Iterable[str] = rules.TRAINING_ACTIVITY_TYPES) -> pd.DataFrame:
+    """One row, year to date: training activities dated from 1 January of
+    the quarter's year to the quarter's end and reported by then; their
+    participants, the women among them, and the participants of the
+    activities that report both figures (the base of the share of women)."""
+    q = _q(quarter)
+    first, _ = rules.year_to_date(q)
+    both = and_(Activity.participants.is_not(None), Activity.female_participants.is_not(None))
+    stmt = (select(func.count().label("activities"),
+                   func.coalesce(func.sum(Activity.participants), 0).label("participants"),
+                   func.coalesce(func.sum(Activity.female_participants), 0).label("female_participants"),
+                   func.coalesce(func.sum(case((both, Activity.participants), else_=0)), 0).label("share_base"))
+            .where(_in(Activity.country_code, countries), Activity.type.in_(list(types)),
+                   Activity.date >= first.start, Activity.date <= q.end, Activity.quarter_idx <= q.index))
+    return _frame(engine, stmt).fillna(0).astype(int)
+
+
+def _headline_values(engine: Engine, q: Quarter, countries: list[str]) -> dict[str, tuple[float | None, bool, int | None]]:
+    """metric -> (value, approximate, countries reporting) as at q."""
+    out: dict[str, tuple] = {}
+    ind = indicator_totals(engine, q, countries).set_index("indicator")
+    for code in HEADLINE_INDICATORS:
+        row = ind.loc[code]
+        value = None if row["countries"] == 0 else float(row["value"])
+        out[code] = (value, bool(row["approximate"]), int(row["countries"]))
+    f = finding_totals(engine, q, countries).iloc[0]
+    out["open_findings"] = (int(f["open"]), False, None)
+    out["overdue_findings"] = (int(f["overdue"]), False, None)
+    out["open_critical"] = (int(f["open_critical"]), False, None)
+    p = priority_status_counts(engine, q, countries).set_index("status")["priorities"]
+    for metric, st in PRIORITY_METRICS.items():
+        out[metric] = (int(p.get(st, 0)), False, None)
+    t = training_totals(engine, q, countries).iloc[0]
+    out["trained"] = (int(t["participants"]), False, None)
+    out["trained_women_share"] = (rules.share(int(t["female_participants"]), int(t["share_base"])), False, None)
+    return out
+
+
+def headline(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+    """The Overview's headline figures as at the quarter and a quarter earlier.
+
+    One row per metric of :data:`HEADLINE_METRICS`: ``value``, ``previous``
+    (None when the previous quarter is before the first quarter with data,
+    or, for the year-to-date training figures, when the quarter is a Q1 and
+    the share of women has nothing to compare with), ``approximate`` and
+    ``previous_approximate`` (any summed figure is "approx."),
+    ``countries`` reporting the indicator (indicators only).
+
+    ``trained`` counts participants in training activities (see
+    :data:`rules.TRAINING_ACTIVITY_TYPES`) dated from 1 January of the
+    quarter's year (:func:`training_totals`); a quarter earlier in the same
+    year it is compared with that quarter's year-to-date figure, in a Q1 with
+    zero (the count starts again each year), so its change is the number
+    trained in the quarter."""
+    q = _q(quarter)
+    countries = _countries(countries)
+    p = q.previous()
+    have = quarters_with_data(engine)
+    now = _headline_values(engine, q, countries)
+    before = _headline_values(engine, p, countries) if have and p.index >= _q(have[0]).index else None
+    rows = []
+    for metric in HEADLINE_METRICS:
+        value, approx, reporting = now[metric]
+        prev, prev_approx, _ = (None, False, None) if before is None else before[metric]
+        if metric == "trained" and p.year != q.year:
+            prev, prev_approx = (0 if before is not None else None), False
+        if metric == "trained_women_share" and p.year != q.year:
+            prev, prev_approx = None, False
+        rows.append(dict(metric=metric, value=value, previous=prev, approximate=approx,
+                         previous_approximate=prev_approx,
+                         countries=reporting))
+    df = pd.DataFrame(rows)
+    for c in ("value", "previous"):
+        df[c] = df[c].astype(object).where(df[c].notna(), None)
+    return df
+
+
+# --------------------------------------------------------------------------- what changed during a quarter
+
+def finding_changes(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+    """Findings whose status report for the quarter is news: raised,
+    remediated, verified, risk accepted, reopened, progressed (column
+    ``change``), with the status before and after."""
+    q = _q(quarter)
+    scope = select(Finding.finding_id).where(_in(Finding.country_code, countries))
+    prev = latest_updates("findings", q.index, before=True,
+                          key_filter=FindingUpdate.finding_id.in_(scope)).subquery("prev")
+    cur = FindingUpdate
+    stmt = (select(Finding.country_code.label("country"), Finding.finding_id, Finding.facility_id,
+                   Facility.name.label("facility"), Finding.severity, Finding.domain, Finding.title,
+                   prev.c.status.label("previous_status"), cur.status, cur.due_date)
+            .select_from(cur)
+            .join(Finding, Finding.finding_id == cur.finding_id)
+            .join(Facility, Facility.facility_id == Finding.facility_id)
+            .outerjoin(prev, prev.c.finding_id == cur.finding_id)
+            .where(cur.quarter_idx == q.index, cur.finding_id.in_(scope))
+            .order_by(Finding.country_code, Finding.finding_id))
+    df = _frame(engine, stmt)
+    df["previous_status"] = df["previous_status"].astype(object).where(df["previous_status"].notna(), None)
+    df["change"] = [rules.finding_change(p, c) for p, c in zip(df["previous_status"], df["status"])]
+    return df[df["change"].notna()].reset_index(drop=True)
+
+
+def priority_changes(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+    """Priorities whose status changed during the quarter, with the movement
+    (``improved``, ``worsened``, ``started``, ``new``) in ``change``."""
+    q = _q(quarter)
+    scope = select(Priority.priority_id).where(_in(Priority.country_code, countries))
+    prev = latest_updates("priorities", q.index, before=True,
+                          key_filter=PriorityUpdate.priority_id.in_(scope)).subquery("prev")
+    cur = PriorityUpdate
+    stmt = (select(Priority.country_code.label("country"), Priority.priority_id, Priority.title,
+                   prev.c.status.label("previous_status"), cur.status,
+                   prev.c.progress_pct.label("previous_progress"), cur.progress_pct)
+            .select_from(cur)
+            .join(Priority, Priority.priority_id == cur.priority_id)
+            .outerjoin(prev, prev.c.priority_id == cur.priority_id)
+            .where(cur.quarter_idx == q.index, cur.priority_id.in_(scope),
+                   or_(prev.c.status.is_(None), prev.c.status != cur.status))
+            .order_by(Priority.country_code, Priority.priority_id))
+    df = _frame(engine, stmt)
+    df["previous_status"] = df["previous_status"].astype(object).where(df["previous_status"].notna(), None)
+    df["change"] = [rules.priority_movement(p, c) for p, c in zip(df["previous_status"], df["status"])]
+    return df[df["change"] != rules.UNCHANGED].reset_index(drop=True)
+
+
+def milestone_changes(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+    """Milestones reached, late, dropped or replanned during the quarter."""
+    q = _q(quarter)
+    ids = (select(Milestone.id).join(Priority, Priority.priority_id == Milestone.priority_id)
+           .where(_in(Priority.country_code, countries)))
+    prev = latest_updates("milestones", q.index, before=True,
+                          key_filter=MilestoneUpdate.milestone_id.in_(ids)).subquery("prev")
+    cur = MilestoneUpdate
+    stmt = (select(Priority.country_code.label("country"), Milestone.priority_id, Priority.title.label("priority"),
+                   Milestone.name.label("milestone"), prev.c.status.label("previous_status"), cur.status,
+                   cur.due_date, cur.completed_on)
+            .select_from(cur)
+            .join(Milestone, Milestone.id == cur.milestone_id)
+            .join(Priority, Priority.priority_id == Milestone.priority_id)
+            .outerjoin(prev, prev.c.milestone_id == cur.milestone_id)
+            .where(cur.quarter_idx == q.index, cur.milestone_id.in_(ids))
+            .order_by(Priority.country_code, Milestone.priority_id, cur.due_date, Milestone.id))
+    df = _frame(engine, stmt)
+    df["previous_status"] = df["previous_status"].astype(object).where(df["previous_status"].notna(), None)
+    df["change"] = [rules.milestone_change(p, c) for p, c in zip(df["previous_status"], df["status"])]
+    return df[df["change"].notna()].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- alerts
+
+def overdue_findings(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
+                     severities: Iterable[str] = rules.ALERT_SEVERITIES) -> pd.DataFrame:
+    """Open findings of the given severities whose due date had passed at the
+    end of the quarter, most severe and longest overdue first, with the days
+    overdue at the quarter's end."""
+    q = _q(quarter)
+    s = _finding_state(q, countries)
+    stmt = (select(Finding.country_code.label("country"), Finding.finding_id, Finding.facility_id,
+                   Facility.name.label("facility"), Finding.severity, Finding.title, s.c.status, s.c.due_date,
+                   s.c.owner)
+            .join(s, s.c.finding_id == Finding.finding_id)
+            .join(Facility, Facility.facility_id == Finding.facility_id)
+            .where(Finding.severity.in_(list(severities)), s.c.status.in_(OPEN_FINDING_STATUSES),
+                   s.c.due_date.is_not(None), s.c.due_date < q.end)
+            .order_by(Finding.country_code, s.c.due_date, Finding.finding_id))
+    df = _frame(engine, stmt)
+    if df.empty:
+        df["days_overdue"] = pd.Series(dtype=int)
+        return df
+    df["days_overdue"] = [(q.end - d).days for d in pd.to_datetime(df["due_date"]).dt.date]
+    df["_rank"] = df["severity"].map(rules.severity_rank)
+    return df.sort_values(["_rank", "days_overdue"], ascending=[True, False]).drop(columns="_rank") \
+        .reset_index(drop=True)
+
+
+def priorities_in_status(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
+                         statuses: Iterable[str] = ("off track",)) -> pd.DataFrame:
+    """Priorities whose status as at the quarter is one of ``statuses``."""
+    q = _q(quarter)
+    scope = PriorityUpdate.priority_id.in_(select(Priority.priority_id).where(_in(Priority.country_code, countries)))
+    s = latest_updates("priorities", q.index, key_filter=scope).subquery("state")
+    stmt = (select(Priority.country_code.label("country"), Priority.priority_id, Priority.title, Priority.theme,
+                    Priority.target_date, s.c.status, s.c.progress_pct, s.c.narrative, s.c.next_steps,
+                    s.c.quarter.label("last_update"))
+            .join(s, s.c.priority_id == Priority.priority_id)
+            .where(s.c.status.in_(list(statuses)))
+            .order_by(Priority.country_code, Priority.priority_id))
+    return _frame(engine, stmt)
+
+
+# --------------------------------------------------------------------------- returns
+
+def returns_tracker(engine: Engine, first: str | Quarter, last: str | Quarter,
+                    countries: Iterable[str] | None = None) -> pd.DataFrame:
+    """One row per country and quarter between ``first`` and ``last``
+    (inclusive): whether a return (or the baseline) is received, its kind,
+    when it was uploaded and by whom, who prepared it and when it was
+    submitted, its file, and how many earlier uploads it superseded."""
+    a, b = _q(first), _q(last)
+    cur = (select(Upload.country_code.label("country"), Upload.quarter_idx, Upload.id.label("upload_id"),
+                  Upload.kind, Upload.uploaded_at, Upload.uploaded_by, Upload.prepared_by, Upload.submitted_on,
+                  Upload.file_name)
+           .where(Upload.status == "current", _in(Upload.country_code, countries),
+                  Upload.quarter_idx >= a.index, Upload.quarter_idx <= b.index))
+    sup = (select(Upload.country_code.label("country"), Upload.quarter_idx, func.count().label("superseded"))
+           .where(Upload.status == "superseded", _in(Upload.country_code, countries),
+                  Upload.quarter_idx >= a.index, Upload.quarter_idx <= b.index)
+           .group_by(Upload.country_code, Upload.quarter_idx))
+    got = _frame(engine, cur)
+    superseded = _frame(engine, sup)
+    names = _frame(engine, select(Country.code.label("country"), Country.name)
+                   .where(_in(Country.code, countries)).order_by(Country.name))
+    grid = pd.DataFrame([(c, i) for c in names["country"] for i in range(a.index, b.index + 1)],
+                        columns=["country", "quarter_idx"])
+    grid = grid.merge(names, on="country", how="left")
+    grid = grid.merge(got, on=["country", "quarter_idx"], how="left")
+    grid = grid.merge(superseded, on=["country", "quarter_idx"], how="left")
+    grid["quarter"] = [str(Quarter.from_index(int(i))) for i in grid["quarter_idx"]]
+    grid["received"] = grid["upload_id"].notna()
+    grid["superseded"] = grid["superseded"].fillna(0).astype(int)
+    cols = ["country", "name", "quarter", "quarter_idx", "received", "kind", "uploaded_at", "uploaded_by",
+            "prepared_by", "submitted_on", "file_name", "superseded", "upload_id"]
+    grid = grid[cols]
+    return grid.astype(object).where(grid.notna(), None)
+
+
+def missing_returns(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+    """Countries (code, name) with no current return for the quarter."""
+    grid = returns_tracker(engine, quarter, quarter, countries)
+    missing = rules.missing_returns(list(grid["country"]), list(grid.loc[grid["received"].astype(bool), "country"]))
+    return grid.loc[grid["country"].isin(missing), ["country", "name"]].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- trends
+
+def finding_trend(engine: Engine, quarters: Iterable[str | Quarter],
+                  countries: Iterable[str] | None = None) -> pd.DataFrame:
+    """Open findings by severity as at each quarter (long format: quarter,
+    severity, open), counted in SQL one quarter at a time."""
+    frames = []
+    for quarter in quarters:
+        q = _q(quarter)
+        s = _finding_state(q, countries)
+        stmt = (select(Finding.severity, func.count().label("open"))
+                .select_from(Finding).join(s, s.c.finding_id == Finding.finding_id)
+                .where(s.c.status.in_(OPEN_FINDING_STATUSES)).group_by(Finding.severity))
+        df = _frame(engine, stmt).set_index("severity").reindex(rules.SEVERITY_ORDER, fill_value=0).reset_index()
+        df.insert(0, "quarter", str(q))
+        frames.append(df)
+    if not frames:
+        return pd.DataFrame(columns=["quarter", "severity", "open"])
+    out = pd.concat(frames, ignore_index=True)
+    out["open"] = out["open"].astype(int)
+    return out
+
+
+def priority_trend(engine: Engine, quarters: Iterable[str | Quarter],
+                   countries: Iterable[str] | None = None) -> pd.DataFrame:
+    """Priorities by status as at each quarter (long format: quarter, status,
+    priorities)."""
+    frames = []
+    for quarter in quarters:
+        df = priority_status_counts(engine, quarter, countries)
+        df.insert(0, "quarter", str(_q(quarter)))
+        frames.append(df)
+    if not frames:
+        return pd.DataFrame(columns=["quarter", "status", "priorities"])
+    return pd.concat(frames, ignore_index=True)
