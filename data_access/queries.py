@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Iterable
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, func, literal, select
+from sqlalchemy import Engine, and_, case, func, literal, select, union_all
 
 from .asat import latest_updates
 from .models import (
@@ -293,3 +293,99 @@ def upload_content(engine: Engine, upload_id: int) -> tuple[str, bytes] | None:
     with engine.connect() as conn:
         row = conn.execute(select(Upload.file_name, Upload.content).where(Upload.id == upload_id)).first()
     return None if row is None or row.content is None else (row.file_name, row.content)
+
+
+# --------------------------------------------------------------------------- findings over time
+
+def _finding_intervals(countries: Iterable[str] | None):
+    """Each status entry with the span of quarters it holds: from its quarter
+    up to the quarter before the finding's next entry (open-ended: None)."""
+    nxt = func.lead(FindingUpdate.quarter_idx).over(partition_by=FindingUpdate.finding_id,
+                                                    order_by=FindingUpdate.quarter_idx)
+    return (select(FindingUpdate.finding_id, FindingUpdate.status, FindingUpdate.due_date,
+                   FindingUpdate.quarter_idx.label("q_from"), (nxt - 1).label("q_to"))
+            .where(FindingUpdate.finding_id.in_(select(Finding.finding_id).where(_in(Finding.country_code,
+                                                                                       countries))))
+            .subquery("spans"))
+
+
+def finding_status_by_quarter(engine: Engine, first: str | Quarter, last: str | Quarter,
+                              countries: Iterable[str] | None = None,
+                              by: Iterable[str] = ("severity",)) -> pd.DataFrame:
+    """For every quarter from ``first`` to ``last``: findings by status (and
+    any of country, severity, domain, facility_id) as at the end of that
+    quarter. One SQL query over status spans; the burn-down chart's data."""
+    a, b = _q(first), _q(last)
+    spans = _finding_intervals(countries)
+    qsel = union_all(*[select(literal(i).label("qi")) for i in range(a.index, b.index + 1)]).subquery("quarters")
+    columns = {"country": Finding.country_code, "facility_id": Finding.facility_id, "domain": Finding.domain,
+               "severity": Finding.severity}
+    keys = [columns[k].label(k) for k in by]
+    stmt = (select(qsel.c.qi, *keys, spans.c.status, func.count().label("findings"))
+            .select_from(spans)
+            .join(qsel, and_(spans.c.q_from <= qsel.c.qi,
+                             (spans.c.q_to.is_(None)) | (spans.c.q_to >= qsel.c.qi)))
+            .join(Finding, Finding.finding_id == spans.c.finding_id)
+            .group_by(qsel.c.qi, *keys, spans.c.status).order_by(qsel.c.qi, *keys, spans.c.status))
+    df = _frame(engine, stmt)
+    df.insert(0, "quarter", [str(Quarter.from_index(int(i))) for i in df.pop("qi")])
+    df["findings"] = df["findings"].astype(int)
+    return df
+
+
+def facility_findings_summary(engine: Engine, quarter: str | Quarter,
+                              countries: Iterable[str] | None = None) -> pd.DataFrame:
+    """Per facility, as at the quarter: findings, open, overdue, remediated
+    (remediated or verified), the worst open severity and the last audit."""
+    q = _q(quarter)
+    s = _findings_state(q, countries)
+    is_open = s.c.status.in_(OPEN_FINDING_STATUSES)
+    rank = case(*[(Finding.severity == sev, i) for i, sev in enumerate(("critical", "high", "medium", "low"))],
+                else_=9)
+    stmt = (select(Finding.facility_id, func.count().label("findings"),
+                   func.sum(case((is_open, 1), else_=0)).label("open"),
+                   func.sum(case((_overdue(s, q), 1), else_=0)).label("overdue"),
+                   func.sum(case((s.c.status.in_(("remediated", "verified")), 1), else_=0)).label("remediated"),
+                   func.min(case((is_open, rank), else_=None)).label("worst_rank"),
+                   func.max(Finding.audit_date).label("last_audit"))
+            .select_from(Finding).join(s, s.c.finding_id == Finding.finding_id)
+            .group_by(Finding.facility_id).subquery("per_facility"))
+    fac = (select(Facility.country_code.label("country"), Facility.facility_id, Facility.name, Facility.type,
+                  Facility.city, Facility.latitude, Facility.longitude, Facility.pilot,
+                  func.coalesce(stmt.c.findings, 0).label("findings"), func.coalesce(stmt.c.open, 0).label("open"),
+                  func.coalesce(stmt.c.overdue, 0).label("overdue"),
+                  func.coalesce(stmt.c.remediated, 0).label("remediated"), stmt.c.worst_rank, stmt.c.last_audit)
+           .outerjoin(stmt, stmt.c.facility_id == Facility.facility_id)
+           .where(_in(Facility.country_code, countries))
+           .order_by(Facility.country_code, Facility.pilot.desc(), Facility.name))
+    df = _frame(engine, fac)
+    sev = ("critical", "high", "medium", "low")
+    df["worst_open_severity"] = [sev[int(r)] if pd.notna(r) and int(r) < 4 else None for r in df.pop("worst_rank")]
+    for c in ("findings", "open", "overdue", "remediated"):
+        df[c] = df[c].astype(int)
+    df["remediated_share"] = (df["remediated"] / df["findings"].where(df["findings"] > 0)).astype(float)
+    df["pilot"] = df["pilot"].astype(bool)
+    return df
+
+
+def remediation_times(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+    """Per finding raised by the quarter: the first quarter it was reported
+    remediated (or verified) and verified, as at the quarter, with days from
+    the audit to the end of those quarters. Returns record status by quarter,
+    so times are measured to the end of the reporting quarter."""
+    q = _q(quarter)
+    fu = FindingUpdate
+    first_rem = func.min(case((fu.status.in_(("remediated", "verified")), fu.quarter_idx), else_=None))
+    first_ver = func.min(case((fu.status == "verified", fu.quarter_idx), else_=None))
+    stmt = (select(Finding.country_code.label("country"), Finding.finding_id, Finding.facility_id, Finding.domain,
+                   Finding.severity, Finding.audit_date, first_rem.label("rem_q"), first_ver.label("ver_q"))
+            .join(fu, fu.finding_id == Finding.finding_id)
+            .where(_in(Finding.country_code, countries), fu.quarter_idx <= q.index)
+            .group_by(Finding.country_code, Finding.finding_id, Finding.facility_id, Finding.domain,
+                      Finding.severity, Finding.audit_date))
+    df = _frame(engine, stmt)
+    for src, name in (("rem_q", "remediated"), ("ver_q", "verified")):
+        ends = [Quarter.from_index(int(i)).end if pd.notna(i) else None for i in df.pop(src)]
+        df[f"{name}_by"] = ends
+        df[f"days_to_{name}"] = [(e - a).days if e is not None else None for e, a in zip(ends, df["audit_date"])]
+    return df
