@@ -46,6 +46,15 @@ HEADLINE_METRICS: tuple[str, ...] = (
     "priorities_on_track", "priorities_at_risk", "priorities_off_track", "priorities_completed",
     "trained", "trained_women_share",
 )
+# Whether a rise of each metric is good news (the tiles colour their change by it).
+METRIC_POLARITY: dict[str, str] = {
+    "prisoners_total": rules.NEUTRAL, "ve_prisoners": rules.NEUTRAL, "ftf_detainees": rules.NEUTRAL,
+    "open_findings": rules.GOOD_DOWN, "overdue_findings": rules.GOOD_DOWN, "open_critical": rules.GOOD_DOWN,
+    "priorities_on_track": rules.GOOD_UP, "priorities_at_risk": rules.GOOD_DOWN,
+    "priorities_off_track": rules.GOOD_DOWN, "priorities_completed": rules.GOOD_UP,
+    "trained": rules.GOOD_UP, "trained_women_share": rules.GOOD_UP,
+}
+SHARE_METRICS = frozenset({"trained_women_share"})
 PRIORITY_METRICS = {"priorities_on_track": "on track", "priorities_at_risk": "at risk",
                     "priorities_off_track": "off track", "priorities_completed": "completed"}
 
@@ -267,6 +276,28 @@ def milestone_changes(engine: Engine, quarter: str | Quarter, countries: Iterabl
     df["previous_status"] = df["previous_status"].astype(object).where(df["previous_status"].notna(), None)
     df["change"] = [rules.milestone_change(p, c) for p, c in zip(df["previous_status"], df["status"])]
     return df[df["change"].notna()].reset_index(drop=True)
+
+
+# The changes "what changed" always reports (zero included), per area.
+CHANGE_AREAS: dict[str, tuple[str, ...]] = {
+    "finding": (rules.RAISED, rules.REMEDIATED, rules.VERIFIED, rules.RISK_ACCEPTED, rules.REOPENED),
+    "priority": (rules.IMPROVED, rules.WORSENED, rules.STARTED, rules.NEW),
+    "milestone": (rules.REACHED, rules.LATE, rules.DROPPED),
+}
+
+
+def change_summary(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+    """How many findings, priorities and milestones changed in each way
+    during the quarter: one row per (area, change) of :data:`CHANGE_AREAS`,
+    with ``n`` (zero included)."""
+    frames = {"finding": finding_changes(engine, quarter, countries),
+              "priority": priority_changes(engine, quarter, countries),
+              "milestone": milestone_changes(engine, quarter, countries)}
+    rows = []
+    for area, changes in CHANGE_AREAS.items():
+        counts = frames[area]["change"].value_counts()
+        rows += [dict(area=area, change=c, n=int(counts.get(c, 0))) for c in changes]
+    return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------- alerts

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import re
+import zipfile
 from typing import Any, Iterable, Mapping
 
 import pandas as pd
@@ -23,6 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .rules.sheets import SheetSpec
 
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 REQUIRED_FONT = Font(bold=True)
@@ -42,7 +45,9 @@ def safe_csv(frame: pd.DataFrame) -> bytes:
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(neutralise)
-    return out.to_csv(index=False).encode("utf-8-sig")
+    # CRLF line ends make the writer quote any field holding a CR or LF, so a
+    # carriage return inside text can never start a new (formula) row.
+    return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def _cell_value(v: Any) -> Any:
@@ -53,7 +58,10 @@ def _cell_value(v: Any) -> Any:
     if v is pd.NaT:
         return None
     if isinstance(v, pd.Timestamp):
-        return v.to_pydatetime()
+        v = v.to_pydatetime()
+    if isinstance(v, dt.datetime) and v.tzinfo is not None:
+        # Excel has no time zones (openpyxl refuses aware datetimes): UTC, as SQLite stores it.
+        return v.astimezone(dt.timezone.utc).replace(tzinfo=None)
     if hasattr(v, "item") and not isinstance(v, (str, bytes)):  # numpy scalars
         return v.item()
     if isinstance(v, bool):
@@ -135,10 +143,23 @@ def new_workbook() -> Workbook:
 
 
 def to_bytes(wb: Workbook) -> bytes:
+    """The workbook's bytes, the same for the same content: fixed document
+    times and fixed zip entry times (openpyxl stamps the current time)."""
     buf = io.BytesIO()
     wb.properties.modified = FIXED_TIME
     wb.save(buf)
-    return buf.getvalue()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl writes "now" as the modified time
+                content = _MODIFIED.sub(b"\\g<1>2024-01-01T00:00:00Z\\g<2>", content)
+            dst.writestr(fixed, content)
+    return out.getvalue()
 
 
 def comment(text: str) -> Comment:

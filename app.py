@@ -1,0 +1,24 @@
+"""Steering Dashboard: the app shell.
+
+Sets up the page, gets the database ready (migrations; the sample data on
+the very first start of an empty database), registers the pages, draws the
+global filters and the sample-data banner, then runs the current page.
+Everything else lives in ``pages/`` (layout), ``components/`` (shared UI)
+and ``data_access/`` (database and rules).
+
+    streamlit run app.py
+"""
+
+import streamlit as st
+
+from components import data, filters, layout, nav, theme
+from components.i18n import t
+
+st.set_page_config(page_title=t("app.title"), page_icon=theme.favicon(), layout="wide",
+                   initial_sidebar_state=theme.SIDEBAR_WIDTH)
+theme.apply()
+data.prepare_database()
+page = nav.navigation()
+filters.sidebar()
+layout.sample_banner()
+page.run()

@@ -1,0 +1,189 @@
+"""The one way to put a chart on a page.
+
+``show(chart, data, ...)`` draws an Altair chart with the dashboard's theme,
+a title, axis titles with units and a legend, and a "Download" menu offering
+
+- the chart as PNG (scale 3: sharp on slides) and SVG, rendered on the
+  server by vl-convert, offline (no external data, fonts or scripts);
+- its data as CSV and XLSX, where text that a spreadsheet would run as a
+  formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
+  return) is neutralised by :func:`data_access.xlsx_out.neutralise`.
+
+Files are produced only when the button is clicked (deferred downloads).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Iterable
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+import vl_convert as vlc
+
+from data_access.xlsx_out import neutralise, new_workbook, to_bytes, write_rows
+
+from . import theme
+from .i18n import t
+
+PNG_SCALE = 3  # 3x the on-screen size: ~2,200 px wide, sharp on a slide
+EXPORT_WIDTH = 720  # width of "container"-wide charts when rendered off screen
+EXPORT_HEIGHT = 300
+
+
+# --------------------------------------------------------------------------- building charts
+
+def stacked_bars(data: pd.DataFrame, *, x: str, y: str, colour: str, kind: str | None, title: str,
+                 x_title: str, y_title: str, subtitle: str | None = None, legend_title: str | None = None,
+                 x_sort: list[str] | None = None) -> alt.Chart:
+    """Stacked bars of ``y`` per ``x`` coloured by ``colour``. With a status
+    ``kind`` (see :data:`theme.COLOURS`), the colours and order are that
+    kind's; otherwise the categorical palette."""
+    totals = data.groupby(colour, sort=False)[y].sum()
+    present = [v for v in pd.unique(data[colour]) if totals.get(v, 0) > 0] or list(pd.unique(data[colour]))
+    if kind:
+        scale = theme.scale(kind, None)
+        domain = [v for v in scale.domain if v in present]
+        rng = [c for v, c in zip(scale.domain, scale.range) if v in present]
+        colour_scale = alt.Scale(domain=domain, range=rng)
+        order = {v: i for i, v in enumerate(scale.domain)}
+    else:
+        colour_scale = alt.Undefined
+        order = {v: i for i, v in enumerate(present)}
+    frame = data.assign(_order=data[colour].map(order).fillna(len(order)))
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{x}:N", title=x_title, sort=x_sort or "ascending"),
+            y=alt.Y(f"sum({y}):Q", title=y_title, axis=alt.Axis(tickMinStep=1, format=",d")),
+            color=alt.Color(f"{colour}:N", title=legend_title or "", scale=colour_scale,
+                            sort=list(colour_scale.domain) if kind else present),
+            order=alt.Order("_order:Q", sort="ascending"),
+            tooltip=[alt.Tooltip(f"{x}:N", title=x_title), alt.Tooltip(f"{colour}:N", title=legend_title or ""),
+                     alt.Tooltip(f"{y}:Q", title=y_title, format=",d")],
+        )
+    )
+    return titled(chart, title, subtitle)
+
+
+def titled(chart: alt.TopLevelMixin, title: str, subtitle: str | None = None) -> alt.TopLevelMixin:
+    params: dict[str, Any] = {"text": title}
+    if subtitle:
+        params["subtitle"] = subtitle
+    return chart.properties(title=alt.TitleParams(**params))
+
+
+# --------------------------------------------------------------------------- export
+
+def _has_title(chart: alt.TopLevelMixin) -> bool:
+    return chart.to_dict().get("title") not in (None, "", alt.Undefined)
+
+
+def export_spec(chart: alt.TopLevelMixin) -> dict:
+    """The Vega-Lite spec for off-screen rendering: theme applied, data
+    inline, and a fixed size where the screen version fills its container."""
+    theme.register_chart_theme()
+    spec = chart.to_dict()
+    if spec.get("width") in (None, "container"):
+        spec["width"] = EXPORT_WIDTH
+    if spec.get("height") in (None, "container"):
+        spec["height"] = EXPORT_HEIGHT
+    return spec
+
+
+def to_png(chart: alt.TopLevelMixin, *, scale: float = PNG_SCALE) -> bytes:
+    return vlc.vegalite_to_png(export_spec(chart), scale=scale, allowed_base_urls=[])
+
+
+def to_svg(chart: alt.TopLevelMixin) -> bytes:
+    return vlc.vegalite_to_svg(export_spec(chart), allowed_base_urls=[]).encode("utf-8")
+
+
+def _plain_value(v: Any) -> Any:
+    if isinstance(v, pd.Timestamp):
+        v = v.to_pydatetime()
+    if isinstance(v, dt.datetime) and v.tzinfo is not None:
+        v = v.replace(tzinfo=None)
+    return neutralise(v)
+
+
+def data_csv(data: pd.DataFrame) -> bytes:
+    """CSV (UTF-8 with BOM, so spreadsheets detect it) with formula text
+    neutralised by :func:`neutralise`. Rows end in CRLF (RFC 4180), which
+    makes the writer quote any text holding a carriage return: unquoted, a
+    spreadsheet would start a new row there and run what follows as a
+    formula (``data_access.xlsx_out.safe_csv`` writes LF and has that gap)."""
+    out = data.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def data_xlsx(data: pd.DataFrame, *, title: str = "", notes: Iterable[str] = ()) -> bytes:
+    """One sheet of data (text typed as text and neutralised, never a
+    formula) and an "About" sheet naming the chart and its filters."""
+    wb = new_workbook()
+    ws = wb.create_sheet(_sheet_name(title or t("charts.sheet_data")))
+    rows = [[_plain_value(v) for v in row] for row in data.itertuples(index=False, name=None)]
+    write_rows(ws, [str(c) for c in data.columns], rows)
+    about = wb.create_sheet(t("charts.sheet_about"))
+    lines = [title, *notes, t("charts.generated", when=dt.datetime.now().strftime("%Y-%m-%d %H:%M"))]
+    write_rows(about, [t("charts.sheet_about")], [[neutralise(line)] for line in lines if line])
+    return to_bytes(wb)
+
+
+def _sheet_name(text: str) -> str:
+    return (re.sub(r"[\[\]:*?/\\]", " ", text).strip() or "Data")[:31]
+
+
+def slug(text: str) -> str:
+    s = re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-").lower()
+    return s or "chart"
+
+
+# --------------------------------------------------------------------------- on the page
+
+def show(chart: alt.TopLevelMixin, data: pd.DataFrame, *, key: str, filename: str,
+         notes: Iterable[str] = (), height: int | None = None) -> None:
+    """Draw the chart (which must have a title) with its download menu.
+
+    ``data`` is what the chart shows, with readable column names: it is
+    what the CSV/XLSX downloads contain. ``filename`` is the file name
+    without extension; ``notes`` (e.g. the filters) go into the XLSX."""
+    if not _has_title(chart):
+        raise ValueError("every chart needs a title: use charts.titled()")
+    theme.register_chart_theme()
+    screen = chart.properties(height=height) if height else chart
+    title = _title_text(chart)
+    st.altair_chart(screen, width="stretch", theme=None, alt=title)
+    notes = list(notes)
+    stem = slug(filename)
+    with st.popover(t("charts.download"), icon=":material/download:", key=f"{key}__dl"):
+        c1, c2 = st.columns(2, gap="small")
+        c1.download_button(t("charts.png"), data=lambda: to_png(chart), file_name=f"{stem}.png",
+                           mime="image/png", key=f"{key}__png", on_click="ignore", icon=":material/image:",
+                           width="stretch", help=t("charts.png_help"))
+        c2.download_button(t("charts.svg"), data=lambda: to_svg(chart), file_name=f"{stem}.svg",
+                           mime="image/svg+xml", key=f"{key}__svg", on_click="ignore", icon=":material/draw:",
+                           width="stretch", help=t("charts.svg_help"))
+        c1.download_button(t("charts.csv"), data=lambda: data_csv(data), file_name=f"{stem}.csv",
+                           mime="text/csv", key=f"{key}__csv", on_click="ignore", icon=":material/table:",
+                           width="stretch", help=t("charts.csv_help"))
+        c2.download_button(t("charts.xlsx"), data=lambda: data_xlsx(data, title=title, notes=notes),
+                           file_name=f"{stem}.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           key=f"{key}__xlsx", on_click="ignore", icon=":material/grid_on:", width="stretch",
+                           help=t("charts.xlsx_help"))
+
+
+def _title_text(chart: alt.TopLevelMixin) -> str:
+    title = chart.to_dict().get("title")
+    if isinstance(title, dict):
+        title = title.get("text", "")
+    if isinstance(title, list):
+        title = " ".join(title)
+    return str(title or "")

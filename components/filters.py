@@ -1,0 +1,191 @@
+"""The global filters: countries and the "as at" quarter.
+
+They live in the sidebar, drawn by ``app.py`` on every run, so every page
+sees the same selection and it survives page switches (widgets of the
+entrypoint keep their state). They are mirrored in the URL query string::
+
+    ?countries=IRQ,KAZ&quarter=2025-Q2
+
+- On the first run of a browser session the URL seeds the widgets (unknown
+  codes and quarters are ignored, with a notice); without parameters the
+  default is all countries and the latest quarter with data.
+- On every run the URL is rewritten from the widgets when it differs, so a
+  copied link always opens the same view. ``countries`` is left out when
+  all countries are shown; ``quarter`` is always written, so a link keeps
+  pointing at the quarter it was copied for even after newer returns arrive.
+
+Pages read the selection with :func:`current`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+import streamlit as st
+
+from data_access.rules.quarters import parse_quarter
+
+from . import data
+from .i18n import t
+
+COUNTRIES_PARAM = "countries"
+QUARTER_PARAM = "quarter"
+COUNTRIES_KEY = "filter_countries"
+QUARTER_KEY = "filter_quarter"
+_SEEDED_KEY = "_filters_seeded"
+_STATE_KEY = "_filters"
+
+
+@dataclass(frozen=True)
+class Filters:
+    countries: tuple[str, ...]  # the selection; empty means all countries
+    quarter: str | None  # None only when there is no data at all
+    all_countries: tuple[str, ...] = ()
+    names: Mapping[str, str] = field(default_factory=dict)
+    quarters: tuple[str, ...] = ()  # every quarter with data, oldest first
+
+    @property
+    def scope(self) -> tuple[str, ...]:
+        """Countries to query: the selection, or all of them."""
+        return self.countries or self.all_countries
+
+    @property
+    def all_selected(self) -> bool:
+        return not self.countries or set(self.countries) >= set(self.all_countries)
+
+    @property
+    def previous_quarter(self) -> str | None:
+        q = parse_quarter(self.quarter)
+        return str(q.previous()) if q else None
+
+    @property
+    def previous_has_data(self) -> bool:
+        return self.previous_quarter in self.quarters
+
+    def window(self, n: int) -> list[str]:
+        """The last ``n`` quarters with data up to the selected one, oldest first."""
+        if self.quarter is None:
+            return []
+        upto = [q for q in self.quarters if q <= self.quarter]
+        return upto[-n:]
+
+    def countries_label(self) -> str:
+        if self.all_selected:
+            return t("filters.all_countries")
+        return ", ".join(self.names.get(c, c) for c in self.countries)
+
+
+# --------------------------------------------------------------------------- query string (pure functions)
+
+def _values(params: Mapping[str, str | list[str]], key: str) -> list[str]:
+    raw = params.get(key)
+    if raw is None:
+        return []
+    items = raw if isinstance(raw, list) else [raw]
+    return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
+
+
+def from_query(params: Mapping[str, str | list[str]], countries: Mapping[str, str],
+               quarters: Iterable[str]) -> tuple[list[str], str | None, list[str]]:
+    """Read the filters from query parameters.
+
+    ``countries`` maps ISO code -> name (codes or names are accepted, any
+    case); ``quarters`` are the quarters with data. Returns (country codes,
+    quarter or None, the parameter values that were ignored)."""
+    by_key = {c.upper(): c for c in countries}
+    by_key.update({n.upper(): c for c, n in countries.items()})
+    chosen, ignored = [], []
+    for v in _values(params, COUNTRIES_PARAM):
+        code = by_key.get(v.upper())
+        if code is None:
+            ignored.append(v)
+        elif code not in chosen:
+            chosen.append(code)
+    quarter = None
+    qs = list(quarters)
+    for v in _values(params, QUARTER_PARAM)[-1:]:
+        q = parse_quarter(v)
+        if q is not None and str(q) in qs:
+            quarter = str(q)
+        else:
+            ignored.append(v)
+    return chosen, quarter, ignored
+
+
+def to_query(countries: Iterable[str], quarter: str | None, all_countries: Iterable[str]) -> dict[str, str]:
+    """Query parameters for a selection (see the module docstring)."""
+    out: dict[str, str] = {}
+    chosen = [c for c in all_countries if c in set(countries)]
+    if chosen and set(chosen) != set(all_countries):
+        out[COUNTRIES_PARAM] = ",".join(chosen)
+    if quarter:
+        out[QUARTER_PARAM] = quarter
+    return out
+
+
+# --------------------------------------------------------------------------- the sidebar
+
+def sidebar() -> Filters:
+    """Draw the filters in the sidebar, sync them with the URL and return them."""
+    countries = data.countries()
+    names = dict(zip(countries["code"], countries["name"]))
+    codes = tuple(countries["code"])
+    quarters = tuple(data.quarters())
+    latest = quarters[-1] if quarters else None
+    state = st.session_state
+
+    if not state.get(_SEEDED_KEY):
+        chosen, quarter, ignored = from_query(st.query_params.to_dict() | _lists(), names, quarters)
+        state[COUNTRIES_KEY] = chosen
+        state[QUARTER_KEY] = quarter or latest
+        state[_SEEDED_KEY] = True
+        if ignored:
+            st.toast(t("filters.ignored", values=", ".join(ignored)), icon=":material/link_off:")
+    # Keep the state valid when the data changed under it (new quarter, new country).
+    state[COUNTRIES_KEY] = [c for c in state.get(COUNTRIES_KEY, []) if c in names]
+    if state.get(QUARTER_KEY) not in quarters:
+        state[QUARTER_KEY] = latest
+
+    with st.sidebar:
+        st.markdown(f"**{t('filters.heading')}**")
+        st.multiselect(t("filters.countries"), options=codes, format_func=lambda c: names.get(c, c),
+                       key=COUNTRIES_KEY, placeholder=t("filters.all_countries"),
+                       help=t("filters.countries_help"))
+        st.selectbox(t("filters.quarter"), options=list(reversed(quarters)), key=QUARTER_KEY,
+                     disabled=not quarters, placeholder=t("filters.no_quarters"),
+                     help=t("filters.quarter_help"))
+
+    selected = Filters(countries=tuple(c for c in codes if c in state[COUNTRIES_KEY]), quarter=state[QUARTER_KEY],
+                       all_countries=codes, names=names, quarters=quarters)
+    _sync_url(selected)
+    state[_STATE_KEY] = selected
+    return selected
+
+
+def _lists() -> dict[str, list[str]]:
+    """Repeated parameters (``?countries=IRQ&countries=KAZ``) as lists."""
+    return {k: st.query_params.get_all(k) for k in (COUNTRIES_PARAM,) if len(st.query_params.get_all(k)) > 1}
+
+
+def _sync_url(f: Filters) -> None:
+    wanted = to_query(f.countries, f.quarter, f.all_countries)
+    current = {k: st.query_params.get(k) for k in (COUNTRIES_PARAM, QUARTER_PARAM) if k in st.query_params}
+    if current == wanted:
+        return
+    for k in (COUNTRIES_PARAM, QUARTER_PARAM):
+        if k in wanted:
+            st.query_params[k] = wanted[k]
+        elif k in st.query_params:
+            del st.query_params[k]
+
+
+def current() -> Filters:
+    """The filters drawn by the sidebar in this run (for pages)."""
+    from .nav import ensure_shell
+
+    ensure_shell()
+    f = st.session_state.get(_STATE_KEY)
+    if f is None:  # a page run without the app shell (should not happen)
+        return sidebar()
+    return f

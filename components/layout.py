@@ -1,0 +1,66 @@
+"""Page furniture shared by every page: header, the sample-data banner,
+empty states and compact lists."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import streamlit as st
+
+from . import data, nav
+from .i18n import t
+
+
+def page_header(title: str, subtitle: str | None = None) -> None:
+    st.markdown(f"### {title}")
+    if subtitle:
+        st.caption(subtitle)
+
+
+def sample_banner() -> None:
+    """While sample returns are loaded, say that figures beyond the report's
+    baseline are illustrative."""
+    if data.sample_loaded():
+        st.info(t("banner.sample"), icon=":material/science:")
+
+
+def empty_state(title: str, body: str, steps: Iterable[str] = (), links: Iterable[str] = ()) -> None:
+    """Guidance instead of an empty page: what is missing and what to do."""
+    with st.container(border=True):
+        st.markdown(f"#### {title}")
+        st.markdown(body)
+        steps = list(steps)
+        if steps:
+            st.markdown("\n".join(f"{i}. {s}" for i, s in enumerate(steps, start=1)))
+        for key in links:
+            nav.link(key)
+
+
+def no_data() -> None:
+    """The empty database: nothing has been imported yet."""
+    steps = [t("empty.step_template"), t("empty.step_upload"), t("empty.step_cli")]
+    if data.sample_enabled():
+        steps.append(t("empty.step_sample_restart"))
+    else:
+        steps.append(t("empty.step_sample"))
+    empty_state(t("empty.title"), t("empty.body"), steps, links=["upload"])
+
+
+def bullet_list(lines: list[str], *, limit: int | None = None, more_key: str = "common.and_more") -> None:
+    """Markdown bullets; beyond ``limit`` lines the rest go in an expander."""
+    if not lines:
+        return
+    shown = lines if limit is None else lines[:limit]
+    st.markdown("\n".join(f"- {line}" for line in shown))
+    rest = [] if limit is None else lines[limit:]
+    if rest:
+        with st.expander(t(more_key, n=len(rest))):
+            st.markdown("\n".join(f"- {line}" for line in rest))
+
+
+def escape(text: object) -> str:
+    """Text from the database shown inside Markdown: no markup, no links."""
+    s = "" if text is None else str(text)
+    for ch in ("\\", "*", "_", "`", "[", "]", "<", ">", "#", "|", "~", "$", ":"):
+        s = s.replace(ch, "\\" + ch)
+    return s

@@ -1,0 +1,1 @@
+"""Translation catalogues: one module per language code, each with a MESSAGES dict."""

@@ -1,0 +1,140 @@
+"""Browser tests: ``streamlit run app.py`` on a free port against a copy of
+the sample database, driven by Playwright with Debian's Chromium.
+
+Every request that does not go to the local server is blocked and recorded;
+a test fails if any was attempted (the app must work offline). Each test
+also fails if the page shows a Streamlit exception.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("DASHBOARD_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1280, "height": 720}
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(base: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"streamlit did not become healthy in {timeout}s:\n{log.read_text(errors='replace')}")
+
+
+@pytest.fixture(scope="module")
+def server_db(sample_sqlite, tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("browser") / "app.db"
+    shutil.copy(sample_sqlite, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="module")
+def base_url(server_db, tmp_path_factory):
+    """The app served by ``streamlit run app.py``; stopped after the module."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    env = dict(os.environ, DASHBOARD_DATABASE_URL=server_db, DASHBOARD_LOAD_SAMPLE="0")
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, proc, log)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class OfflineGuard:
+    """Blocks and records every request that leaves the machine."""
+
+    def __init__(self) -> None:
+        self.blocked: list[str] = []
+
+    def __call__(self, route) -> None:
+        url = route.request.url
+        parsed = urlparse(url)
+        if parsed.scheme in ("data", "blob", "about") or parsed.hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+
+@pytest.fixture
+def open_page(browser):
+    """``open_page(url)`` -> a page in a fresh browser session (a new tab of
+    a new profile: its own Streamlit session), offline-guarded."""
+    contexts, guards, pages = [], [], []
+
+    def _open(url: str):
+        ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+        guard = OfflineGuard()
+        ctx.route("**/*", guard)
+        page = ctx.new_page()
+        page.goto(url)
+        page.get_by_test_id("stMetric").first.wait_for(timeout=90_000)
+        contexts.append(ctx)
+        guards.append(guard)
+        pages.append(page)
+        return page
+
+    yield _open
+    try:
+        for page in pages:
+            assert page.get_by_test_id("stException").count() == 0, "the page shows an exception"
+        blocked = [u for g in guards for u in g.blocked]
+        assert not blocked, f"requests to the internet were attempted: {blocked}"
+    finally:
+        for ctx in contexts:
+            ctx.close()
