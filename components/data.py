@@ -7,6 +7,8 @@ command line shows up within that time). The upload page calls
 :func:`clear` after a successful upload so that everyone sees it at once.
 
 Pages call the wrappers without a URL: ``data.headline(countries, quarter)``.
+Each page area keeps its own wrappers in ``components/data_<area>.py``,
+decorated with :func:`cached_read` so that :func:`clear` forgets them too.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def engine(url: str | None = None):
     return db.connect(url or database_url())
 
 
-def _cached_read(fn: Callable[..., Any]) -> Callable[..., Any]:
+def cached_read(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Cache ``fn(url, *args)`` and expose it as ``wrapper(*args)`` using the
     configured database URL."""
     cached = st.cache_data(ttl=TTL, show_spinner=False, max_entries=512)(fn)
@@ -59,83 +61,83 @@ def clear() -> None:
         cached.clear()
 
 
-def _scope(countries) -> list[str] | None:
+def scope(countries) -> list[str] | None:
     return sorted(countries) if countries else None
 
 
 # --------------------------------------------------------------------------- reference
 
-@_cached_read
+@cached_read
 def countries(url: str) -> pd.DataFrame:
     return queries.countries(engine(url))[["code", "name"]]
 
 
-@_cached_read
+@cached_read
 def quarters(url: str) -> list[str]:
     return queries.quarters_with_data(engine(url))
 
 
-@_cached_read
+@cached_read
 def sample_loaded(url: str) -> bool:
     return sample.sample_loaded(engine(url))
 
 
-@_cached_read
+@cached_read
 def is_empty(url: str) -> bool:
     return sample.is_empty(engine(url))
 
 
 # --------------------------------------------------------------------------- overview
 
-@_cached_read
+@cached_read
 def headline(url: str, countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
-    return overview.headline(engine(url), quarter, _scope(countries))
+    return overview.headline(engine(url), quarter, scope(countries))
 
 
-@_cached_read
+@cached_read
 def change_summary(url: str, countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
-    return overview.change_summary(engine(url), quarter, _scope(countries))
+    return overview.change_summary(engine(url), quarter, scope(countries))
 
 
-@_cached_read
+@cached_read
 def finding_changes(url: str, countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
-    return overview.finding_changes(engine(url), quarter, _scope(countries))
+    return overview.finding_changes(engine(url), quarter, scope(countries))
 
 
-@_cached_read
+@cached_read
 def priority_changes(url: str, countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
-    return overview.priority_changes(engine(url), quarter, _scope(countries))
+    return overview.priority_changes(engine(url), quarter, scope(countries))
 
 
-@_cached_read
+@cached_read
 def milestone_changes(url: str, countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
-    return overview.milestone_changes(engine(url), quarter, _scope(countries))
+    return overview.milestone_changes(engine(url), quarter, scope(countries))
 
 
-@_cached_read
+@cached_read
 def overdue_findings(url: str, countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
-    return overview.overdue_findings(engine(url), quarter, _scope(countries))
+    return overview.overdue_findings(engine(url), quarter, scope(countries))
 
 
-@_cached_read
+@cached_read
 def priorities_in_status(url: str, countries: tuple[str, ...], quarter: str,
                          statuses: tuple[str, ...] = ("off track",)) -> pd.DataFrame:
-    return overview.priorities_in_status(engine(url), quarter, _scope(countries), statuses)
+    return overview.priorities_in_status(engine(url), quarter, scope(countries), statuses)
 
 
-@_cached_read
+@cached_read
 def returns_tracker(url: str, countries: tuple[str, ...], first: str, last: str) -> pd.DataFrame:
-    return overview.returns_tracker(engine(url), first, last, _scope(countries))
+    return overview.returns_tracker(engine(url), first, last, scope(countries))
 
 
-@_cached_read
+@cached_read
 def finding_trend(url: str, countries: tuple[str, ...], quarters: tuple[str, ...]) -> pd.DataFrame:
-    return overview.finding_trend(engine(url), quarters, _scope(countries))
+    return overview.finding_trend(engine(url), quarters, scope(countries))
 
 
-@_cached_read
+@cached_read
 def priority_trend(url: str, countries: tuple[str, ...], quarters: tuple[str, ...]) -> pd.DataFrame:
-    return overview.priority_trend(engine(url), quarters, _scope(countries))
+    return overview.priority_trend(engine(url), quarters, scope(countries))
 
 
 # --------------------------------------------------------------------------- start-up

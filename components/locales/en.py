@@ -215,3 +215,17 @@ MESSAGES: dict[str, str] = {
     "upload_kind.return": "Return",
     "upload_kind.baseline": "Baseline",
 }
+
+
+def _merge_parts() -> None:
+    """Each page area keeps its English messages in ``en_<area>.py`` beside
+    this file; they are merged here so that ``en`` stays one catalogue."""
+    import importlib
+    from pathlib import Path
+
+    for part in sorted(Path(__file__).parent.glob("en_*.py")):
+        module = importlib.import_module(f"{__package__}.{part.stem}")
+        MESSAGES.update(getattr(module, "MESSAGES", {}))
+
+
+_merge_parts()
