@@ -17,7 +17,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from .export import DATASETS
+from .rules.sheets import DATASETS
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -16,10 +16,9 @@ from sqlalchemy import Engine
 from . import queries
 from .rules import reference as ref
 from .rules.quarters import Quarter, parse_quarter
-from .rules.sheets import SHEET_BY_NAME, SheetSpec
+from .rules.sheets import DATASETS, SHEET_BY_NAME, SheetSpec
 from .xlsx_out import add_dropdowns, add_instructions, new_workbook, safe_csv, to_bytes, write_rows
 
-DATASETS = ("indicators", "facilities", "findings", "priorities", "milestones", "activities", "uploads")
 UPLOAD_COLUMNS = ["id", "uploaded_at", "uploaded_by", "file_name", "sha256", "country", "quarter", "kind",
                   "status", "superseded_by_id", "restored_from_id", "size_bytes"]
 

@@ -76,3 +76,64 @@ def libreoffice_resave(data: bytes) -> bytes:
                         "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(src)],
                        check=True, capture_output=True, timeout=180)
         return (out / "book.xlsx").read_bytes()
+
+
+# --------------------------------------------------------------------------- helpers shared by the CLI, round-trip
+# and concurrency tests
+
+SNAPSHOT_DATASETS = ("indicators", "facilities", "findings", "priorities", "milestones", "activities")
+
+
+def database_snapshot(engine, countries: list[str] | None = None) -> dict[str, bytes]:
+    """Everything the database holds for the countries, as the CSV exports
+    give it, plus each upload's identity and status: equal snapshots mean
+    nothing changed. (Upload ids and times are left out: they identify an
+    event, not a state.)"""
+    from data_access import queries
+    from data_access.export import export_dataset
+
+    out: dict[str, bytes] = {}
+    for country in countries or [None]:
+        for ds in SNAPSHOT_DATASETS:
+            out[f"{country or 'all'}:{ds}"] = export_dataset(engine, ds, country).csv()
+        h = queries.upload_history(engine, [country] if country else None).sort_values("id")
+        out[f"{country or 'all'}:uploads"] = h[["country", "quarter", "kind", "file_name", "sha256",
+                                                 "status"]].to_csv(index=False).encode()
+    return out
+
+
+def build_literal(sheets: dict[str, list[list[Any]]]) -> bytes:
+    """Like ``build``, but every str is written as a text cell, also when it
+    starts with ``=`` (openpyxl would otherwise store a formula)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is None:
+                    continue
+                cell = ws.cell(row=r, column=c, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def libreoffice_resave_many(books: list[bytes]) -> list[bytes]:
+    """Like ``libreoffice_resave``, for several workbooks in one LibreOffice run."""
+    exe = soffice()
+    if exe is None:
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
+    with tempfile.TemporaryDirectory() as tmp:
+        src_dir, out, profile = Path(tmp) / "in", Path(tmp) / "out", Path(tmp) / "profile"
+        src_dir.mkdir()
+        sources = []
+        for i, data in enumerate(books):
+            sources.append(src_dir / f"book{i}.xlsx")
+            sources[-1].write_bytes(data)
+        subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--calc", "--convert-to",
+                        "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), *map(str, sources)],
+                       check=True, capture_output=True, timeout=300)
+        return [(out / s.name).read_bytes() for s in sources]

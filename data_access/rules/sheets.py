@@ -146,3 +146,6 @@ QUARTER_SCOPED = {"Indicators", "Priorities", "Activities"}
 
 ID_MAX_CHARS = 40
 
+
+# What `python -m data_access export` can export.
+DATASETS = ("indicators", "facilities", "findings", "priorities", "milestones", "activities", "uploads")

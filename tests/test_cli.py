@@ -1,0 +1,572 @@
+"""The command line, driven as administrators and scripts drive it: a real
+``python -m data_access`` process per command, on SQLite and PostgreSQL.
+
+Read top to bottom, this file is the "Headless interface" section of the
+contract: help, import (and its exit codes 0/1/2), export, template,
+load-sample, and what happens with bad arguments.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import random
+import re
+import struct
+import subprocess
+import sys
+import time
+import zipfile
+import zlib
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from data_access import queries
+from data_access.export import export_dataset
+from data_access.importer import import_workbook
+from tests.workbooks import (
+    ACTIVITIES_HEADER,
+    DUSHANBE,
+    FACILITIES_HEADER,
+    FINDINGS_HEADER,
+    INDICATORS_HEADER,
+    KHUJAND,
+    MILESTONES_HEADER,
+    PRIORITIES_HEADER,
+    database_snapshot,
+    return_workbook,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+D = dt.date
+
+# The exported columns, as the contract's sheet tables define them: country
+# first, and quarter where a value belongs to a quarter.
+EXPORT_COLUMNS = {
+    "indicators": ["country", "quarter", "indicator", "value", "approximate", "note"],
+    "facilities": ["country", "facility_id", "name", "type", "city", "latitude", "longitude", "pilot", "notes"],
+    "findings": ["country", "finding_id", "facility_id", "audit_date", "domain", "severity", "title",
+                 "recommendation", "status", "due_date", "owner", "status_note"],
+    "priorities": ["country", "quarter", "priority_id", "title", "theme", "status", "progress_pct", "target_date",
+                   "narrative", "next_steps"],
+    "milestones": ["country", "priority_id", "milestone", "due_date", "status", "completed_on"],
+    "activities": ["country", "quarter", "activity_id", "date", "type", "title", "participants",
+                   "female_participants", "facility_id", "notes"],
+}
+# uploads: "when, by whom, file name, SHA-256, country, quarter, and whether it is current or superseded"
+UPLOAD_COLUMNS = {"uploaded_at", "uploaded_by", "file_name", "sha256", "country", "quarter", "status"}
+DATASETS = [*EXPORT_COLUMNS, "uploads"]
+
+# Every enumerated column of the template, with the values the contract lists.
+ENUMERATED = {
+    ("Indicators", "indicator"): ["prisoners_total", "prisoners_female", "prisoners_pretrial", "prisons_total",
+                                  "pretrial_centres", "ve_prisoners", "ftf_detainees", "repatriated_total",
+                                  "repatriated_men", "repatriated_women", "repatriated_children"],
+    ("Indicators", "approximate"): ["yes", "no"],
+    ("Facilities", "type"): ["prison", "pre-trial centre", "training centre", "other"],
+    ("Facilities", "pilot"): ["yes", "no"],
+    ("Findings", "domain"): ["physical", "procedural", "dynamic", "other"],
+    ("Findings", "severity"): ["critical", "high", "medium", "low"],
+    ("Findings", "status"): ["open", "in progress", "remediated", "verified", "risk accepted"],
+    ("Priorities", "status"): ["not started", "on track", "at risk", "off track", "completed"],
+    ("Milestones", "status"): ["planned", "done", "late", "dropped"],
+    ("Activities", "type"): ["training", "e-learning", "workshop", "exchange visit", "equipment", "infrastructure",
+                             "other"],
+}
+DATA_SHEETS = ["Indicators", "Facilities", "Findings", "Priorities", "Milestones", "Activities"]
+
+
+# --------------------------------------------------------------------------- running the program
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("DASHBOARD_DATABASE_URL", None)  # --db, never a leftover of the caller's environment
+    return env
+
+
+def _cmd(args, db):
+    return [sys.executable, "-m", "data_access", *args] + (["--db", db] if db else [])
+
+
+def cli(*args: str, db: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """One run of ``python -m data_access ARGS [--db URL]`` from the project folder."""
+    return subprocess.run(_cmd(args, db), cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=timeout)
+
+
+JOBS = max(2, os.cpu_count() or 2)
+
+
+def cli_all(runs: list[list[str]], db: str | None = None, timeout: float = 300,
+            jobs: int = JOBS) -> list[subprocess.CompletedProcess]:
+    """Independent runs, as many at a time as there are processors (so that
+    each takes about as long as alone); results in order, each with the
+    seconds it took as ``.elapsed``."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(args):
+        started = time.perf_counter()
+        run = cli(*args, db=db, timeout=timeout)
+        run.elapsed = time.perf_counter() - started
+        return run
+
+    with ThreadPoolExecutor(jobs) as pool:
+        return list(pool.map(one, runs))
+
+
+def said(run: subprocess.CompletedProcess) -> str:
+    return run.stdout + run.stderr
+
+
+def summary_table(output: str) -> dict[str, tuple[int, int, int, int]]:
+    """The per-sheet rows of the import summary: sheet -> (added, updated, unchanged, removed)."""
+    lines = output.splitlines()
+    header = [i for i, line in enumerate(lines) if re.match(r"^sheet\s+added\s+updated\s+unchanged\s+removed$",
+                                                             line.strip())]
+    assert header, f"no summary table in:\n{output}"
+    table = {}
+    for line in lines[header[0] + 1:]:
+        m = re.match(r"^(\w+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$", line.strip())
+        if not m:
+            break
+        table[m.group(1)] = tuple(int(m.group(i)) for i in range(2, 6))
+    return table
+
+
+def error_places(output: str) -> list[str]:
+    return re.findall(r"^\s*ERROR\s+(\w+![A-Z]+\d+):", output, flags=re.M)
+
+
+def warning_places(output: str) -> list[str]:
+    return re.findall(r"^\s*WARNING\s+(\w+![A-Z]+\d+):", output, flags=re.M)
+
+
+# --------------------------------------------------------------------------- workbooks
+
+def finding(fid="TJK-F-01", facility="TJK-T-01", status="open", due=D(2024, 6, 30), **kw):
+    row = dict(finding_id=fid, facility_id=facility, audit_date=D(2024, 2, 1), domain="physical", severity="high",
+               title="Perimeter lighting insufficient", recommendation="Install lighting", status=status,
+               due_date=due, owner="Deputy director, security", status_note=None)
+    row.update(kw)
+    return [row[c] for c in FINDINGS_HEADER]
+
+
+def tjk_return(quarter="2024-Q1", **overrides) -> bytes:
+    sheets = dict(
+        Indicators=[INDICATORS_HEADER, ["prisoners_total", 12500, "no", None], ["ve_prisoners", 2140, None, None]],
+        Facilities=[FACILITIES_HEADER, DUSHANBE, KHUJAND],
+        Findings=[FINDINGS_HEADER, finding(), finding("TJK-F-02", "TJK-T-02", severity="low", domain="dynamic")],
+        Priorities=[PRIORITIES_HEADER, ["TJK-P-01", "Prison intelligence units", "intelligence", "on track", 10,
+                                        D(2025, 12, 31), "Terms of reference drafted", "Recruit analysts"]],
+        Milestones=[MILESTONES_HEADER, ["TJK-P-01", "Pilot unit set up", D(2024, 9, 30), "planned", None]],
+        Activities=[ACTIVITIES_HEADER, [f"TJK-A-{quarter}", D(2024, 2, 15), "training", "Dynamic security course",
+                                        24, 6, "TJK-T-01", None]],
+    )
+    sheets.update(overrides)
+    return return_workbook("TJK", quarter, **{k: v for k, v in sheets.items() if v is not None})
+
+
+def apply(engine, data: bytes, name: str = "return.xlsx"):
+    r = import_workbook(engine, data, name, "setup")
+    assert r.status == "applied", r.report()
+    return r
+
+
+# --------------------------------------------------------------------------- help
+
+def test_help_of_the_program_and_of_every_command_names_the_options():
+    runs = cli_all([["--help"], ["import", "--help"], ["export", "--help"], ["template", "--help"],
+                    ["load-sample", "--help"]])
+    expected = [
+        ["import", "export", "template", "load-sample"],
+        ["FILE", "--dry-run", "--user", "--db"],
+        ["DATASET", "--country", "--quarter", "--format", "--output", "--db", "csv", "xlsx", *DATASETS],
+        ["--country", "--quarter", "--output", "--db"],
+        ["--db"],
+    ]
+    for run, words in zip(runs, expected):
+        assert run.returncode == 0, said(run)
+        missing = [w for w in words if w not in run.stdout]
+        assert not missing, f"{run.args[3:]}: help does not name {missing}:\n{run.stdout}"
+
+
+# --------------------------------------------------------------------------- import
+
+def test_import_applies_a_return_and_prints_rows_added_updated_unchanged_per_sheet(db_url, engine, tmp_path):
+    first = apply(engine, tjk_return())
+    # The same quarter again: one finding changes, one stays, one is new; an
+    # unknown column and an unknown sheet give warnings naming their place.
+    book = tmp_path / "TJK 2024-Q1 v2.xlsx"
+    book.write_bytes(tjk_return(
+        Facilities=[FACILITIES_HEADER + ["colour"], DUSHANBE + ["blue"], KHUJAND + ["red"]],
+        Findings=[FINDINGS_HEADER, finding(status="in progress"),
+                  finding("TJK-F-02", "TJK-T-02", severity="low", domain="dynamic"),
+                  finding("TJK-F-03", "TJK-T-02", severity="critical", title="Keys unaccounted for")],
+        **{"My notes": [["anything"], ["at all"]]}))
+    run = cli("import", str(book), "--user", "Coordinator TJK", db=db_url)
+    assert run.returncode == 0, said(run)
+    out = run.stdout
+    table = summary_table(out)
+    assert table["Findings"] == (1, 1, 1, 0)
+    assert table["Facilities"] == (0, 0, 2, 0)
+    assert table["Indicators"] == (0, 0, 2, 0)
+    assert f"Supersedes upload #{first.upload_id}" in out
+    assert "Facilities!I1" in warning_places(out)
+    assert re.search(r"WARNING\s+My notes: .*ignored", out)
+    assert "Traceback" not in run.stderr
+    # ... and it was applied, by the user named on the command line.
+    status = queries.findings_as_at(engine, "2024-Q1").set_index("finding_id")["status"].to_dict()
+    assert status == {"TJK-F-01": "in progress", "TJK-F-02": "open", "TJK-F-03": "open"}
+    h = queries.upload_history(engine)
+    assert h.iloc[0]["uploaded_by"] == "Coordinator TJK" and h.iloc[0]["file_name"] == "TJK 2024-Q1 v2.xlsx"
+    assert h.iloc[0]["status"] == "current" and h.iloc[1]["status"] == "superseded"
+
+
+def test_a_workbook_with_errors_exits_1_lists_every_error_with_its_cell_and_writes_nothing(db_url, engine,
+                                                                                          tmp_path):
+    apply(engine, tjk_return())
+    before = database_snapshot(engine)
+    book = tmp_path / "bad.xlsx"
+    book.write_bytes(tjk_return(
+        "2024-Q2",
+        Indicators=[INDICATORS_HEADER, ["prisoners_total", -5, None, None], ["nonsense", 1, None, None]],
+        Findings=[FINDINGS_HEADER, finding(status="done"), finding("TJK-F-03", facility="NOPE")],
+        Activities=[ACTIVITIES_HEADER, ["TJK-A-02", "soon", "training", "X", 5, 9, None, None]]))
+    run = cli("import", str(book), db=db_url)
+    assert run.returncode == 1, said(run)
+    places = error_places(run.stdout)
+    assert set(places) == {"Indicators!B2", "Indicators!A3", "Findings!H2", "Findings!B3", "Activities!B2",
+                           "Activities!F2"}
+    assert f"{len(places)} error(s)" in run.stdout  # every error is listed, each with its cell
+    assert "nothing was written" in run.stdout.lower()
+    assert "Traceback" not in run.stderr
+    assert database_snapshot(engine) == before
+
+
+def test_dry_run_exits_0_shows_what_would_change_and_writes_nothing(db_url, engine, tmp_path):
+    apply(engine, tjk_return())
+    before = database_snapshot(engine)
+    book = tmp_path / "q1-corrected.xlsx"
+    book.write_bytes(tjk_return(Findings=[FINDINGS_HEADER, finding(status="remediated")]))
+    run = cli("import", str(book), "--dry-run", db=db_url)
+    assert run.returncode == 0, said(run)
+    assert summary_table(run.stdout)["Findings"] == (0, 1, 0, 1)  # F-01 updated; F-02's Q1 status removed
+    assert database_snapshot(engine) == before  # the exports are byte-identical before and after
+
+
+def test_importing_the_identical_file_again_exits_0_and_says_identical(db_url, engine, tmp_path):
+    data = tjk_return()
+    first = apply(engine, data, "first.xlsx")
+    before = database_snapshot(engine)
+    book = tmp_path / "same bytes, other name.xlsx"
+    book.write_bytes(data)
+    run = cli("import", str(book), db=db_url)
+    assert run.returncode == 0, said(run)
+    assert "identical" in run.stdout and f"#{first.upload_id}" in run.stdout
+    assert database_snapshot(engine) == before
+
+
+# --------------------------------------------------------------------------- hostile files
+
+def _deflate(data: bytes) -> bytes:
+    co = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return co.compress(data) + co.flush()
+
+
+def _bomb_part(total_bytes: int) -> tuple[bytes, int, int]:
+    """About ``total_bytes`` of repetitive worksheet XML, deflated by streaming:
+    one 1 MiB chunk is compressed once with a full flush (so its compressed
+    form does not depend on what precedes it) and repeated; the inflated text
+    is never held in memory. Returns (deflated, crc32, real size)."""
+    head = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet '
+            b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+    unit = b'<row><c t="n"><v>1</v></c></row>'
+    chunk = unit * ((1 << 20) // len(unit))
+    tail = b"</sheetData></worksheet>"
+    co = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = co.compress(head) + co.flush(zlib.Z_FULL_FLUSH)
+    segment = co.compress(chunk) + co.flush(zlib.Z_FULL_FLUSH)
+    last = co.compress(tail) + co.flush(zlib.Z_FINISH)
+    reps = total_bytes // len(chunk)
+    crc = zlib.crc32(head)
+    for _ in range(reps):
+        crc = zlib.crc32(chunk, crc)
+    crc = zlib.crc32(tail, crc)
+    return first + segment * reps + last, crc, len(head) + reps * len(chunk) + len(tail)
+
+
+def _zip_bomb(base: bytes, part: str, total_bytes: int, declared: int | None = None) -> bytes:
+    """``base`` with ``part`` replaced by a bomb. Written by hand (zipfile
+    cannot declare a size other than the real one)."""
+    members = []
+    with zipfile.ZipFile(io.BytesIO(base)) as zf:
+        for info in zf.infolist():
+            if info.filename == part:
+                deflated, crc, size = _bomb_part(total_bytes)
+                members.append((part, deflated, crc, size if declared is None else declared))
+            else:
+                content = zf.read(info.filename)
+                members.append((info.filename, _deflate(content), zlib.crc32(content), len(content)))
+    out, central = io.BytesIO(), []
+    for name, deflated, crc, size in members:
+        offset, raw = out.tell(), name.encode()
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, len(deflated), size, len(raw), 0))
+        out.write(raw + deflated)
+        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, crc, len(deflated),
+                                   size, len(raw), 0, 0, 0, 0, 0, offset) + raw)
+    start = out.tell()
+    out.write(b"".join(central))
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), out.tell() - start, start, 0))
+    return out.getvalue()
+
+
+def _replace_part(data: bytes, name: str, content: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, content if info.filename == name else src.read(info.filename))
+    return out.getvalue()
+
+
+def _findings_part(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        workbook = zf.read("xl/workbook.xml").decode()
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode()
+    rid = re.search(r'<sheet[^>]*name="Findings"[^>]*r:id="(\w+)"', workbook).group(1)
+    target = re.search(rf'<Relationship[^>]*Id="{rid}"[^>]*Target="([^"]+)"', rels) or \
+        re.search(rf'<Relationship[^>]*Target="([^"]+)"[^>]*Id="{rid}"', rels)
+    return "xl/" + target.group(1).lstrip("/").removeprefix("xl/")
+
+
+def hostile(kind: str) -> bytes:
+    good = tjk_return()
+    if kind == "random bytes":
+        return random.Random(20240331).randbytes(50_000)
+    if kind == "empty file":
+        return b""
+    if kind == "truncated xlsx":
+        return good[: len(good) // 2]
+    if kind == "CSV renamed .xlsx":
+        return b"field,value\ncountry,TJK\nquarter,2024-Q1\n"
+    if kind == "macro-enabled named .xlsx":
+        with zipfile.ZipFile(io.BytesIO(good)) as zf:
+            types = zf.read("[Content_Types].xml")
+        macro = types.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                              b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+        assert macro != types
+        return _replace_part(good, "[Content_Types].xml", macro)
+    if kind == "zip bomb (1 GB sheet)":
+        return _zip_bomb(good, _findings_part(good), 1 << 30)
+    if kind == "zip bomb lying about its size":
+        return _zip_bomb(good, _findings_part(good), 1 << 30, declared=900_000)
+    raise AssertionError(kind)
+
+
+HOSTILE = ["random bytes", "empty file", "truncated xlsx", "CSV renamed .xlsx", "macro-enabled named .xlsx",
+           "zip bomb (1 GB sheet)", "zip bomb lying about its size"]
+
+
+def test_hostile_files_exit_2_within_seconds_with_a_plain_message_and_write_nothing(db_url, engine, tmp_path):
+    books = {}
+    for i, kind in enumerate(HOSTILE):
+        books[kind] = tmp_path / f"{i}" / "return.xlsx"
+        books[kind].parent.mkdir()
+        books[kind].write_bytes(hostile(kind))
+    with zipfile.ZipFile(books["zip bomb (1 GB sheet)"]) as zf:
+        assert max(i.file_size for i in zf.infolist()) >= 1 << 30  # a real 1 GiB worksheet inside
+    assert all(books[k].stat().st_size < 10_000_000 for k in HOSTILE)  # within the size limit: caught for what they are
+    before = database_snapshot(engine)
+    # one at a time, so that each time measured is the file's alone
+    runs = dict(zip(HOSTILE, cli_all([["import", str(books[k])] for k in HOSTILE], db=db_url, timeout=60, jobs=1)))
+    for kind, run in runs.items():
+        assert run.returncode == 2, f"{kind}: {said(run)}"
+        assert run.elapsed < 10, f"{kind}: refused after {run.elapsed:.1f} s"
+        assert "Traceback" not in run.stderr, f"{kind}: {run.stderr}"
+        message = run.stdout.strip().splitlines()[0]
+        assert len(message.split()) >= 5, f"{kind}: {message}"  # a sentence for the person who uploaded it
+    first_line = {kind: run.stdout.splitlines()[0] for kind, run in runs.items()}
+    assert "empty" in first_line["empty file"]
+    assert "macro" in first_line["macro-enabled named .xlsx"]
+    assert "CSV" in first_line["CSV renamed .xlsx"]
+    for kind in ("zip bomb (1 GB sheet)", "zip bomb lying about its size"):
+        assert not re.search(r"zip|bomb|calamine|ratio", first_line[kind], flags=re.I), first_line[kind]  # plainly
+    assert database_snapshot(engine) == before
+    assert queries.upload_history(engine).empty
+
+
+# --------------------------------------------------------------------------- export
+
+def two_quarters(engine) -> None:
+    """TJK with two quarters (a finding remediated in Q2), and KAZ with one."""
+    apply(engine, tjk_return(), "tjk-q1.xlsx")
+    apply(engine, tjk_return("2024-Q2", Findings=[FINDINGS_HEADER, finding(status="remediated",
+                                                                           status_note="Lights fitted")],
+                             Priorities=[PRIORITIES_HEADER, ["TJK-P-01", None, None, "at risk", 30, None,
+                                                             "Recruitment delayed", None]],
+                             Indicators=[INDICATORS_HEADER, ["prisoners_total", 12600, "no", None]]), "tjk-q2.xlsx")
+    apply(engine, return_workbook("KAZ", "2024-Q1", Indicators=[INDICATORS_HEADER,
+                                                                ["prisoners_total", 33000, "yes", None]]), "kaz.xlsx")
+
+
+def _csv(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_export_every_dataset_as_csv_to_stdout_and_xlsx_to_a_file(db_url, engine, tmp_path):
+    two_quarters(engine)
+    csv_runs = [["export", ds, "--country", "TJK"] for ds in DATASETS]
+    xlsx_runs = [["export", ds, "--country", "TJK", "--quarter", "2024-Q2", "--format", "xlsx",
+                  "--output", str(tmp_path / f"{ds}.xlsx")] for ds in DATASETS]
+    # --quarter: findings as at the end of 2024-Q1 (the csv run above gives the latest state)
+    as_at = [["export", "findings", "--country", "Tajikistan", "--quarter", "2024Q1"]]
+    runs = cli_all(csv_runs + xlsx_runs + as_at, db=db_url)
+    for run in runs:
+        assert run.returncode == 0, said(run)
+        assert "Traceback" not in run.stderr, said(run)
+
+    csv_out = dict(zip(DATASETS, runs[:7]))
+    for ds, run in csv_out.items():
+        header = next(csv.reader(io.StringIO(run.stdout)))
+        rows = _csv(run.stdout)
+        if ds == "uploads":
+            assert UPLOAD_COLUMNS <= set(header), header
+            assert {r["file_name"]: r["status"] for r in rows} == {"tjk-q1.xlsx": "current", "tjk-q2.xlsx": "current"}
+        else:
+            assert header == EXPORT_COLUMNS[ds], f"{ds}: {header}"
+        assert rows and {r["country"] for r in rows} == {"TJK"}, f"{ds}: {run.stdout}"
+        assert len(rows) == len(export_dataset(engine, ds, "TJK").frame), ds
+    assert {r["quarter"] for r in _csv(csv_out["activities"].stdout)} == {"2024-Q1", "2024-Q2"}
+
+    for ds in DATASETS:
+        wb = openpyxl.load_workbook(tmp_path / f"{ds}.xlsx", read_only=True)
+        rows = [list(r) for r in wb[ds.capitalize()].iter_rows(values_only=True)]
+        if ds == "uploads":
+            assert UPLOAD_COLUMNS <= set(rows[0])
+            assert all(isinstance(r[rows[0].index("uploaded_at")], dt.datetime) for r in rows[1:])
+        else:
+            assert rows[0] == EXPORT_COLUMNS[ds], f"{ds}: {rows[0]}"
+            assert {r[0] for r in rows[1:]} == {"TJK"}
+            ret = {f: v for f, v in wb["Return"].iter_rows(min_row=2, values_only=True)}
+            assert (ret["country"], ret["quarter"]) == ("TJK", "2024-Q2")  # it can be imported again as it is
+        assert len(rows) - 1 == len(export_dataset(engine, ds, "TJK", None if ds == "uploads" else "2024-Q2").frame)
+
+    status = lambda run: {r["finding_id"]: r["status"] for r in _csv(run.stdout)}  # noqa: E731
+    assert status(runs[-1]) == {"TJK-F-01": "open", "TJK-F-02": "open"}  # as at 2024-Q1
+    assert status(csv_out["findings"]) == {"TJK-F-01": "remediated", "TJK-F-02": "open"}  # the latest
+
+
+# --------------------------------------------------------------------------- template
+
+def _validation_choices(wb, dv) -> list[str]:
+    formula = dv.formula1
+    if formula.startswith('"'):
+        return formula.strip('"').split(",")
+    m = re.fullmatch(r"=?'?(\w+)'?!\$?([A-Z]+)\$?(\d+):\$?([A-Z]+)\$?(\d+)", formula)
+    assert m, formula
+    sheet, c1, r1, c2, r2 = m.groups()
+    assert c1 == c2
+    ws = wb[sheet]
+    return [ws[f"{c1}{r}"].value for r in range(int(r1), int(r2) + 1)]
+
+
+def test_template_is_prefilled_and_has_a_dropdown_on_every_enumerated_column(db_url, engine, tmp_path):
+    apply(engine, tjk_return(
+        Findings=[FINDINGS_HEADER, finding(), finding("TJK-F-02", status="verified"),
+                  finding("TJK-F-03", "TJK-T-02", status="in progress")],
+        Priorities=[PRIORITIES_HEADER, ["TJK-P-01", "Prison intelligence units", None, "on track", 10, None, None,
+                                        None],
+                    ["TJK-P-02", "Classification tool", None, "completed", 100, None, None, None]],
+        Milestones=[MILESTONES_HEADER, ["TJK-P-01", "Pilot unit set up", D(2024, 9, 30), "planned", None],
+                    ["TJK-P-02", "Tool adopted", D(2024, 3, 1), "done", D(2024, 3, 1)]]))
+    out = tmp_path / "x.xlsx"
+    run = cli("template", "--country", "TJK", "--quarter", "2024-Q2", "--output", str(out), db=db_url)
+    assert run.returncode == 0, said(run)
+    wb = openpyxl.load_workbook(out)
+    assert {"Instructions", "Return", *DATA_SHEETS} <= set(wb.sheetnames)
+    assert any(c.value for row in wb["Instructions"].iter_rows() for c in row)
+    ret = {f: v for f, v in wb["Return"].iter_rows(min_row=2, values_only=True)}
+    assert (ret["country"], ret["quarter"]) == ("TJK", "2024-Q2")
+
+    def rows(sheet):
+        ws = wb[sheet]
+        values = [list(r) for r in ws.iter_rows(values_only=True)]
+        header = values[0]
+        return header, [dict(zip(header, r)) for r in values[1:] if any(v is not None for v in r)]
+
+    for (sheet, column), choices in ENUMERATED.items():
+        header, _ = rows(sheet)
+        letter = openpyxl.utils.get_column_letter(header.index(column) + 1)
+        covering = [dv for dv in wb[sheet].data_validations.dataValidation
+                    if dv.type == "list" and any(f"{letter}2" in rng for rng in dv.sqref)]
+        assert covering, f"{sheet}.{column}: no dropdown on column {letter}"
+        assert _validation_choices(wb, covering[0]) == choices, f"{sheet}.{column}"
+
+    _, facilities = rows("Facilities")
+    assert [f["facility_id"] for f in facilities] == ["TJK-T-01", "TJK-T-02"]
+    _, findings = rows("Findings")
+    assert {f["finding_id"]: f["status"] for f in findings} == {"TJK-F-01": "open", "TJK-F-03": "in progress"}
+    _, priorities = rows("Priorities")
+    assert [(p["priority_id"], p["status"], p["progress_pct"]) for p in priorities] == [("TJK-P-01", "on track", 10)]
+    _, milestones = rows("Milestones")
+    assert [m["milestone"] for m in milestones] == ["Pilot unit set up"]
+    _, indicators = rows("Indicators")
+    assert {i["indicator"]: i["value"] for i in indicators} == {"prisoners_total": 12500, "ve_prisoners": 2140}
+
+
+# --------------------------------------------------------------------------- bad arguments
+
+def _plainly_refused(cases, runs):
+    for (args, named), run in zip(cases, runs):
+        assert run.returncode == 2, f"{args}: {said(run)}"
+        assert "Traceback" not in run.stderr, f"{args}: {run.stderr}"
+        assert named in run.stderr, f"{args}: the message does not name {named!r}: {run.stderr}"
+        assert "error" in run.stderr.strip().splitlines()[-1], f"{args}: {run.stderr}"  # ends with the message
+
+
+def test_bad_arguments_exit_2_with_a_plain_message_and_no_traceback(tmp_path):
+    out = tmp_path / "never.xlsx"
+    cases = [
+        (["export", "everything"], "everything"),
+        (["export", "findings", "--format", "xlsx"], "--output"),
+        (["template", "--country", "TJK", "--quarter", "someday", "--output", str(out)], "someday"),
+        (["import", str(tmp_path / "missing.xlsx")], "missing.xlsx"),
+    ]
+    _plainly_refused(cases, cli_all([args for args, _ in cases], db=f"sqlite:///{tmp_path / 'test.db'}"))
+    assert not out.exists()
+
+
+def test_an_unknown_country_or_quarter_exits_2_with_a_plain_message(db_url, engine, tmp_path):
+    out = tmp_path / "never.xlsx"
+    cases = [
+        (["export", "findings", "--quarter", "2024-Q5"], "2024-Q5"),
+        (["export", "findings", "--country", "Atlantis"], "Atlantis"),
+        (["template", "--country", "Narnia", "--quarter", "2024-Q2", "--output", str(out)], "Narnia"),
+    ]
+    _plainly_refused(cases, cli_all([args for args, _ in cases], db=db_url))
+    assert not out.exists()
+    assert queries.upload_history(engine).empty
+
+
+# --------------------------------------------------------------------------- load-sample
+
+def test_load_sample_on_a_fresh_database_then_again_changes_nothing(db_url, engine):
+    from data_access.sample import RETURNS_DIR
+
+    files = sorted(RETURNS_DIR.glob("*.xlsx"))
+    if not files:
+        pytest.skip(f"no sample returns in {RETURNS_DIR} yet (generated by sample_data/make_returns.py)")
+    first = cli("load-sample", db=db_url)
+    assert first.returncode == 0, said(first)
+    m = re.search(r"(\d+) file\(s\) applied, (\d+) already present", first.stdout)
+    assert m and int(m.group(1)) >= len(files) and int(m.group(2)) == 0, first.stdout
+    loaded = database_snapshot(engine)
+    assert len(queries.upload_history(engine)) == int(m.group(1))
+
+    second = cli("load-sample", db=db_url)
+    assert second.returncode == 0, said(second)
+    m2 = re.search(r"(\d+) file\(s\) applied, (\d+) already present", second.stdout)
+    assert m2 and (int(m2.group(1)), int(m2.group(2))) == (0, int(m.group(1))), second.stdout
+    assert database_snapshot(engine) == loaded
