@@ -79,6 +79,11 @@ class ImportResult:
         return self.exit_code == 0
 
     @property
+    def changed_rows(self) -> int:
+        """Rows added, updated or removed (unchanged rows not counted)."""
+        return sum(c.action in ("added", "updated", "removed") for c in self.changes)
+
+    @property
     def counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         for ch in self.changes:
@@ -191,13 +196,13 @@ def import_workbook(
 
 
 def _dry_run_message(r: ImportResult) -> str:
-    n = sum(c.action in ("added", "updated", "removed") for c in r.changes)
+    n = r.changed_rows
     extra = f" It would supersede upload #{r.supersedes['id']}." if r.supersedes else ""
     return f"Dry run: the workbook is valid and would change {n} row(s) for {r.country} {r.quarter}.{extra} Nothing was written."
 
 
 def _applied_message(r: ImportResult) -> str:
-    n = sum(c.action in ("added", "updated", "removed") for c in r.changes)
+    n = r.changed_rows
     extra = f" It supersedes upload #{r.supersedes['id']}." if r.supersedes else ""
     return f"Imported as upload #{r.upload_id}: {n} row(s) changed for {r.country} {r.quarter}.{extra}"
 

@@ -1,0 +1,55 @@
+"""Reads and writes of the Upload and Upload history pages.
+
+Reads are cached like every other; the writes (import, restore) go through
+the importer, the same code path as the command line, and clear every cache
+when they change something."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pandas as pd
+
+from data_access import export, importer, queries
+from data_access.workbook import Limits
+
+from .data import cached_read, clear, engine, scope
+
+
+@cached_read
+def upload_history(url: str, countries: tuple[str, ...]) -> pd.DataFrame:
+    return queries.upload_history(engine(url), scope(countries))
+
+
+def upload_content(upload_id: int) -> tuple[str, bytes] | None:
+    """Not cached: files can be large and are fetched only on click."""
+    return queries.upload_content(engine(), upload_id)
+
+
+def template(country: str, quarter: str) -> bytes:
+    return export.template(engine(), country, quarter)
+
+
+def max_upload_mb() -> float:
+    return Limits.from_env().max_bytes / 1_000_000
+
+
+def check(data: bytes, file_name: str, user: str,
+          progress: Callable[[float, str], None] | None = None) -> importer.ImportResult:
+    """Validate and work out the changes; writes nothing."""
+    return importer.import_workbook(engine(), data, file_name, user, dry_run=True, progress=progress)
+
+
+def apply(data: bytes, file_name: str, user: str,
+          progress: Callable[[float, str], None] | None = None) -> importer.ImportResult:
+    result = importer.import_workbook(engine(), data, file_name, user, progress=progress)
+    if result.status == importer.APPLIED:
+        clear()
+    return result
+
+
+def restore(upload_id: int, user: str) -> importer.ImportResult:
+    result = importer.restore_upload(engine(), upload_id, user)
+    if result.status == importer.APPLIED:
+        clear()
+    return result

@@ -1,0 +1,121 @@
+"""What an upload will change, arranged for people: per sheet, the new rows,
+the changed values (before -> after), the unchanged count and the rows the
+new return no longer lists. Plain functions over the importer's
+``RowChange`` records; no database, no Streamlit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Protocol
+
+import pandas as pd
+
+from .sheets import SHEET_BY_NAME
+
+SHEET_ORDER = ("Indicators", "Facilities", "Findings", "Priorities", "Milestones", "Activities")
+ACTIONS = ("added", "updated", "unchanged", "removed")
+
+
+class ChangeLike(Protocol):
+    sheet: str
+    key: str
+    action: str
+    changes: dict[str, tuple[Any, Any]]
+
+
+@dataclass
+class SheetPreview:
+    sheet: str
+    counts: dict[str, int]
+    added: pd.DataFrame  # key + the new row's values
+    changed: pd.DataFrame  # key, column, before, after: one row per changed value
+    removed: pd.DataFrame  # key + the values that go
+    unchanged_keys: list[str] = field(default_factory=list)
+
+    @property
+    def changes_anything(self) -> bool:
+        return any(self.counts[a] for a in ("added", "updated", "removed"))
+
+
+def show_value(v: Any) -> str:
+    """A stored or parsed value as a person reads it."""
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float) and v.is_integer():
+        return f"{int(v):,}"
+    if isinstance(v, (int,)):
+        return f"{v:,}"
+    if isinstance(v, dt.datetime):
+        return v.strftime("%Y-%m-%d %H:%M")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def _columns(sheet: str) -> list[str]:
+    spec = SHEET_BY_NAME.get(sheet)
+    return spec.column_names if spec else []
+
+
+def preview(changes: Iterable[ChangeLike]) -> list[SheetPreview]:
+    """One :class:`SheetPreview` per sheet that the workbook contains, in the
+    order of the return's sheets."""
+    by_sheet: dict[str, list[ChangeLike]] = {}
+    for ch in changes:
+        by_sheet.setdefault(ch.sheet, []).append(ch)
+    out = []
+    for sheet in sorted(by_sheet, key=lambda s: SHEET_ORDER.index(s) if s in SHEET_ORDER else 99):
+        items = by_sheet[sheet]
+        key_name = "key"
+        cols = [c for c in _columns(sheet) if c not in ("facility_id", "finding_id", "priority_id", "activity_id",
+                                                         "indicator")] or []
+        counts = dict.fromkeys(ACTIONS, 0)
+        added, changed, removed, unchanged = [], [], [], []
+        for ch in items:
+            counts[ch.action] += 1
+            if ch.action == "added":
+                row = {key_name: ch.key}
+                row.update({c: show_value(after) for c, (_, after) in ch.changes.items()})
+                added.append(row)
+            elif ch.action == "updated":
+                changed += [{key_name: ch.key, "column": c, "before": show_value(b), "after": show_value(a)}
+                            for c, (b, a) in ch.changes.items()]
+            elif ch.action == "removed":
+                row = {key_name: ch.key}
+                row.update({c: show_value(before) for c, (before, _) in ch.changes.items()})
+                removed.append(row)
+            else:
+                unchanged.append(ch.key)
+        added_df = pd.DataFrame(added)
+        if not added_df.empty:
+            ordered = [key_name] + [c for c in cols if c in added_df.columns]
+            added_df = added_df[ordered + [c for c in added_df.columns if c not in ordered]]
+        out.append(SheetPreview(sheet, counts, added_df,
+                                pd.DataFrame(changed, columns=[key_name, "column", "before", "after"]),
+                                pd.DataFrame(removed), unchanged))
+    return out
+
+
+# Which pages show what each sheet feeds (keys of components.nav).
+PAGES_FOR_SHEET = {
+    "Indicators": ("overview", "countries"),
+    "Facilities": ("countries", "map"),
+    "Findings": ("overview", "findings", "map"),
+    "Priorities": ("overview", "priorities"),
+    "Milestones": ("priorities",),
+    "Activities": ("overview", "countries"),
+}
+
+
+def pages_changed(previews: Iterable[SheetPreview]) -> list[str]:
+    """Pages worth visiting after the upload, in a stable order, without repeats."""
+    seen: list[str] = []
+    for p in previews:
+        if p.changes_anything:
+            for page in PAGES_FOR_SHEET.get(p.sheet, ()):
+                if page not in seen:
+                    seen.append(page)
+    return seen
