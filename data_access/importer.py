@@ -23,7 +23,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
 from . import db
-from .asat import latest_updates
+from .asat import latest_updates, refresh_spans
 from .models import (
     Activity,
     Country,
@@ -411,6 +411,7 @@ def _plan_entity_with_updates(
         c.execute(delete(ut).where(ut.c.quarter_idx == q.index, ut.c[key].in_(scope_keys)))
         if update_rows:
             c.execute(insert(ut), [dict(r, upload_id=upload_id) for r in update_rows])
+        refresh_spans(c, kind, ut.c[key].in_(scope_keys))
 
     plan.ops.append(op)
 
@@ -480,6 +481,7 @@ def _plan_milestones(conn, plan: Plan, country: str, q: Quarter, rows: list[dict
             rows_out.append(dict(after, milestone_id=mid, quarter=str(q), quarter_idx=q.index, upload_id=upload_id))
         if rows_out:
             c.execute(insert(ut), rows_out)
+        refresh_spans(c, "milestones", ut.c.milestone_id.in_(select(mt.c.id).where(scope)))
 
     plan.ops.append(op)
 

@@ -141,10 +141,14 @@ class FindingUpdate(Base):
     owner: Mapped[str | None] = mapped_column(String(2000))
     status_note: Mapped[str | None] = mapped_column(Text)
     upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"), index=True)
+    # Quarter of the finding's next entry (None: still current). The entry is
+    # the state for quarters quarter_idx <= q < next_quarter_idx.
+    next_quarter_idx: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         UniqueConstraint("finding_id", "quarter_idx", name="uq_finding_update"),
         Index("ix_finding_updates_quarter", "quarter_idx", "finding_id"),
+        Index("ix_finding_updates_span", "quarter_idx", "next_quarter_idx"),
     )
 
 
@@ -170,10 +174,12 @@ class PriorityUpdate(Base):
     narrative: Mapped[str | None] = mapped_column(Text)
     next_steps: Mapped[str | None] = mapped_column(Text)
     upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"), index=True)
+    next_quarter_idx: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         UniqueConstraint("priority_id", "quarter_idx", name="uq_priority_update"),
         Index("ix_priority_updates_quarter", "quarter_idx", "priority_id"),
+        Index("ix_priority_updates_span", "quarter_idx", "next_quarter_idx"),
     )
 
 
@@ -198,10 +204,12 @@ class MilestoneUpdate(Base):
     status: Mapped[str] = mapped_column(String(20))
     completed_on: Mapped[dt.date | None] = mapped_column(Date)
     upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"), index=True)
+    next_quarter_idx: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         UniqueConstraint("milestone_id", "quarter_idx", name="uq_milestone_update"),
         Index("ix_milestone_updates_quarter", "quarter_idx", "milestone_id"),
+        Index("ix_milestone_updates_span", "quarter_idx", "next_quarter_idx"),
     )
 
 

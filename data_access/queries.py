@@ -297,40 +297,45 @@ def upload_content(engine: Engine, upload_id: int) -> tuple[str, bytes] | None:
 
 # --------------------------------------------------------------------------- findings over time
 
-def _finding_intervals(countries: Iterable[str] | None):
-    """Each status entry with the span of quarters it holds: from its quarter
-    up to the quarter before the finding's next entry (open-ended: None)."""
-    nxt = func.lead(FindingUpdate.quarter_idx).over(partition_by=FindingUpdate.finding_id,
-                                                    order_by=FindingUpdate.quarter_idx)
-    return (select(FindingUpdate.finding_id, FindingUpdate.status, FindingUpdate.due_date,
-                   FindingUpdate.quarter_idx.label("q_from"), (nxt - 1).label("q_to"))
-            .where(FindingUpdate.finding_id.in_(select(Finding.finding_id).where(_in(Finding.country_code,
-                                                                                       countries))))
-            .subquery("spans"))
-
-
 def finding_status_by_quarter(engine: Engine, first: str | Quarter, last: str | Quarter,
                               countries: Iterable[str] | None = None,
                               by: Iterable[str] = ("severity",)) -> pd.DataFrame:
     """For every quarter from ``first`` to ``last``: findings by status (and
     any of country, severity, domain, facility_id) as at the end of that
-    quarter. One SQL query over status spans; the burn-down chart's data."""
+    quarter; the burn-down chart's data.
+
+    SQL counts, per group, the status entries that start in each quarter and
+    those that end (the entity's next entry starts); a running sum over the
+    quarters then gives the state of each quarter. The work is one pass over
+    the history, whatever the number of quarters."""
     a, b = _q(first), _q(last)
-    spans = _finding_intervals(countries)
-    qsel = union_all(*[select(literal(i).label("qi")) for i in range(a.index, b.index + 1)]).subquery("quarters")
+    by = list(by)
+    fu = FindingUpdate
     columns = {"country": Finding.country_code, "facility_id": Finding.facility_id, "domain": Finding.domain,
                "severity": Finding.severity}
     keys = [columns[k].label(k) for k in by]
-    stmt = (select(qsel.c.qi, *keys, spans.c.status, func.count().label("findings"))
-            .select_from(spans)
-            .join(qsel, and_(spans.c.q_from <= qsel.c.qi,
-                             (spans.c.q_to.is_(None)) | (spans.c.q_to >= qsel.c.qi)))
-            .join(Finding, Finding.finding_id == spans.c.finding_id)
-            .group_by(qsel.c.qi, *keys, spans.c.status).order_by(qsel.c.qi, *keys, spans.c.status))
-    df = _frame(engine, stmt)
-    df.insert(0, "quarter", [str(Quarter.from_index(int(i))) for i in df.pop("qi")])
-    df["findings"] = df["findings"].astype(int)
-    return df
+    scope = _in(Finding.country_code, countries)
+    starts = (select(fu.quarter_idx.label("qi"), *keys, fu.status, func.count().label("delta"))
+              .join(Finding, Finding.finding_id == fu.finding_id)
+              .where(scope, fu.quarter_idx <= b.index)
+              .group_by(fu.quarter_idx, *keys, fu.status))
+    ends = (select(fu.next_quarter_idx.label("qi"), *keys, fu.status, (-func.count()).label("delta"))
+            .join(Finding, Finding.finding_id == fu.finding_id)
+            .where(scope, fu.next_quarter_idx.is_not(None), fu.next_quarter_idx <= b.index)
+            .group_by(fu.next_quarter_idx, *keys, fu.status))
+    deltas = _frame(engine, union_all(starts, ends))
+    cols = ["quarter", *by, "status", "findings"]
+    if deltas.empty:
+        return pd.DataFrame(columns=cols)
+    groups = [*by, "status"]
+    wide = deltas.pivot_table(index="qi", columns=groups, values="delta", aggfunc="sum", fill_value=0)
+    span = range(min(int(wide.index.min()), a.index), b.index + 1)
+    running = wide.reindex(span, fill_value=0).cumsum().loc[a.index:b.index]
+    long = running.stack(list(range(len(groups))), future_stack=True).rename("findings").reset_index()
+    long = long[long["findings"] > 0]
+    long.insert(0, "quarter", [str(Quarter.from_index(int(i))) for i in long.pop("qi")])
+    long["findings"] = long["findings"].astype(int)
+    return long[cols].sort_values(["quarter", *groups]).reset_index(drop=True)
 
 
 def facility_findings_summary(engine: Engine, quarter: str | Quarter,
