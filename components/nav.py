@@ -78,12 +78,15 @@ def ensure_shell() -> None:
         st.rerun()
 
 
-def link(key: str, label: str | None = None, icon: str | None = None) -> bool:
-    """A link to a page if it exists in this app; returns whether it was drawn."""
+def link(key: str, label: str | None = None, icon: str | None = None,
+         query_params: dict[str, str] | None = None, help: str | None = None) -> bool:
+    """A link to a page if it exists in this app; returns whether it was drawn.
+    ``query_params`` are added to the target's URL (e.g. ``{"facility": id}``);
+    the global filters travel with the session anyway."""
     page = _pages.get(key)
     if page is None:
         return False
-    st.page_link(page, label=label or t(f"nav.{key}"), icon=icon)
+    st.page_link(page, label=label or t(f"nav.{key}"), icon=icon, query_params=query_params or None, help=help)
     return True
 
 

@@ -94,7 +94,7 @@ with right:
     st.download_button(t("history.download"), data=lambda: (data_upload.upload_content(chosen) or ("", b""))[1],
                        file_name=r.file_name, mime=XLSX, icon=":material/download:", on_click="ignore",
                        key=f"history_download_{chosen}")
-    st.caption(f"SHA-256 `{r.sha256}`")
+    st.caption(t("history.sha256", sha=r.sha256))
     if r.status == "current":
         st.caption(t("history.is_current"))
     else:

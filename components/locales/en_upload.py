@@ -67,6 +67,7 @@ MESSAGES: dict[str, str] = {
     "history.col.changes": "Rows changed",
     "history.col.warnings": "Warnings",
     "history.col.sha256": "SHA-256",
+    "history.sha256": "SHA-256 `{sha}`",
     "history.col.note": "Note",
     "history.superseded_by": "superseded by #{id}",
     "history.restored_from": "restores #{id}",
