@@ -27,19 +27,22 @@ class Tile:
     polarity: str = rules.NEUTRAL  # good_up | good_down | neutral
     help: str | None = None
     key: str | None = None
+    decimals: int = 0  # decimals of the value and its change (e.g. 1 for "15.9 per 100 prisoners")
 
     @property
     def value_text(self) -> str:
         if self.kind == SHARE:
-            return fmt.percent(self.value)
-        return fmt.number(self.value, approx=self.approximate)
+            return fmt.percent(self.value, decimals=self.decimals)
+        return fmt.number(self.value, approx=self.approximate, decimals=self.decimals)
 
     @property
     def display_value(self) -> str:
         """The value as drawn in the tile: the "approx." mark in small type so
         that it fits a projector-sized tile."""
-        if self.kind != SHARE and self.approximate and not fmt.missing(self.value):
-            return t("kpi.approx", value=fmt.number(self.value))
+        if self.approximate and not fmt.missing(self.value):
+            inner = (fmt.percent(self.value, decimals=self.decimals) if self.kind == SHARE
+                     else fmt.number(self.value, decimals=self.decimals))
+            return t("kpi.approx", value=inner)
         return self.value_text
 
     @property
@@ -55,7 +58,9 @@ class Tile:
             return None
         if c.direction == rules.FLAT:
             return 0
-        return fmt.points(c.delta) if self.kind == SHARE else fmt.signed(c.delta)
+        if self.decimals and round(c.delta * 100 if self.kind == SHARE else c.delta, self.decimals) == 0:
+            return 0  # a change too small to show at this precision
+        return fmt.points(c.delta) if self.kind == SHARE else fmt.signed(c.delta, decimals=self.decimals)
 
 
 def _num(v: Any) -> float | None:
