@@ -1,0 +1,103 @@
+"""English messages of the Map page (merged into ``en`` by ``en.py``)."""
+
+MESSAGES: dict[str, str] = {
+    "map.title": "Map of facilities",
+    "map.title_as_at": "Map of facilities · {quarter}",
+    "map.subtitle": "{countries} · findings as they stood at the end of {quarter}",
+    # controls
+    "map.colour_by": "Colour by",
+    "map.colour_by_help": "Worst open severity: the most severe finding still open or in progress. Share "
+                          "remediated: findings remediated or verified, out of all findings raised by the quarter.",
+    "map.mode.severity": "Worst open severity",
+    "map.mode.remediation": "Share remediated",
+    "map.pilots_only": "Pilot prisons only",
+    "map.pilots_only_help": "Show only the programme's pilot prisons, on the map and in the table.",
+    # classes
+    "map.class.none_open": "No open finding",
+    "map.class.not_audited": "No finding recorded",
+    "map.class.under_50": "Under 50%",
+    "map.class.50_to_80": "50% to under 80%",
+    "map.class.80_to_100": "80% to under 100%",
+    "map.class.all": "All remediated",
+    "map.class.no_findings": "No finding recorded",
+    # legend
+    "map.legend.severity": "Worst open severity",
+    "map.legend.remediation": "Share of findings remediated",
+    "map.legend.size": "Open findings (circle size)",
+    "map.legend.pilot": "Pilot prison",
+    # facility types
+    "map.type.prison": "Prison",
+    "map.type.pre-trial centre": "Pre-trial centre",
+    "map.type.training centre": "Training centre",
+    "map.type.other": "Other facility",
+    "map.type.unknown": "Facility",
+    # tooltip
+    "map.tip.place": "{type} · {place}",
+    "map.tip.pilot": "Pilot prison of the programme",
+    "map.tip.not_pilot": "Not a pilot prison",
+    "map.tip.findings": "Open findings: {open} · overdue: {overdue}",
+    "map.tip.state": "Worst open: {severity} · remediated {share} ({n} of {total})",
+    "map.tip.no_findings": "No audit finding recorded",
+    "map.tip.audit": "Last audit: {date}",
+    "map.tip.never": "none recorded",
+    "map.alt": "Map of {n} facilities in {countries}, coloured by {mode}; circle size shows open findings.",
+    # notes under the map
+    "map.note.precision": "Positions are city centres (2 decimals, about 1 km); the map cannot be zoomed in further. "
+                          "Facilities in the same city share a point: the table lists each of them.",
+    "map.note.unplaced.one": "{n} facility has no coordinates and is listed in the table only: {names}.",
+    "map.note.unplaced.other": "{n} facilities have no coordinates and are listed in the table only: {names}.",
+    "map.note.click": "Click a facility on the map, pick a row in the table or choose it here.",
+    # empty states
+    "map.empty.title": "No facility to show",
+    "map.empty.body": "No facility has been reported for {countries}. Facilities come from the `Facilities` sheet "
+                      "of the quarterly returns.",
+    "map.empty.step_countries": "Choose other countries in the sidebar, or clear the selection to show all.",
+    "map.empty.step_return": "Add the facilities (with their city's latitude and longitude) to the next return and "
+                             "upload it.",
+    "map.empty.pilots": "None of the facilities of {countries} is a pilot prison. Switch off "
+                        "\"Pilot prisons only\" to see all facilities.",
+    # facility panel
+    "map.facility.choose": "Facility",
+    "map.facility.placeholder": "Choose a facility…",
+    "map.facility.heading": "**{name}**",
+    "map.facility.kind": "{type} · {place}",
+    "map.facility.pilot_badge": "Pilot prison",
+    "map.facility.counts": "**{findings}** findings raised · **{open}** open · **{overdue}** overdue",
+    "map.facility.remediated": "Remediated or verified: **{share}** ({n} of {total})",
+    "map.facility.no_findings": "No finding recorded by the end of {quarter}.",
+    "map.facility.worst": "Worst open severity: {badge}",
+    "map.facility.audit": "Last audit: {date}",
+    "map.facility.table_heading": "**Findings by severity and status**, end of {quarter}",
+    "map.facility.none_open": "No finding open at the end of {quarter}.",
+    "map.facility.open_heading": "**Open findings**",
+    "map.facility.open_line": "{severity} {id} {title} · due {due}",
+    "map.facility.open_line_overdue": "{severity} {id} {title} · due {due}, :red[overdue]",
+    "map.facility.open_line_no_due": "{severity} {id} {title}",
+    "map.facility.link": "Audit findings of this facility",
+    "map.facility.link_missing": "The Audit findings page is not part of this installation.",
+    # table
+    "map.table.title": "Facilities",
+    "map.table.caption": "{n} facilities · the same selection as the map · select a row to see its findings.",
+    "map.col.facility": "Facility",
+    "map.col.place": "City, country",
+    "map.col.type": "Type",
+    "map.col.pilot": "Pilot",
+    "map.col.pilot_help": "A pilot prison of the programme.",
+    "map.col.open": "Open",
+    "map.col.open_help": "Findings open or in progress.",
+    "map.col.overdue": "Overdue",
+    "map.col.overdue_help": "Open findings past their remediation deadline.",
+    "map.col.remediated": "Remediated",
+    "map.col.remediated_help": "Share of the findings raised by the quarter that are remediated or verified.",
+    "map.col.worst": "Worst open",
+    "map.col.worst_help": "The most severe finding still open or in progress.",
+    "map.col.severity": "Severity",
+    "map.col.last_audit": "Last audit",
+    "map.col.on_map": "On the map",
+    "map.yes": "yes",
+    "map.no": "no",
+    # static map
+    "map.static.expander": "Static map for slides and reports (PNG, SVG)",
+    "map.static.title": "Facilities and their audit findings, {quarter}",
+    "map.static.subtitle": "{countries} · colour: {mode} · size: open findings · ring: pilot prison",
+}

@@ -1,0 +1,240 @@
+"""The Map page in a real browser, with every request that does not go to
+the local server blocked and recorded: no request to a tile, style or font
+server is even attempted, and the map still renders completely (sea,
+highlighted countries, faint neighbours, borders and every facility in its
+colour, checked on the pixels of a 1280x720 screenshot). Hovering a facility
+shows its tooltip; clicking it opens its panel, whose link leads to the Audit
+findings page filtered on it; the static map downloads as a PNG."""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from components import map_layers
+from data_access import db, queries
+from data_access.rules import map as rules
+
+VIEWPORT = {"width": 1280, "height": 720}  # as in conftest.py
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+TIMEOUT = 30_000
+ALL = ("IRQ", "KAZ", "KGZ", "TJK")
+
+
+class Recorder:
+    """Records every request of a browser context and blocks those leaving the machine."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        self.blocked: list[str] = []
+
+    def __call__(self, route) -> None:
+        url = route.request.url
+        self.requests.append(url)
+        parsed = urlparse(url)
+        if parsed.scheme in ("data", "blob", "about") or parsed.hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm_server(base_url, browser):
+    """One session on the app's root first, so that the shell's navigation is
+    registered before a session opens straight on /map."""
+    ctx = browser.new_context(viewport=VIEWPORT)
+    page = ctx.new_page()
+    page.goto(f"{base_url}/")
+    page.get_by_test_id("stMetric").first.wait_for(timeout=90_000)
+    ctx.close()
+
+
+@pytest.fixture
+def open_map(browser):
+    """``open_map(url)`` -> (page, recorder): a fresh session, offline-guarded,
+    once the deck's canvas is on the page."""
+    contexts = []
+
+    def _open(url: str):
+        ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+        recorder = Recorder()
+        ctx.route("**/*", recorder)
+        page = ctx.new_page()
+        page.goto(url)
+        page.get_by_test_id("stDeckGlJsonChart").locator("canvas").first.wait_for(timeout=90_000)
+        contexts.append((ctx, page, recorder))
+        return page, recorder
+
+    yield _open
+    try:
+        for _, page, recorder in contexts:
+            assert page.get_by_test_id("stException").count() == 0, "the page shows an exception"
+            assert not recorder.blocked, f"requests to the internet were attempted: {recorder.blocked}"
+    finally:
+        for ctx, _, _ in contexts:
+            ctx.close()
+
+
+def _screenshot_dir(tmp_path: Path) -> Path:
+    d = Path(os.environ.get("DASHBOARD_SCREENSHOT_DIR") or tmp_path)
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def _markers(server_db: str, quarter: str, countries=None):
+    fac = queries.facility_findings_summary(db.connect(server_db), quarter, countries)
+    return map_layers.markers(fac, rules.BY_SEVERITY)
+
+
+def _pixel(box: dict, view: rules.View, lon: float, lat: float) -> tuple[float, float]:
+    """Where a point is drawn in the page (Web Mercator, deck.gl's 512 px tiles)."""
+    scale = rules.TILE_SIZE * 2 ** view.zoom / (2 * math.pi)
+    x = box["width"] / 2 + scale * math.radians(lon - view.longitude)
+    y = box["height"] / 2 - scale * (rules._mercator_y(lat) - rules._mercator_y(view.latitude))
+    return box["x"] + x, box["y"] + y
+
+
+def _visible_centres(marks) -> list[int]:
+    """Rows whose centre no later-drawn (upper) circle covers, at the initial view."""
+    rows = list(marks.itertuples())
+    out = []
+    for i, r in enumerate(rows):
+        covered = any(math.dist(r.xy, s.xy) < s.radius + 2 for s in rows[i + 1:])
+        if not covered:
+            out.append(i)
+    return out
+
+
+def _close(c1, c2, tol: int = 4) -> bool:
+    return all(abs(a - b) <= tol for a, b in zip(c1[:3], c2[:3]))
+
+
+def _count(img: Image.Image, colour: list[int], tol: int = 3) -> int:
+    pixels = np.asarray(img.convert("RGB"), dtype=int)
+    return int((np.abs(pixels - np.array(colour[:3])) <= tol).all(axis=2).sum())
+
+
+def _wait_drawn(page, box, colour, tries: int = 30) -> Image.Image:
+    """The map area, once the deck has drawn its sea (WebGL draws asynchronously)."""
+    for _ in range(tries):
+        shot = Image.open(io.BytesIO(page.screenshot(clip=box))).convert("RGB")
+        if _count(shot.resize((shot.width // 4, shot.height // 4)), colour, 4) > 50:
+            return shot
+        page.wait_for_timeout(500)
+    raise AssertionError("the map was never drawn")
+
+
+def test_the_map_renders_completely_without_the_internet(base_url, server_db, open_map, tmp_path):
+    quarter = "2024-Q1"  # every pilot prison with open critical or high findings: strong colours
+    page, recorder = open_map(f"{base_url}/map?quarter={quarter}")
+    expect(page.get_by_role("heading", name=f"Map of facilities · {quarter}")).to_be_visible(timeout=TIMEOUT)
+    canvas = page.get_by_test_id("stDeckGlJsonChart").locator("canvas").first
+    box = canvas.bounding_box()
+    assert box and box["height"] == map_layers.MAP_HEIGHT and box["width"] > 500
+    # the map fits a 1280x720 projector below the header
+    assert box["y"] + box["height"] <= VIEWPORT["height"]
+
+    sea = map_layers.rgb(map_layers.SEA_FILL)
+    shot = _wait_drawn(page, box, sea)
+    page.wait_for_timeout(500)
+    full = _screenshot_dir(tmp_path) / "map-1280x720.png"
+    page.screenshot(path=str(full))
+    print(f"\nscreenshot: {full}")
+    shot = Image.open(io.BytesIO(page.screenshot(clip=box))).convert("RGB")
+    small = shot.resize((shot.width // 2, shot.height // 2), Image.Resampling.NEAREST)
+    area = small.width * small.height
+
+    # the geography: sea, the four programme countries highlighted, neighbours faint, borders drawn
+    counts = {name: _count(small, map_layers.rgb(hex_)) for name, hex_ in (
+        ("sea", map_layers.SEA_FILL), ("selected", map_layers.TIER_FILL[map_layers.SELECTED]),
+        ("neighbour", map_layers.TIER_FILL[map_layers.NEIGHBOUR]))}
+    assert counts["selected"] > 0.15 * area, counts  # Kazakhstan alone is a large share of the view
+    assert counts["neighbour"] > 0.15 * area, counts
+    assert counts["sea"] > 0.01 * area, counts  # Caspian Sea, Persian Gulf
+    border_px = int((np.asarray(small, dtype=int).max(axis=2) < 150).sum())  # dark outlines, rings, labels
+    assert border_px > 500, border_px
+
+    # every facility whose centre is not covered by another is drawn in its colour, where it belongs
+    marks = _markers(server_db, quarter)
+    view = map_layers.fit(ALL, marks)
+    marks["xy"] = [_pixel(box, view, lon, lat) for lon, lat in zip(marks["lon"], marks["lat"])]
+    checked = 0
+    for i in _visible_centres(marks):
+        m = marks.iloc[i]
+        x, y = m["xy"]
+        px = shot.getpixel((round(x - box["x"]), round(y - box["y"])))
+        assert _close(px, m["colour"], 6), (m["facility_id"], m["colour_class"], px)
+        checked += 1
+    assert checked >= 12
+    classes = set(marks["colour_class"])
+    assert {"critical", "high", "not_audited"} <= classes
+
+    # hovering Taraz shows its tooltip
+    taraz = marks.set_index("facility_id").loc["KAZ-TRZ-01"]
+    page.mouse.move(*taraz["xy"])
+    deck = page.get_by_test_id("stDeckGlJsonChart")
+    expect(deck.get_by_text("Taraz High Security Prison", exact=True)).to_be_visible(timeout=TIMEOUT)
+    expect(deck).to_contain_text("Pilot prison of the programme")
+    expect(deck).to_contain_text(f"Open findings: {taraz['open']} · overdue: {taraz['overdue']}")
+    expect(deck).to_contain_text("Last audit: 14 Feb 2024")
+
+    # no request left the machine, and none was even attempted (no basemap style, tiles, fonts or token)
+    assert recorder.requests and not recorder.blocked
+    outside = [u for u in recorder.requests if urlparse(u).scheme in ("http", "https", "ws", "wss")
+               and urlparse(u).hostname not in LOCAL_HOSTS]
+    assert outside == []
+    assert not any(re.search(r"carto|mapbox|maptiler|openstreetmap|tile", u) for u in recorder.requests)
+
+
+def test_click_a_facility_then_follow_its_findings_link(base_url, server_db, open_map):
+    page, _ = open_map(f"{base_url}/map?countries=KAZ&quarter=2024-Q1")
+    canvas = page.get_by_test_id("stDeckGlJsonChart").locator("canvas").first
+    box = canvas.bounding_box()
+    _wait_drawn(page, box, map_layers.rgb(map_layers.SEA_FILL))
+    marks = _markers(server_db, "2024-Q1", ["KAZ"])
+    view = map_layers.fit(["KAZ"], marks)
+    taraz = marks.set_index("facility_id").loc["KAZ-TRZ-01"]
+    xy = _pixel(box, view, taraz["lon"], taraz["lat"])
+    page.mouse.move(*xy)  # deck.gl picks on hover first
+    expect(page.get_by_test_id("stDeckGlJsonChart")).to_contain_text("Taraz High Security Prison", timeout=TIMEOUT)
+    page.mouse.click(*xy)
+    panel = page.locator(".st-key-map_facility_panel")
+    expect(panel).to_contain_text("Taraz High Security Prison", timeout=TIMEOUT)
+    expect(panel).to_contain_text(f"{taraz['open']} open")
+    expect(page.get_by_role("combobox", name="Facility")).to_have_value("Taraz High Security Prison (Taraz)")
+    if not (Path(__file__).resolve().parents[2] / "pages" / "audit_findings.py").exists():
+        expect(panel).to_contain_text("The Audit findings page is not part of this installation.")
+        return
+    link = panel.get_by_role("link", name="Audit findings of this facility")
+    expect(link).to_have_attribute("href", re.compile(r"findings\?facility=KAZ-TRZ-01"))
+    link.click()
+    expect(page).to_have_url(re.compile(r"/findings\?.*facility=KAZ-TRZ-01"), timeout=TIMEOUT)
+    expect(page.get_by_test_id("stMultiSelect").filter(has_text="Taraz High Security Prison").first).to_be_visible(
+        timeout=TIMEOUT)
+
+
+def test_the_static_map_downloads_as_png(base_url, open_map):
+    page, _ = open_map(f"{base_url}/map?countries=TJK")
+    page.get_by_text("Static map for slides and reports (PNG, SVG)").click()
+    chart = page.get_by_test_id("stVegaLiteChart").first
+    chart.wait_for(timeout=60_000)
+    chart.scroll_into_view_if_needed()
+    page.get_by_test_id("stPopover").last.get_by_role("button").click()
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_test_id("stDownloadButton").filter(has_text="PNG").last.click()
+    download = info.value
+    data = Path(download.path()).read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    img = Image.open(io.BytesIO(data))
+    assert img.width >= 2000
+    assert download.suggested_filename.startswith("facilities-map_")
