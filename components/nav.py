@@ -33,8 +33,8 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("overview", "pages/overview.py", "programme", ":material/dashboard:", default=True),
-    PageSpec("countries", "pages/country_profiles.py", "programme", ":material/flag:"),
-    PageSpec("findings", "pages/audit_findings.py", "programme", ":material/fact_check:"),
+    PageSpec("countries", "pages/countries.py", "programme", ":material/flag:"),
+    PageSpec("findings", "pages/findings.py", "programme", ":material/fact_check:"),
     PageSpec("priorities", "pages/priorities.py", "programme", ":material/flag_circle:"),
     PageSpec("map", "pages/map.py", "programme", ":material/map:"),
     PageSpec("upload", "pages/upload.py", "data", ":material/upload_file:"),
@@ -70,7 +70,9 @@ def ensure_shell() -> None:
     link to /overview right after a restart) it would run the page file on
     its own, without the shell (no filters, no database start-up). Pages
     call this (through ``filters.current()``): in that case it switches the
-    legacy mode off and restarts the run through ``app.py``."""
+    legacy mode off and restarts the run through ``app.py``. Page files are
+    named after their URL paths (``pages/findings.py`` is ``/findings``) so
+    that such a first request finds its page in both modes."""
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:

@@ -16,7 +16,7 @@ from data_access import db, queries
 from data_access.rules.quarters import parse_quarter
 from tests.apptest_support import markdown_text, metrics, new_app, run, sample_url  # noqa: F401
 
-PAGE = "pages/audit_findings.py"
+PAGE = "pages/findings.py"
 TAB_KEY = "findings_tab"
 TABS = {"progress": "Burn-down and weakest spots", "breakdown": "Status breakdown", "speed": "Ageing and speed",
         "list": "Findings and timelines"}

@@ -16,7 +16,7 @@ from data_access.importer import import_workbook
 from data_access.rules import profiles as rules
 from tests.apptest_support import new_app, no_exception, plain, run, sample_url  # noqa: F401
 
-PAGE = "pages/country_profiles.py"
+PAGE = "pages/countries.py"
 REPORT = "Achievements report 2019-2023"
 
 # The report's figures, as the report prints them (shared/seed).

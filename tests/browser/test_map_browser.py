@@ -212,7 +212,7 @@ def test_click_a_facility_then_follow_its_findings_link(base_url, server_db, ope
     expect(panel).to_contain_text("Taraz High Security Prison", timeout=TIMEOUT)
     expect(panel).to_contain_text(f"{taraz['open']} open")
     expect(page.get_by_role("combobox", name="Facility")).to_have_value("Taraz High Security Prison (Taraz)")
-    if not (Path(__file__).resolve().parents[2] / "pages" / "audit_findings.py").exists():
+    if not (Path(__file__).resolve().parents[2] / "pages" / "findings.py").exists():
         expect(panel).to_contain_text("The Audit findings page is not part of this installation.")
         return
     link = panel.get_by_role("link", name="Audit findings of this facility")
