@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Error as PlaywrightError, expect
 
 from components import format as fmt
 from data_access import db, queries
@@ -86,18 +86,18 @@ def test_filter_to_one_facility_and_open_a_timeline(base_url, server_db, open_pa
     expect(page.get_by_text(f"Findings 1-{n} of {n}")).to_be_visible(timeout=TIMEOUT)
     first = findings_list(db.connect(server_db), "2026-Q3", flt=FindingFilter(facilities=(FACILITY,)), limit=1)[0]
     fid = first["finding_id"].iloc[0]
-    grid = page.get_by_test_id("stDataFrame").first
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    assert box
     heading = page.get_by_role("heading", name=re.compile(rf"^{re.escape(fid)} · "))
-    for attempt in range(3):  # a click that lands while the grid is still being redrawn is lost: try again
-        page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)  # the selection box of the first row
+    for attempt in range(4):  # a grid being redrawn can detach or swallow a click: locate it again and retry
         try:
+            grid = page.get_by_test_id("stDataFrame").first
+            grid.scroll_into_view_if_needed(timeout=TIMEOUT // 3)
+            box = grid.bounding_box()
+            assert box
+            page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)  # the selection box of the first row
             expect(heading).to_be_visible(timeout=TIMEOUT // 3)
             break
-        except AssertionError:
-            if attempt == 2:
+        except (AssertionError, PlaywrightError):
+            if attempt == 3:
                 raise
             page.wait_for_timeout(1000)
     expect(page.get_by_role("textbox", name="Finding ID")).to_have_value(fid)
