@@ -31,7 +31,7 @@ from .models import (
     PriorityUpdate,
     Upload,
 )
-from .queries import _frame, _in, _q, quarters_with_data
+from .queries import _frame, _in, _q, priorities_as_at, quarters_with_data
 from .rules import status as rules
 from .rules.quarters import Quarter
 from .rules.reference import OPEN_FINDING_STATUSES
@@ -330,16 +330,7 @@ def overdue_findings(engine: Engine, quarter: str | Quarter, countries: Iterable
 def priorities_in_status(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
                          statuses: Iterable[str] = ("off track",)) -> pd.DataFrame:
     """Priorities whose status as at the quarter is one of ``statuses``."""
-    q = _q(quarter)
-    scope = PriorityUpdate.priority_id.in_(select(Priority.priority_id).where(_in(Priority.country_code, countries)))
-    s = latest_updates("priorities", q.index, key_filter=scope).subquery("state")
-    stmt = (select(Priority.country_code.label("country"), Priority.priority_id, Priority.title, Priority.theme,
-                    Priority.target_date, s.c.status, s.c.progress_pct, s.c.narrative, s.c.next_steps,
-                    s.c.quarter.label("last_update"))
-            .join(s, s.c.priority_id == Priority.priority_id)
-            .where(s.c.status.in_(list(statuses)))
-            .order_by(Priority.country_code, Priority.priority_id))
-    return _frame(engine, stmt)
+    return priorities_as_at(engine, quarter, countries, statuses=statuses)
 
 
 # --------------------------------------------------------------------------- returns

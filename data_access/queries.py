@@ -195,7 +195,9 @@ def finding_history(engine: Engine, finding_id: str) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- priorities and milestones
 
-def priorities_as_at(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+def priorities_as_at(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
+                     statuses: Iterable[str] | None = None) -> pd.DataFrame:
+    """Each priority's state as at the quarter (only those in ``statuses`` when given)."""
     q = _q(quarter)
     scope = PriorityUpdate.priority_id.in_(select(Priority.priority_id).where(_in(Priority.country_code, countries)))
     s = latest_updates("priorities", q.index, key_filter=scope).subquery("state")
@@ -204,6 +206,8 @@ def priorities_as_at(engine: Engine, quarter: str | Quarter, countries: Iterable
                    s.c.quarter.label("last_update"))
             .join(s, s.c.priority_id == Priority.priority_id)
             .order_by(Priority.country_code, Priority.priority_id))
+    if statuses is not None:
+        stmt = stmt.where(s.c.status.in_(list(statuses)))
     return _frame(engine, stmt)
 
 

@@ -277,25 +277,11 @@ def _deflate(data: bytes) -> bytes:
 
 
 def _bomb_part(total_bytes: int) -> tuple[bytes, int, int]:
-    """About ``total_bytes`` of repetitive worksheet XML, deflated by streaming:
-    one 1 MiB chunk is compressed once with a full flush (so its compressed
-    form does not depend on what precedes it) and repeated; the inflated text
-    is never held in memory. Returns (deflated, crc32, real size)."""
-    head = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet '
-            b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
-    unit = b'<row><c t="n"><v>1</v></c></row>'
-    chunk = unit * ((1 << 20) // len(unit))
-    tail = b"</sheetData></worksheet>"
-    co = zlib.compressobj(9, zlib.DEFLATED, -15)
-    first = co.compress(head) + co.flush(zlib.Z_FULL_FLUSH)
-    segment = co.compress(chunk) + co.flush(zlib.Z_FULL_FLUSH)
-    last = co.compress(tail) + co.flush(zlib.Z_FINISH)
-    reps = total_bytes // len(chunk)
-    crc = zlib.crc32(head)
-    for _ in range(reps):
-        crc = zlib.crc32(chunk, crc)
-    crc = zlib.crc32(tail, crc)
-    return first + segment * reps + last, crc, len(head) + reps * len(chunk) + len(tail)
+    """About ``total_bytes`` of repetitive worksheet XML, deflated by streaming
+    (the reader's tests build it): (deflated, crc32, real size)."""
+    from tests.test_workbook_reader import _bomb_sheet
+
+    return _bomb_sheet(total_bytes)
 
 
 def _zip_bomb(base: bytes, part: str, total_bytes: int, declared: int | None = None) -> bytes:
