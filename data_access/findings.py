@@ -71,7 +71,8 @@ def _static(countries: Iterable[str] | None, flt: FindingFilter) -> list:
 
 def _state(q: Quarter, countries: Iterable[str] | None, flt: FindingFilter):
     """Each in-scope finding's latest status entry at or before ``q``."""
-    scope = FindingUpdate.finding_id.in_(select(Finding.finding_id).where(*_static(countries, flt)))
+    narrowed = countries or flt.facilities or flt.domains or flt.severities
+    scope = FindingUpdate.finding_id.in_(select(Finding.finding_id).where(*_static(countries, flt))) if narrowed else None
     return latest_updates("findings", q.index, key_filter=scope).subquery("state")
 
 

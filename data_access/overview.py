@@ -31,7 +31,7 @@ from .models import (
     PriorityUpdate,
     Upload,
 )
-from .queries import _frame, _in, _q, priorities_as_at, quarters_with_data
+from .queries import _findings_state, _frame, _in, _q, finding_status_by_quarter, priorities_as_at, quarters_with_data
 from .rules import status as rules
 from .rules.quarters import Quarter
 from .rules.reference import OPEN_FINDING_STATUSES
@@ -92,8 +92,7 @@ def indicator_totals(engine: Engine, quarter: str | Quarter, countries: Iterable
 
 
 def _finding_state(q: Quarter, countries: Iterable[str] | None):
-    scope = FindingUpdate.finding_id.in_(select(Finding.finding_id).where(_in(Finding.country_code, countries)))
-    return latest_updates("findings", q.index, key_filter=scope).subquery("state")
+    return _findings_state(q, countries)
 
 
 def finding_totals(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
@@ -381,20 +380,15 @@ def missing_returns(engine: Engine, quarter: str | Quarter, countries: Iterable[
 def finding_trend(engine: Engine, quarters: Iterable[str | Quarter],
                   countries: Iterable[str] | None = None) -> pd.DataFrame:
     """Open findings by severity as at each quarter (long format: quarter,
-    severity, open), counted in SQL one quarter at a time."""
-    frames = []
-    for quarter in quarters:
-        q = _q(quarter)
-        s = _finding_state(q, countries)
-        stmt = (select(Finding.severity, func.count().label("open"))
-                .select_from(Finding).join(s, s.c.finding_id == Finding.finding_id)
-                .where(s.c.status.in_(OPEN_FINDING_STATUSES)).group_by(Finding.severity))
-        df = _frame(engine, stmt).set_index("severity").reindex(rules.SEVERITY_ORDER, fill_value=0).reset_index()
-        df.insert(0, "quarter", str(q))
-        frames.append(df)
-    if not frames:
+    severity, open), from one pass over the status history."""
+    qs = [_q(q) for q in quarters]
+    if not qs:
         return pd.DataFrame(columns=["quarter", "severity", "open"])
-    out = pd.concat(frames, ignore_index=True)
+    df = finding_status_by_quarter(engine, min(qs), max(qs), countries, by=("severity",))
+    df = df[df["status"].isin(OPEN_FINDING_STATUSES)].groupby(["quarter", "severity"])["findings"].sum()
+    index = pd.MultiIndex.from_product([[str(q) for q in qs], list(rules.SEVERITY_ORDER)],
+                                       names=["quarter", "severity"])
+    out = df.reindex(index, fill_value=0).rename("open").reset_index()
     out["open"] = out["open"].astype(int)
     return out
 

@@ -134,7 +134,11 @@ def facilities(engine: Engine, countries: Iterable[str] | None = None) -> pd.Dat
 # --------------------------------------------------------------------------- findings
 
 def _findings_state(q: Quarter, countries: Iterable[str] | None):
-    scope = FindingUpdate.finding_id.in_(select(Finding.finding_id).where(_in(Finding.country_code, countries)))
+    """Each finding's state as at ``q``; narrowed to the countries' findings
+    only when countries are given (an IN over every finding would only slow
+    the range lookup down)."""
+    scope = (FindingUpdate.finding_id.in_(select(Finding.finding_id).where(Finding.country_code.in_(list(countries))))
+             if countries else None)
     return latest_updates("findings", q.index, key_filter=scope).subquery("state")
 
 
@@ -199,7 +203,8 @@ def priorities_as_at(engine: Engine, quarter: str | Quarter, countries: Iterable
                      statuses: Iterable[str] | None = None) -> pd.DataFrame:
     """Each priority's state as at the quarter (only those in ``statuses`` when given)."""
     q = _q(quarter)
-    scope = PriorityUpdate.priority_id.in_(select(Priority.priority_id).where(_in(Priority.country_code, countries)))
+    scope = (PriorityUpdate.priority_id.in_(select(Priority.priority_id).where(Priority.country_code.in_(
+        list(countries)))) if countries else None)
     s = latest_updates("priorities", q.index, key_filter=scope).subquery("state")
     stmt = (select(Priority.country_code.label("country"), Priority.priority_id, Priority.title, Priority.theme,
                    Priority.target_date, s.c.status, s.c.progress_pct, s.c.narrative, s.c.next_steps,
