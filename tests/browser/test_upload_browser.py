@@ -32,7 +32,8 @@ def test_upload_preview_confirm_and_see_it_on_the_overview(base_url, open_page, 
         .to_be_visible(timeout=TIMEOUT)
 
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Overview", exact=True).click()
-    page.get_by_test_id("stSelectbox").click()
+    expect(page.get_by_role("heading", name="Overview · 2026-Q3")).to_be_visible(timeout=TIMEOUT)
+    page.get_by_test_id("stSidebarUserContent").get_by_test_id("stSelectbox").click()
     page.get_by_role("option", name="2026-Q4", exact=True).click()
     expect(page.get_by_role("heading", name="Overview · 2026-Q4")).to_be_visible(timeout=TIMEOUT)
     tile = page.get_by_test_id("stMetric").filter(
