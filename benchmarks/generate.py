@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import Engine, func, insert, select  # noqa: E402
 
 from data_access import db  # noqa: E402
+from data_access import summary  # noqa: E402
 from data_access.asat import refresh_spans  # noqa: E402
 from data_access.models import (  # noqa: E402
     Activity,
@@ -232,6 +233,8 @@ def generate(engine: Engine, scale: float = 1.0, seed: int = 20261126,
         for kind in ("findings", "priorities", "milestones"):
             refresh_spans(conn, kind)
         progress("status spans computed")
+        summary.refresh(conn)
+        progress("finding counts computed")
     return counts
 
 

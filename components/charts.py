@@ -79,7 +79,7 @@ def titled(chart: alt.TopLevelMixin, title: str, subtitle: str | None = None) ->
 # --------------------------------------------------------------------------- export
 
 def _has_title(chart: alt.TopLevelMixin) -> bool:
-    return chart.to_dict().get("title") not in (None, "", alt.Undefined)
+    return bool(_title_text(chart))
 
 
 def export_spec(chart: alt.TopLevelMixin) -> dict:
@@ -156,10 +156,9 @@ def show(chart: alt.TopLevelMixin, data: pd.DataFrame, *, key: str, filename: st
     without extension; ``notes`` (e.g. the filters) go into the XLSX."""
     if not _has_title(chart):
         raise ValueError("every chart needs a title: use charts.titled()")
-    theme.register_chart_theme()
     screen = chart.properties(height=height) if height else chart
     title = _title_text(chart)
-    st.altair_chart(screen, width="stretch", theme=None, alt=title)
+    st.vega_lite_chart(screen_spec(screen), width="stretch", theme=None, alt=title)
     notes = list(notes)
     stem = slug(filename)
     with st.popover(t("charts.download"), icon=":material/download:", key=f"{key}__dl"):
@@ -180,10 +179,27 @@ def show(chart: alt.TopLevelMixin, data: pd.DataFrame, *, key: str, filename: st
                            help=t("charts.xlsx_help"))
 
 
+def screen_spec(chart: alt.TopLevelMixin) -> dict:
+    """The chart's Vega-Lite spec for the page, theme applied and data
+    inline (Streamlit sends the datasets as Arrow).
+
+    Built once and without Altair's JSON-schema validation, which costs
+    0.1-0.4 s per chart on every rerun (Streamlit's ``st.altair_chart``
+    would build and validate it again). The charts are validated in the
+    tests instead (``tests/test_charts_valid.py``)."""
+    theme.register_chart_theme()
+    return chart.to_dict(validate=False)
+
+
 def _title_text(chart: alt.TopLevelMixin) -> str:
-    title = chart.to_dict().get("title")
-    if isinstance(title, dict):
+    """The chart's title text, read from the chart object (no spec built)."""
+    title = getattr(chart, "title", alt.Undefined)
+    if isinstance(title, alt.TitleParams):
+        title = title.text
+    elif isinstance(title, dict):
         title = title.get("text", "")
-    if isinstance(title, list):
-        title = " ".join(title)
-    return str(title or "")
+    if title is alt.Undefined or title is None:
+        return ""
+    if isinstance(title, (list, tuple)):
+        title = " ".join(str(x) for x in title)
+    return str(title)

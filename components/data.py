@@ -100,8 +100,8 @@ def change_summary(url: str, countries: tuple[str, ...], quarter: str) -> pd.Dat
 
 
 @cached_read
-def finding_changes(url: str, countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
-    return overview.finding_changes(engine(url), quarter, scope(countries))
+def finding_changes(url: str, countries: tuple[str, ...], quarter: str, limit: int | None = None) -> pd.DataFrame:
+    return overview.finding_changes(engine(url), quarter, scope(countries), limit=limit)
 
 
 @cached_read
@@ -115,8 +115,13 @@ def milestone_changes(url: str, countries: tuple[str, ...], quarter: str) -> pd.
 
 
 @cached_read
-def overdue_findings(url: str, countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
-    return overview.overdue_findings(engine(url), quarter, scope(countries))
+def overdue_findings(url: str, countries: tuple[str, ...], quarter: str, limit: int | None = None) -> pd.DataFrame:
+    return overview.overdue_findings(engine(url), quarter, scope(countries), limit=limit)
+
+
+@cached_read
+def overdue_count(url: str, countries: tuple[str, ...], quarter: str) -> int:
+    return overview.overdue_count(engine(url), quarter, scope(countries))
 
 
 @cached_read

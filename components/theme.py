@@ -141,9 +141,15 @@ def chart_config() -> dict:
     }
 
 
+_registered = False
+
+
 def register_chart_theme() -> None:
-    if THEME_NAME not in alt.theme.names():
-        alt.theme.register(THEME_NAME, enable=False)(chart_config)
+    global _registered
+    if not _registered:  # alt.theme.names() reads the package entry points: slow, once is enough
+        if THEME_NAME not in alt.theme.names():
+            alt.theme.register(THEME_NAME, enable=False)(chart_config)
+        _registered = True
     if alt.theme.active != THEME_NAME:
         alt.theme.enable(THEME_NAME)
 

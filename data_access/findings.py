@@ -22,6 +22,7 @@ from typing import Iterable
 import pandas as pd
 from sqlalchemy import Date, Engine, Integer, and_, case, cast, func, literal, or_, select, union_all
 
+from . import summary
 from .asat import latest_updates
 from .models import Facility, Finding, FindingUpdate
 from .queries import _frame, _in, _overdue, _q, finding_history
@@ -96,6 +97,22 @@ def _scoped(q: Quarter, countries: Iterable[str] | None, flt: FindingFilter):
     return s, [*_static(countries, flt), *_state_conditions(s, q, flt)]
 
 
+def _from_counts(engine: Engine, quarter_idx: int, flt: FindingFilter) -> bool:
+    """Whether the finding counts (:mod:`data_access.summary`) can answer:
+    they cover the quarter and carry every filter (all but the owner)."""
+    return not flt.owners and summary.covers(engine, quarter_idx)
+
+
+def _count_table(flt: FindingFilter, by: Iterable[str] = ()):
+    return summary.table(per_facility=bool(flt.facilities) or "facility_id" in by)
+
+
+def _count_conditions(t, countries: Iterable[str] | None, flt: FindingFilter, **quarters) -> list:
+    return summary.conditions(t, countries=countries, facilities=flt.facilities, domains=flt.domains,
+                              severities=flt.severities, statuses=flt.statuses, overdue_only=flt.overdue_only,
+                              **quarters)
+
+
 def _severity_rank(column):
     return case(*[(column == sev, i) for i, sev in enumerate(SEVERITY_ORDER)], else_=len(SEVERITY_ORDER))
 
@@ -121,8 +138,13 @@ def finding_count(engine: Engine, quarter: str | Quarter, countries: Iterable[st
                   flt: FindingFilter | None = None) -> int:
     """How many findings match, as at the quarter."""
     q, flt = _q(quarter), _flt(flt)
-    s, cond = _scoped(q, countries, flt)
-    stmt = select(func.count()).select_from(Finding).join(s, s.c.finding_id == Finding.finding_id).where(*cond)
+    if _from_counts(engine, q.index, flt):
+        t = _count_table(flt)
+        stmt = select(func.coalesce(func.sum(t.findings), 0)).where(*_count_conditions(t, countries, flt,
+                                                                                      quarter_idx=q.index))
+    else:
+        s, cond = _scoped(q, countries, flt)
+        stmt = select(func.count()).select_from(Finding).join(s, s.c.finding_id == Finding.finding_id).where(*cond)
     with engine.connect() as conn:
         return int(conn.execute(stmt).scalar() or 0)
 
@@ -139,6 +161,20 @@ def status_counts(engine: Engine, quarter: str | Quarter, countries: Iterable[st
     with how many of them are overdue."""
     q, flt = _q(quarter), _flt(flt)
     by = list(by)
+    if _from_counts(engine, q.index, flt):
+        t = _count_table(flt, by)
+        keys = [getattr(t, "country_code" if b == "country" else b).label(b) for b in by]
+        stmt = (select(*keys, t.status, func.sum(t.findings).label("findings"), summary.overdue_sum(t).label("overdue"))
+                .where(*_count_conditions(t, countries, flt, quarter_idx=q.index)))
+        if "facility_id" in by:
+            stmt = stmt.join(Facility, Facility.facility_id == t.facility_id).add_columns(
+                Facility.name.label("facility"))
+            stmt = stmt.group_by(*keys, Facility.name, t.status)
+        else:
+            stmt = stmt.group_by(*keys, t.status)
+        stmt = stmt.order_by(*keys, t.status)
+        df = _ints(_frame(engine, stmt), ("findings", "overdue"))
+        return df[[*by, *(["facility"] if "facility_id" in by else []), "status", "findings", "overdue"]]
     s, cond = _scoped(q, countries, flt)
     columns = {"country": Finding.country_code, "facility_id": Finding.facility_id, "domain": Finding.domain,
                "severity": Finding.severity}
@@ -167,8 +203,7 @@ def headline(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | 
         per_status = dict(zip(counts["status"], counts["findings"]))
         out: dict[str, float | None] = {s: int(per_status.get(s, 0)) for s in rules.TILE_STATUSES}
         out["overdue"] = int(counts["overdue"].sum())
-        speed = remediation_speed(engine, at, countries, flt)
-        out["median_days_to_remediate"] = speed["median_days_to_remediated"].iloc[0] if len(speed) else None
+        out["median_days_to_remediate"] = median_days_to_remediate(engine, at, countries, flt)
         return out
 
     now, before = values(q), values(q.previous())
@@ -203,6 +238,16 @@ def burn_down(engine: Engine, first: str | Quarter, last: str | Quarter, countri
     One SQL query over status spans; the status, owner and overdue filters
     apply to each quarter's state. Rows only where there are open findings."""
     a, b, flt = _q(first), _q(last), _flt(flt)
+    if _from_counts(engine, b.index, flt):
+        t = _count_table(flt)
+        stmt = (select(t.quarter_idx.label("qi"), t.severity, func.sum(t.findings).label("open"),
+                       summary.overdue_sum(t).label("overdue"))
+                .where(*_count_conditions(t, countries, flt, first=a.index, last=b.index),
+                       t.status.in_(OPEN_FINDING_STATUSES))
+                .group_by(t.quarter_idx, t.severity).order_by(t.quarter_idx, t.severity))
+        df = _frame(engine, stmt)
+        df.insert(0, "quarter", [str(Quarter.from_index(int(i))) for i in df.pop("qi")])
+        return _ints(df, ("open", "overdue"))
     fu = FindingUpdate
     nxt = func.lead(fu.quarter_idx).over(partition_by=fu.finding_id, order_by=fu.quarter_idx)
     spans = (select(fu.finding_id, fu.status, fu.due_date, fu.owner, fu.quarter_idx.label("q_from"),
@@ -268,20 +313,18 @@ def _per_finding(q: Quarter, countries: Iterable[str] | None, flt: FindingFilter
     and due date, and the first quarters (indexes, <= q) it was reported
     remediated (or verified) and verified."""
     s, cond = _scoped(q, countries, flt)
-    fu = FindingUpdate
-    firsts = (select(fu.finding_id,
-                     func.min(case((fu.status.in_(rules.REMEDIATED_STATUSES), fu.quarter_idx), else_=None))
-                     .label("rem_q"),
-                     func.min(case((fu.status == "verified", fu.quarter_idx), else_=None)).label("ver_q"))
-              .where(fu.quarter_idx <= q.index,
-                     fu.finding_id.in_(select(Finding.finding_id).where(*_static(countries, flt))))
-              .group_by(fu.finding_id).subquery("firsts"))
     return (select(Finding.finding_id, Finding.country_code.label("country"), Finding.domain, Finding.severity,
-                   Finding.facility_id, Finding.audit_date, s.c.status, s.c.due_date, firsts.c.rem_q,
-                   firsts.c.ver_q)
+                   Finding.facility_id, Finding.audit_date, s.c.status, s.c.due_date,
+                   _first_by(Finding.first_remediated_idx, q).label("rem_q"),
+                   _first_by(Finding.first_verified_idx, q).label("ver_q"))
             .select_from(Finding).join(s, s.c.finding_id == Finding.finding_id)
-            .join(firsts, firsts.c.finding_id == Finding.finding_id)
             .where(*cond).subquery("per_finding"))
+
+
+def _first_by(column, q: Quarter):
+    """A "first quarter reported ..." column of the finding, as known at ``q``
+    (None when that came later)."""
+    return case((column <= q.index, column), else_=None)
 
 
 def remediation_speed(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
@@ -339,6 +382,27 @@ def remediation_speed(engine: Engine, quarter: str | Quarter, countries: Iterabl
     return df.reset_index(drop=True)
 
 
+def median_days_to_remediate(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
+                             flt: FindingFilter | None = None) -> float | None:
+    """The median days from audit to the end of the quarter first reported
+    remediated, over the filtered findings remediated by the quarter: the
+    value of :func:`remediation_speed`, read from the findings alone when no
+    filter depends on the state as at the quarter."""
+    q, flt = _q(quarter), _flt(flt)
+    if flt.statuses or flt.owners or flt.overdue_only:
+        speed = remediation_speed(engine, q, countries, flt)
+        return speed["median_days_to_remediated"].iloc[0] if len(speed) else None
+    rem = Finding.first_remediated_idx
+    stmt = (select(Finding.audit_date, rem.label("rem_q"), func.count().label("n"))
+            .where(*_static(countries, flt), rem <= q.index).group_by(Finding.audit_date, rem))
+    rows = _frame(engine, stmt)
+    if rows.empty:
+        return None
+    days = [rules.days_to_quarter_end(a, i) for a, i in zip(rows["audit_date"], rows["rem_q"])]
+    median = rules.weighted_median(days, rows["n"])
+    return None if median is None else float(median)
+
+
 def _int(expr):
     return cast(expr, Integer)
 
@@ -350,6 +414,18 @@ def facility_domain(engine: Engine, quarter: str | Quarter, countries: Iterable[
     """Per facility and domain, as at the quarter: findings, open, overdue and
     the worst severity among the open ones (None when none is open)."""
     q, flt = _q(quarter), _flt(flt)
+    if _from_counts(engine, q.index, flt):
+        t = summary.table(per_facility=True)
+        is_open = t.status.in_(OPEN_FINDING_STATUSES)
+        stmt = (select(t.country_code.label("country"), t.facility_id, Facility.name.label("facility"), t.domain,
+                       func.sum(t.findings).label("findings"), summary.sum_where(t, is_open).label("open"),
+                       summary.overdue_sum(t).label("overdue"),
+                       func.min(case((is_open, _severity_rank(t.severity)), else_=None)).label("worst_rank"))
+                .join(Facility, Facility.facility_id == t.facility_id)
+                .where(*_count_conditions(t, countries, flt, quarter_idx=q.index))
+                .group_by(t.country_code, t.facility_id, Facility.name, t.domain)
+                .order_by(t.country_code, t.facility_id, t.domain))
+        return _with_worst(_frame(engine, stmt))
     s, cond = _scoped(q, countries, flt)
     is_open = s.c.status.in_(OPEN_FINDING_STATUSES)
     stmt = (select(Finding.country_code.label("country"), Finding.facility_id, Facility.name.label("facility"),
@@ -362,7 +438,10 @@ def facility_domain(engine: Engine, quarter: str | Quarter, countries: Iterable[
             .where(*cond)
             .group_by(Finding.country_code, Finding.facility_id, Facility.name, Finding.domain)
             .order_by(Finding.country_code, Finding.facility_id, Finding.domain))
-    df = _frame(engine, stmt)
+    return _with_worst(_frame(engine, stmt))
+
+
+def _with_worst(df: pd.DataFrame) -> pd.DataFrame:
     worst = [SEVERITY_ORDER[int(r)] if pd.notna(r) and int(r) < len(SEVERITY_ORDER) else None
              for r in df.pop("worst_rank")]
     df["worst_open_severity"] = pd.Series(worst, index=df.index, dtype=object)

@@ -22,7 +22,7 @@ from typing import Any, Callable
 import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
-from . import db
+from . import db, summary
 from .asat import latest_updates, refresh_spans
 from .models import (
     Activity,
@@ -529,6 +529,7 @@ def _apply(conn: Connection, parsed: ParsedReturn, plan: Plan, result: ImportRes
     if previous is not None:
         conn.execute(update(Upload).where(Upload.id == previous.id).values(status="superseded",
                                                                            superseded_by_id=upload_id))
+    summary.refresh(conn, [parsed.country])
     return upload_id
 
 

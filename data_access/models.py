@@ -126,6 +126,46 @@ class Finding(Base):
     recommendation: Mapped[str | None] = mapped_column(Text)
     created_upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"))
     updated_upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"))
+    # Derived from the history by data_access.summary.refresh (never uploaded):
+    # the first quarter the finding was reported, and the first quarters a
+    # status of remediated/verified, and verified, was reported.
+    first_reported_idx: Mapped[int | None] = mapped_column(Integer)
+    first_remediated_idx: Mapped[int | None] = mapped_column(Integer)
+    first_verified_idx: Mapped[int | None] = mapped_column(Integer)
+
+
+class FindingCount(Base):
+    """How many findings were in each state at the end of each quarter, per
+    facility, domain and severity: derived from the history by
+    :func:`data_access.summary.refresh` after every import, so that the
+    pages count a few thousand rows instead of rebuilding 100,000 states.
+    ``overdue`` is the overdue rule of ``data_access.queries._overdue``."""
+
+    __tablename__ = "finding_counts"
+    quarter_idx: Mapped[int] = mapped_column(Integer, primary_key=True)
+    country_code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    facility_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    domain: Mapped[str] = mapped_column(String(20), primary_key=True)
+    severity: Mapped[str] = mapped_column(String(20), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    overdue: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    findings: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_finding_counts_country", "country_code", "quarter_idx"),)
+
+
+class FindingCountByCountry(Base):
+    """:class:`FindingCount` without the facility: what the quarter-by-quarter
+    charts read (tens of thousands of rows rather than millions)."""
+
+    __tablename__ = "finding_counts_country"
+    quarter_idx: Mapped[int] = mapped_column(Integer, primary_key=True)
+    country_code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    domain: Mapped[str] = mapped_column(String(20), primary_key=True)
+    severity: Mapped[str] = mapped_column(String(20), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    overdue: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    findings: Mapped[int] = mapped_column(Integer)
 
 
 class FindingUpdate(Base):

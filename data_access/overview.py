@@ -17,6 +17,7 @@ from typing import Iterable
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, or_, select
 
+from . import summary
 from .asat import latest_updates
 from .models import (
     Activity,
@@ -31,10 +32,11 @@ from .models import (
     PriorityUpdate,
     Upload,
 )
-from .queries import _findings_state, _frame, _in, _q, finding_status_by_quarter, priorities_as_at, quarters_with_data
+from .queries import _findings_state, _frame, _overdue, _in, _q, finding_status_by_quarter, priorities_as_at, quarters_with_data
 from .rules import status as rules
 from .rules.quarters import Quarter
-from .rules.reference import OPEN_FINDING_STATUSES
+from .rules.reference import FINDING_STATUSES, OPEN_FINDING_STATUSES
+from .rules.status import SEVERITY_ORDER
 
 # Indicators shown as headline tiles, in order.
 HEADLINE_INDICATORS: tuple[str, ...] = ("prisoners_total", "ve_prisoners", "ftf_detainees")
@@ -98,8 +100,17 @@ def _finding_state(q: Quarter, countries: Iterable[str] | None):
 def finding_totals(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
     """One row: findings raised by the end of the quarter, open (open or in
     progress), overdue (open with a due date before the quarter's end) and
-    open critical ones, as at the quarter."""
+    open critical ones, as at the quarter. Read from the finding counts
+    (:mod:`data_access.summary`) when they cover the quarter."""
     q = _q(quarter)
+    if summary.covers(engine, q.index):
+        t = summary.table(per_facility=False)
+        is_open = t.status.in_(OPEN_FINDING_STATUSES)
+        stmt = (select(func.coalesce(func.sum(t.findings), 0).label("findings"),
+                       summary.sum_where(t, is_open).label("open"), summary.overdue_sum(t).label("overdue"),
+                       summary.sum_where(t, and_(is_open, t.severity == "critical")).label("open_critical"))
+                .where(*summary.conditions(t, quarter_idx=q.index, countries=countries)))
+        return _frame(engine, stmt).fillna(0).astype(int)
     s = _finding_state(q, countries)
     is_open = s.c.status.in_(OPEN_FINDING_STATUSES)
     overdue = and_(is_open, s.c.due_date.is_not(None), s.c.due_date < q.end)
@@ -207,15 +218,32 @@ def headline(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | 
 
 # --------------------------------------------------------------------------- what changed during a quarter
 
-def finding_changes(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+def _finding_reports(q: Quarter, countries: Iterable[str] | None):
+    """(the quarter's status reports joined to the finding's state a quarter
+    earlier, where-conditions). No country condition when all are shown: an
+    IN over every finding would only slow the lookups down."""
+    countries = list(countries or [])
+    scope = select(Finding.finding_id).where(Finding.country_code.in_(countries)) if countries else None
+    prev = latest_updates("findings", q.index, before=True,
+                          key_filter=FindingUpdate.finding_id.in_(scope) if countries else None).subquery("prev")
+    cur = FindingUpdate
+    cond = [cur.quarter_idx == q.index]
+    if countries:
+        cond.append(Finding.country_code.in_(countries))
+    return prev, cond
+
+
+def finding_changes(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
+                    limit: int | None = None) -> pd.DataFrame:
     """Findings whose status report for the quarter is news: raised,
     remediated, verified, risk accepted, reopened, progressed (column
-    ``change``), with the status before and after."""
+    ``change``), with the status before and after; most severe first, at
+    most ``limit`` of them (:func:`finding_change_counts` counts them all)."""
     q = _q(quarter)
-    scope = select(Finding.finding_id).where(_in(Finding.country_code, countries))
-    prev = latest_updates("findings", q.index, before=True,
-                          key_filter=FindingUpdate.finding_id.in_(scope)).subquery("prev")
+    prev, cond = _finding_reports(q, countries)
     cur = FindingUpdate
+    news = [and_(prev.c.status.is_(None) if p is None else prev.c.status == p, cur.status == c)
+            for p, c in _finding_news_pairs()]
     stmt = (select(Finding.country_code.label("country"), Finding.finding_id, Finding.facility_id,
                    Facility.name.label("facility"), Finding.severity, Finding.domain, Finding.title,
                    prev.c.status.label("previous_status"), cur.status, cur.due_date)
@@ -223,12 +251,44 @@ def finding_changes(engine: Engine, quarter: str | Quarter, countries: Iterable[
             .join(Finding, Finding.finding_id == cur.finding_id)
             .join(Facility, Facility.facility_id == Finding.facility_id)
             .outerjoin(prev, prev.c.finding_id == cur.finding_id)
-            .where(cur.quarter_idx == q.index, cur.finding_id.in_(scope))
-            .order_by(Finding.country_code, Finding.finding_id))
+            .where(*cond, or_(*news))
+            .order_by(_severity_rank(Finding.severity), Finding.country_code, Finding.finding_id))
+    if limit is not None:
+        stmt = stmt.limit(limit)
     df = _frame(engine, stmt)
     df["previous_status"] = df["previous_status"].astype(object).where(df["previous_status"].notna(), None)
     df["change"] = [rules.finding_change(p, c) for p, c in zip(df["previous_status"], df["status"])]
     return df[df["change"].notna()].reset_index(drop=True)
+
+
+def _finding_news_pairs() -> list[tuple[str | None, str]]:
+    """Every (status before, status reported) pair that is news."""
+    before = [None, *FINDING_STATUSES]
+    return [(p, c) for p in before for c in FINDING_STATUSES if rules.finding_change(p, c) is not None]
+
+
+def _severity_rank(column):
+    return case(*[(column == sev, i) for i, sev in enumerate(SEVERITY_ORDER)], else_=len(SEVERITY_ORDER))
+
+
+def finding_change_counts(engine: Engine, quarter: str | Quarter,
+                          countries: Iterable[str] | None = None) -> dict[str, int]:
+    """How many findings changed in each way during the quarter (the
+    ``change`` values of :func:`finding_changes`), counted in SQL."""
+    q = _q(quarter)
+    prev, cond = _finding_reports(q, countries)
+    cur = FindingUpdate
+    stmt = (select(prev.c.status.label("previous_status"), cur.status, func.count().label("n"))
+            .select_from(cur).join(Finding, Finding.finding_id == cur.finding_id)
+            .outerjoin(prev, prev.c.finding_id == cur.finding_id)
+            .where(*cond).group_by(prev.c.status, cur.status))
+    counts: dict[str, int] = {}
+    with engine.connect() as conn:
+        for before, status, n in conn.execute(stmt):
+            change = rules.finding_change(before, status)
+            if change is not None:
+                counts[change] = counts.get(change, 0) + int(n)
+    return counts
 
 
 def priority_changes(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
@@ -289,23 +349,22 @@ def change_summary(engine: Engine, quarter: str | Quarter, countries: Iterable[s
     """How many findings, priorities and milestones changed in each way
     during the quarter: one row per (area, change) of :data:`CHANGE_AREAS`,
     with ``n`` (zero included)."""
-    frames = {"finding": finding_changes(engine, quarter, countries),
-              "priority": priority_changes(engine, quarter, countries),
-              "milestone": milestone_changes(engine, quarter, countries)}
+    counts = {"finding": finding_change_counts(engine, quarter, countries),
+              "priority": priority_changes(engine, quarter, countries)["change"].value_counts(),
+              "milestone": milestone_changes(engine, quarter, countries)["change"].value_counts()}
     rows = []
     for area, changes in CHANGE_AREAS.items():
-        counts = frames[area]["change"].value_counts()
-        rows += [dict(area=area, change=c, n=int(counts.get(c, 0))) for c in changes]
+        rows += [dict(area=area, change=c, n=int(counts[area].get(c, 0))) for c in changes]
     return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------- alerts
 
 def overdue_findings(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
-                     severities: Iterable[str] = rules.ALERT_SEVERITIES) -> pd.DataFrame:
+                     severities: Iterable[str] = rules.ALERT_SEVERITIES, limit: int | None = None) -> pd.DataFrame:
     """Open findings of the given severities whose due date had passed at the
-    end of the quarter, most severe and longest overdue first, with the days
-    overdue at the quarter's end."""
+    end of the quarter, most severe and longest overdue first (at most
+    ``limit``), with the days overdue at the quarter's end."""
     q = _q(quarter)
     s = _finding_state(q, countries)
     stmt = (select(Finding.country_code.label("country"), Finding.finding_id, Finding.facility_id,
@@ -315,15 +374,29 @@ def overdue_findings(engine: Engine, quarter: str | Quarter, countries: Iterable
             .join(Facility, Facility.facility_id == Finding.facility_id)
             .where(Finding.severity.in_(list(severities)), s.c.status.in_(OPEN_FINDING_STATUSES),
                    s.c.due_date.is_not(None), s.c.due_date < q.end)
-            .order_by(Finding.country_code, s.c.due_date, Finding.finding_id))
+            .order_by(_severity_rank(Finding.severity), s.c.due_date, Finding.country_code, Finding.finding_id))
+    if limit is not None:
+        stmt = stmt.limit(limit)
     df = _frame(engine, stmt)
-    if df.empty:
-        df["days_overdue"] = pd.Series(dtype=int)
-        return df
-    df["days_overdue"] = [(q.end - d).days for d in pd.to_datetime(df["due_date"]).dt.date]
-    df["_rank"] = df["severity"].map(rules.severity_rank)
-    return df.sort_values(["_rank", "days_overdue"], ascending=[True, False]).drop(columns="_rank") \
-        .reset_index(drop=True)
+    df["days_overdue"] = pd.Series([(q.end - d).days for d in pd.to_datetime(df["due_date"]).dt.date],
+                                   index=df.index, dtype=int)
+    return df
+
+
+def overdue_count(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
+                  severities: Iterable[str] = rules.ALERT_SEVERITIES) -> int:
+    """How many findings :func:`overdue_findings` would list without a limit."""
+    q = _q(quarter)
+    if summary.covers(engine, q.index):
+        t = summary.table(per_facility=False)
+        stmt = select(summary.overdue_sum(t)).where(
+            *summary.conditions(t, quarter_idx=q.index, countries=countries, severities=severities))
+    else:
+        s = _finding_state(q, countries)
+        stmt = (select(func.count()).select_from(Finding).join(s, s.c.finding_id == Finding.finding_id)
+                .where(Finding.severity.in_(list(severities)), _overdue(s, q)))
+    with engine.connect() as conn:
+        return int(conn.execute(stmt).scalar() or 0)
 
 
 def priorities_in_status(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,

@@ -13,6 +13,7 @@ from typing import Iterable
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, literal, select, union_all
 
+from . import summary
 from .asat import latest_updates
 from .models import (
     Activity,
@@ -316,9 +317,21 @@ def finding_status_by_quarter(engine: Engine, first: str | Quarter, last: str | 
     SQL counts, per group, the status entries that start in each quarter and
     those that end (the entity's next entry starts); a running sum over the
     quarters then gives the state of each quarter. The work is one pass over
-    the history, whatever the number of quarters."""
+    the history, whatever the number of quarters. When the finding counts
+    (:mod:`data_access.summary`) cover ``last``, they are read instead."""
     a, b = _q(first), _q(last)
     by = list(by)
+    cols = ["quarter", *by, "status", "findings"]
+    if summary.covers(engine, b.index):
+        t = summary.table(per_facility="facility_id" in by)
+        keys = [getattr(t, "country_code" if k == "country" else k).label(k) for k in by]
+        stmt = (select(t.quarter_idx.label("qi"), *keys, t.status, func.sum(t.findings).label("findings"))
+                .where(*summary.conditions(t, first=a.index, last=b.index, countries=countries))
+                .group_by(t.quarter_idx, *keys, t.status))
+        df = _frame(engine, stmt)
+        df.insert(0, "quarter", [str(Quarter.from_index(int(i))) for i in df.pop("qi")])
+        df["findings"] = df["findings"].astype(int)
+        return df[cols].sort_values(["quarter", *by, "status"]).reset_index(drop=True)
     fu = FindingUpdate
     columns = {"country": Finding.country_code, "facility_id": Finding.facility_id, "domain": Finding.domain,
                "severity": Finding.severity}
@@ -333,7 +346,6 @@ def finding_status_by_quarter(engine: Engine, first: str | Quarter, last: str | 
             .where(scope, fu.next_quarter_idx.is_not(None), fu.next_quarter_idx <= b.index)
             .group_by(fu.next_quarter_idx, *keys, fu.status))
     deltas = _frame(engine, union_all(starts, ends))
-    cols = ["quarter", *by, "status", "findings"]
     if deltas.empty:
         return pd.DataFrame(columns=cols)
     groups = [*by, "status"]
@@ -352,18 +364,10 @@ def facility_findings_summary(engine: Engine, quarter: str | Quarter,
     """Per facility, as at the quarter: findings, open, overdue, remediated
     (remediated or verified), the worst open severity and the last audit."""
     q = _q(quarter)
-    s = _findings_state(q, countries)
-    is_open = s.c.status.in_(OPEN_FINDING_STATUSES)
-    rank = case(*[(Finding.severity == sev, i) for i, sev in enumerate(("critical", "high", "medium", "low"))],
-                else_=9)
-    stmt = (select(Finding.facility_id, func.count().label("findings"),
-                   func.sum(case((is_open, 1), else_=0)).label("open"),
-                   func.sum(case((_overdue(s, q), 1), else_=0)).label("overdue"),
-                   func.sum(case((s.c.status.in_(("remediated", "verified")), 1), else_=0)).label("remediated"),
-                   func.min(case((is_open, rank), else_=None)).label("worst_rank"),
-                   func.max(Finding.audit_date).label("last_audit"))
-            .select_from(Finding).join(s, s.c.finding_id == Finding.finding_id)
-            .group_by(Finding.facility_id).subquery("per_facility"))
+    if summary.covers(engine, q.index):
+        stmt = _facility_counts(q, countries)
+    else:
+        stmt = _facility_states(q, countries)
     fac = (select(Facility.country_code.label("country"), Facility.facility_id, Facility.name, Facility.type,
                   Facility.city, Facility.latitude, Facility.longitude, Facility.pilot,
                   func.coalesce(stmt.c.findings, 0).label("findings"), func.coalesce(stmt.c.open, 0).label("open"),
@@ -380,6 +384,42 @@ def facility_findings_summary(engine: Engine, quarter: str | Quarter,
     df["remediated_share"] = (df["remediated"] / df["findings"].where(df["findings"] > 0)).astype(float)
     df["pilot"] = df["pilot"].astype(bool)
     return df
+
+
+def _severity_rank(column):
+    return case(*[(column == sev, i) for i, sev in enumerate(("critical", "high", "medium", "low"))], else_=9)
+
+
+def _facility_counts(q: Quarter, countries: Iterable[str] | None):
+    """Per facility figures of :func:`facility_findings_summary` from the finding counts."""
+    t = summary.table(per_facility=True)
+    is_open = t.status.in_(OPEN_FINDING_STATUSES)
+    counts = (select(t.facility_id, func.sum(t.findings).label("findings"), summary.sum_where(t, is_open).label("open"),
+                     summary.overdue_sum(t).label("overdue"),
+                     summary.sum_where(t, t.status.in_(("remediated", "verified"))).label("remediated"),
+                     func.min(case((is_open, _severity_rank(t.severity)), else_=None)).label("worst_rank"))
+              .where(*summary.conditions(t, quarter_idx=q.index, countries=countries))
+              .group_by(t.facility_id).subquery("counts"))
+    audits = (select(Finding.facility_id, func.max(Finding.audit_date).label("last_audit"))
+              .where(_in(Finding.country_code, countries), Finding.first_reported_idx <= q.index)
+              .group_by(Finding.facility_id).subquery("audits"))
+    return (select(counts, audits.c.last_audit)
+            .outerjoin(audits, audits.c.facility_id == counts.c.facility_id).subquery("per_facility"))
+
+
+def _facility_states(q: Quarter, countries: Iterable[str] | None):
+    """The same figures rebuilt from the history (a quarter the counts do not cover)."""
+    s = _findings_state(q, countries)
+    is_open = s.c.status.in_(OPEN_FINDING_STATUSES)
+    rank = _severity_rank(Finding.severity)
+    return (select(Finding.facility_id, func.count().label("findings"),
+                   func.sum(case((is_open, 1), else_=0)).label("open"),
+                   func.sum(case((_overdue(s, q), 1), else_=0)).label("overdue"),
+                   func.sum(case((s.c.status.in_(("remediated", "verified")), 1), else_=0)).label("remediated"),
+                   func.min(case((is_open, rank), else_=None)).label("worst_rank"),
+                   func.max(Finding.audit_date).label("last_audit"))
+            .select_from(Finding).join(s, s.c.finding_id == Finding.finding_id)
+            .group_by(Finding.facility_id).subquery("per_facility"))
 
 
 def remediation_times(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from data_access.rules.quarters import parse_quarter
 
 TREND_QUARTERS = 8
 ALERT_LINES = 5
+LIST_LIMIT = 50  # longer lists stop here and point to the Audit findings page
 CHART_HEIGHT = 340
 
 f = filters.current()
@@ -71,7 +72,7 @@ left, right = st.columns(2, gap="large")
 
 with left:
     st.markdown(f"#### {t('changes.title', previous=p)}")
-    findings = data.finding_changes(f.countries, q)
+    findings = data.finding_changes(f.countries, q, LIST_LIMIT)
     priorities = data.priority_changes(f.countries, q)
     milestones = data.milestone_changes(f.countries, q)
 
@@ -119,10 +120,14 @@ with left:
                         t("changes.col.facility"): findings["facility"],
                     }),
                     hide_index=True, width="stretch", height=min(38 + 35 * len(findings), 320))
+                n_changed = int(summary.loc["finding"].sum())
+                if n_changed > len(findings):
+                    st.caption(t("changes.findings_limited", shown=len(findings), n=n_changed))
 
 with right:
     st.markdown(f"#### {t('alerts.title')}")
-    overdue = data.overdue_findings(f.countries, q)
+    overdue = data.overdue_findings(f.countries, q, LIST_LIMIT)
+    n_overdue = data.overdue_count(f.countries, q)
     off_track = data.priorities_in_status(f.countries, q, ("off track",))
     if overdue.empty and off_track.empty and missing_now.empty:
         st.success(t("alerts.none", quarter=q), icon=":material/check_circle:")
@@ -130,12 +135,14 @@ with right:
         st.markdown(t("alerts.missing_returns", quarter=q, n=len(missing_now),
                       countries=", ".join(f"**{escape(n)}**" for n in missing_now["name"])))
     if not overdue.empty:
-        st.markdown(t("alerts.overdue_title", n=len(overdue)))
+        st.markdown(t("alerts.overdue_title", n=n_overdue))
         layout.bullet_list([
             t("alerts.overdue_line", severity=theme.badge("severity", r.severity), id=escape(r.finding_id),
               title=escape(r.title), facility=escape(r.facility), due=fmt.date(r.due_date),
               days=fmt.number(r.days_overdue))
             for r in overdue.itertuples()], limit=ALERT_LINES)
+        if n_overdue > len(overdue):
+            st.caption(t("alerts.overdue_limited", shown=len(overdue), n=n_overdue))
     if not off_track.empty:
         st.markdown(t("alerts.off_track_title", n=len(off_track)))
         layout.bullet_list([

@@ -114,6 +114,8 @@ MESSAGES: dict[str, str] = {
     "changes.milestones_heading": "Milestones",
     "changes.milestone_line": "{id} {name}: {status} (due {due})",
     "changes.findings_heading": "Findings",
+    "changes.findings_limited": "The {shown} most severe of {n} changed findings. The Audit findings page lists "
+                                "them all.",
     "changes.col.change": "Change",
     "changes.col.severity": "Severity",
     "changes.col.finding": "Finding",
@@ -124,6 +126,8 @@ MESSAGES: dict[str, str] = {
                    "no priority off track.",
     "alerts.missing_returns": ":red-badge[Return missing] No return for {quarter} from {countries}",
     "alerts.overdue_title": ":red-badge[{n} overdue] **Critical and high findings past their deadline**",
+    "alerts.overdue_limited": "The {shown} most severe and longest overdue of {n}. The Audit findings page lists "
+                              "them all (switch on \"Overdue\").",
     "alerts.overdue_line": "{severity} {id} {title}, {facility}: due {due}, **{days} days** overdue",
     "alerts.off_track_title": ":red-badge[{n} off track] **Priorities off track**",
     "alerts.off_track_line": "{id} {title} ({progress} done)",
