@@ -47,6 +47,12 @@ def burn_down(url: str, countries: tuple[str, ...], first: str, last: str,
 
 
 @cached_read
+def weakest_spots(url: str, countries: tuple[str, ...], quarter: str, flt: findings.FindingFilter,
+                  limit: int) -> tuple[pd.DataFrame, int]:
+    return findings.weakest_spots(engine(url), quarter, scope(countries), flt, limit)
+
+
+@cached_read
 def ageing(url: str, countries: tuple[str, ...], quarter: str, flt: findings.FindingFilter) -> pd.DataFrame:
     return findings.ageing(engine(url), quarter, scope(countries), flt)
 
@@ -55,11 +61,6 @@ def ageing(url: str, countries: tuple[str, ...], quarter: str, flt: findings.Fin
 def remediation_speed(url: str, countries: tuple[str, ...], quarter: str, flt: findings.FindingFilter,
                       by: tuple[str, ...]) -> pd.DataFrame:
     return findings.remediation_speed(engine(url), quarter, scope(countries), flt, by)
-
-
-@cached_read
-def facility_domain(url: str, countries: tuple[str, ...], quarter: str, flt: findings.FindingFilter) -> pd.DataFrame:
-    return findings.facility_domain(engine(url), quarter, scope(countries), flt)
 
 
 @cached_read

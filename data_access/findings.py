@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 import pandas as pd
-from sqlalchemy import Date, Engine, Integer, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import Date, Engine, Integer, String, and_, case, cast, func, literal, or_, select, union_all
 
 from . import summary
 from .asat import latest_updates
@@ -393,12 +393,14 @@ def median_days_to_remediate(engine: Engine, quarter: str | Quarter, countries: 
         speed = remediation_speed(engine, q, countries, flt)
         return speed["median_days_to_remediated"].iloc[0] if len(speed) else None
     rem = Finding.first_remediated_idx
-    stmt = (select(Finding.audit_date, rem.label("rem_q"), func.count().label("n"))
+    # the date as text: thousands of rows parse faster in one pd.to_datetime than one by one
+    stmt = (select(cast(Finding.audit_date, String).label("audit_date"), rem.label("rem_q"), func.count().label("n"))
             .where(*_static(countries, flt), rem <= q.index).group_by(Finding.audit_date, rem))
     rows = _frame(engine, stmt)
     if rows.empty:
         return None
-    days = [rules.days_to_quarter_end(a, i) for a, i in zip(rows["audit_date"], rows["rem_q"])]
+    ends = {i: pd.Timestamp(Quarter.from_index(int(i)).end) for i in rows["rem_q"].unique()}
+    days = (rows["rem_q"].map(ends) - pd.to_datetime(rows["audit_date"], format="%Y-%m-%d")).dt.days
     median = rules.weighted_median(days, rows["n"])
     return None if median is None else float(median)
 
@@ -439,6 +441,29 @@ def facility_domain(engine: Engine, quarter: str | Quarter, countries: Iterable[
             .group_by(Finding.country_code, Finding.facility_id, Facility.name, Finding.domain)
             .order_by(Finding.country_code, Finding.facility_id, Finding.domain))
     return _with_worst(_frame(engine, stmt))
+
+
+def weakest_spots(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
+                  flt: FindingFilter | None = None, limit: int = 25) -> tuple[pd.DataFrame, int]:
+    """The :func:`facility_domain` rows of the ``limit`` weakest facilities
+    (:func:`rules.weakness_key`: worst open severity, then more overdue, then
+    more open; then by name), weakest first; and how many facilities have
+    findings in all."""
+    fd = facility_domain(engine, quarter, countries, flt)
+    if fd.empty:
+        return fd, 0
+    none_open = len(SEVERITY_ORDER) + 1
+    ranked = (fd.assign(_rank=fd["worst_open_severity"].map({s: i for i, s in enumerate(SEVERITY_ORDER)})
+                        .fillna(none_open))
+              .groupby(["facility_id", "facility"], sort=False)
+              .agg(_rank=("_rank", "min"), _overdue=("overdue", "sum"), _open=("open", "sum"))
+              .reset_index()
+              .sort_values(["_rank", "_overdue", "_open", "facility", "facility_id"],
+                           ascending=[True, False, False, True, True]))
+    order = {fid: i for i, fid in enumerate(ranked["facility_id"].head(limit))}
+    top = fd[fd["facility_id"].isin(order)]
+    top = top.assign(_o=top["facility_id"].map(order)).sort_values(["_o", "domain"], kind="stable")
+    return top.drop(columns="_o").reset_index(drop=True), len(ranked)
 
 
 def _with_worst(df: pd.DataFrame) -> pd.DataFrame:

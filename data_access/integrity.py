@@ -90,7 +90,7 @@ def _rules() -> list[Rule]:
     f, fac, c = Finding.__table__, Facility.__table__, Country.__table__
     rules = [
         _missing(f, "facility_id", fac, "facility_id", "Findings whose facility does not exist"),
-        Rule("Findings in another country than their facility",
+        Rule("Findings in a different country from their facility",
              select(f.c.finding_id, f.c.country_code, fac.c.country_code.label("facility_country"))
              .join(fac, fac.c.facility_id == f.c.facility_id)
              .where(f.c.country_code != fac.c.country_code)),
@@ -155,7 +155,7 @@ def _quarter_problems(conn: Connection, table: Table, name: str) -> Iterable[str
                          .group_by(table.c.quarter, table.c.quarter_idx)).all()
     bad = [(text, idx, n) for text, idx, n in pairs if not _quarter_matches(text, idx)]
     if bad:
-        examples = "; ".join(f"quarter {text!r} with quarter_idx {idx} ({n:,} rows)" for text, idx, n in bad[:EXAMPLES])
+        examples = "; ".join(f"quarter {text!r} with quarter_idx {idx} ({_rows(n)})" for text, idx, n in bad[:EXAMPLES])
         yield _sentence(f"{name} whose quarter_idx does not match their quarter", sum(n for *_, n in bad), examples)
 
 
@@ -164,8 +164,12 @@ def _quarter_matches(text: str | None, idx: int | None) -> bool:
     return q is not None and str(q) == text and q.index == idx
 
 
+def _rows(n: int) -> str:
+    return f"{n:,} row" if n == 1 else f"{n:,} rows"
+
+
 def _sentence(description: str, count: int, examples: str) -> str:
-    return f"{description}: {count:,} {'row' if count == 1 else 'rows'}, e.g. {examples}."
+    return f"{description}: {_rows(count)}, e.g. {examples}."
 
 
 def _format_row(row) -> str:

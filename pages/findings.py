@@ -34,6 +34,7 @@ STATUS_KEY, OWNER_KEY, OVERDUE_KEY = K + "status", K + "owner", K + "overdue"
 TAB_KEY, PER_KEY, FINDING_KEY = K + "tab", K + "per", K + "finding_id"
 SEARCH_KEY, SORT_KEY, DESC_KEY, PAGE_KEY, SIZE_KEY = K + "search", K + "sort", K + "desc", K + "page", K + "size"
 FACILITY_PARAM, FINDING_PARAM = "facility", "finding"
+WEAK_SPOTS = 25  # facilities in the weakest-spots table
 CHART_HEIGHT = 340  # lower, a long vertical axis title would overflow the plot and cut the chart's title
 POLARITY = {"open": GOOD_DOWN, "in progress": NEUTRAL, "remediated": GOOD_UP, "verified": GOOD_UP,
             "risk accepted": NEUTRAL, "overdue": GOOD_DOWN, "median_days_to_remediate": GOOD_DOWN}
@@ -272,7 +273,7 @@ def burn_down_section() -> None:
 
 def weakest_spots_section() -> None:
     st.markdown(f"#### {t('findings.weak.title')}")
-    fd = data_findings.facility_domain(f.countries, q, flt)
+    fd, n_facilities = data_findings.weakest_spots(f.countries, q, flt, WEAK_SPOTS)
     if fd.empty:
         st.info(t("findings.weak.empty"), icon=":material/info:")
         return
@@ -311,6 +312,8 @@ def weakest_spots_section() -> None:
     st.dataframe(table.style.apply(paint, axis=0), hide_index=True, width="stretch",
                  height=min(38 + 35 * len(table), 420))
     st.caption(t("findings.weak.caption"))
+    if n_facilities > len(table):
+        st.caption(t("findings.weak.limited", shown=len(table), n=n_facilities))
 
 
 # --------------------------------------------------------------------------- tab: status breakdown

@@ -90,6 +90,7 @@ MESSAGES: dict[str, str] = {
     "findings.weak.caption": "Each cell: open findings (open or in progress) · the worst severity among them, "
                              "coloured by it. Facilities with the worst open severity and the most overdue "
                              "findings come first.",
+    "findings.weak.limited": "The {shown} weakest of {n} facilities with findings. The Map page shows them all.",
     "findings.weak.cell": "{n} · {severity}",
     "findings.weak.none_open": "0",
     "findings.weak.col.facility": "Facility",
