@@ -29,6 +29,7 @@ from typing import Iterable
 import altair as alt
 import pandas as pd
 import pydeck as pdk
+import streamlit as st
 from pydeck.bindings.json_tools import default_serialize
 
 from data_access.rules import map as rules
@@ -229,10 +230,12 @@ MARKER_COLUMNS = ["facility_id", "name", "country", "lon", "lat", "pilot", "open
                   "tip_findings", "tip_state", "tip_audit"]
 
 
+@st.cache_data(ttl=120, max_entries=64, show_spinner=False)
 def markers(facilities: pd.DataFrame, mode: str, names: dict[str, str] | None = None) -> pd.DataFrame:
     """One row per facility with a position: what the map draws and its
     tooltip says, coordinates at city level, largest circles first (so that
-    a smaller one in the same city stays visible on top)."""
+    a smaller one in the same city stays visible on top). Cached on its
+    arguments: thousands of tooltips take a while to write."""
     names = names or {}
     rows = []
     for r in facilities.itertuples(index=False):

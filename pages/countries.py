@@ -291,10 +291,29 @@ def series_chart(c: str, code: str, rows: pd.DataFrame, b, first: str) -> None:
         "source": [source_text(*s) for s in zip(rows["source_kind"], rows["source_by"], rows["source_at"],
                                                  rows["source_file"])],
     })
-    kind_domain = [t("profiles.series.kind_baseline"), t("profiles.series.kind_reported"),
-                   t("profiles.series.kind_approx")]
     y_title = t("profiles.axis.facilities") if code in ("prisons_total", "pretrial_centres") else t(
         "profiles.axis.people")
+    baseline = None
+    if b is not None and not fmt.missing(b["baseline_value"]):
+        baseline = (float(b["baseline_value"]), figure_text(b["baseline_value"], b["baseline_approximate"]),
+                    b["baseline_quarter"])
+    chart = _series_spec(frame, title, y_title, first, baseline)
+    download = pd.DataFrame({
+        t("profiles.col.country"): names.get(c, c), t("profiles.col.indicator"): title,
+        t("profiles.col.reported_for"): frame["quarter"], t("profiles.col.value"): frame["value"],
+        t("profiles.col.approximate"): rows["approximate"].astype(bool).to_numpy(),
+        t("profiles.series.legend"): frame["kind"], t("profiles.col.source"): frame["source"]})
+    charts.show(chart, download, key=f"profiles_series_{c}_{code}", filename=f"{c}_{code}_{q}", notes=notes,
+                height=SERIES_HEIGHT)
+
+
+@charts.cached
+def _series_spec(frame: pd.DataFrame, title: str, y_title: str, first: str,
+                 baseline: tuple[float, str, str] | None) -> alt.TopLevelMixin:
+    """One indicator over time: the reported values, marked by kind, and the
+    baseline (value, its text, its quarter) as a dashed rule."""
+    kind_domain = [t("profiles.series.kind_baseline"), t("profiles.series.kind_reported"),
+                   t("profiles.series.kind_approx")]
     x = time_axis(first)
     y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False, nice=True),
               axis=alt.Axis(format=",~d", tickMinStep=1, tickCount=4, labelFontSize=11))
@@ -311,20 +330,12 @@ def series_chart(c: str, code: str, rows: pd.DataFrame, b, first: str) -> None:
                  alt.Tooltip("source:N", title=t("profiles.col.source"))])
     layers = [line, points]
     subtitle = None
-    if b is not None and not fmt.missing(b["baseline_value"]):
-        subtitle = t("profiles.series.baseline_subtitle", value=figure_text(b["baseline_value"],
-                                                                           b["baseline_approximate"]),
-                     quarter=b["baseline_quarter"])
-        layers.insert(0, alt.Chart(pd.DataFrame({"baseline": [float(b["baseline_value"])]})).mark_rule(
+    if baseline is not None:
+        value, text, quarter = baseline
+        subtitle = t("profiles.series.baseline_subtitle", value=text, quarter=quarter)
+        layers.insert(0, alt.Chart(pd.DataFrame({"baseline": [value]})).mark_rule(
             color=theme.ORANGE, strokeDash=[5, 4], strokeWidth=1.5).encode(y="baseline:Q"))
-    chart = charts.titled(alt.layer(*layers), title, subtitle)
-    download = pd.DataFrame({
-        t("profiles.col.country"): names.get(c, c), t("profiles.col.indicator"): title,
-        t("profiles.col.reported_for"): frame["quarter"], t("profiles.col.value"): frame["value"],
-        t("profiles.col.approximate"): rows["approximate"].astype(bool).to_numpy(),
-        t("profiles.series.legend"): frame["kind"], t("profiles.col.source"): frame["source"]})
-    charts.show(chart, download, key=f"profiles_series_{c}_{code}", filename=f"{c}_{code}_{q}", notes=notes,
-                height=SERIES_HEIGHT)
+    return charts.titled(alt.layer(*layers), title, subtitle)
 
 
 # --------------------------------------------------------------------------- activities

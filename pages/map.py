@@ -59,9 +59,13 @@ def _place(city, country: str) -> str:
     return ", ".join(p for p in (city, names.get(country, country)) if isinstance(p, str) and p)
 
 
+option_labels = {fid: f"{name} ({city if isinstance(city, str) and city else names.get(country, country)})"
+                 for fid, name, city, country in zip(shown["facility_id"], shown["name"], shown["city"],
+                                                     shown["country"])}
+
+
 def _option(fid: str) -> str:
-    city, country = by_id.at[fid, "city"], by_id.at[fid, "country"]
-    return f"{by_id.at[fid, 'name']} ({city if isinstance(city, str) and city else names.get(country, country)})"
+    return option_labels.get(fid, fid)
 
 
 # The chosen facility: from the map, the table or the list; kept valid when the selection changes.
