@@ -18,8 +18,8 @@ def assessed(url: str, countries: tuple[str, ...], quarter: str) -> pd.DataFrame
 
 
 @cached_read
-def states(url: str, countries: tuple[str, ...], first: str, last: str) -> pd.DataFrame:
-    return priorities.priority_states(engine(url), first, last, scope(countries))
+def progress_trends(url: str, countries: tuple[str, ...], first: str, last: str) -> pd.DataFrame:
+    return priorities.progress_trends(engine(url), first, last, scope(countries))
 
 
 @cached_read

@@ -33,10 +33,16 @@ NO_THEME = ""  # the theme key of priorities without one
 
 
 def _scope(countries: Iterable[str] | None, priority_ids: Iterable[str] | None = None):
-    ids = select(Priority.priority_id).where(_in(Priority.country_code, countries))
+    """The updates of the priorities in scope; no condition at all when every
+    priority is (an IN over all of them only slows the lookups down)."""
     if priority_ids:
-        ids = ids.where(Priority.priority_id.in_(list(priority_ids)))
-    return PriorityUpdate.priority_id.in_(ids)
+        return PriorityUpdate.priority_id.in_(
+            select(Priority.priority_id).where(_in(Priority.country_code, countries),
+                                               Priority.priority_id.in_(list(priority_ids))))
+    if countries:
+        return PriorityUpdate.priority_id.in_(
+            select(Priority.priority_id).where(Priority.country_code.in_(list(countries))))
+    return literal(True)
 
 
 def _state(q: Quarter, countries, name: str):
@@ -69,10 +75,9 @@ def priority_states(engine: Engine, first: str | Quarter, last: str | Quarter,
     if b.index < a.index:
         return pd.DataFrame(columns=columns)
     pu = PriorityUpdate
-    nxt = func.lead(pu.quarter_idx).over(partition_by=pu.priority_id, order_by=pu.quarter_idx)
     spans = (select(pu.priority_id, pu.status, pu.progress_pct, pu.quarter_idx.label("q_from"),
-                    (nxt - 1).label("q_to"))
-             .where(_scope(countries, priority_ids)).subquery("spans"))
+                    (pu.next_quarter_idx - 1).label("q_to"))
+             .where(_scope(countries, priority_ids), pu.quarter_idx <= b.index).subquery("spans"))
     qsel = union_all(*[select(literal(i).label("qi")) for i in range(a.index, b.index + 1)]).subquery("quarters")
     stmt = (select(qsel.c.qi, Priority.country_code.label("country"), spans.c.priority_id, spans.c.status,
                    spans.c.progress_pct, (spans.c.q_from == qsel.c.qi).label("reported"))
@@ -84,10 +89,23 @@ def priority_states(engine: Engine, first: str | Quarter, last: str | Quarter,
     if df.empty:
         return pd.DataFrame(columns=columns)
     df["quarter_idx"] = df.pop("qi").astype(int)
-    df.insert(0, "quarter", [str(Quarter.from_index(i)) for i in df["quarter_idx"]])
+    names = {i: str(Quarter.from_index(int(i))) for i in df["quarter_idx"].unique()}
+    df.insert(0, "quarter", df["quarter_idx"].map(names))
     df["reported"] = df["reported"].astype(bool)
     df["progress_pct"] = df["progress_pct"].astype(float)
     return df[columns]
+
+
+def progress_trends(engine: Engine, first: str | Quarter, last: str | Quarter,
+                    countries: Iterable[str] | None = None) -> pd.DataFrame:
+    """Per priority: ``trend``, its progress at the end of every quarter from
+    ``first`` (or its first report) to ``last``, a missing value as 0; and
+    ``unchanged_since``, the first quarter of the run of equal progress that
+    ends at ``last`` (:func:`rules.unchanged_since`)."""
+    states = priority_states(engine, first, last, countries)
+    rows = [(pid, list(g["progress_pct"].fillna(0)), rules.unchanged_since(list(g["quarter"]), list(g["progress_pct"])))
+            for pid, g in states.groupby("priority_id", sort=False)]
+    return pd.DataFrame(rows, columns=["priority_id", "trend", "unchanged_since"])
 
 
 # --------------------------------------------------------------------------- every priority, assessed

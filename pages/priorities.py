@@ -78,9 +78,9 @@ kpi.tile_row([
 
 # --------------------------------------------------------------------------- shared pieces
 
-states = dp.states(f.countries, f.quarters[0], q)
-by_priority = {pid: g for pid, g in states.groupby("priority_id", sort=False)}
-since = {pid: rule.unchanged_since(list(g["quarter"]), list(g["progress_pct"])) for pid, g in by_priority.items()}
+trends = dp.progress_trends(f.countries, f.quarters[0], q)
+trend_of = dict(zip(trends["priority_id"], trends["trend"]))
+since = dict(zip(trends["priority_id"], trends["unchanged_since"]))
 rows = {r.priority_id: r for r in table.itertuples()}
 ids = list(table["priority_id"])
 flagged = [r.priority_id for r in table.itertuples() if r.disagreement or r.slipping]
@@ -183,8 +183,7 @@ with all_tab:
         col["computed"]: [label(STATUS, s) if s else t("prio.not_computed") for s in table["computed_status"]],
         col["check"]: [" · ".join(_checks(r)) for r in table.itertuples()],
         col["progress"]: table["progress_pct"],
-        col["trend"]: [list(by_priority[pid]["progress_pct"].fillna(0)) if pid in by_priority else []
-                       for pid in table["priority_id"]],
+        col["trend"]: [trend_of.get(pid, []) for pid in table["priority_id"]],
         col["target"]: [fmt.date(d) for d in table["target_date"]],
         col["last_update"]: table["last_update"],
     })
