@@ -448,22 +448,40 @@ def weakest_spots(engine: Engine, quarter: str | Quarter, countries: Iterable[st
     """The :func:`facility_domain` rows of the ``limit`` weakest facilities
     (:func:`rules.weakness_key`: worst open severity, then more overdue, then
     more open; then by name), weakest first; and how many facilities have
-    findings in all."""
-    fd = facility_domain(engine, quarter, countries, flt)
-    if fd.empty:
-        return fd, 0
-    none_open = len(SEVERITY_ORDER) + 1
-    ranked = (fd.assign(_rank=fd["worst_open_severity"].map({s: i for i, s in enumerate(SEVERITY_ORDER)})
-                        .fillna(none_open))
-              .groupby(["facility_id", "facility"], sort=False)
-              .agg(_rank=("_rank", "min"), _overdue=("overdue", "sum"), _open=("open", "sum"))
-              .reset_index()
-              .sort_values(["_rank", "_overdue", "_open", "facility", "facility_id"],
-                           ascending=[True, False, False, True, True]))
-    order = {fid: i for i, fid in enumerate(ranked["facility_id"].head(limit))}
-    top = fd[fd["facility_id"].isin(order)]
-    top = top.assign(_o=top["facility_id"].map(order)).sort_values(["_o", "domain"], kind="stable")
-    return top.drop(columns="_o").reset_index(drop=True), len(ranked)
+    findings in all. Facilities are ranked in SQL."""
+    q, flt = _q(quarter), _flt(flt)
+    if _from_counts(engine, q.index, flt):
+        t = summary.table(per_facility=True)
+        is_open = t.status.in_(OPEN_FINDING_STATUSES)
+        cond = _count_conditions(t, countries, flt, quarter_idx=q.index)
+        worst = func.coalesce(func.min(case((is_open, _severity_rank(t.severity)), else_=None)), len(SEVERITY_ORDER) + 1)
+        ranked = (select(t.facility_id).join(Facility, Facility.facility_id == t.facility_id).where(*cond)
+                  .group_by(t.facility_id, Facility.name)
+                  .order_by(worst, summary.overdue_sum(t).desc(), summary.sum_where(t, is_open).desc(), Facility.name,
+                            t.facility_id))
+        with engine.connect() as conn:
+            total = int(conn.execute(select(func.count(func.distinct(t.facility_id))).where(*cond)).scalar() or 0)
+            top = [r[0] for r in conn.execute(ranked.limit(limit))]
+        if not top:
+            return facility_domain(engine, q, countries, flt).iloc[0:0], 0
+        fd = facility_domain(engine, q, countries, FindingFilter(**{**flt.__dict__, "facilities": tuple(top)}))
+    else:
+        fd = facility_domain(engine, q, countries, flt)
+        if fd.empty:
+            return fd, 0
+        none_open = len(SEVERITY_ORDER) + 1
+        order = (fd.assign(_rank=fd["worst_open_severity"].map({s: i for i, s in enumerate(SEVERITY_ORDER)})
+                           .fillna(none_open))
+                 .groupby(["facility_id", "facility"], sort=False)
+                 .agg(_rank=("_rank", "min"), _overdue=("overdue", "sum"), _open=("open", "sum"))
+                 .reset_index()
+                 .sort_values(["_rank", "_overdue", "_open", "facility", "facility_id"],
+                              ascending=[True, False, False, True, True]))
+        total, top = len(order), list(order["facility_id"].head(limit))
+        fd = fd[fd["facility_id"].isin(top)]
+    position = {fid: i for i, fid in enumerate(top)}
+    fd = fd.assign(_o=fd["facility_id"].map(position)).sort_values(["_o", "domain"], kind="stable")
+    return fd.drop(columns="_o").reset_index(drop=True), total
 
 
 def _with_worst(df: pd.DataFrame) -> pd.DataFrame:
