@@ -133,8 +133,9 @@ class Finding(Base):
     first_remediated_idx: Mapped[int | None] = mapped_column(Integer)
     first_verified_idx: Mapped[int | None] = mapped_column(Integer)
 
-    # remediation times read (quarter first remediated, audit date) without touching the rows
-    __table_args__ = (Index("ix_findings_remediated", "first_remediated_idx", "audit_date"),)
+    # remediation times and each facility's last audit read from the index, without touching the rows
+    __table_args__ = (Index("ix_findings_remediated", "first_remediated_idx", "audit_date"),
+                      Index("ix_findings_facility_audit", "facility_id", "first_reported_idx", "audit_date"))
 
 
 class FindingCount(Base):

@@ -38,6 +38,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("first_remediated_idx", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("first_verified_idx", sa.Integer(), nullable=True))
     op.create_index("ix_findings_remediated", "findings", ["first_remediated_idx", "audit_date"])
+    op.create_index("ix_findings_facility_audit", "findings", ["facility_id", "first_reported_idx", "audit_date"])
     op.create_table("finding_counts", *_columns(True), sa.PrimaryKeyConstraint(*KEYS))
     op.create_index("ix_finding_counts_country", "finding_counts", ["country_code", "quarter_idx"])
     op.create_table("finding_counts_country", *_columns(False),
@@ -50,6 +51,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("finding_counts_country")
     op.drop_table("finding_counts")
+    op.drop_index("ix_findings_facility_audit", "findings")
     op.drop_index("ix_findings_remediated", "findings")
     with op.batch_alter_table("findings") as batch:
         batch.drop_column("first_verified_idx")
