@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import sys
 import time
 from pathlib import Path
@@ -59,6 +60,12 @@ def sizes(scale: float) -> dict[str, int]:
     out = {k: max(1, int(round(v * scale))) for k, v in FULL.items()}
     out["countries"] = max(4, min(FULL["countries"], int(round(FULL["countries"] * max(scale, 0.14)))))
     return out
+
+
+def _inside(value: float, low: float, high: float) -> float:
+    """City-level precision (2 decimals) that stays inside the country's box
+    (rounding alone can step over its edge)."""
+    return min(max(round(float(value), 2), math.ceil(low * 100) / 100), math.floor(high * 100) / 100)
 
 
 def _bulk(conn, model, rows: list[dict]) -> None:
@@ -132,8 +139,8 @@ def generate(engine: Engine, scale: float = 1.0, seed: int = 20261126,
             fac_ids.append(fid)
             fac_rows.append(dict(facility_id=fid, country_code=code, name=f"Facility {i:05d}",
                                  type=ref.FACILITY_TYPES[i % 3], city=f"City {i % 400:03d}",
-                                 latitude=round(float(rng.uniform(b["lat_min"], b["lat_max"])), 2),
-                                 longitude=round(float(rng.uniform(b["lon_min"], b["lon_max"])), 2),
+                                 latitude=_inside(rng.uniform(b["lat_min"], b["lat_max"]), b["lat_min"], b["lat_max"]),
+                                 longitude=_inside(rng.uniform(b["lon_min"], b["lon_max"]), b["lon_min"], b["lon_max"]),
                                  pilot=bool(i % 10 == 0), notes=None,
                                  created_upload_id=upload_id[(code, FIRST.index)],
                                  updated_upload_id=upload_id[(code, FIRST.index)]))

@@ -18,14 +18,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from sqlalchemy import Engine, Select, Table, func, or_, select
+from sqlalchemy import Engine, Select, Table, func, or_, select, union_all
 from sqlalchemy.engine import Connection
 
+from .asat import in_force
 from .models import (
     Activity,
     Country,
     Facility,
     Finding,
+    FindingCount,
+    FindingCountByCountry,
     FindingUpdate,
     IndicatorValue,
     Milestone,
@@ -134,7 +137,40 @@ def _rules() -> list[Rule]:
                     or_(fac.c.latitude < c.c.lat_min, fac.c.latitude > c.c.lat_max,
                         fac.c.longitude < c.c.lon_min, fac.c.longitude > c.c.lon_max))),
     ]
-    return rules
+    return rules + _count_rules()
+
+
+def _count_rules() -> list[Rule]:
+    """The finding counts (:mod:`data_access.summary`) agree with the history
+    they are derived from: they reach the latest quarter, the per-facility
+    table adds up to the per-country one, and the counts as at the latest
+    quarter equal the states rebuilt from the history."""
+    fc, fcc, fu = FindingCount.__table__, FindingCountByCountry.__table__, FindingUpdate.__table__
+    horizon = select(func.max(fcc.c.quarter_idx)).scalar_subquery()
+    latest = select(func.max(fu.c.quarter_idx)).scalar_subquery()
+    keys = ("quarter_idx", "country_code", "domain", "severity", "status", "overdue")
+    per_facility = select(*[fc.c[k] for k in keys], func.sum(fc.c.findings).label("n")).group_by(*[fc.c[k] for k in keys])
+    per_country = select(*[fcc.c[k] for k in keys], (-fcc.c.findings).label("n"))
+    both = union_all(per_facility, per_country).subquery("both")
+    state = select(fu).where(in_force(fu, horizon)).subquery("state")
+    f = Finding.__table__
+    from_history = (select(f.c.country_code, state.c.status, (-func.count()).label("n"))
+                    .select_from(f).join(state, state.c.finding_id == f.c.finding_id)
+                    .group_by(f.c.country_code, state.c.status))
+    from_counts = (select(fcc.c.country_code, fcc.c.status, func.sum(fcc.c.findings).label("n"))
+                   .where(fcc.c.quarter_idx == horizon).group_by(fcc.c.country_code, fcc.c.status))
+    at_horizon = union_all(from_counts, from_history).subquery("at_horizon")
+    return [
+        Rule("Finding counts that stop before the latest quarter of the status history (summary.refresh not run)",
+             select(horizon.label("counts_up_to"), latest.label("history_up_to"))
+             .where(latest.is_not(None), or_(horizon.is_(None), horizon < latest))),
+        Rule("Finding counts per facility that do not add up to the counts per country",
+             select(*[both.c[k] for k in keys], func.sum(both.c.n).label("difference"))
+             .group_by(*[both.c[k] for k in keys]).having(func.sum(both.c.n) != 0)),
+        Rule("Finding counts as at their latest quarter that differ from the status history",
+             select(at_horizon.c.country_code, at_horizon.c.status, func.sum(at_horizon.c.n).label("difference"))
+             .group_by(at_horizon.c.country_code, at_horizon.c.status).having(func.sum(at_horizon.c.n) != 0)),
+    ]
 
 
 def _span_rule(table: Table, key: str, name: str) -> Rule:

@@ -1,0 +1,114 @@
+"""Smoke runs of the benchmark scripts, so that they cannot rot: each runs
+as a subprocess in a reduced size and must exit 0 and print its table (the
+header and one row per page, or the expected rows). Times are never
+asserted. One smoke-size programme (built by ``benchmarks/generate.py``,
+which is the first smoke run) and one copy of the session's sample database
+serve every script that accepts database URLs.
+
+The browser benchmarks need Chromium: without /usr/bin/chromium they are
+skipped, except under CI where that is a failure (as in tests/browser).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from data_access import db
+from data_access.integrity import check
+from data_access.models import Finding
+from tests.browser.conftest import CHROMIUM
+
+ROOT = Path(__file__).resolve().parent.parent
+SMOKE_SCALE = "0.02"
+
+
+def run(script: str, *args: str, timeout: float = 300) -> str:
+    """Run ``benchmarks/<script>``; its output, once it has exited 0."""
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+    assert done.returncode == 0, f"{script} exited {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done.stdout
+
+
+def table(output: str, header: str) -> list[str]:
+    """First cells of the rows of the table whose header line starts with
+    ``header``, up to the first blank line."""
+    lines = output.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith(header)), None)
+    assert start is not None, f"no table headed {header!r} in:\n{output}"
+    rows = []
+    for line in lines[start + 1:]:
+        if not line.strip():
+            break
+        rows.append(re.split(r"\s{2,}", line.strip())[0])
+    return rows
+
+
+def page_names() -> list[str]:
+    from components import nav
+
+    return [Path(p.file).stem for p in nav.available()]
+
+
+def need_chromium() -> None:
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> tuple[str, str]:
+    """(URL, output) of a smoke-size programme written by ``generate.py``."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('smoke') / 'large.db'}"
+    return url, run("generate.py", "--db", url, "--scale", SMOKE_SCALE)
+
+
+@pytest.fixture(scope="module")
+def sample_url(sample_sqlite, tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("smoke_sample") / "sample.db"
+    shutil.copy(sample_sqlite, path)
+    return f"sqlite:///{path}"
+
+
+def test_generate_writes_a_sound_programme(generated):
+    url, _ = generated
+    engine = db.connect(url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(Finding)).scalar_one() > 0
+        assert check(engine) == []
+    finally:
+        db.dispose_all()
+
+
+def test_pages_benchmark(generated, sample_url):
+    out = run("pages.py", "--runs", "1", "--sample-db", sample_url, "--large-db", generated[0])
+    assert table(out, "page ") == page_names()
+
+
+def test_import_benchmark():
+    out = run("import_50k.py", "--rows", "200", "--runs", "1")
+    assert table(out, "measure (") == ["time, s", "peak memory (process RSS), MB"]
+
+
+def test_browser_benchmark(generated, sample_url):
+    need_chromium()
+    out = run("browser.py", "--runs", "1", "--sample-db", sample_url, "--large-db", generated[0])
+    assert table(out, "page ") == page_names()
+
+
+def test_memory_benchmark(generated):
+    need_chromium()
+    out = run("memory.py", "--large-db", generated[0])
+    assert table(out, "moment ") == ["baseline: hello script", "after start",
+                                     *[f"after {name}" for name in page_names()], "final"]
