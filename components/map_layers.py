@@ -249,7 +249,7 @@ def markers(facilities: pd.DataFrame, mode: str, names: dict[str, str] | None = 
             "facility_id": r.facility_id, "name": r.name, "country": r.country,
             "lon": rules.city_level(r.longitude), "lat": rules.city_level(r.latitude),
             "pilot": bool(r.pilot), "open": int(r.open), "overdue": int(r.overdue), "findings": int(r.findings),
-            "colour_class": cls, "class_label": class_label(cls), "colour": rgb(CLASS_COLOURS[cls]),
+            "colour_class": cls, "class_label": class_label(cls), "colour": tuple(rgb(CLASS_COLOURS[cls])),
             "radius": radius, "ring_radius": radius + PILOT_RING_GAP_PX,
             "tip_place": t("map.tip.place", type=facility_type(r.type), place=place or t("fmt.missing")),
             "tip_pilot": t("map.tip.pilot") if r.pilot else t("map.tip.not_pilot"),
@@ -285,10 +285,13 @@ TOOLTIP_STYLE = {"backgroundColor": "white", "color": theme.TEXT, "fontSize": "1
                  "fontFamily": theme.FONT}
 
 
+@st.cache_resource(ttl=120, max_entries=32, show_spinner=False)
 def deck(marks: pd.DataFrame, *, selected: Iterable[str], programme: Iterable[str], names: dict[str, str],
          view: rules.View) -> pdk.Deck:
     """The interactive map: sea, borders, country names, pilot rings and
-    facilities; no basemap."""
+    facilities; no basemap. One deck object per set of arguments, shared
+    (never changed once built): its JSON, thousands of facilities and the
+    borders, is written once."""
     selected, programme = list(selected), list(programme)
     west, south, east, north = region()
     sea = pdk.Layer("SolidPolygonLayer", id=SEA, data=[{"polygon": [[west, south], [east, south], [east, north],
@@ -330,7 +333,11 @@ class CompactDeck(pdk.Deck):
     more than quintuples what the borders weigh on the way to the browser."""
 
     def to_json(self) -> str:
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+        memo = self.__dict__.get("_json_memo")  # unset while serialising: None attributes are left out
+        if memo is None:
+            memo = json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+            self._json_memo = memo
+        return memo
 
 
 def check_offline(d: pdk.Deck) -> None:

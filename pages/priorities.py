@@ -242,7 +242,26 @@ with all_tab:
 
 def _progress_chart(pid: str, r) -> None:
     path = dp.progress_path(pid, q)
-    line = pd.DataFrame(rule.rule_lines(r.start_date, r.target_date, as_at))
+    chart = _progress_spec(pid, path, r.start_date, r.target_date, as_at, q)
+    download = pd.DataFrame({
+        t("prio.chart.col.quarter"): path["quarter"],
+        t("prio.chart.col.quarter_end"): path["quarter_end"],
+        t("prio.chart.col.status"): [label(STATUS, s) for s in path["status"]],
+        t("prio.chart.col.progress"): path["progress_pct"],
+        t("prio.chart.col.expected"): [None if fmt.missing(v) else round(float(v), 1)
+                                       for v in path["expected_progress"]],
+        t("prio.chart.col.reported"): [t("prio.chart.reported_yes") if x else t("prio.chart.reported_no")
+                                       for x in path["reported"]],
+    })
+    charts.show(chart, download, key=f"prio_progress_{pid}", filename=f"priority-progress_{pid}_{q}",
+                notes=[t("prio.chart.note", id=pid, quarter=q)], height=PROGRESS_HEIGHT)
+
+
+@charts.cached
+def _progress_spec(pid: str, path: pd.DataFrame, start_date, target_date, as_at, q: str) -> alt.TopLevelMixin:
+    """Reported progress against the straight line to the target and the
+    at-risk threshold below it, as at the quarter."""
+    line = pd.DataFrame(rule.rule_lines(start_date, target_date, as_at))
     names = {"reported": t("prio.chart.series.reported"), rule.LINE: t("prio.chart.series.line"),
              rule.THRESHOLD: t("prio.chart.series.threshold", gap=fmt.number(rule.AT_RISK_GAP))}
     x_title, y_title = t("prio.chart.axis.date"), t("prio.chart.axis.progress")
@@ -277,23 +296,28 @@ def _progress_chart(pid: str, r) -> None:
                  alt.Tooltip("reported:N", title=t("prio.chart.tooltip.reported"))])
     rule_layer = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(as_at)], "text": [t("prio.chart.as_at", quarter=q)]}))
     now_rule = rule_layer.mark_rule(color=theme.LIGHT_GREY, strokeDash=[2, 2]).encode(x="date:T")
-    chart = charts.titled(alt.layer(line_layer, point_layer, now_rule),
-                          t("prio.chart.progress_title", id=pid), t("prio.chart.progress_subtitle", quarter=q))
-    download = pd.DataFrame({
-        t("prio.chart.col.quarter"): path["quarter"],
-        t("prio.chart.col.quarter_end"): path["quarter_end"],
-        t("prio.chart.col.status"): [label(STATUS, s) for s in path["status"]],
-        t("prio.chart.col.progress"): path["progress_pct"],
-        t("prio.chart.col.expected"): [None if fmt.missing(v) else round(float(v), 1)
-                                       for v in path["expected_progress"]],
-        t("prio.chart.col.reported"): [t("prio.chart.reported_yes") if x else t("prio.chart.reported_no")
-                                       for x in path["reported"]],
-    })
-    charts.show(chart, download, key=f"prio_progress_{pid}", filename=f"priority-progress_{pid}_{q}",
-                notes=[t("prio.chart.note", id=pid, quarter=q)], height=PROGRESS_HEIGHT)
+    return charts.titled(alt.layer(line_layer, point_layer, now_rule),
+                         t("prio.chart.progress_title", id=pid), t("prio.chart.progress_subtitle", quarter=q))
 
 
 def _milestone_chart(pid: str, r, ms: pd.DataFrame) -> None:
+    chart = _milestone_spec(pid, ms, r.target_date, as_at, q)
+    download = pd.DataFrame({
+        t("prio.milestones.col.milestone"): ms["milestone"],
+        t("prio.milestones.col.status"): [label("milestone_status", s) for s in ms["status"]],
+        t("prio.milestones.col.due"): ms["due_date"],
+        t("prio.milestones.col.done"): ms["completed_on"],
+        t("prio.milestones.col.timing"): [t(f"prio.timing.{x}") if x else "" for x in ms["timing"]],
+        t("prio.milestones.col.last_update"): ms["last_update"],
+    })
+    charts.show(chart, download, key=f"prio_milestones_{pid}", filename=f"priority-milestones_{pid}_{q}",
+                notes=[t("prio.chart.note", id=pid, quarter=q)], height=44 * len(ms) + 170)
+
+
+@charts.cached
+def _milestone_spec(pid: str, ms: pd.DataFrame, target_date, as_at, q: str) -> alt.TopLevelMixin:
+    """The milestones on a time line: due (ring), done or expected (mark),
+    the quarter's end and the priority's target date."""
     x_title = t("prio.milestones.axis.date")
     frame = pd.DataFrame({
         "milestone": ms["milestone"],
@@ -329,10 +353,10 @@ def _milestone_chart(pid: str, r, ms: pd.DataFrame) -> None:
                                                     range=["circle", "diamond", "triangle-up", "cross"]),
                         legend=alt.Legend(title=t("prio.milestones.legend"))),
         tooltip=tooltip)
-    marks = pd.DataFrame({"date": [pd.Timestamp(as_at)] + ([pd.Timestamp(r.target_date)] if r.target_date else []),
+    marks = pd.DataFrame({"date": [pd.Timestamp(as_at)] + ([pd.Timestamp(target_date)] if target_date else []),
                           "what": [t("prio.chart.as_at", quarter=q)]
-                          + ([t("prio.milestones.target")] if r.target_date else []),
-                          "row": [0, 1][:1 + bool(r.target_date)]})
+                          + ([t("prio.milestones.target")] if target_date else []),
+                          "row": [0, 1][:1 + bool(target_date)]})
     refs = alt.Chart(marks).mark_rule(strokeDash=[4, 3], color=theme.MUTED).encode(
         x="date:T", tooltip=[alt.Tooltip("what:N", title=t("prio.milestones.reference"))])
     # Labels of the two marks, right-aligned against their line, one above the other.
@@ -340,18 +364,8 @@ def _milestone_chart(pid: str, r, ms: pd.DataFrame) -> None:
                                                               fontSize=12).encode(x="date:T", y=alt.value(2 + 15 * i),
                                                                                   text="what:N")
                 for i in range(len(marks))]
-    chart = charts.titled(alt.layer(span, due, point, refs, *ref_text),
-                          t("prio.milestones.title", id=pid), t("prio.milestones.subtitle", quarter=q))
-    download = pd.DataFrame({
-        t("prio.milestones.col.milestone"): ms["milestone"],
-        t("prio.milestones.col.status"): [label("milestone_status", s) for s in ms["status"]],
-        t("prio.milestones.col.due"): ms["due_date"],
-        t("prio.milestones.col.done"): ms["completed_on"],
-        t("prio.milestones.col.timing"): frame["timing"],
-        t("prio.milestones.col.last_update"): ms["last_update"],
-    })
-    charts.show(chart, download, key=f"prio_milestones_{pid}", filename=f"priority-milestones_{pid}_{q}",
-                notes=[t("prio.chart.note", id=pid, quarter=q)], height=44 * len(ms) + 170)
+    return charts.titled(alt.layer(span, due, point, refs, *ref_text),
+                         t("prio.milestones.title", id=pid), t("prio.milestones.subtitle", quarter=q))
 
 
 def _thread(pid: str) -> None:
