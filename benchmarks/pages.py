@@ -5,8 +5,9 @@ on the sample data and on the large synthetic programme.
 
 Cold: ``st.cache_data`` cleared just before the page runs (the database and
 its engine are already open, as in a running server). Warm: the same page
-run again. Each figure is the median of ``--runs``; the ratio column divides
-the large programme's cold time by the sample's, measured in the same run.
+run again. Each figure is the median of ``--runs``; ``ratio cold`` divides
+the large programme's cold time by the sample's, measured in the same run,
+and ``ratio warm`` the warm times likewise.
 Without ``--large-db``/``--sample-db`` the databases are built in a temporary
 folder first (the sample through the importer, the large one with
 ``benchmarks/generate.py``). Prints a table; asserts nothing.
@@ -95,17 +96,17 @@ def main(argv: list[str] | None = None) -> int:
         for page in page_files():
             s_cold, s_warm = time_page(sample_url, page, args.runs, None)
             l_cold, l_warm = time_page(large_url, page, args.runs, None)
-            rows.append((page, s_cold, s_warm, l_cold, l_warm, l_cold / s_cold))
+            rows.append((page, s_cold, s_warm, l_cold, l_warm, l_cold / s_cold, l_warm / s_warm))
             print(f"  measured {page}", flush=True)
     print()
     print(f"AppTest full script run, median of {args.runs}, seconds (targets: large cold <= {TARGET_COLD}, "
           f"warm <= {TARGET_WARM}, large/sample <= {TARGET_RATIO})")
     print(f"{'page':<28} {'sample cold':>11} {'sample warm':>11} {'large cold':>10} {'large warm':>10} "
-          f"{'large/sample':>12}  ok")
-    for page, sc, sw, lc, lw, ratio in rows:
-        ok = lc <= TARGET_COLD and lw <= TARGET_WARM and ratio <= TARGET_RATIO
-        print(f"{Path(page).stem:<28} {sc:>11.2f} {sw:>11.2f} {lc:>10.2f} {lw:>10.2f} {ratio:>12.2f}  "
-              f"{'yes' if ok else 'NO'}")
+          f"{'ratio cold':>10} {'ratio warm':>10}  ok")
+    for page, sc, sw, lc, lw, ratio, ratio_warm in rows:
+        ok = lc <= TARGET_COLD and lw <= TARGET_WARM and ratio <= TARGET_RATIO and ratio_warm <= TARGET_RATIO
+        print(f"{Path(page).stem:<28} {sc:>11.2f} {sw:>11.2f} {lc:>10.2f} {lw:>10.2f} {ratio:>10.2f} "
+              f"{ratio_warm:>10.2f}  {'yes' if ok else 'NO'}")
     return 0
 
 
