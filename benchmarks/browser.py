@@ -31,7 +31,6 @@ request tried to leave the machine or a page never finished rendering.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import tempfile
@@ -44,8 +43,8 @@ from typing import Iterator
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.pages import build_large, build_sample  # noqa: E402
-from benchmarks.serve import app_env, migrated, streamlit_server  # noqa: E402
+from benchmarks.pages import databases, options  # noqa: E402
+from benchmarks.serve import app_env, streamlit_server  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, OfflineGuard  # noqa: E402
 
 TARGET = 3.0  # seconds, large programme, navigation by the sidebar
@@ -245,25 +244,11 @@ def _cell(result: tuple[float, float] | str, i: int, width: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--scale", type=float, default=1.0, help="size of the large programme (1 = full)")
-    ap.add_argument("--sample-db")
-    ap.add_argument("--large-db")
-    args = ap.parse_args(argv)
+    args = options(__doc__, argv)
     pages = page_urls()
     with tempfile.TemporaryDirectory() as tmpname:
         tmp = Path(tmpname)
-        sample_url = args.sample_db or f"sqlite:///{tmp}/sample.db"
-        large_url = args.large_db or f"sqlite:///{tmp}/large.db"
-        t0 = time.perf_counter()
-        if not args.sample_db:
-            build_sample(sample_url)
-        if not args.large_db:
-            build_large(large_url, args.scale)
-        for url in (sample_url, large_url):
-            migrated(url)
-        print(f"databases ready in {time.perf_counter() - t0:.0f} s", flush=True)
+        sample_url, large_url = databases(args, tmp)
         sample = measure(sample_url, pages, args.runs, tmp / "sample-server.log")
         print("  measured the sample", flush=True)
         large = measure(large_url, pages, args.runs, tmp / "large-server.log")

@@ -1,12 +1,16 @@
-"""A Streamlit server for the browser benchmarks, started as the browser
-tests start theirs (``tests/browser/conftest.py``: free port, local address
-only, no usage statistics, wait for ``/_stcore/health``)."""
+"""``streamlit run app.py`` on a free local port, for the browser tests
+(``tests/browser/conftest.py``) and the browser benchmarks alike: local
+address only, no usage statistics, no file watcher, ready once
+``/_stcore/health`` answers."""
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +19,26 @@ from typing import Iterator
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.conftest import _free_port, _wait_healthy  # noqa: E402
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(base: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"streamlit did not become healthy in {timeout}s:\n{log.read_text(errors='replace')}")
 
 
 @dataclass(frozen=True)

@@ -278,7 +278,7 @@ def weakest_spots_section() -> None:
         st.info(t("findings.weak.empty"), icon=":material/info:")
         return
     domains = [d for d in FINDING_DOMAINS if d in set(fd["domain"])]
-    rows, styles = [], []
+    rows = []
     for (country, fid, name), g in fd.groupby(["country", "facility_id", "facility"], sort=False):
         by_domain = {r.domain: r for r in g.itertuples()}
         open_total, overdue_total = int(g["open"].sum()), int(g["overdue"].sum())

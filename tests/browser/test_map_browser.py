@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 import numpy as np
 import pytest
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from components import map_layers
@@ -229,9 +230,16 @@ def test_the_static_map_downloads_as_png(base_url, open_map):
     chart = page.get_by_test_id("stVegaLiteChart").first
     chart.wait_for(timeout=60_000)
     chart.scroll_into_view_if_needed()
-    page.get_by_test_id("stPopover").last.get_by_role("button").click()
+    png = page.get_by_test_id("stDownloadButton").filter(has_text="PNG").last
+    for _ in range(3):  # a rerun still drawing the page can close the menu just opened: open it again
+        page.get_by_test_id("stPopover").last.get_by_role("button").click()
+        try:
+            png.wait_for(state="visible", timeout=15_000)
+            break
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
     with page.expect_download(timeout=60_000) as info:
-        page.get_by_test_id("stDownloadButton").filter(has_text="PNG").last.click()
+        png.click()
     download = info.value
     data = Path(download.path()).read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
