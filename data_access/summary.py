@@ -11,7 +11,7 @@ called in the import's transaction, for the return's country):
     findings per (quarter, country, facility, domain, severity, status,
     overdue) as at the end of every quarter from the first one with a
     finding to the *horizon*: the latest quarter of any return or history
-    entry. One quarter is a contiguous slice of the primary key, so a
+    entry (a return for a new quarter extends every country by it). One quarter is a contiguous slice of the primary key, so a
     count as at a quarter reads a few thousand rows.
 ``finding_counts_country``
     the same without the facility, for charts over all quarters.
@@ -115,10 +115,11 @@ def sum_where(t, condition):
 
 
 def refresh(conn: Connection, countries: Iterable[str] | None = None) -> None:
-    """Recompute the derived tables for the countries (all when None), inside
-    the caller's transaction. When the horizon moved (a return for a new
-    quarter), every country is recomputed: states carry forward and
-    due dates fall due in the new quarter for every country."""
+    """Bring the derived data up to date after the history of ``countries``
+    (all when None) changed, inside the caller's transaction: those
+    countries are recomputed for every quarter. When the horizon moved on (a
+    return for a new quarter), the other countries gain the new quarters
+    only: their states carry forward, and due dates fall due in them."""
     fu = FindingUpdate
     lo, hi = conn.execute(select(func.min(fu.quarter_idx), func.max(fu.quarter_idx))).one()
     hi_uploads = conn.execute(select(func.max(Upload.quarter_idx)).where(Upload.status == "current")).scalar()
@@ -127,23 +128,32 @@ def refresh(conn: Connection, countries: Iterable[str] | None = None) -> None:
         conn.execute(delete(FindingCountByCountry))
         return
     new_horizon = max(h for h in (hi, hi_uploads) if h is not None)
+    old_horizon = horizon(conn)
     countries = sorted(set(countries or ()))
-    if not countries or horizon(conn) != new_horizon:
-        countries = []  # all
-    in_scope = (lambda col: col.in_(countries)) if countries else (lambda col: literal(True))
+    if not countries or old_horizon is None or new_horizon < old_horizon:
+        countries = []  # all of them, every quarter
+    changed = (lambda col: col.in_(countries)) if countries else (lambda col: literal(True))
 
     firsts = {
         "first_reported_idx": literal(True),
         "first_remediated_idx": fu.status.in_(REMEDIATED_STATUSES),
         "first_verified_idx": fu.status == "verified",
     }
-    conn.execute(update(Finding).where(in_scope(Finding.country_code)).values(**{
+    conn.execute(update(Finding).where(changed(Finding.country_code)).values(**{
         col: select(func.min(fu.quarter_idx)).where(fu.finding_id == Finding.finding_id, cond).scalar_subquery()
         for col, cond in firsts.items()}))
+    conn.execute(delete(FindingCount).where(changed(FindingCount.country_code)))
+    conn.execute(delete(FindingCountByCountry).where(changed(FindingCountByCountry.country_code)))
+    _fill(conn, lo, new_horizon, changed)
+    if countries and new_horizon > old_horizon:
+        _fill(conn, old_horizon + 1, new_horizon, lambda col: col.not_in(countries))
 
-    conn.execute(delete(FindingCount).where(in_scope(FindingCount.country_code)))
-    conn.execute(delete(FindingCountByCountry).where(in_scope(FindingCountByCountry.country_code)))
-    qt = quarters_table(lo, new_horizon)
+
+def _fill(conn: Connection, first: int, last: int, scope) -> None:
+    """Insert the counts of quarters ``first`` to ``last`` for the findings
+    of the countries ``scope(country column)`` selects."""
+    fu = FindingUpdate
+    qt = quarters_table(first, last)
     overdue = and_(fu.due_date.is_not(None), fu.due_date < qt.c.q_end, fu.status.in_(OPEN_FINDING_STATUSES))
     keys = (Finding.country_code, Finding.facility_id, Finding.domain, Finding.severity, fu.status)
     per_facility = (
@@ -151,12 +161,13 @@ def refresh(conn: Connection, countries: Iterable[str] | None = None) -> None:
         .select_from(Finding)
         .join(fu, fu.finding_id == Finding.finding_id)
         .join(qt, and_(fu.quarter_idx <= qt.c.qi, or_(fu.next_quarter_idx.is_(None), fu.next_quarter_idx > qt.c.qi)))
-        .where(in_scope(Finding.country_code))
+        .where(scope(Finding.country_code))
         .group_by(qt.c.qi, *keys, overdue))
     conn.execute(insert(FindingCount).from_select(["quarter_idx", *COUNT_KEYS, "findings"], per_facility))
     fc = FindingCount
     country_keys = (fc.quarter_idx, fc.country_code, fc.domain, fc.severity, fc.status, fc.overdue)
-    per_country = (select(*country_keys, func.sum(fc.findings)).where(in_scope(fc.country_code))
+    per_country = (select(*country_keys, func.sum(fc.findings))
+                   .where(scope(fc.country_code), fc.quarter_idx >= first, fc.quarter_idx <= last)
                    .group_by(*country_keys))
     conn.execute(insert(FindingCountByCountry).from_select(
         ["quarter_idx", "country_code", "domain", "severity", "status", "overdue", "findings"], per_country))

@@ -135,3 +135,19 @@ def test_imports_and_restores_keep_the_counts_current(engine):
         per_country = conn.execute(select(func.sum(FindingCountByCountry.findings))).scalar_one()
         per_facility = conn.execute(select(func.sum(FindingCount.findings))).scalar_one()
     assert per_country == per_facility == 3  # one finding, as at three quarters
+
+
+def test_a_return_for_a_new_quarter_extends_every_country(engine):
+    """Tajikistan's finding is due on 30 June 2024; a return from Kazakhstan
+    for 2024-Q3 moves the horizon, and Tajikistan's counts gain 2024-Q3,
+    where the finding is overdue."""
+    assert import_workbook(engine, _tjk_return("2024-Q1", "open"), "tjk.xlsx", "t").status == "applied"
+    assert summary.horizon(engine) == Quarter(2024, 1).index
+    kaz = import_workbook(engine, return_workbook("KAZ", "2024-Q3"), "kaz.xlsx", "t")
+    assert kaz.status == "applied", kaz.report()
+    assert summary.horizon(engine) == Quarter(2024, 3).index
+    assert summary.covers(engine, Quarter(2024, 3).index)
+    totals = overview.finding_totals(engine, "2024-Q3", ["TJK"])
+    assert int(totals["overdue"].iloc[0]) == 1
+    for q in ("2024-Q1", "2024-Q2", "2024-Q3"):
+        same(overview.finding_totals, engine, q, ["TJK"])
