@@ -369,7 +369,7 @@ def legend_html(mode: str, counts: dict[str, int]) -> str:
     title = t(f"map.legend.{mode}")
     items = "".join(
         f"<div style='margin:2px 0'>{_dot(CLASS_COLOURS[c])}{html.escape(class_label(c))}"
-        f"<span style='color:{theme.MUTED}'> · {counts.get(c, 0)}</span></div>"
+        f"<span style='color:{theme.MUTED}'> · {fmt.number(counts.get(c, 0))}</span></div>"
         for c in rules.classes(mode))
     sizes = "".join(
         f"<span style='display:inline-flex;align-items:center;margin-right:10px'>"

@@ -313,7 +313,7 @@ def weakest_spots_section() -> None:
                  height=min(38 + 35 * len(table), 420))
     st.caption(t("findings.weak.caption"))
     if n_facilities > len(table):
-        st.caption(t("findings.weak.limited", shown=len(table), n=n_facilities))
+        st.caption(t("findings.weak.limited", shown=len(table), n=fmt.number(n_facilities)))
 
 
 # --------------------------------------------------------------------------- tab: status breakdown

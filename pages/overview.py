@@ -122,7 +122,7 @@ with left:
                     hide_index=True, width="stretch", height=min(38 + 35 * len(findings), 320))
                 n_changed = int(summary.loc["finding"].sum())
                 if n_changed > len(findings):
-                    st.caption(t("changes.findings_limited", shown=len(findings), n=n_changed))
+                    st.caption(t("changes.findings_limited", shown=len(findings), n=fmt.number(n_changed)))
 
 with right:
     st.markdown(f"#### {t('alerts.title')}")
@@ -135,14 +135,14 @@ with right:
         st.markdown(t("alerts.missing_returns", quarter=q, n=len(missing_now),
                       countries=", ".join(f"**{escape(n)}**" for n in missing_now["name"])))
     if not overdue.empty:
-        st.markdown(t("alerts.overdue_title", n=n_overdue))
+        st.markdown(t("alerts.overdue_title", n=fmt.number(n_overdue)))
         layout.bullet_list([
             t("alerts.overdue_line", severity=theme.badge("severity", r.severity), id=escape(r.finding_id),
               title=escape(r.title), facility=escape(r.facility), due=fmt.date(r.due_date),
               days=fmt.number(r.days_overdue))
             for r in overdue.itertuples()], limit=ALERT_LINES)
         if n_overdue > len(overdue):
-            st.caption(t("alerts.overdue_limited", shown=len(overdue), n=n_overdue))
+            st.caption(t("alerts.overdue_limited", shown=len(overdue), n=fmt.number(n_overdue)))
     if not off_track.empty:
         st.markdown(t("alerts.off_track_title", n=len(off_track)))
         layout.bullet_list([
