@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -41,10 +43,13 @@ def pg_schema_url(schema: str) -> str:
     return f"{PG_URL}?options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
+@contextmanager
+def fresh_database(kind: str, folder: Path) -> Iterator[str]:
+    """The URL of an empty database of ``kind`` ("sqlite": a file in
+    ``folder``; "postgresql": a schema of its own, dropped afterwards).
+    Skips when PostgreSQL is unreachable, saying so; fails instead under CI."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'test.db'}"
         return
     if _PG_PROBLEM:
         if os.environ.get("CI"):
@@ -61,6 +66,12 @@ def db_url(request, tmp_path):
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

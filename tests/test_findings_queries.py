@@ -5,13 +5,10 @@ the existing queries of ``data_access.queries`` they must agree with."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import statistics
-import uuid
 
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, text
 
 from data_access import db
 from data_access import findings as F
@@ -20,7 +17,7 @@ from data_access.findings import FindingFilter
 from data_access.importer import import_workbook
 from data_access.rules import findings as rules
 from data_access.rules.quarters import parse_quarter, quarter_of
-from tests.conftest import _PG_PROBLEM, PG_URL, pg_schema_url
+from tests.conftest import fresh_database
 from tests.workbooks import DUSHANBE, FACILITIES_HEADER, FINDINGS_HEADER, KHUJAND, return_workbook
 
 D = dt.date
@@ -62,20 +59,8 @@ KAZ_RETURNS = {"2024-Q1": [row("K1", "KAZ-T-01", "other", "high", "open", D(2024
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def history(request, tmp_path_factory):
     """The story above imported once per database for the module (the tests only read)."""
-    if request.param == "sqlite":
-        url, schema = f"sqlite:///{tmp_path_factory.mktemp('findings') / 'test.db'}", None
-    else:
-        if _PG_PROBLEM:
-            if os.environ.get("CI"):
-                pytest.fail(f"PostgreSQL at {PG_URL} is unreachable under CI: {_PG_PROBLEM}")
-            pytest.skip(f"PostgreSQL at {PG_URL} is unreachable ({_PG_PROBLEM}); the SQLite half still ran")
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = pg_schema_url(schema)
-    engine = db.connect(url)
-    try:
+    with fresh_database(request.param, tmp_path_factory.mktemp("findings")) as url:
+        engine = db.connect(url)
         for country, returns, facilities in (("TJK", TJK_RETURNS, [DUSHANBE, KHUJAND]),
                                              ("KAZ", KAZ_RETURNS, [ASTANA])):
             for i, (quarter, rows) in enumerate(returns.items()):
@@ -86,12 +71,6 @@ def history(request, tmp_path_factory):
                                     "t")
                 assert r.status == "applied", r.report()
         yield engine
-    finally:
-        db.dispose_all()
-        if schema:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
 
 
 QUARTERS = ("2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4")

@@ -14,13 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from data_access import db, queries
 from data_access.importer import import_workbook
+from tests.conftest import fresh_database
 from tests.workbooks import (
     ACTIVITIES_HEADER,
     FACILITIES_HEADER,
@@ -98,33 +97,14 @@ FILES = {
 def known(request, tmp_path_factory):
     """The programme above, imported once per database for the whole module
     (the queries only read). Yields (engine, {file name: upload id})."""
-    from tests.conftest import _PG_PROBLEM, PG_URL, pg_schema_url
-
-    schema = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('queries') / 'known.db'}"
-    else:
-        if _PG_PROBLEM:
-            pytest.skip(f"PostgreSQL at {PG_URL} is unreachable ({_PG_PROBLEM}); the SQLite half still ran")
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        with create_engine(PG_URL).begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = pg_schema_url(schema)
-    engine = db.connect(url)
-    ids = {}
-    try:
+    with fresh_database(request.param, tmp_path_factory.mktemp("queries")) as url:
+        engine = db.connect(url)
+        ids = {}
         for name, (user, data) in FILES.items():
             r = import_workbook(engine, data, name, user)
             assert r.status == "applied", r.report()
             ids[name] = r.upload_id
         yield engine, ids
-    finally:
-        engine.dispose()
-        if schema:
-            admin = create_engine(PG_URL)
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
 
 
 def none(value):
