@@ -57,13 +57,16 @@ def browser():
 
 
 class OfflineGuard:
-    """Blocks and records every request that leaves the machine."""
+    """Records every request of a browser context (``requests``) and blocks
+    and records those that would leave the machine (``blocked``)."""
 
     def __init__(self) -> None:
+        self.requests: list[str] = []
         self.blocked: list[str] = []
 
     def __call__(self, route) -> None:
         url = route.request.url
+        self.requests.append(url)
         parsed = urlparse(url)
         if parsed.scheme in ("data", "blob", "about") or parsed.hostname in LOCAL_HOSTS:
             route.continue_()

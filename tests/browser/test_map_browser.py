@@ -24,29 +24,10 @@ from playwright.sync_api import expect
 from components import map_layers
 from data_access import db, queries
 from data_access.rules import map as rules
+from tests.browser.conftest import LOCAL_HOSTS, VIEWPORT, OfflineGuard
 
-VIEWPORT = {"width": 1280, "height": 720}  # as in conftest.py
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 TIMEOUT = 30_000
 ALL = ("IRQ", "KAZ", "KGZ", "TJK")
-
-
-class Recorder:
-    """Records every request of a browser context and blocks those leaving the machine."""
-
-    def __init__(self) -> None:
-        self.requests: list[str] = []
-        self.blocked: list[str] = []
-
-    def __call__(self, route) -> None:
-        url = route.request.url
-        self.requests.append(url)
-        parsed = urlparse(url)
-        if parsed.scheme in ("data", "blob", "about") or parsed.hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            self.blocked.append(url)
-            route.abort()
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -68,7 +49,7 @@ def open_map(browser):
 
     def _open(url: str):
         ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
-        recorder = Recorder()
+        recorder = OfflineGuard()
         ctx.route("**/*", recorder)
         page = ctx.new_page()
         page.goto(url)
