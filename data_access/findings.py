@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 import pandas as pd
-from sqlalchemy import Date, Engine, Integer, String, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import Engine, Integer, String, and_, case, cast, func, or_, select
 
 from . import summary
 from .asat import latest_updates
@@ -224,13 +224,6 @@ class _QuarterEnds:
         self.end = end_column
 
 
-def _quarters_table(first: Quarter, last: Quarter):
-    # The end date is a typed bind parameter, not a CAST: SQLite would turn CAST(... AS DATE) into a number.
-    rows = [select(literal(i, Integer).label("qi"), literal(Quarter.from_index(i).end, Date).label("q_end"))
-            for i in range(first.index, last.index + 1)]
-    return union_all(*rows).subquery("quarters")
-
-
 def burn_down(engine: Engine, first: str | Quarter, last: str | Quarter, countries: Iterable[str] | None = None,
               flt: FindingFilter | None = None) -> pd.DataFrame:
     """Open findings (open or in progress) by severity as at the end of every
@@ -254,7 +247,7 @@ def burn_down(engine: Engine, first: str | Quarter, last: str | Quarter, countri
                     (nxt - 1).label("q_to"))
              .where(fu.finding_id.in_(select(Finding.finding_id).where(*_static(countries, flt))))
              .subquery("spans"))
-    quarters = _quarters_table(a, b)
+    quarters = summary.quarters_table(a.index, b.index)
     ends = _QuarterEnds(quarters.c.q_end)
     cond = [spans.c.status.in_(OPEN_FINDING_STATUSES), *_state_conditions(spans, ends, flt)]
     stmt = (select(quarters.c.qi, Finding.severity, func.count().label("open"),

@@ -19,9 +19,9 @@ from __future__ import annotations
 from typing import Iterable
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, literal, select, union_all
+from sqlalchemy import Engine, and_, func, literal, select
 
-from . import queries
+from . import queries, summary
 from .asat import latest_updates
 from .models import Country, Priority, PriorityUpdate
 from .queries import _frame, _in, _q
@@ -78,7 +78,7 @@ def priority_states(engine: Engine, first: str | Quarter, last: str | Quarter,
     spans = (select(pu.priority_id, pu.status, pu.progress_pct, pu.quarter_idx.label("q_from"),
                     (pu.next_quarter_idx - 1).label("q_to"))
              .where(_scope(countries, priority_ids), pu.quarter_idx <= b.index).subquery("spans"))
-    qsel = union_all(*[select(literal(i).label("qi")) for i in range(a.index, b.index + 1)]).subquery("quarters")
+    qsel = summary.quarters_table(a.index, b.index)
     stmt = (select(qsel.c.qi, Priority.country_code.label("country"), spans.c.priority_id, spans.c.status,
                    spans.c.progress_pct, (spans.c.q_from == qsel.c.qi).label("reported"))
             .select_from(spans)
