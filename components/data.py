@@ -95,8 +95,14 @@ def headline(url: str, countries: tuple[str, ...], quarter: str) -> pd.DataFrame
 
 
 @cached_read
-def change_summary(url: str, countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
-    return overview.change_summary(engine(url), quarter, scope(countries))
+def finding_change_counts(url: str, countries: tuple[str, ...], quarter: str) -> dict[str, int]:
+    return overview.finding_change_counts(engine(url), quarter, scope(countries))
+
+
+def change_summary(countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
+    """From the cached parts the Overview also shows (no query twice)."""
+    return overview.summarise_changes(finding_change_counts(countries, quarter), priority_changes(countries, quarter),
+                                      milestone_changes(countries, quarter))
 
 
 @cached_read

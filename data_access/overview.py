@@ -349,9 +349,16 @@ def change_summary(engine: Engine, quarter: str | Quarter, countries: Iterable[s
     """How many findings, priorities and milestones changed in each way
     during the quarter: one row per (area, change) of :data:`CHANGE_AREAS`,
     with ``n`` (zero included)."""
-    counts = {"finding": finding_change_counts(engine, quarter, countries),
-              "priority": priority_changes(engine, quarter, countries)["change"].value_counts(),
-              "milestone": milestone_changes(engine, quarter, countries)["change"].value_counts()}
+    return summarise_changes(finding_change_counts(engine, quarter, countries),
+                             priority_changes(engine, quarter, countries),
+                             milestone_changes(engine, quarter, countries))
+
+
+def summarise_changes(finding_counts: dict[str, int], priorities: pd.DataFrame,
+                      milestones: pd.DataFrame) -> pd.DataFrame:
+    """:func:`change_summary` from its parts (for callers that hold them already)."""
+    counts = {"finding": finding_counts, "priority": priorities["change"].value_counts(),
+              "milestone": milestones["change"].value_counts()}
     rows = []
     for area, changes in CHANGE_AREAS.items():
         rows += [dict(area=area, change=c, n=int(counts[area].get(c, 0))) for c in changes]
