@@ -25,7 +25,7 @@ from sqlalchemy import Engine, Integer, String, and_, case, cast, func, or_, sel
 from . import summary
 from .asat import latest_updates
 from .models import Facility, Finding, FindingUpdate
-from .queries import _frame, _in, _overdue, _q, finding_history
+from .queries import _frame, _in, _overdue, _q, _severity_rank, finding_history
 from .rules import findings as rules
 from .rules.quarters import Quarter
 from .rules.reference import OPEN_FINDING_STATUSES
@@ -111,10 +111,6 @@ def _count_conditions(t, countries: Iterable[str] | None, flt: FindingFilter, **
     return summary.conditions(t, countries=countries, facilities=flt.facilities, domains=flt.domains,
                               severities=flt.severities, statuses=flt.statuses, overdue_only=flt.overdue_only,
                               **quarters)
-
-
-def _severity_rank(column):
-    return case(*[(column == sev, i) for i, sev in enumerate(SEVERITY_ORDER)], else_=len(SEVERITY_ORDER))
 
 
 def _ints(df: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:

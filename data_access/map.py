@@ -11,18 +11,14 @@ from sqlalchemy import Engine, case, func, select
 
 from .asat import latest_updates
 from .models import Finding, FindingUpdate
-from .queries import _frame, _overdue, _q
+from .queries import _frame, _overdue, _q, _severity_rank
 from .rules.quarters import Quarter
-from .rules.reference import FINDING_SEVERITIES, OPEN_FINDING_STATUSES
+from .rules.reference import OPEN_FINDING_STATUSES
 
 
 def _state(q: Quarter, facility_id: str):
     scope = FindingUpdate.finding_id.in_(select(Finding.finding_id).where(Finding.facility_id == facility_id))
     return latest_updates("findings", q.index, key_filter=scope).subquery("state")
-
-
-def _severity_rank():
-    return case(*[(Finding.severity == s, i) for i, s in enumerate(FINDING_SEVERITIES)], else_=len(FINDING_SEVERITIES))
 
 
 def facility_finding_counts(engine: Engine, quarter: str | Quarter, facility_id: str) -> pd.DataFrame:
@@ -31,7 +27,7 @@ def facility_finding_counts(engine: Engine, quarter: str | Quarter, facility_id:
     Columns: severity, status, findings, overdue; worst severity first."""
     q = _q(quarter)
     s = _state(q, facility_id)
-    rank = _severity_rank()
+    rank = _severity_rank(Finding.severity)
     stmt = (select(Finding.severity, s.c.status, func.count().label("findings"),
                    func.sum(case((_overdue(s, q), 1), else_=0)).label("overdue"))
             .select_from(Finding).join(s, s.c.finding_id == Finding.finding_id)
@@ -55,7 +51,7 @@ def facility_open_findings(engine: Engine, quarter: str | Quarter, facility_id: 
                    _overdue(s, q).label("overdue"))
             .join(s, s.c.finding_id == Finding.finding_id)
             .where(Finding.facility_id == facility_id, s.c.status.in_(OPEN_FINDING_STATUSES))
-            .order_by(_severity_rank(), s.c.due_date.is_(None), s.c.due_date, Finding.finding_id))
+            .order_by(_severity_rank(Finding.severity), s.c.due_date.is_(None), s.c.due_date, Finding.finding_id))
     if limit:
         stmt = stmt.limit(limit)
     df = _frame(engine, stmt)

@@ -32,11 +32,20 @@ from .models import (
     PriorityUpdate,
     Upload,
 )
-from .queries import _findings_state, _frame, _overdue, _in, _q, finding_status_by_quarter, priorities_as_at, quarters_with_data
+from .queries import (
+    _findings_state,
+    _frame,
+    _in,
+    _overdue,
+    _q,
+    _severity_rank,
+    finding_status_by_quarter,
+    priorities_as_at,
+    quarters_with_data,
+)
 from .rules import status as rules
 from .rules.quarters import Quarter
 from .rules.reference import FINDING_STATUSES, OPEN_FINDING_STATUSES
-from .rules.status import SEVERITY_ORDER
 
 # Indicators shown as headline tiles, in order.
 HEADLINE_INDICATORS: tuple[str, ...] = ("prisoners_total", "ve_prisoners", "ftf_detainees")
@@ -265,10 +274,6 @@ def _finding_news_pairs() -> list[tuple[str | None, str]]:
     """Every (status before, status reported) pair that is news."""
     before = [None, *FINDING_STATUSES]
     return [(p, c) for p in before for c in FINDING_STATUSES if rules.finding_change(p, c) is not None]
-
-
-def _severity_rank(column):
-    return case(*[(column == sev, i) for i, sev in enumerate(SEVERITY_ORDER)], else_=len(SEVERITY_ORDER))
 
 
 def finding_change_counts(engine: Engine, quarter: str | Quarter,

@@ -30,7 +30,7 @@ from .models import (
     Upload,
 )
 from .rules.quarters import Quarter, parse_quarter
-from .rules.reference import OPEN_FINDING_STATUSES
+from .rules.reference import FINDING_SEVERITIES, OPEN_FINDING_STATUSES
 
 
 def _q(quarter: str | Quarter | None) -> Quarter | None:
@@ -387,7 +387,9 @@ def facility_findings_summary(engine: Engine, quarter: str | Quarter,
 
 
 def _severity_rank(column):
-    return case(*[(column == sev, i) for i, sev in enumerate(("critical", "high", "medium", "low"))], else_=9)
+    """A severity as a number for SQL: 0 for critical, then high, medium, low;
+    an unknown severity last."""
+    return case(*[(column == sev, i) for i, sev in enumerate(FINDING_SEVERITIES)], else_=len(FINDING_SEVERITIES))
 
 
 def _facility_counts(q: Quarter, countries: Iterable[str] | None):
