@@ -8,8 +8,7 @@ import datetime as dt
 import pytest
 
 from data_access import map as map_queries
-from data_access.importer import import_workbook
-from tests.workbooks import DUSHANBE, FACILITIES_HEADER, FINDINGS_HEADER, KHUJAND, return_workbook
+from tests.workbooks import import_findings
 
 D = dt.date
 
@@ -28,13 +27,7 @@ def history(engine):
         ("2024-Q2", [f("F4", "verified", "low")], False),
         ("2024-Q3", [f("F1", "remediated", "critical")], False),
     ]
-    for quarter, rows, with_facilities in returns:
-        sheets = {"Findings": [FINDINGS_HEADER, *rows]}
-        if with_facilities:
-            sheets["Facilities"] = [FACILITIES_HEADER, DUSHANBE, KHUJAND]
-        r = import_workbook(engine, return_workbook("TJK", quarter, **sheets), f"{quarter}.xlsx", "t")
-        assert r.status == "applied", r.report()
-    return engine
+    return import_findings(engine, returns)
 
 
 def _counts(engine, quarter, facility="TJK-T-01"):

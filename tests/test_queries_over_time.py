@@ -10,8 +10,7 @@ import pandas as pd
 import pytest
 
 from data_access import queries
-from data_access.importer import import_workbook
-from tests.workbooks import DUSHANBE, FACILITIES_HEADER, FINDINGS_HEADER, KHUJAND, return_workbook
+from tests.workbooks import import_findings
 
 D = dt.date
 
@@ -29,13 +28,7 @@ def history(engine):
         ("2024-Q2", [f("F1", "remediated"), f("F3", "in progress", "TJK-T-02", "low")], False),
         ("2024-Q4", [f("F1", "verified")], False),
     ]
-    for quarter, rows, with_facilities in returns:
-        sheets = {"Findings": [FINDINGS_HEADER, *rows]}
-        if with_facilities:
-            sheets["Facilities"] = [FACILITIES_HEADER, DUSHANBE, KHUJAND]
-        r = import_workbook(engine, return_workbook("TJK", quarter, **sheets), f"{quarter}.xlsx", "t")
-        assert r.status == "applied", r.report()
-    return engine
+    return import_findings(engine, returns)
 
 
 def test_status_per_quarter_rebuilds_each_quarter_from_history(history):

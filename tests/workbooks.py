@@ -57,6 +57,21 @@ DUSHANBE = ["TJK-T-01", "Test prison Dushanbe", "prison", "Dushanbe", 38.56, 68.
 KHUJAND = ["TJK-T-02", "Test prison Khujand", "prison", "Khujand", 40.28, 69.62, "no", None]
 
 
+def import_findings(engine, returns: list[tuple[str, list[list[Any]], bool]], country: str = "TJK",
+                    facilities: list[list[Any]] = (DUSHANBE, KHUJAND)):
+    """Import Findings-only returns, one per ``(quarter, rows, with the
+    Facilities sheet)``, each of which must apply; returns the engine."""
+    from data_access.importer import import_workbook
+
+    for quarter, rows, with_facilities in returns:
+        sheets = {"Findings": [FINDINGS_HEADER, *rows]}
+        if with_facilities:
+            sheets["Facilities"] = [FACILITIES_HEADER, *facilities]
+        r = import_workbook(engine, return_workbook(country, quarter, **sheets), f"{quarter}.xlsx", "t")
+        assert r.status == "applied", r.report()
+    return engine
+
+
 def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
