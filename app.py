@@ -14,8 +14,9 @@ import streamlit as st
 from components import data, filters, layout, nav, theme
 from components.i18n import t
 
-st.set_page_config(page_title=t("app.title"), page_icon=theme.favicon(), layout="wide",
-                   initial_sidebar_state=theme.SIDEBAR_WIDTH)
+st.set_page_config(
+    page_title=t("app.title"), page_icon=theme.favicon(), layout="wide", initial_sidebar_state=theme.SIDEBAR_WIDTH
+)
 theme.apply()
 data.prepare_database()
 page = nav.navigation()

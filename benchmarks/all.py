@@ -30,7 +30,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 
 def machine() -> list[str]:
@@ -44,16 +43,17 @@ def machine() -> list[str]:
         pass
     mem = ""
     try:
-        kb = int(next(x for x in Path("/proc/meminfo").read_text().splitlines()
-                      if x.startswith("MemTotal")).split()[1])
+        kb = int(next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")).split()[1])
         mem = f", {kb / 1024 / 1024:.0f} GiB memory"
     except (OSError, StopIteration, ValueError):
         pass
     import streamlit
 
-    return [f"machine: {cpu}, {os.cpu_count()} cores{mem}",
-            f"software: Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-            f"Streamlit {streamlit.__version__}, {platform.system()} {platform.release()}"]
+    return [
+        f"machine: {cpu}, {os.cpu_count()} cores{mem}",
+        f"software: Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"Streamlit {streamlit.__version__}, {platform.system()} {platform.release()}",
+    ]
 
 
 def run(script: str, *args: str) -> int:

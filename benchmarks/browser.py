@@ -35,17 +35,16 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+
+from benchmarks.pages import databases, options
+from benchmarks.serve import app_env, streamlit_server
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, OfflineGuard
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from benchmarks.pages import databases, options  # noqa: E402
-from benchmarks.serve import app_env, streamlit_server  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, OfflineGuard  # noqa: E402
 
 TARGET = 3.0  # seconds, large programme, navigation by the sidebar
 QUIET = 0.3  # seconds without change that make a page "rendered"
@@ -254,11 +253,15 @@ def main(argv: list[str] | None = None) -> int:
         large = measure(large_url, pages, args.runs, tmp / "large-server.log")
         print("  measured the large programme", flush=True)
     print()
-    print(f"Chromium {VIEWPORT['width']}x{VIEWPORT['height']}, navigation to fully rendered, seconds: \"first\" = "
-          f"first visit by address (front end loaded, server caches cold), \"nav\" = median of {args.runs} visits "
-          f"by the sidebar link (target: large nav <= {TARGET})")
-    print(f"{'page':<28} {'sample first':>12} {'sample nav':>13} {'large first':>11} {'large nav':>12} "
-          f"{'large/sample':>12}  ok")
+    print(
+        f'Chromium {VIEWPORT["width"]}x{VIEWPORT["height"]}, navigation to fully rendered, seconds: "first" = '
+        f'first visit by address (front end loaded, server caches cold), "nav" = median of {args.runs} visits '
+        f"by the sidebar link (target: large nav <= {TARGET})"
+    )
+    print(
+        f"{'page':<28} {'sample first':>12} {'sample nav':>13} {'large first':>11} {'large nav':>12} "
+        f"{'large/sample':>12}  ok"
+    )
     problems = []
     for p in pages:
         s, lg = sample[p.name], large[p.name]
@@ -266,8 +269,10 @@ def main(argv: list[str] | None = None) -> int:
         both = isinstance(s, tuple) and isinstance(lg, tuple)
         ratio = f"{lg[1] / s[1]:>12.2f}" if both else f"{'-':>12}"
         ok = isinstance(lg, tuple) and lg[1] <= TARGET
-        print(f"{p.name:<28} {_cell(s, 0, 12)} {_cell(s, 1, 13)} {_cell(lg, 0, 11)} {_cell(lg, 1, 12)} {ratio}  "
-              f"{'yes' if ok else 'NO'}")
+        print(
+            f"{p.name:<28} {_cell(s, 0, 12)} {_cell(s, 1, 13)} {_cell(lg, 0, 11)} {_cell(lg, 1, 12)} {ratio}  "
+            f"{'yes' if ok else 'NO'}"
+        )
     if problems:
         print("\nnever rendered:\n" + "\n".join(f"  {m}" for m in problems))
         return 1

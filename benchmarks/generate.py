@@ -21,18 +21,16 @@ import datetime as dt
 import math
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
+from sqlalchemy import Engine, func, insert, select
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from sqlalchemy import Engine, func, insert, select  # noqa: E402
-
-from data_access import db  # noqa: E402
-from data_access import summary  # noqa: E402
-from data_access.asat import refresh_spans  # noqa: E402
-from data_access.models import (  # noqa: E402
+from data_access import (
+    db,
+    summary,
+)
+from data_access.asat import refresh_spans
+from data_access.models import (
     Activity,
     Country,
     Facility,
@@ -45,13 +43,12 @@ from data_access.models import (  # noqa: E402
     PriorityUpdate,
     Upload,
 )
-from data_access.rules import reference as ref  # noqa: E402
-from data_access.rules.quarters import Quarter  # noqa: E402
+from data_access.rules import reference as ref
+from data_access.rules.quarters import Quarter
 
 FIRST = Quarter(2017, 1)
 N_QUARTERS = 40
-FULL = dict(countries=30, facilities=3_000, findings=100_000, priorities=600, milestones=3_000,
-            activities=50_000)
+FULL = dict(countries=30, facilities=3_000, findings=100_000, priorities=600, milestones=3_000, activities=50_000)
 USER = "benchmark generator"
 CHUNK = 20_000
 
@@ -70,11 +67,10 @@ def _inside(value: float, low: float, high: float) -> float:
 
 def _bulk(conn, model, rows: list[dict]) -> None:
     for i in range(0, len(rows), CHUNK):
-        conn.execute(insert(model), rows[i:i + CHUNK])
+        conn.execute(insert(model), rows[i : i + CHUNK])
 
 
-def generate(engine: Engine, scale: float = 1.0, seed: int = 20261126,
-             progress=lambda msg: None) -> dict[str, int]:
+def generate(engine: Engine, scale: float = 1.0, seed: int = 20261126, progress=lambda msg: None) -> dict[str, int]:
     """Fill an empty database; returns the row counts written."""
     with engine.connect() as conn:
         if conn.execute(select(func.count()).select_from(Upload)).scalar_one():
@@ -83,7 +79,7 @@ def generate(engine: Engine, scale: float = 1.0, seed: int = 20261126,
     n = sizes(scale)
     quarters = [FIRST.shift(i) for i in range(N_QUARTERS)]
     counts: dict[str, int] = {}
-    now = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 
     with engine.begin() as conn:
         # ---------------------------------------------------------------- countries (four real + fictional)
@@ -92,8 +88,16 @@ def generate(engine: Engine, scale: float = 1.0, seed: int = 20261126,
         for i in range(n["countries"] - len(codes)):
             code = f"X{i:02d}"
             lat0, lon0 = float(rng.uniform(-40, 50)), float(rng.uniform(-100, 120))
-            extra.append(dict(code=code, name=f"Synthetic country {i + 1:02d}", lat_min=lat0, lat_max=lat0 + 6,
-                              lon_min=lon0, lon_max=lon0 + 8))
+            extra.append(
+                dict(
+                    code=code,
+                    name=f"Synthetic country {i + 1:02d}",
+                    lat_min=lat0,
+                    lat_max=lat0 + 6,
+                    lon_min=lon0,
+                    lon_max=lon0 + 8,
+                )
+            )
             codes.append(code)
         if extra:
             conn.execute(insert(Country), extra)
@@ -103,10 +107,21 @@ def generate(engine: Engine, scale: float = 1.0, seed: int = 20261126,
         upload_rows, upload_id = [], {}
         for ci, code in enumerate(codes):
             for q in quarters:
-                upload_rows.append(dict(kind="return", country_code=code, quarter=str(q), quarter_idx=q.index,
-                                        uploaded_at=now, uploaded_by=USER, file_name=f"{code}_{q}.xlsx",
-                                        sha256=f"{ci:04d}{q.index:08d}".ljust(64, "0"), size_bytes=0,
-                                        status="current", notes="Synthetic benchmark data"))
+                upload_rows.append(
+                    dict(
+                        kind="return",
+                        country_code=code,
+                        quarter=str(q),
+                        quarter_idx=q.index,
+                        uploaded_at=now,
+                        uploaded_by=USER,
+                        file_name=f"{code}_{q}.xlsx",
+                        sha256=f"{ci:04d}{q.index:08d}".ljust(64, "0"),
+                        size_bytes=0,
+                        status="current",
+                        notes="Synthetic benchmark data",
+                    )
+                )
         _bulk(conn, Upload, upload_rows)
         for r in conn.execute(select(Upload.id, Upload.country_code, Upload.quarter_idx)):
             upload_id[(r.country_code, r.quarter_idx)] = r.id
@@ -119,13 +134,28 @@ def generate(engine: Engine, scale: float = 1.0, seed: int = 20261126,
             base = float(rng.integers(3_000, 80_000))
             for qi, q in enumerate(quarters):
                 total = int(base * (1 + 0.01 * qi))
-                values = dict(prisoners_total=total, prisoners_female=int(total * 0.06),
-                              prisoners_pretrial=int(total * 0.2), prisons_total=int(20 + total / 2000),
-                              pretrial_centres=5, ve_prisoners=int(total * 0.04), ftf_detainees=int(total * 0.004))
+                values = dict(
+                    prisoners_total=total,
+                    prisoners_female=int(total * 0.06),
+                    prisoners_pretrial=int(total * 0.2),
+                    prisons_total=int(20 + total / 2000),
+                    pretrial_centres=5,
+                    ve_prisoners=int(total * 0.04),
+                    ftf_detainees=int(total * 0.004),
+                )
                 for ind, v in values.items():
-                    ind_rows.append(dict(country_code=code, indicator_code=ind, quarter=str(q), quarter_idx=q.index,
-                                         value=float(v), approximate=ind == "ftf_detainees", note=None,
-                                         upload_id=upload_id[(code, q.index)]))
+                    ind_rows.append(
+                        dict(
+                            country_code=code,
+                            indicator_code=ind,
+                            quarter=str(q),
+                            quarter_idx=q.index,
+                            value=float(v),
+                            approximate=ind == "ftf_detainees",
+                            note=None,
+                            upload_id=upload_id[(code, q.index)],
+                        )
+                    )
         _bulk(conn, IndicatorValue, ind_rows)
         counts["indicator_values"] = len(ind_rows)
 
@@ -137,13 +167,21 @@ def generate(engine: Engine, scale: float = 1.0, seed: int = 20261126,
             b = bbox[code]
             fid = f"{code}-F{i:05d}"
             fac_ids.append(fid)
-            fac_rows.append(dict(facility_id=fid, country_code=code, name=f"Facility {i:05d}",
-                                 type=ref.FACILITY_TYPES[i % 3], city=f"City {i % 400:03d}",
-                                 latitude=_inside(rng.uniform(b["lat_min"], b["lat_max"]), b["lat_min"], b["lat_max"]),
-                                 longitude=_inside(rng.uniform(b["lon_min"], b["lon_max"]), b["lon_min"], b["lon_max"]),
-                                 pilot=bool(i % 10 == 0), notes=None,
-                                 created_upload_id=upload_id[(code, FIRST.index)],
-                                 updated_upload_id=upload_id[(code, FIRST.index)]))
+            fac_rows.append(
+                dict(
+                    facility_id=fid,
+                    country_code=code,
+                    name=f"Facility {i:05d}",
+                    type=ref.FACILITY_TYPES[i % 3],
+                    city=f"City {i % 400:03d}",
+                    latitude=_inside(rng.uniform(b["lat_min"], b["lat_max"]), b["lat_min"], b["lat_max"]),
+                    longitude=_inside(rng.uniform(b["lon_min"], b["lon_max"]), b["lon_min"], b["lon_max"]),
+                    pilot=bool(i % 10 == 0),
+                    notes=None,
+                    created_upload_id=upload_id[(code, FIRST.index)],
+                    updated_upload_id=upload_id[(code, FIRST.index)],
+                )
+            )
         _bulk(conn, Facility, fac_rows)
         counts["facilities"] = len(fac_rows)
 
@@ -160,11 +198,20 @@ def generate(engine: Engine, scale: float = 1.0, seed: int = 20261126,
             audit = quarters[q0].start + dt.timedelta(days=int(rng.integers(0, 80)))
             due = audit + dt.timedelta(days=int(rng.integers(60, 400)))
             f_id = f"{code}-A{i:06d}"
-            f_rows.append(dict(finding_id=f_id, country_code=code, facility_id=fid_fac, audit_date=audit,
-                               domain=ref.FINDING_DOMAINS[i % 4], severity=ref.FINDING_SEVERITIES[int(rng.integers(4))],
-                               title=f"Synthetic finding {i}", recommendation=None,
-                               created_upload_id=upload_id[(code, quarters[q0].index)],
-                               updated_upload_id=upload_id[(code, quarters[q0].index)]))
+            f_rows.append(
+                dict(
+                    finding_id=f_id,
+                    country_code=code,
+                    facility_id=fid_fac,
+                    audit_date=audit,
+                    domain=ref.FINDING_DOMAINS[i % 4],
+                    severity=ref.FINDING_SEVERITIES[int(rng.integers(4))],
+                    title=f"Synthetic finding {i}",
+                    recommendation=None,
+                    created_upload_id=upload_id[(code, quarters[q0].index)],
+                    updated_upload_id=upload_id[(code, quarters[q0].index)],
+                )
+            )
             # about five entries: open, then forward moves spaced by 1-3 quarters
             q = q0
             steps = int(rng.integers(3, 8))
@@ -172,9 +219,18 @@ def generate(engine: Engine, scale: float = 1.0, seed: int = 20261126,
                 if q >= N_QUARTERS:
                     break
                 status = statuses[min(s, 3)] if s < 4 else ("in progress" if s % 2 else "remediated")
-                fu_rows.append(dict(finding_id=f_id, quarter=str(quarters[q]), quarter_idx=quarters[q].index,
-                                    status=status, due_date=due, owner="Security officer", status_note=f"step {s}",
-                                    upload_id=upload_id[(code, quarters[q].index)]))
+                fu_rows.append(
+                    dict(
+                        finding_id=f_id,
+                        quarter=str(quarters[q]),
+                        quarter_idx=quarters[q].index,
+                        status=status,
+                        due_date=due,
+                        owner="Security officer",
+                        status_note=f"step {s}",
+                        upload_id=upload_id[(code, quarters[q].index)],
+                    )
+                )
                 q += int(rng.integers(1, 4))
         _bulk(conn, Finding, f_rows)
         progress(f"{len(f_rows):,} findings")
@@ -191,22 +247,43 @@ def generate(engine: Engine, scale: float = 1.0, seed: int = 20261126,
             code = codes[i % len(codes)]
             pid = f"{code}-P{i:04d}"
             start = N_QUARTERS - updates_per
-            p_rows.append(dict(priority_id=pid, country_code=code, title=f"Synthetic priority {i}",
-                               theme=("training", "security", "intelligence", "infrastructure")[i % 4],
-                               target_date=quarters[-1].end,
-                               created_upload_id=upload_id[(code, quarters[start].index)],
-                               updated_upload_id=upload_id[(code, quarters[start].index)]))
+            p_rows.append(
+                dict(
+                    priority_id=pid,
+                    country_code=code,
+                    title=f"Synthetic priority {i}",
+                    theme=("training", "security", "intelligence", "infrastructure")[i % 4],
+                    target_date=quarters[-1].end,
+                    created_upload_id=upload_id[(code, quarters[start].index)],
+                    updated_upload_id=upload_id[(code, quarters[start].index)],
+                )
+            )
             progress_pct = 0.0
             for k in range(updates_per):
                 q = quarters[start + k]
                 progress_pct = min(100.0, progress_pct + float(rng.integers(0, 6)))
                 status = ref.PRIORITY_STATUSES[1 + int(rng.integers(0, 3))] if progress_pct < 100 else "completed"
-                pu_rows.append(dict(priority_id=pid, quarter=str(q), quarter_idx=q.index, status=status,
-                                    progress_pct=progress_pct, narrative=f"Quarter {q}: work continued.",
-                                    next_steps="Continue.", upload_id=upload_id[(code, q.index)]))
+                pu_rows.append(
+                    dict(
+                        priority_id=pid,
+                        quarter=str(q),
+                        quarter_idx=q.index,
+                        status=status,
+                        progress_pct=progress_pct,
+                        narrative=f"Quarter {q}: work continued.",
+                        next_steps="Continue.",
+                        upload_id=upload_id[(code, q.index)],
+                    )
+                )
             for m in range(per_priority):
-                m_rows.append(dict(priority_id=pid, name=f"Milestone {m + 1}", name_key=f"milestone {m + 1}",
-                                   created_upload_id=upload_id[(code, quarters[start].index)]))
+                m_rows.append(
+                    dict(
+                        priority_id=pid,
+                        name=f"Milestone {m + 1}",
+                        name_key=f"milestone {m + 1}",
+                        created_upload_id=upload_id[(code, quarters[start].index)],
+                    )
+                )
         _bulk(conn, Priority, p_rows)
         _bulk(conn, PriorityUpdate, pu_rows)
         _bulk(conn, Milestone, m_rows)
@@ -214,11 +291,24 @@ def generate(engine: Engine, scale: float = 1.0, seed: int = 20261126,
         for r in conn.execute(select(Milestone.id, Milestone.priority_id)):
             code = r.priority_id.split("-P")[0]
             q = quarters[N_QUARTERS - updates_per]
-            mu_rows.append(dict(milestone_id=r.id, quarter=str(q), quarter_idx=q.index, due_date=quarters[-4].end,
-                                status="planned", completed_on=None, upload_id=upload_id[(code, q.index)]))
+            mu_rows.append(
+                dict(
+                    milestone_id=r.id,
+                    quarter=str(q),
+                    quarter_idx=q.index,
+                    due_date=quarters[-4].end,
+                    status="planned",
+                    completed_on=None,
+                    upload_id=upload_id[(code, q.index)],
+                )
+            )
         _bulk(conn, MilestoneUpdate, mu_rows)
-        counts.update(priorities=len(p_rows), priority_updates=len(pu_rows), milestones=len(m_rows),
-                      milestone_updates=len(mu_rows))
+        counts.update(
+            priorities=len(p_rows),
+            priority_updates=len(pu_rows),
+            milestones=len(m_rows),
+            milestone_updates=len(mu_rows),
+        )
         progress(f"{len(p_rows):,} priorities, {len(pu_rows):,} updates, {len(m_rows):,} milestones")
 
         # ---------------------------------------------------------------- activities
@@ -230,10 +320,22 @@ def generate(engine: Engine, scale: float = 1.0, seed: int = 20261126,
         for i in range(na):
             q, code = quarters[int(a_q[i])], codes[int(a_c[i])]
             p = int(parts[i])
-            a_rows.append(dict(activity_id=f"{code}-T{i:06d}", country_code=code, quarter=str(q), quarter_idx=q.index,
-                               date=q.start + dt.timedelta(days=int(i % 85)), type=ref.ACTIVITY_TYPES[i % 5],
-                               title=f"Synthetic activity {i}", participants=p, female_participants=p // 4,
-                               facility_id=None, notes=None, upload_id=upload_id[(code, q.index)]))
+            a_rows.append(
+                dict(
+                    activity_id=f"{code}-T{i:06d}",
+                    country_code=code,
+                    quarter=str(q),
+                    quarter_idx=q.index,
+                    date=q.start + dt.timedelta(days=int(i % 85)),
+                    type=ref.ACTIVITY_TYPES[i % 5],
+                    title=f"Synthetic activity {i}",
+                    participants=p,
+                    female_participants=p // 4,
+                    facility_id=None,
+                    notes=None,
+                    upload_id=upload_id[(code, q.index)],
+                )
+            )
         _bulk(conn, Activity, a_rows)
         counts["activities"] = len(a_rows)
         progress(f"{len(a_rows):,} activities")
@@ -253,8 +355,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     engine = db.connect(args.db)
-    counts = generate(engine, args.scale, args.seed, progress=lambda m: print(f"[{time.perf_counter() - t0:6.1f}s] {m}",
-                                                                               flush=True))
+    counts = generate(
+        engine, args.scale, args.seed, progress=lambda m: print(f"[{time.perf_counter() - t0:6.1f}s] {m}", flush=True)
+    )
     print(f"done in {time.perf_counter() - t0:.1f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     return 0
 

@@ -26,10 +26,20 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-FINDINGS_HEADER = ["finding_id", "facility_id", "audit_date", "domain", "severity", "title", "recommendation",
-                   "status", "due_date", "owner", "status_note"]
+FINDINGS_HEADER = [
+    "finding_id",
+    "facility_id",
+    "audit_date",
+    "domain",
+    "severity",
+    "title",
+    "recommendation",
+    "status",
+    "due_date",
+    "owner",
+    "status_note",
+]
 
 
 def make_workbook(rows: int, path: Path) -> None:
@@ -51,16 +61,26 @@ def make_workbook(rows: int, path: Path) -> None:
     statuses = ["open", "in progress", "remediated", "verified", "risk accepted"]
     for i in range(rows):
         audit = dt.date(2024, 1, 1) + dt.timedelta(days=rnd.randrange(80))
-        ws.append([f"TJK-B-F{i:06d}", f"TJK-B-{rnd.randrange(n_fac):03d}", audit, rnd.choice(domains),
-                   rnd.choice(sev), f"Finding number {i} about a security gap", "Fix it within the deadline",
-                   rnd.choice(statuses), audit + dt.timedelta(days=rnd.randrange(30, 365)),
-                   "Deputy director, security", "Progress noted at the quarterly review"])
+        ws.append(
+            [
+                f"TJK-B-F{i:06d}",
+                f"TJK-B-{rnd.randrange(n_fac):03d}",
+                audit,
+                rnd.choice(domains),
+                rnd.choice(sev),
+                f"Finding number {i} about a security gap",
+                "Fix it within the deadline",
+                rnd.choice(statuses),
+                audit + dt.timedelta(days=rnd.randrange(30, 365)),
+                "Deputy director, security",
+                "Progress noted at the quarterly review",
+            ]
+        )
     wb.save(path)
 
 
 CHILD_IMPORT = r"""
 import json, resource, sys, time
-sys.path.insert(0, {root!r})
 from data_access import db
 from data_access.importer import import_workbook
 engine = db.connect({url!r})
@@ -123,20 +143,27 @@ def main(argv: list[str] | None = None) -> int:
         book = tmp / "findings.xlsx"
         t0 = time.perf_counter()
         make_workbook(args.rows, book)
-        print(f"workbook: {args.rows:,} findings, {book.stat().st_size / 1e6:.1f} MB, "
-              f"written in {time.perf_counter() - t0:.1f} s", flush=True)
+        print(
+            f"workbook: {args.rows:,} findings, {book.stat().st_size / 1e6:.1f} MB, "
+            f"written in {time.perf_counter() - t0:.1f} s",
+            flush=True,
+        )
         imp, base = [], []
         for i in range(args.runs):
-            base.append(run_child(CHILD_BASELINE.format(url=fresh_url(args.db, tmp, 100 + i), path=str(book),
-                                                        cols=FINDINGS_HEADER)))
-            imp.append(run_child(CHILD_IMPORT.format(root=str(ROOT), url=fresh_url(args.db, tmp, i),
-                                                     path=str(book))))
+            base.append(
+                run_child(
+                    CHILD_BASELINE.format(url=fresh_url(args.db, tmp, 100 + i), path=str(book), cols=FINDINGS_HEADER)
+                )
+            )
+            imp.append(run_child(CHILD_IMPORT.format(root=str(ROOT), url=fresh_url(args.db, tmp, i), path=str(book))))
     med = lambda xs, k: statistics.median(x[k] for x in xs)  # noqa: E731
     bi, bb = med(imp, "seconds"), med(base, "seconds")
     mi, mb = med(imp, "peak_mb"), med(base, "peak_mb")
     print()
-    print(f"{'measure (' + args.db + ', median of ' + str(args.runs) + ')':<44} {'importer':>10} {'baseline':>10} "
-          f"{'ratio':>7}")
+    print(
+        f"{'measure (' + args.db + ', median of ' + str(args.runs) + ')':<44} {'importer':>10} {'baseline':>10} "
+        f"{'ratio':>7}"
+    )
     print(f"{'time, s':<44} {bi:>10.2f} {bb:>10.2f} {bi / bb:>7.2f}")
     print(f"{'peak memory (process RSS), MB':<44} {mi:>10.0f} {mb:>10.0f} {mi / mb:>7.2f}")
     print("\nbaseline = python-calamine read + SQLAlchemy Core bulk insert into an empty table, same workbook")

@@ -24,12 +24,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from benchmarks.browser import chromium, page_urls, visit
+from benchmarks.pages import build_large
+from benchmarks.serve import app_env, migrated, streamlit_server
 
-from benchmarks.browser import chromium, page_urls, visit  # noqa: E402
-from benchmarks.pages import build_large  # noqa: E402
-from benchmarks.serve import app_env, migrated, streamlit_server  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 TARGET_MB = 600
 HELLO = 'import streamlit as st\n\nst.write("Hello")\n'

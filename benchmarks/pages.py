@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.chdir(ROOT)
 
 TARGET_COLD, TARGET_WARM, TARGET_RATIO = 1.5, 0.3, 2.0
@@ -117,14 +116,20 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((page, s_cold, s_warm, l_cold, l_warm, l_cold / s_cold, l_warm / s_warm))
             print(f"  measured {page}", flush=True)
     print()
-    print(f"AppTest full script run, median of {args.runs}, seconds (targets: large cold <= {TARGET_COLD}, "
-          f"warm <= {TARGET_WARM}, large/sample <= {TARGET_RATIO})")
-    print(f"{'page':<28} {'sample cold':>11} {'sample warm':>11} {'large cold':>10} {'large warm':>10} "
-          f"{'ratio cold':>10} {'ratio warm':>10}  ok")
+    print(
+        f"AppTest full script run, median of {args.runs}, seconds (targets: large cold <= {TARGET_COLD}, "
+        f"warm <= {TARGET_WARM}, large/sample <= {TARGET_RATIO})"
+    )
+    print(
+        f"{'page':<28} {'sample cold':>11} {'sample warm':>11} {'large cold':>10} {'large warm':>10} "
+        f"{'ratio cold':>10} {'ratio warm':>10}  ok"
+    )
     for page, sc, sw, lc, lw, ratio, ratio_warm in rows:
         ok = lc <= TARGET_COLD and lw <= TARGET_WARM and ratio <= TARGET_RATIO and ratio_warm <= TARGET_RATIO
-        print(f"{Path(page).stem:<28} {sc:>11.2f} {sw:>11.2f} {lc:>10.2f} {lw:>10.2f} {ratio:>10.2f} "
-              f"{ratio_warm:>10.2f}  {'yes' if ok else 'NO'}")
+        print(
+            f"{Path(page).stem:<28} {sc:>11.2f} {sw:>11.2f} {lc:>10.2f} {lw:>10.2f} {ratio:>10.2f} "
+            f"{ratio_warm:>10.2f}  {'yes' if ok else 'NO'}"
+        )
     return 0
 
 

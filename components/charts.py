@@ -17,7 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -37,9 +38,21 @@ SPEC_TTL = 600  # seconds a cached chart spec is kept (its data is part of the k
 
 # --------------------------------------------------------------------------- building charts
 
-def stacked_bars(data: pd.DataFrame, *, x: str, y: str, colour: str, kind: str | None, title: str,
-                 x_title: str, y_title: str, subtitle: str | None = None, legend_title: str | None = None,
-                 x_sort: list[str] | None = None) -> alt.Chart:
+
+def stacked_bars(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    colour: str,
+    kind: str | None,
+    title: str,
+    x_title: str,
+    y_title: str,
+    subtitle: str | None = None,
+    legend_title: str | None = None,
+    x_sort: list[str] | None = None,
+) -> alt.Chart:
     """Stacked bars of ``y`` per ``x`` coloured by ``colour``. With a status
     ``kind`` (see :data:`theme.COLOURS`), the colours and order are that
     kind's; otherwise the categorical palette."""
@@ -48,7 +61,7 @@ def stacked_bars(data: pd.DataFrame, *, x: str, y: str, colour: str, kind: str |
     if kind:
         scale = theme.scale(kind, None)
         domain = [v for v in scale.domain if v in present]
-        rng = [c for v, c in zip(scale.domain, scale.range) if v in present]
+        rng = [c for v, c in zip(scale.domain, scale.range, strict=False) if v in present]
         colour_scale = alt.Scale(domain=domain, range=rng)
         order = {v: i for i, v in enumerate(scale.domain)}
     else:
@@ -61,11 +74,18 @@ def stacked_bars(data: pd.DataFrame, *, x: str, y: str, colour: str, kind: str |
         .encode(
             x=alt.X(f"{x}:N", title=x_title, sort=x_sort or "ascending"),
             y=alt.Y(f"sum({y}):Q", title=y_title, axis=alt.Axis(tickMinStep=1, format=",d")),
-            color=alt.Color(f"{colour}:N", title=legend_title or "", scale=colour_scale,
-                            sort=list(colour_scale.domain) if kind else present),
+            color=alt.Color(
+                f"{colour}:N",
+                title=legend_title or "",
+                scale=colour_scale,
+                sort=list(colour_scale.domain) if kind else present,
+            ),
             order=alt.Order("_order:Q", sort="ascending"),
-            tooltip=[alt.Tooltip(f"{x}:N", title=x_title), alt.Tooltip(f"{colour}:N", title=legend_title or ""),
-                     alt.Tooltip(f"{y}:Q", title=y_title, format=",d")],
+            tooltip=[
+                alt.Tooltip(f"{x}:N", title=x_title),
+                alt.Tooltip(f"{colour}:N", title=legend_title or ""),
+                alt.Tooltip(f"{y}:Q", title=y_title, format=",d"),
+            ],
         )
     )
     return titled(chart, title, subtitle)
@@ -79,6 +99,7 @@ def titled(chart: alt.TopLevelMixin, title: str, subtitle: str | None = None) ->
 
 
 # --------------------------------------------------------------------------- export
+
 
 class Spec(dict):
     """A chart already turned into its Vega-Lite spec (theme applied, data
@@ -168,8 +189,16 @@ def slug(text: str) -> str:
 
 # --------------------------------------------------------------------------- on the page
 
-def show(chart: alt.TopLevelMixin | Spec, data: pd.DataFrame, *, key: str, filename: str,
-         notes: Iterable[str] = (), height: int | None = None) -> None:
+
+def show(
+    chart: alt.TopLevelMixin | Spec,
+    data: pd.DataFrame,
+    *,
+    key: str,
+    filename: str,
+    notes: Iterable[str] = (),
+    height: int | None = None,
+) -> None:
     """Draw the chart (which must have a title) with its download menu.
 
     ``data`` is what the chart shows, with readable column names: it is
@@ -186,20 +215,50 @@ def show(chart: alt.TopLevelMixin | Spec, data: pd.DataFrame, *, key: str, filen
     stem = slug(filename)
     with st.popover(t("charts.download"), icon=":material/download:", key=f"{key}__dl"):
         c1, c2 = st.columns(2, gap="small")
-        c1.download_button(t("charts.png"), data=lambda: to_png(chart), file_name=f"{stem}.png",
-                           mime="image/png", key=f"{key}__png", on_click="ignore", icon=":material/image:",
-                           width="stretch", help=t("charts.png_help"))
-        c2.download_button(t("charts.svg"), data=lambda: to_svg(chart), file_name=f"{stem}.svg",
-                           mime="image/svg+xml", key=f"{key}__svg", on_click="ignore", icon=":material/draw:",
-                           width="stretch", help=t("charts.svg_help"))
-        c1.download_button(t("charts.csv"), data=lambda: data_csv(data), file_name=f"{stem}.csv",
-                           mime="text/csv", key=f"{key}__csv", on_click="ignore", icon=":material/table:",
-                           width="stretch", help=t("charts.csv_help"))
-        c2.download_button(t("charts.xlsx"), data=lambda: data_xlsx(data, title=title, notes=notes),
-                           file_name=f"{stem}.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           key=f"{key}__xlsx", on_click="ignore", icon=":material/grid_on:", width="stretch",
-                           help=t("charts.xlsx_help"))
+        c1.download_button(
+            t("charts.png"),
+            data=lambda: to_png(chart),
+            file_name=f"{stem}.png",
+            mime="image/png",
+            key=f"{key}__png",
+            on_click="ignore",
+            icon=":material/image:",
+            width="stretch",
+            help=t("charts.png_help"),
+        )
+        c2.download_button(
+            t("charts.svg"),
+            data=lambda: to_svg(chart),
+            file_name=f"{stem}.svg",
+            mime="image/svg+xml",
+            key=f"{key}__svg",
+            on_click="ignore",
+            icon=":material/draw:",
+            width="stretch",
+            help=t("charts.svg_help"),
+        )
+        c1.download_button(
+            t("charts.csv"),
+            data=lambda: data_csv(data),
+            file_name=f"{stem}.csv",
+            mime="text/csv",
+            key=f"{key}__csv",
+            on_click="ignore",
+            icon=":material/table:",
+            width="stretch",
+            help=t("charts.csv_help"),
+        )
+        c2.download_button(
+            t("charts.xlsx"),
+            data=lambda: data_xlsx(data, title=title, notes=notes),
+            file_name=f"{stem}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{key}__xlsx",
+            on_click="ignore",
+            icon=":material/grid_on:",
+            width="stretch",
+            help=t("charts.xlsx_help"),
+        )
 
 
 def screen_spec(chart: alt.TopLevelMixin) -> dict:

@@ -16,7 +16,8 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -67,6 +68,7 @@ def scope(countries) -> list[str] | None:
 
 # --------------------------------------------------------------------------- reference
 
+
 @cached_read
 def countries(url: str) -> pd.DataFrame:
     return queries.countries(engine(url))[["code", "name"]]
@@ -89,6 +91,7 @@ def is_empty(url: str) -> bool:
 
 # --------------------------------------------------------------------------- overview
 
+
 @cached_read
 def headline(url: str, countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
     return overview.headline(engine(url), quarter, scope(countries))
@@ -101,8 +104,11 @@ def finding_change_counts(url: str, countries: tuple[str, ...], quarter: str) ->
 
 def change_summary(countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
     """From the cached parts the Overview also shows (no query twice)."""
-    return overview.summarise_changes(finding_change_counts(countries, quarter), priority_changes(countries, quarter),
-                                      milestone_changes(countries, quarter))
+    return overview.summarise_changes(
+        finding_change_counts(countries, quarter),
+        priority_changes(countries, quarter),
+        milestone_changes(countries, quarter),
+    )
 
 
 @cached_read
@@ -131,8 +137,9 @@ def overdue_count(url: str, countries: tuple[str, ...], quarter: str) -> int:
 
 
 @cached_read
-def priorities_in_status(url: str, countries: tuple[str, ...], quarter: str,
-                         statuses: tuple[str, ...] = ("off track",)) -> pd.DataFrame:
+def priorities_in_status(
+    url: str, countries: tuple[str, ...], quarter: str, statuses: tuple[str, ...] = ("off track",)
+) -> pd.DataFrame:
     return overview.priorities_in_status(engine(url), quarter, scope(countries), statuses)
 
 
@@ -152,6 +159,7 @@ def priority_trend(url: str, countries: tuple[str, ...], quarters: tuple[str, ..
 
 
 # --------------------------------------------------------------------------- start-up
+
 
 def sample_enabled() -> bool:
     return os.environ.get(SAMPLE_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
@@ -174,8 +182,10 @@ def prepare_database() -> None:
             if sample_enabled() and sample.is_empty(eng):
                 _load_sample(eng)
         except Exception as exc:  # the database is down or misconfigured: say so, do not crash
-            st.error(t("startup.failed", url=config.describe(url), error=f"{type(exc).__name__}: {exc}"),
-                     icon=":material/database:")
+            st.error(
+                t("startup.failed", url=config.describe(url), error=f"{type(exc).__name__}: {exc}"),
+                icon=":material/database:",
+            )
             st.stop()
         _prepared.add(url)
 

@@ -35,20 +35,21 @@ def headline(url: str, countries: tuple[str, ...], quarter: str, flt: findings.F
 
 
 @cached_read
-def status_counts(url: str, countries: tuple[str, ...], quarter: str, flt: findings.FindingFilter,
-                  by: tuple[str, ...]) -> pd.DataFrame:
+def status_counts(
+    url: str, countries: tuple[str, ...], quarter: str, flt: findings.FindingFilter, by: tuple[str, ...]
+) -> pd.DataFrame:
     return findings.status_counts(engine(url), quarter, scope(countries), flt, by)
 
 
 @cached_read
-def burn_down(url: str, countries: tuple[str, ...], first: str, last: str,
-              flt: findings.FindingFilter) -> pd.DataFrame:
+def burn_down(url: str, countries: tuple[str, ...], first: str, last: str, flt: findings.FindingFilter) -> pd.DataFrame:
     return findings.burn_down(engine(url), first, last, scope(countries), flt)
 
 
 @cached_read
-def weakest_spots(url: str, countries: tuple[str, ...], quarter: str, flt: findings.FindingFilter,
-                  limit: int) -> tuple[pd.DataFrame, int]:
+def weakest_spots(
+    url: str, countries: tuple[str, ...], quarter: str, flt: findings.FindingFilter, limit: int
+) -> tuple[pd.DataFrame, int]:
     return findings.weakest_spots(engine(url), quarter, scope(countries), flt, limit)
 
 
@@ -58,16 +59,25 @@ def ageing(url: str, countries: tuple[str, ...], quarter: str, flt: findings.Fin
 
 
 @cached_read
-def remediation_speed(url: str, countries: tuple[str, ...], quarter: str, flt: findings.FindingFilter,
-                      by: tuple[str, ...]) -> pd.DataFrame:
+def remediation_speed(
+    url: str, countries: tuple[str, ...], quarter: str, flt: findings.FindingFilter, by: tuple[str, ...]
+) -> pd.DataFrame:
     return findings.remediation_speed(engine(url), quarter, scope(countries), flt, by)
 
 
 @cached_read
-def findings_page(url: str, countries: tuple[str, ...], quarter: str, flt: findings.FindingFilter, search: str,
-                  sort: str, descending: bool, limit: int | None, offset: int) -> tuple[pd.DataFrame, int]:
-    return findings.findings_list(engine(url), quarter, scope(countries), flt, search, sort, descending, limit,
-                                  offset)
+def findings_page(
+    url: str,
+    countries: tuple[str, ...],
+    quarter: str,
+    flt: findings.FindingFilter,
+    search: str,
+    sort: str,
+    descending: bool,
+    limit: int | None,
+    offset: int,
+) -> tuple[pd.DataFrame, int]:
+    return findings.findings_list(engine(url), quarter, scope(countries), flt, search, sort, descending, limit, offset)
 
 
 @cached_read

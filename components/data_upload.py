@@ -6,7 +6,7 @@ when they change something."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -34,14 +34,16 @@ def max_upload_mb() -> float:
     return Limits.from_env().max_bytes / 1_000_000
 
 
-def check(data: bytes, file_name: str, user: str,
-          progress: Callable[[float, str], None] | None = None) -> importer.ImportResult:
+def check(
+    data: bytes, file_name: str, user: str, progress: Callable[[float, str], None] | None = None
+) -> importer.ImportResult:
     """Validate and work out the changes; writes nothing."""
     return importer.import_workbook(engine(), data, file_name, user, dry_run=True, progress=progress)
 
 
-def apply(data: bytes, file_name: str, user: str,
-          progress: Callable[[float, str], None] | None = None) -> importer.ImportResult:
+def apply(
+    data: bytes, file_name: str, user: str, progress: Callable[[float, str], None] | None = None
+) -> importer.ImportResult:
     result = importer.import_workbook(engine(), data, file_name, user, progress=progress)
     if result.status == importer.APPLIED:
         clear()

@@ -19,8 +19,8 @@ Pages read the selection with :func:`current`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 import streamlit as st
 
@@ -78,6 +78,7 @@ class Filters:
 
 # --------------------------------------------------------------------------- query string (pure functions)
 
+
 def _values(params: Mapping[str, str | list[str]], key: str) -> list[str]:
     raw = params.get(key)
     if raw is None:
@@ -86,8 +87,9 @@ def _values(params: Mapping[str, str | list[str]], key: str) -> list[str]:
     return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
 
 
-def from_query(params: Mapping[str, str | list[str]], countries: Mapping[str, str],
-               quarters: Iterable[str]) -> tuple[list[str], str | None, list[str]]:
+def from_query(
+    params: Mapping[str, str | list[str]], countries: Mapping[str, str], quarters: Iterable[str]
+) -> tuple[list[str], str | None, list[str]]:
     """Read the filters from query parameters.
 
     ``countries`` maps ISO code -> name (codes or names are accepted, any
@@ -126,10 +128,11 @@ def to_query(countries: Iterable[str], quarter: str | None, all_countries: Itera
 
 # --------------------------------------------------------------------------- the sidebar
 
+
 def sidebar() -> Filters:
     """Draw the filters in the sidebar, sync them with the URL and return them."""
     countries = data.countries()
-    names = dict(zip(countries["code"], countries["name"]))
+    names = dict(zip(countries["code"], countries["name"], strict=False))
     codes = tuple(countries["code"])
     quarters = tuple(data.quarters())
     latest = quarters[-1] if quarters else None
@@ -149,15 +152,30 @@ def sidebar() -> Filters:
 
     with st.sidebar:
         st.markdown(f"**{t('filters.heading')}**")
-        st.multiselect(t("filters.countries"), options=codes, format_func=lambda c: names.get(c, c),
-                       key=COUNTRIES_KEY, placeholder=t("filters.all_countries"),
-                       help=t("filters.countries_help"))
-        st.selectbox(t("filters.quarter"), options=list(reversed(quarters)), key=QUARTER_KEY,
-                     disabled=not quarters, placeholder=t("filters.no_quarters"),
-                     help=t("filters.quarter_help"))
+        st.multiselect(
+            t("filters.countries"),
+            options=codes,
+            format_func=lambda c: names.get(c, c),
+            key=COUNTRIES_KEY,
+            placeholder=t("filters.all_countries"),
+            help=t("filters.countries_help"),
+        )
+        st.selectbox(
+            t("filters.quarter"),
+            options=list(reversed(quarters)),
+            key=QUARTER_KEY,
+            disabled=not quarters,
+            placeholder=t("filters.no_quarters"),
+            help=t("filters.quarter_help"),
+        )
 
-    selected = Filters(countries=tuple(c for c in codes if c in state[COUNTRIES_KEY]), quarter=state[QUARTER_KEY],
-                       all_countries=codes, names=names, quarters=quarters)
+    selected = Filters(
+        countries=tuple(c for c in codes if c in state[COUNTRIES_KEY]),
+        quarter=state[QUARTER_KEY],
+        all_countries=codes,
+        names=names,
+        quarters=quarters,
+    )
     _sync_url(selected)
     state[_STATE_KEY] = selected
     return selected

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 LANG_ENV = "DASHBOARD_LANGUAGE"
@@ -35,7 +35,7 @@ def language() -> str:
     return _override or os.environ.get(LANG_ENV) or DEFAULT_LANGUAGE
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(code: str) -> dict[str, str]:
     """The messages of a language; an unknown language is an empty catalogue."""
     if not code.replace("_", "").isalnum():

@@ -3,8 +3,9 @@ whether the change is good news (green), bad news (red) or neither (grey)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import streamlit as st
 
@@ -40,8 +41,11 @@ class Tile:
         """The value as drawn in the tile: the "approx." mark in small type so
         that it fits a projector-sized tile."""
         if self.approximate and not fmt.missing(self.value):
-            inner = (fmt.percent(self.value, decimals=self.decimals) if self.kind == SHARE
-                     else fmt.number(self.value, decimals=self.decimals))
+            inner = (
+                fmt.percent(self.value, decimals=self.decimals)
+                if self.kind == SHARE
+                else fmt.number(self.value, decimals=self.decimals)
+            )
             return t("kpi.approx", value=inner)
         return self.value_text
 
@@ -87,6 +91,6 @@ def tile_row(specs: Sequence[Tile], compared_with: str | None, *, per_row: int =
     """Tiles in rows of ``per_row`` equal columns."""
     for start in range(0, len(specs), per_row):
         cols = st.columns(per_row, gap="small")
-        for col, spec in zip(cols, specs[start:start + per_row]):
+        for col, spec in zip(cols, specs[start : start + per_row], strict=False):
             with col:
                 tile(spec, compared_with)

@@ -3,7 +3,7 @@ empty states and compact lists."""
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import streamlit as st
 

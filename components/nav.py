@@ -54,8 +54,9 @@ def navigation():
     sections: dict[str, list] = {}
     _pages.clear()
     for spec in available():
-        page = st.Page(str(spec.path), title=t(f"nav.{spec.key}"), icon=spec.icon, url_path=spec.key,
-                       default=spec.default)
+        page = st.Page(
+            str(spec.path), title=t(f"nav.{spec.key}"), icon=spec.icon, url_path=spec.key, default=spec.default
+        )
         _pages[spec.key] = page
         sections.setdefault(t(f"nav.group.{spec.group}"), []).append(page)
     return st.navigation(sections, position="sidebar")
@@ -80,8 +81,13 @@ def ensure_shell() -> None:
         st.rerun()
 
 
-def link(key: str, label: str | None = None, icon: str | None = None,
-         query_params: dict[str, str] | None = None, help: str | None = None) -> bool:
+def link(
+    key: str,
+    label: str | None = None,
+    icon: str | None = None,
+    query_params: dict[str, str] | None = None,
+    help: str | None = None,
+) -> bool:
     """A link to a page if it exists in this app; returns whether it was drawn.
     ``query_params`` are added to the target's URL (e.g. ``{"facility": id}``);
     the global filters travel with the session anyway."""

@@ -21,25 +21,35 @@ from .rules.sheets import DATASETS
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m data_access",
-                                description="Steering Dashboard data engine: import quarterly returns, export "
-                                            "datasets, write templates, load the sample data.")
+    p = argparse.ArgumentParser(
+        prog="python -m data_access",
+        description="Steering Dashboard data engine: import quarterly returns, export "
+        "datasets, write templates, load the sample data.",
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    db_help = ("SQLAlchemy database URL (default: $DASHBOARD_DATABASE_URL, then [connections.dashboard] url in "
-               ".streamlit/secrets.toml, then the embedded SQLite file data/dashboard.db)")
+    db_help = (
+        "SQLAlchemy database URL (default: $DASHBOARD_DATABASE_URL, then [connections.dashboard] url in "
+        ".streamlit/secrets.toml, then the embedded SQLite file data/dashboard.db)"
+    )
 
-    imp = sub.add_parser("import", help="validate and apply a quarterly return workbook (.xlsx)",
-                         description="Validate a quarterly return and apply it in one transaction. Exit 0: applied "
-                                     "or identical to the one already applied; 1: rejected, nothing written (every "
-                                     "error listed with its cell); 2: unreadable, unsafe or not an .xlsx.")
+    imp = sub.add_parser(
+        "import",
+        help="validate and apply a quarterly return workbook (.xlsx)",
+        description="Validate a quarterly return and apply it in one transaction. Exit 0: applied "
+        "or identical to the one already applied; 1: rejected, nothing written (every "
+        "error listed with its cell); 2: unreadable, unsafe or not an .xlsx.",
+    )
     imp.add_argument("file", metavar="FILE", help="the workbook (.xlsx)")
     imp.add_argument("--dry-run", action="store_true", help="validate and show what would change; write nothing")
     imp.add_argument("--user", default=None, help="who is uploading (default: the login name)")
     imp.add_argument("--db", metavar="URL", help=db_help)
 
-    exp = sub.add_parser("export", help="export a dataset as CSV or XLSX",
-                         description="Export one dataset. findings, priorities and milestones give the state as at "
-                                     "the end of --quarter (default: the latest quarter with data).")
+    exp = sub.add_parser(
+        "export",
+        help="export a dataset as CSV or XLSX",
+        description="Export one dataset. findings, priorities and milestones give the state as at "
+        "the end of --quarter (default: the latest quarter with data).",
+    )
     exp.add_argument("dataset", metavar="DATASET", choices=DATASETS, help=f"one of: {', '.join(DATASETS)}")
     exp.add_argument("--country", help="ISO code or English name (default: all countries)")
     exp.add_argument("--quarter", help="quarter, e.g. 2024-Q1")
@@ -47,17 +57,23 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--output", metavar="PATH", help="file to write (default: standard output for csv)")
     exp.add_argument("--db", metavar="URL", help=db_help)
 
-    tpl = sub.add_parser("template", help="write a pre-filled return workbook for a country and quarter",
-                         description="Write the return template for a country and quarter, pre-filled with the "
-                                     "country's facilities, open findings and active priorities.")
+    tpl = sub.add_parser(
+        "template",
+        help="write a pre-filled return workbook for a country and quarter",
+        description="Write the return template for a country and quarter, pre-filled with the "
+        "country's facilities, open findings and active priorities.",
+    )
     tpl.add_argument("--country", required=True, help="ISO code or English name")
     tpl.add_argument("--quarter", required=True, help="quarter, e.g. 2024-Q3")
     tpl.add_argument("--output", required=True, metavar="PATH", help="the .xlsx file to write")
     tpl.add_argument("--db", metavar="URL", help=db_help)
 
-    smp = sub.add_parser("load-sample", help="load the report baseline and the illustrative sample returns",
-                         description="Load the 2019-2023 report baseline and the illustrative returns in "
-                                     "sample_data/returns through the importer. Loading twice changes nothing.")
+    smp = sub.add_parser(
+        "load-sample",
+        help="load the report baseline and the illustrative sample returns",
+        description="Load the 2019-2023 report baseline and the illustrative returns in "
+        "sample_data/returns through the importer. Loading twice changes nothing.",
+    )
     smp.add_argument("--db", metavar="URL", help=db_help)
     return p
 
@@ -76,11 +92,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         engine = db.connect(args.db)
     except (SQLAlchemyError, OSError) as exc:
-        return _fail(f"cannot open the database {config.describe(config.database_url(args.db))}: "
-                     f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+        return _fail(
+            f"cannot open the database {config.describe(config.database_url(args.db))}: "
+            f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+        )
     try:
-        return {"import": _import, "export": _export, "template": _template, "load-sample": _load_sample}[
-            args.command](engine, args)
+        return {"import": _import, "export": _export, "template": _template, "load-sample": _load_sample}[args.command](
+            engine, args
+        )
     except BrokenPipeError:  # e.g. piped into head
         return 0
 
@@ -88,11 +107,13 @@ def main(argv: list[str] | None = None) -> int:
 def _country(engine, text: str | None) -> str | None:
     if text is None:
         return None
-    from .rules.returns import resolve_country
     from . import queries
+    from .rules.returns import resolve_country
 
     c = queries.countries(engine)
-    known = {code.lower(): code for code in c["code"]} | {n.lower(): code for code, n in zip(c["code"], c["name"])}
+    known = {code.lower(): code for code in c["code"]} | {
+        n.lower(): code for code, n in zip(c["code"], c["name"], strict=False)
+    }
     code = resolve_country(text, known)
     if code is None:
         raise ValueError(f"unknown country {text!r}; use one of: {', '.join(c['code'])}")

@@ -56,6 +56,7 @@ def _test_hooks():
         if garbage == "pickle":
             # A well-formed pickle naming a class the parent must not load.
             import decimal
+
             out = pickle.dumps({"ok": True, "sheets": [("x", False, [[decimal.Decimal(1)]])]})
         else:
             out = b"this is not a pickle\n"
@@ -121,8 +122,7 @@ def _read(data, max_grid_cells):
         n_rows, n_cols = end[0] + 1, end[1] + 1
         budget -= n_rows * n_cols
         if budget < 0:
-            return {"ok": False, "error": "grid_too_large", "sheet": meta.name,
-                    "rows": n_rows, "cols": n_cols}
+            return {"ok": False, "error": "grid_too_large", "sheet": meta.name, "rows": n_rows, "cols": n_cols}
         grid = sheet.to_python(skip_empty_area=False)
         rows = _convert(grid, memo)
         del grid
@@ -141,8 +141,7 @@ def main():
     except MemoryError:
         result = {"ok": False, "error": "memory", "detail": "MemoryError"}
     except BaseException as exc:  # noqa: BLE001 - includes pyo3 PanicException
-        result = {"ok": False, "error": "unreadable",
-                  "detail": (type(exc).__name__ + ": " + str(exc))[:500]}
+        result = {"ok": False, "error": "unreadable", "detail": (type(exc).__name__ + ": " + str(exc))[:500]}
     out = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
     sys.stdout.buffer.write(out)
     sys.stdout.buffer.flush()

@@ -1,4 +1,4 @@
-""""As at" selects: the state of each entity at the end of a quarter.
+""" "As at" selects: the state of each entity at the end of a quarter.
 
 The state of a finding, priority or milestone at the end of a quarter is its
 latest ``*_updates`` row whose quarter is not after it. Each row stores the
@@ -32,8 +32,9 @@ def in_force(table: Table, quarter_idx: int) -> ColumnElement[bool]:
     return (table.c.quarter_idx <= quarter_idx) & or_(nxt.is_(None), nxt > quarter_idx)
 
 
-def latest_updates(kind: str, quarter_idx: int, *, before: bool = False,
-                   key_filter: ColumnElement[bool] | None = None) -> Select:
+def latest_updates(
+    kind: str, quarter_idx: int, *, before: bool = False, key_filter: ColumnElement[bool] | None = None
+) -> Select:
     """Rows of the update table for ``kind``: for each entity, its latest
     update with quarter <= ``quarter_idx`` (< when ``before``).
 
@@ -51,9 +52,11 @@ def refresh_spans(conn: Connection, kind: str, key_filter: ColumnElement[bool] |
     (entity, quarter) index."""
     table, key = UPDATE_TABLES[kind]
     n = table.alias("n")
-    nxt = (select(func.min(n.c.quarter_idx))
-           .where(n.c[key] == table.c[key], n.c.quarter_idx > table.c.quarter_idx)
-           .scalar_subquery())
+    nxt = (
+        select(func.min(n.c.quarter_idx))
+        .where(n.c[key] == table.c[key], n.c.quarter_idx > table.c.quarter_idx)
+        .scalar_subquery()
+    )
     stmt = update(table).values(next_quarter_idx=nxt)
     if key_filter is not None:
         stmt = stmt.where(key_filter)

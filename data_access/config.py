@@ -20,8 +20,11 @@ DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "dashboard.db"
 
 
 def _secrets_files() -> list[Path]:
-    return [Path.cwd() / ".streamlit" / "secrets.toml", PROJECT_ROOT / ".streamlit" / "secrets.toml",
-            Path.home() / ".streamlit" / "secrets.toml"]
+    return [
+        Path.cwd() / ".streamlit" / "secrets.toml",
+        PROJECT_ROOT / ".streamlit" / "secrets.toml",
+        Path.home() / ".streamlit" / "secrets.toml",
+    ]
 
 
 def url_from_secrets() -> str | None:
@@ -42,7 +45,7 @@ def normalise_url(url: str) -> str:
     """Plain ``postgresql://`` URLs use psycopg 3, the driver we install."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

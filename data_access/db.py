@@ -10,9 +10,9 @@ importers queue instead of failing half-way.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text
 from sqlalchemy.engine import make_url
@@ -95,9 +95,8 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_IMPORT_LOCK})
             yield conn
     else:
-        with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
-            with conn.begin():
-                yield conn
+        with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+            yield conn
 
 
 def upgrade(engine: Engine) -> None:
@@ -114,23 +113,28 @@ def upgrade(engine: Engine) -> None:
             command.upgrade(cfg, "head")
             seed_reference(conn)
     else:
-        with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
-            with conn.begin():
-                cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
-                seed_reference(conn)
+        with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+            seed_reference(conn)
 
 
 def seed_reference(conn: Connection) -> None:
     """The four programme countries and the indicator catalogue; idempotent."""
     have = set(conn.scalars(select(Country.code)))
-    rows = [dict(code=c.code, name=c.name, lat_min=c.lat_min, lat_max=c.lat_max, lon_min=c.lon_min,
-                 lon_max=c.lon_max) for c in ref.COUNTRIES if c.code not in have]
+    rows = [
+        dict(code=c.code, name=c.name, lat_min=c.lat_min, lat_max=c.lat_max, lon_min=c.lon_min, lon_max=c.lon_max)
+        for c in ref.COUNTRIES
+        if c.code not in have
+    ]
     if rows:
         conn.execute(insert(Country), rows)
     have = set(conn.scalars(select(IndicatorDef.code)))
-    rows = [dict(code=i.code, label=i.label, is_count=i.is_count, sort_order=i.sort_order)
-            for i in ref.INDICATORS if i.code not in have]
+    rows = [
+        dict(code=i.code, label=i.label, is_count=i.is_count, sort_order=i.sort_order)
+        for i in ref.INDICATORS
+        if i.code not in have
+    ]
     if rows:
         conn.execute(insert(IndicatorDef), rows)
 

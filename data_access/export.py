@@ -19,8 +19,20 @@ from .rules.quarters import Quarter, parse_quarter
 from .rules.sheets import DATASETS, SHEET_BY_NAME, SheetSpec
 from .xlsx_out import add_dropdowns, add_instructions, new_workbook, safe_csv, to_bytes, write_rows
 
-UPLOAD_COLUMNS = ["id", "uploaded_at", "uploaded_by", "file_name", "sha256", "country", "quarter", "kind",
-                  "status", "superseded_by_id", "restored_from_id", "size_bytes"]
+UPLOAD_COLUMNS = [
+    "id",
+    "uploaded_at",
+    "uploaded_by",
+    "file_name",
+    "sha256",
+    "country",
+    "quarter",
+    "kind",
+    "status",
+    "superseded_by_id",
+    "restored_from_id",
+    "size_bytes",
+]
 
 
 class ExportError(ValueError):
@@ -50,9 +62,18 @@ class Export:
 
 def _return_sheet(wb, country: str, quarter: str, prepared_by: str | None = None, notes: str | None = None) -> None:
     ws = wb.create_sheet("Return", 0)
-    write_rows(ws, ["field", "value"], [["country", country], ["quarter", quarter],
-                                        ["prepared_by", prepared_by], ["submitted_on", None], ["notes", notes]],
-               required={"field", "value"})
+    write_rows(
+        ws,
+        ["field", "value"],
+        [
+            ["country", country],
+            ["quarter", quarter],
+            ["prepared_by", prepared_by],
+            ["submitted_on", None],
+            ["notes", notes],
+        ],
+        required={"field", "value"},
+    )
     ws.column_dimensions["B"].width = 50
 
 
@@ -171,8 +192,13 @@ def template(engine: Engine, country: str, quarter: str) -> bytes:
         ws = wb.create_sheet(name)
         required = {c.name for c in spec.columns if c.required == "always"}
         dates = {c.name for c in spec.columns if c.kind == "date"}
-        n = write_rows(ws, spec.column_names, frame.reindex(columns=spec.column_names).to_dict("records"),
-                       required=required, date_columns=dates)
+        n = write_rows(
+            ws,
+            spec.column_names,
+            frame.reindex(columns=spec.column_names).to_dict("records"),
+            required=required,
+            date_columns=dates,
+        )
         add_dropdowns(wb, ws, spec, 1, n)
     wb.active = 1
     return to_bytes(wb)

@@ -16,8 +16,8 @@ page's other rules are in :mod:`data_access.rules.findings`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import pandas as pd
 from sqlalchemy import Engine, Integer, String, and_, case, cast, func, or_, select
@@ -45,8 +45,9 @@ class FindingFilter:
 
     @property
     def active(self) -> bool:
-        return bool(self.facilities or self.domains or self.severities or self.statuses or self.owners
-                    or self.overdue_only)
+        return bool(
+            self.facilities or self.domains or self.severities or self.statuses or self.owners or self.overdue_only
+        )
 
 
 NO_FILTER = FindingFilter()
@@ -57,6 +58,7 @@ def _flt(flt: FindingFilter | None) -> FindingFilter:
 
 
 # --------------------------------------------------------------------------- building blocks
+
 
 def _static(countries: Iterable[str] | None, flt: FindingFilter) -> list:
     """Conditions on the finding itself (they never change over time)."""
@@ -73,7 +75,9 @@ def _static(countries: Iterable[str] | None, flt: FindingFilter) -> list:
 def _state(q: Quarter, countries: Iterable[str] | None, flt: FindingFilter):
     """Each in-scope finding's latest status entry at or before ``q``."""
     narrowed = countries or flt.facilities or flt.domains or flt.severities
-    scope = FindingUpdate.finding_id.in_(select(Finding.finding_id).where(*_static(countries, flt))) if narrowed else None
+    scope = (
+        FindingUpdate.finding_id.in_(select(Finding.finding_id).where(*_static(countries, flt))) if narrowed else None
+    )
     return latest_updates("findings", q.index, key_filter=scope).subquery("state")
 
 
@@ -108,9 +112,16 @@ def _count_table(flt: FindingFilter, by: Iterable[str] = ()):
 
 
 def _count_conditions(t, countries: Iterable[str] | None, flt: FindingFilter, **quarters) -> list:
-    return summary.conditions(t, countries=countries, facilities=flt.facilities, domains=flt.domains,
-                              severities=flt.severities, statuses=flt.statuses, overdue_only=flt.overdue_only,
-                              **quarters)
+    return summary.conditions(
+        t,
+        countries=countries,
+        facilities=flt.facilities,
+        domains=flt.domains,
+        severities=flt.severities,
+        statuses=flt.statuses,
+        overdue_only=flt.overdue_only,
+        **quarters,
+    )
 
 
 def _ints(df: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
@@ -121,6 +132,7 @@ def _ints(df: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- filter options
 
+
 def owners(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> list[str]:
     """The owners of the findings in scope as at the quarter, sorted."""
     q = _q(quarter)
@@ -130,14 +142,16 @@ def owners(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | No
         return [r[0] for r in conn.execute(stmt) if r[0]]
 
 
-def finding_count(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
-                  flt: FindingFilter | None = None) -> int:
+def finding_count(
+    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, flt: FindingFilter | None = None
+) -> int:
     """How many findings match, as at the quarter."""
     q, flt = _q(quarter), _flt(flt)
     if _from_counts(engine, q.index, flt):
         t = _count_table(flt)
-        stmt = select(func.coalesce(func.sum(t.findings), 0)).where(*_count_conditions(t, countries, flt,
-                                                                                      quarter_idx=q.index))
+        stmt = select(func.coalesce(func.sum(t.findings), 0)).where(
+            *_count_conditions(t, countries, flt, quarter_idx=q.index)
+        )
     else:
         s, cond = _scoped(q, countries, flt)
         stmt = select(func.count()).select_from(Finding).join(s, s.c.finding_id == Finding.finding_id).where(*cond)
@@ -150,8 +164,13 @@ def finding_count(engine: Engine, quarter: str | Quarter, countries: Iterable[st
 GROUP_KEYS = ("country", "facility_id", "domain", "severity")
 
 
-def status_counts(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
-                  flt: FindingFilter | None = None, by: Iterable[str] = ()) -> pd.DataFrame:
+def status_counts(
+    engine: Engine,
+    quarter: str | Quarter,
+    countries: Iterable[str] | None = None,
+    flt: FindingFilter | None = None,
+    by: Iterable[str] = (),
+) -> pd.DataFrame:
     """Findings by status as at the quarter, grouped in SQL by any of
     country, facility_id (with the facility's name), domain, severity;
     with how many of them are overdue."""
@@ -160,11 +179,13 @@ def status_counts(engine: Engine, quarter: str | Quarter, countries: Iterable[st
     if _from_counts(engine, q.index, flt):
         t = _count_table(flt, by)
         keys = [getattr(t, "country_code" if b == "country" else b).label(b) for b in by]
-        stmt = (select(*keys, t.status, func.sum(t.findings).label("findings"), summary.overdue_sum(t).label("overdue"))
-                .where(*_count_conditions(t, countries, flt, quarter_idx=q.index)))
+        stmt = select(
+            *keys, t.status, func.sum(t.findings).label("findings"), summary.overdue_sum(t).label("overdue")
+        ).where(*_count_conditions(t, countries, flt, quarter_idx=q.index))
         if "facility_id" in by:
             stmt = stmt.join(Facility, Facility.facility_id == t.facility_id).add_columns(
-                Facility.name.label("facility"))
+                Facility.name.label("facility")
+            )
             stmt = stmt.group_by(*keys, Facility.name, t.status)
         else:
             stmt = stmt.group_by(*keys, t.status)
@@ -172,23 +193,38 @@ def status_counts(engine: Engine, quarter: str | Quarter, countries: Iterable[st
         df = _ints(_frame(engine, stmt), ("findings", "overdue"))
         return df[[*by, *(["facility"] if "facility_id" in by else []), "status", "findings", "overdue"]]
     s, cond = _scoped(q, countries, flt)
-    columns = {"country": Finding.country_code, "facility_id": Finding.facility_id, "domain": Finding.domain,
-               "severity": Finding.severity}
+    columns = {
+        "country": Finding.country_code,
+        "facility_id": Finding.facility_id,
+        "domain": Finding.domain,
+        "severity": Finding.severity,
+    }
     keys = [columns[b].label(b) for b in by]
     extra = [Facility.name.label("facility")] if "facility_id" in by else []
-    stmt = (select(*keys, *extra, s.c.status, func.count().label("findings"),
-                   func.sum(case((_overdue(s, q), 1), else_=0)).label("overdue"))
-            .select_from(Finding).join(s, s.c.finding_id == Finding.finding_id)
-            .join(Facility, Facility.facility_id == Finding.facility_id)
-            .where(*cond).group_by(*keys, *extra, s.c.status).order_by(*keys, s.c.status))
+    stmt = (
+        select(
+            *keys,
+            *extra,
+            s.c.status,
+            func.count().label("findings"),
+            func.sum(case((_overdue(s, q), 1), else_=0)).label("overdue"),
+        )
+        .select_from(Finding)
+        .join(s, s.c.finding_id == Finding.finding_id)
+        .join(Facility, Facility.facility_id == Finding.facility_id)
+        .where(*cond)
+        .group_by(*keys, *extra, s.c.status)
+        .order_by(*keys, s.c.status)
+    )
     return _ints(_frame(engine, stmt), ("findings", "overdue"))
 
 
 HEADLINE_METRICS: tuple[str, ...] = (*rules.TILE_STATUSES, "overdue", "median_days_to_remediate")
 
 
-def headline(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
-             flt: FindingFilter | None = None) -> pd.DataFrame:
+def headline(
+    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, flt: FindingFilter | None = None
+) -> pd.DataFrame:
     """The tiles: findings in each status, overdue ones, and the median days
     from audit to (first reported) remediation, as at the quarter and the
     quarter before (``previous``: None before the first quarter)."""
@@ -196,7 +232,7 @@ def headline(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | 
 
     def values(at: Quarter) -> dict[str, float | None]:
         counts = status_counts(engine, at, countries, flt)
-        per_status = dict(zip(counts["status"], counts["findings"]))
+        per_status = dict(zip(counts["status"], counts["findings"], strict=False))
         out: dict[str, float | None] = {s: int(per_status.get(s, 0)) for s in rules.TILE_STATUSES}
         out["overdue"] = int(counts["overdue"].sum())
         out["median_days_to_remediate"] = median_days_to_remediate(engine, at, countries, flt)
@@ -212,6 +248,7 @@ def headline(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | 
 
 # --------------------------------------------------------------------------- burn-down
 
+
 class _QuarterEnds:
     """Stands in for a :class:`Quarter` in ``queries._overdue`` when each row
     has its own quarter: ``end`` is the SQL column holding that quarter's end."""
@@ -220,8 +257,13 @@ class _QuarterEnds:
         self.end = end_column
 
 
-def burn_down(engine: Engine, first: str | Quarter, last: str | Quarter, countries: Iterable[str] | None = None,
-              flt: FindingFilter | None = None) -> pd.DataFrame:
+def burn_down(
+    engine: Engine,
+    first: str | Quarter,
+    last: str | Quarter,
+    countries: Iterable[str] | None = None,
+    flt: FindingFilter | None = None,
+) -> pd.DataFrame:
     """Open findings (open or in progress) by severity as at the end of every
     quarter from ``first`` to ``last``, with how many were overdue then.
     One SQL query over status spans; the status, owner and overdue filters
@@ -229,31 +271,48 @@ def burn_down(engine: Engine, first: str | Quarter, last: str | Quarter, countri
     a, b, flt = _q(first), _q(last), _flt(flt)
     if _from_counts(engine, b.index, flt):
         t = _count_table(flt)
-        stmt = (select(t.quarter_idx.label("qi"), t.severity, func.sum(t.findings).label("open"),
-                       summary.overdue_sum(t).label("overdue"))
-                .where(*_count_conditions(t, countries, flt, first=a.index, last=b.index),
-                       t.status.in_(OPEN_FINDING_STATUSES))
-                .group_by(t.quarter_idx, t.severity).order_by(t.quarter_idx, t.severity))
+        stmt = (
+            select(
+                t.quarter_idx.label("qi"),
+                t.severity,
+                func.sum(t.findings).label("open"),
+                summary.overdue_sum(t).label("overdue"),
+            )
+            .where(
+                *_count_conditions(t, countries, flt, first=a.index, last=b.index), t.status.in_(OPEN_FINDING_STATUSES)
+            )
+            .group_by(t.quarter_idx, t.severity)
+            .order_by(t.quarter_idx, t.severity)
+        )
         df = _frame(engine, stmt)
         df.insert(0, "quarter", [str(Quarter.from_index(int(i))) for i in df.pop("qi")])
         return _ints(df, ("open", "overdue"))
     fu = FindingUpdate
     nxt = func.lead(fu.quarter_idx).over(partition_by=fu.finding_id, order_by=fu.quarter_idx)
-    spans = (select(fu.finding_id, fu.status, fu.due_date, fu.owner, fu.quarter_idx.label("q_from"),
-                    (nxt - 1).label("q_to"))
-             .where(fu.finding_id.in_(select(Finding.finding_id).where(*_static(countries, flt))))
-             .subquery("spans"))
+    spans = (
+        select(fu.finding_id, fu.status, fu.due_date, fu.owner, fu.quarter_idx.label("q_from"), (nxt - 1).label("q_to"))
+        .where(fu.finding_id.in_(select(Finding.finding_id).where(*_static(countries, flt))))
+        .subquery("spans")
+    )
     quarters = summary.quarters_table(a.index, b.index)
     ends = _QuarterEnds(quarters.c.q_end)
     cond = [spans.c.status.in_(OPEN_FINDING_STATUSES), *_state_conditions(spans, ends, flt)]
-    stmt = (select(quarters.c.qi, Finding.severity, func.count().label("open"),
-                   func.sum(case((_overdue(spans, ends), 1), else_=0)).label("overdue"))
-            .select_from(spans)
-            .join(quarters, and_(spans.c.q_from <= quarters.c.qi,
-                                 or_(spans.c.q_to.is_(None), spans.c.q_to >= quarters.c.qi)))
-            .join(Finding, Finding.finding_id == spans.c.finding_id)
-            .where(*cond)
-            .group_by(quarters.c.qi, Finding.severity).order_by(quarters.c.qi, Finding.severity))
+    stmt = (
+        select(
+            quarters.c.qi,
+            Finding.severity,
+            func.count().label("open"),
+            func.sum(case((_overdue(spans, ends), 1), else_=0)).label("overdue"),
+        )
+        .select_from(spans)
+        .join(
+            quarters, and_(spans.c.q_from <= quarters.c.qi, or_(spans.c.q_to.is_(None), spans.c.q_to >= quarters.c.qi))
+        )
+        .join(Finding, Finding.finding_id == spans.c.finding_id)
+        .where(*cond)
+        .group_by(quarters.c.qi, Finding.severity)
+        .order_by(quarters.c.qi, Finding.severity)
+    )
     df = _frame(engine, stmt)
     df.insert(0, "quarter", [str(Quarter.from_index(int(i))) for i in df.pop("qi")])
     return _ints(df, ("open", "overdue"))
@@ -261,27 +320,34 @@ def burn_down(engine: Engine, first: str | Quarter, last: str | Quarter, countri
 
 # --------------------------------------------------------------------------- ageing
 
-def ageing(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
-           flt: FindingFilter | None = None) -> pd.DataFrame:
+
+def ageing(
+    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, flt: FindingFilter | None = None
+) -> pd.DataFrame:
     """Open findings by how long they have been open (``measure`` "age":
     days from the audit to the quarter's end) and overdue findings by how
     far past due they are (``measure`` "past_due"), by severity; bands of
     :data:`rules.AGE_BANDS` and :data:`rules.PAST_DUE_BANDS`, in SQL."""
     q, flt = _q(quarter), _flt(flt)
     frames = []
-    for measure, bands, column in (("age", rules.AGE_BANDS, Finding.audit_date), ("past_due", rules.PAST_DUE_BANDS,
-                                                                                   None)):
+    for measure, bands, column in (
+        ("age", rules.AGE_BANDS, Finding.audit_date),
+        ("past_due", rules.PAST_DUE_BANDS, None),
+    ):
         s, cond = _scoped(q, countries, flt)
         col = s.c.due_date if column is None else column
         cutoffs = rules.band_cutoffs(bands, q.end)
-        bucket = case(*[(col >= cutoff, key) for key, cutoff in cutoffs if cutoff is not None],
-                      else_=cutoffs[-1][0])
+        bucket = case(*[(col >= cutoff, key) for key, cutoff in cutoffs if cutoff is not None], else_=cutoffs[-1][0])
         where = [*cond, s.c.status.in_(OPEN_FINDING_STATUSES)]
         if measure == "past_due":
             where.append(_overdue(s, q))
-        stmt = (select(bucket.label("band"), Finding.severity, func.count().label("findings"))
-                .select_from(Finding).join(s, s.c.finding_id == Finding.finding_id)
-                .where(*where).group_by(bucket, Finding.severity))
+        stmt = (
+            select(bucket.label("band"), Finding.severity, func.count().label("findings"))
+            .select_from(Finding)
+            .join(s, s.c.finding_id == Finding.finding_id)
+            .where(*where)
+            .group_by(bucket, Finding.severity)
+        )
         df = _frame(engine, stmt)
         df.insert(0, "measure", measure)
         frames.append(df)
@@ -302,12 +368,24 @@ def _per_finding(q: Quarter, countries: Iterable[str] | None, flt: FindingFilter
     and due date, and the first quarters (indexes, <= q) it was reported
     remediated (or verified) and verified."""
     s, cond = _scoped(q, countries, flt)
-    return (select(Finding.finding_id, Finding.country_code.label("country"), Finding.domain, Finding.severity,
-                   Finding.facility_id, Finding.audit_date, s.c.status, s.c.due_date,
-                   _first_by(Finding.first_remediated_idx, q).label("rem_q"),
-                   _first_by(Finding.first_verified_idx, q).label("ver_q"))
-            .select_from(Finding).join(s, s.c.finding_id == Finding.finding_id)
-            .where(*cond).subquery("per_finding"))
+    return (
+        select(
+            Finding.finding_id,
+            Finding.country_code.label("country"),
+            Finding.domain,
+            Finding.severity,
+            Finding.facility_id,
+            Finding.audit_date,
+            s.c.status,
+            s.c.due_date,
+            _first_by(Finding.first_remediated_idx, q).label("rem_q"),
+            _first_by(Finding.first_verified_idx, q).label("ver_q"),
+        )
+        .select_from(Finding)
+        .join(s, s.c.finding_id == Finding.finding_id)
+        .where(*cond)
+        .subquery("per_finding")
+    )
 
 
 def _first_by(column, q: Quarter):
@@ -316,8 +394,13 @@ def _first_by(column, q: Quarter):
     return case((column <= q.index, column), else_=None)
 
 
-def remediation_speed(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
-                      flt: FindingFilter | None = None, by: Iterable[str] = ()) -> pd.DataFrame:
+def remediation_speed(
+    engine: Engine,
+    quarter: str | Quarter,
+    countries: Iterable[str] | None = None,
+    flt: FindingFilter | None = None,
+    by: Iterable[str] = (),
+) -> pd.DataFrame:
     """Remediation speed as at the quarter, grouped by any of country, domain,
     severity, facility_id, remediated_quarter (the quarter first reported
     remediated).
@@ -333,19 +416,30 @@ def remediation_speed(engine: Engine, quarter: str | Quarter, countries: Iterabl
     q, flt = _q(quarter), _flt(flt)
     by = list(by)
     p = _per_finding(q, countries, flt)
-    key_cols = {"country": p.c.country, "domain": p.c.domain, "severity": p.c.severity,
-                "facility_id": p.c.facility_id, "remediated_quarter": p.c.rem_q}
+    key_cols = {
+        "country": p.c.country,
+        "domain": p.c.domain,
+        "severity": p.c.severity,
+        "facility_id": p.c.facility_id,
+        "remediated_quarter": p.c.rem_q,
+    }
     keys = [key_cols[k].label(k) for k in by]
     due_qidx = _int(func.extract("year", p.c.due_date)) * 4 + (_int(func.extract("month", p.c.due_date)) - 1) // 3
     is_due = and_(p.c.due_date.is_not(None), p.c.due_date < q.end, p.c.status.not_in(rules.NOT_TO_BE_REMEDIATED))
     on_time = and_(is_due, p.c.rem_q.is_not(None), p.c.rem_q <= due_qidx)
-    totals = (select(*keys, func.count().label("findings"), func.count(p.c.rem_q).label("remediated"),
-                     func.count(p.c.ver_q).label("verified"),
-                     func.sum(case((is_due, 1), else_=0)).label("due"),
-                     func.sum(case((on_time, 1), else_=0)).label("on_time"))
-              .group_by(*keys))
-    dist = (select(*keys, p.c.audit_date, p.c.rem_q, p.c.ver_q, func.count().label("n"))
-            .where(p.c.rem_q.is_not(None)).group_by(*keys, p.c.audit_date, p.c.rem_q, p.c.ver_q))
+    totals = select(
+        *keys,
+        func.count().label("findings"),
+        func.count(p.c.rem_q).label("remediated"),
+        func.count(p.c.ver_q).label("verified"),
+        func.sum(case((is_due, 1), else_=0)).label("due"),
+        func.sum(case((on_time, 1), else_=0)).label("on_time"),
+    ).group_by(*keys)
+    dist = (
+        select(*keys, p.c.audit_date, p.c.rem_q, p.c.ver_q, func.count().label("n"))
+        .where(p.c.rem_q.is_not(None))
+        .group_by(*keys, p.c.audit_date, p.c.rem_q, p.c.ver_q)
+    )
     df = _ints(_frame(engine, totals), ("findings", "remediated", "verified", "due", "on_time"))
     spread = _frame(engine, dist)
     if not by and df.empty:
@@ -353,17 +447,27 @@ def remediation_speed(engine: Engine, quarter: str | Quarter, countries: Iterabl
     medians = {}
     for which, col in (("remediated", "rem_q"), ("verified", "ver_q")):
         rows = spread[spread[col].notna()] if len(spread) else spread
-        days = [rules.days_to_quarter_end(a, i) for a, i in zip(rows["audit_date"], rows[col])] if len(rows) else []
+        days = (
+            [rules.days_to_quarter_end(a, i) for a, i in zip(rows["audit_date"], rows[col], strict=False)]
+            if len(rows)
+            else []
+        )
         rows = rows.assign(_days=days)
         if by:
-            medians[which] = {k if isinstance(k, tuple) else (k,): rules.weighted_median(g["_days"], g["n"])
-                              for k, g in rows.groupby(by, dropna=False)} if len(rows) else {}
+            medians[which] = (
+                {
+                    k if isinstance(k, tuple) else (k,): rules.weighted_median(g["_days"], g["n"])
+                    for k, g in rows.groupby(by, dropna=False)
+                }
+                if len(rows)
+                else {}
+            )
         else:
             medians[which] = {(): rules.weighted_median(rows["_days"], rows["n"]) if len(rows) else None}
     for which in ("remediated", "verified"):
         df[f"median_days_to_{which}"] = [medians[which].get(tuple(r[k] for k in by)) for _, r in df.iterrows()]
         df[f"median_days_to_{which}"] = df[f"median_days_to_{which}"].astype(float)
-    df["on_time_share"] = [rules.share(o, d) for o, d in zip(df["on_time"], df["due"])]
+    df["on_time_share"] = [rules.share(o, d) for o, d in zip(df["on_time"], df["due"], strict=False)]
     df["on_time_share"] = df["on_time_share"].astype(float)
     if "remediated_quarter" in by:
         df = df[df["remediated_quarter"].notna()].copy()
@@ -371,8 +475,9 @@ def remediation_speed(engine: Engine, quarter: str | Quarter, countries: Iterabl
     return df.reset_index(drop=True)
 
 
-def median_days_to_remediate(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
-                             flt: FindingFilter | None = None) -> float | None:
+def median_days_to_remediate(
+    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, flt: FindingFilter | None = None
+) -> float | None:
     """The median days from audit to the end of the quarter first reported
     remediated, over the filtered findings remediated by the quarter: the
     value of :func:`remediation_speed`, read from the findings alone when no
@@ -383,8 +488,11 @@ def median_days_to_remediate(engine: Engine, quarter: str | Quarter, countries: 
         return speed["median_days_to_remediated"].iloc[0] if len(speed) else None
     rem = Finding.first_remediated_idx
     # the date as text: thousands of rows parse faster in one pd.to_datetime than one by one
-    stmt = (select(cast(Finding.audit_date, String).label("audit_date"), rem.label("rem_q"), func.count().label("n"))
-            .where(*_static(countries, flt), rem <= q.index).group_by(Finding.audit_date, rem))
+    stmt = (
+        select(cast(Finding.audit_date, String).label("audit_date"), rem.label("rem_q"), func.count().label("n"))
+        .where(*_static(countries, flt), rem <= q.index)
+        .group_by(Finding.audit_date, rem)
+    )
     rows = _frame(engine, stmt)
     if rows.empty:
         return None
@@ -400,40 +508,63 @@ def _int(expr):
 
 # --------------------------------------------------------------------------- facility x domain
 
-def facility_domain(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
-                    flt: FindingFilter | None = None) -> pd.DataFrame:
+
+def facility_domain(
+    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, flt: FindingFilter | None = None
+) -> pd.DataFrame:
     """Per facility and domain, as at the quarter: findings, open, overdue and
     the worst severity among the open ones (None when none is open)."""
     q, flt = _q(quarter), _flt(flt)
     if _from_counts(engine, q.index, flt):
         t = summary.table(per_facility=True)
         is_open = t.status.in_(OPEN_FINDING_STATUSES)
-        stmt = (select(t.country_code.label("country"), t.facility_id, Facility.name.label("facility"), t.domain,
-                       func.sum(t.findings).label("findings"), summary.sum_where(t, is_open).label("open"),
-                       summary.overdue_sum(t).label("overdue"),
-                       func.min(case((is_open, _severity_rank(t.severity)), else_=None)).label("worst_rank"))
-                .join(Facility, Facility.facility_id == t.facility_id)
-                .where(*_count_conditions(t, countries, flt, quarter_idx=q.index))
-                .group_by(t.country_code, t.facility_id, Facility.name, t.domain)
-                .order_by(t.country_code, t.facility_id, t.domain))
+        stmt = (
+            select(
+                t.country_code.label("country"),
+                t.facility_id,
+                Facility.name.label("facility"),
+                t.domain,
+                func.sum(t.findings).label("findings"),
+                summary.sum_where(t, is_open).label("open"),
+                summary.overdue_sum(t).label("overdue"),
+                func.min(case((is_open, _severity_rank(t.severity)), else_=None)).label("worst_rank"),
+            )
+            .join(Facility, Facility.facility_id == t.facility_id)
+            .where(*_count_conditions(t, countries, flt, quarter_idx=q.index))
+            .group_by(t.country_code, t.facility_id, Facility.name, t.domain)
+            .order_by(t.country_code, t.facility_id, t.domain)
+        )
         return _with_worst(_frame(engine, stmt))
     s, cond = _scoped(q, countries, flt)
     is_open = s.c.status.in_(OPEN_FINDING_STATUSES)
-    stmt = (select(Finding.country_code.label("country"), Finding.facility_id, Facility.name.label("facility"),
-                   Finding.domain, func.count().label("findings"),
-                   func.sum(case((is_open, 1), else_=0)).label("open"),
-                   func.sum(case((_overdue(s, q), 1), else_=0)).label("overdue"),
-                   func.min(case((is_open, _severity_rank(Finding.severity)), else_=None)).label("worst_rank"))
-            .select_from(Finding).join(s, s.c.finding_id == Finding.finding_id)
-            .join(Facility, Facility.facility_id == Finding.facility_id)
-            .where(*cond)
-            .group_by(Finding.country_code, Finding.facility_id, Facility.name, Finding.domain)
-            .order_by(Finding.country_code, Finding.facility_id, Finding.domain))
+    stmt = (
+        select(
+            Finding.country_code.label("country"),
+            Finding.facility_id,
+            Facility.name.label("facility"),
+            Finding.domain,
+            func.count().label("findings"),
+            func.sum(case((is_open, 1), else_=0)).label("open"),
+            func.sum(case((_overdue(s, q), 1), else_=0)).label("overdue"),
+            func.min(case((is_open, _severity_rank(Finding.severity)), else_=None)).label("worst_rank"),
+        )
+        .select_from(Finding)
+        .join(s, s.c.finding_id == Finding.finding_id)
+        .join(Facility, Facility.facility_id == Finding.facility_id)
+        .where(*cond)
+        .group_by(Finding.country_code, Finding.facility_id, Facility.name, Finding.domain)
+        .order_by(Finding.country_code, Finding.facility_id, Finding.domain)
+    )
     return _with_worst(_frame(engine, stmt))
 
 
-def weakest_spots(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
-                  flt: FindingFilter | None = None, limit: int = 25) -> tuple[pd.DataFrame, int]:
+def weakest_spots(
+    engine: Engine,
+    quarter: str | Quarter,
+    countries: Iterable[str] | None = None,
+    flt: FindingFilter | None = None,
+    limit: int = 25,
+) -> tuple[pd.DataFrame, int]:
     """The :func:`facility_domain` rows of the ``limit`` weakest facilities
     (:func:`rules.weakness_key`: worst open severity, then more overdue, then
     more open; then by name), weakest first; and how many facilities have
@@ -443,11 +574,18 @@ def weakest_spots(engine: Engine, quarter: str | Quarter, countries: Iterable[st
         t = summary.table(per_facility=True)
         is_open = t.status.in_(OPEN_FINDING_STATUSES)
         cond = _count_conditions(t, countries, flt, quarter_idx=q.index)
-        worst = func.coalesce(func.min(case((is_open, _severity_rank(t.severity)), else_=None)), len(SEVERITY_ORDER) + 1)
-        ranked = (select(t.facility_id).join(Facility, Facility.facility_id == t.facility_id).where(*cond)
-                  .group_by(t.facility_id, Facility.name)
-                  .order_by(worst, summary.overdue_sum(t).desc(), summary.sum_where(t, is_open).desc(), Facility.name,
-                            t.facility_id))
+        worst = func.coalesce(
+            func.min(case((is_open, _severity_rank(t.severity)), else_=None)), len(SEVERITY_ORDER) + 1
+        )
+        ranked = (
+            select(t.facility_id)
+            .join(Facility, Facility.facility_id == t.facility_id)
+            .where(*cond)
+            .group_by(t.facility_id, Facility.name)
+            .order_by(
+                worst, summary.overdue_sum(t).desc(), summary.sum_where(t, is_open).desc(), Facility.name, t.facility_id
+            )
+        )
         with engine.connect() as conn:
             total = int(conn.execute(select(func.count(func.distinct(t.facility_id))).where(*cond)).scalar() or 0)
             top = [r[0] for r in conn.execute(ranked.limit(limit))]
@@ -459,13 +597,17 @@ def weakest_spots(engine: Engine, quarter: str | Quarter, countries: Iterable[st
         if fd.empty:
             return fd, 0
         none_open = len(SEVERITY_ORDER) + 1
-        order = (fd.assign(_rank=fd["worst_open_severity"].map({s: i for i, s in enumerate(SEVERITY_ORDER)})
-                           .fillna(none_open))
-                 .groupby(["facility_id", "facility"], sort=False)
-                 .agg(_rank=("_rank", "min"), _overdue=("overdue", "sum"), _open=("open", "sum"))
-                 .reset_index()
-                 .sort_values(["_rank", "_overdue", "_open", "facility", "facility_id"],
-                              ascending=[True, False, False, True, True]))
+        order = (
+            fd.assign(
+                _rank=fd["worst_open_severity"].map({s: i for i, s in enumerate(SEVERITY_ORDER)}).fillna(none_open)
+            )
+            .groupby(["facility_id", "facility"], sort=False)
+            .agg(_rank=("_rank", "min"), _overdue=("overdue", "sum"), _open=("open", "sum"))
+            .reset_index()
+            .sort_values(
+                ["_rank", "_overdue", "_open", "facility", "facility_id"], ascending=[True, False, False, True, True]
+            )
+        )
         total, top = len(order), list(order["facility_id"].head(limit))
         fd = fd[fd["facility_id"].isin(top)]
     position = {fid: i for i, fid in enumerate(top)}
@@ -474,23 +616,46 @@ def weakest_spots(engine: Engine, quarter: str | Quarter, countries: Iterable[st
 
 
 def _with_worst(df: pd.DataFrame) -> pd.DataFrame:
-    worst = [SEVERITY_ORDER[int(r)] if pd.notna(r) and int(r) < len(SEVERITY_ORDER) else None
-             for r in df.pop("worst_rank")]
+    worst = [
+        SEVERITY_ORDER[int(r)] if pd.notna(r) and int(r) < len(SEVERITY_ORDER) else None for r in df.pop("worst_rank")
+    ]
     df["worst_open_severity"] = pd.Series(worst, index=df.index, dtype=object)
     return _ints(df, ("findings", "open", "overdue"))
 
 
 # --------------------------------------------------------------------------- the findings table
 
-LIST_COLUMNS = ("country", "finding_id", "facility_id", "facility", "audit_date", "domain", "severity", "title",
-                "status", "due_date", "overdue", "days_overdue", "owner", "status_quarter", "status_note",
-                "recommendation")
+LIST_COLUMNS = (
+    "country",
+    "finding_id",
+    "facility_id",
+    "facility",
+    "audit_date",
+    "domain",
+    "severity",
+    "title",
+    "status",
+    "due_date",
+    "overdue",
+    "days_overdue",
+    "owner",
+    "status_quarter",
+    "status_note",
+    "recommendation",
+)
 
 
-def findings_list(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
-                  flt: FindingFilter | None = None, search: str = "", sort: str = rules.DEFAULT_SORT,
-                  descending: bool = False, limit: int | None = rules.DEFAULT_PAGE_SIZE,
-                  offset: int = 0) -> tuple[pd.DataFrame, int]:
+def findings_list(
+    engine: Engine,
+    quarter: str | Quarter,
+    countries: Iterable[str] | None = None,
+    flt: FindingFilter | None = None,
+    search: str = "",
+    sort: str = rules.DEFAULT_SORT,
+    descending: bool = False,
+    limit: int | None = rules.DEFAULT_PAGE_SIZE,
+    offset: int = 0,
+) -> tuple[pd.DataFrame, int]:
     """(one page of the filtered findings as at the quarter, how many match
     in all). ``search`` matches the finding ID, title, facility, owner or
     status note (case-insensitive); ``sort`` is one of
@@ -505,8 +670,13 @@ def findings_list(engine: Engine, quarter: str | Quarter, countries: Iterable[st
     if pattern:
         fields = (Finding.finding_id, Finding.title, Facility.name, Finding.facility_id, s.c.owner, s.c.status_note)
         cond.append(or_(*[func.lower(func.coalesce(f, "")).like(pattern, escape="\\") for f in fields]))
-    base = (select(Finding.finding_id).select_from(Finding).join(s, s.c.finding_id == Finding.finding_id)
-            .join(Facility, Facility.facility_id == Finding.facility_id).where(*cond))
+    base = (
+        select(Finding.finding_id)
+        .select_from(Finding)
+        .join(s, s.c.finding_id == Finding.finding_id)
+        .join(Facility, Facility.facility_id == Finding.facility_id)
+        .where(*cond)
+    )
     overdue = _overdue(s, q)
     no_due = case((s.c.due_date.is_(None), 1), else_=0)
     status_rank = case(*[(s.c.status == st, i) for st, i in rules.finding_status_order().items()], else_=99)
@@ -517,22 +687,41 @@ def findings_list(engine: Engine, quarter: str | Quarter, countries: Iterable[st
     orders = {
         "severity": [d(_severity_rank(Finding.severity)), case((overdue, 0), else_=1), no_due, s.c.due_date],
         # most overdue first (earliest due date among the overdue), then the rest by due date
-        "days_overdue": [d(case((overdue, 0), else_=1)), no_due,
-                         s.c.due_date.desc() if descending else s.c.due_date.asc()],
+        "days_overdue": [
+            d(case((overdue, 0), else_=1)),
+            no_due,
+            s.c.due_date.desc() if descending else s.c.due_date.asc(),
+        ],
         "due_date": [no_due, d(s.c.due_date)],
         "audit_date": [d(Finding.audit_date)],
         "status": [d(status_rank)],
         "facility": [d(Facility.name)],
         "finding_id": [],
     }
-    stmt = (select(Finding.country_code.label("country"), Finding.finding_id, Finding.facility_id,
-                   Facility.name.label("facility"), Finding.audit_date, Finding.domain, Finding.severity,
-                   Finding.title, s.c.status, s.c.due_date, overdue.label("overdue"), s.c.owner,
-                   s.c.quarter.label("status_quarter"), s.c.status_note, Finding.recommendation)
-            .select_from(Finding).join(s, s.c.finding_id == Finding.finding_id)
-            .join(Facility, Facility.facility_id == Finding.facility_id)
-            .where(*cond)
-            .order_by(*orders[sort], d(Finding.finding_id) if sort == "finding_id" else Finding.finding_id))
+    stmt = (
+        select(
+            Finding.country_code.label("country"),
+            Finding.finding_id,
+            Finding.facility_id,
+            Facility.name.label("facility"),
+            Finding.audit_date,
+            Finding.domain,
+            Finding.severity,
+            Finding.title,
+            s.c.status,
+            s.c.due_date,
+            overdue.label("overdue"),
+            s.c.owner,
+            s.c.quarter.label("status_quarter"),
+            s.c.status_note,
+            Finding.recommendation,
+        )
+        .select_from(Finding)
+        .join(s, s.c.finding_id == Finding.finding_id)
+        .join(Facility, Facility.facility_id == Finding.facility_id)
+        .where(*cond)
+        .order_by(*orders[sort], d(Finding.finding_id) if sort == "finding_id" else Finding.finding_id)
+    )
     if limit is not None:
         stmt = stmt.limit(int(limit)).offset(max(0, int(offset)))
     with engine.connect() as conn:
@@ -540,20 +729,32 @@ def findings_list(engine: Engine, quarter: str | Quarter, countries: Iterable[st
     df = _frame(engine, stmt)
     df["overdue"] = df["overdue"].fillna(False).astype(bool)
     # the SQL flag decides (queries._overdue); the days are counted to the quarter's end
-    df["days_overdue"] = [(q.end - pd.Timestamp(due).date()).days if late else None
-                          for late, due in zip(df["overdue"], df["due_date"])]
+    df["days_overdue"] = [
+        (q.end - pd.Timestamp(due).date()).days if late else None
+        for late, due in zip(df["overdue"], df["due_date"], strict=False)
+    ]
     df["days_overdue"] = df["days_overdue"].astype("Int64")
     return df[list(LIST_COLUMNS)], total
 
 
 # --------------------------------------------------------------------------- one finding
 
+
 def finding(engine: Engine, finding_id: str) -> dict | None:
     """A finding's fixed facts (whatever the filters), or None when unknown.
     The ID is matched exactly first, then ignoring case and spaces."""
-    cols = (Finding.finding_id, Finding.country_code.label("country"), Finding.facility_id,
-            Facility.name.label("facility"), Facility.city, Finding.audit_date, Finding.domain, Finding.severity,
-            Finding.title, Finding.recommendation)
+    cols = (
+        Finding.finding_id,
+        Finding.country_code.label("country"),
+        Finding.facility_id,
+        Facility.name.label("facility"),
+        Facility.city,
+        Finding.audit_date,
+        Finding.domain,
+        Finding.severity,
+        Finding.title,
+        Finding.recommendation,
+    )
     fid = (finding_id or "").strip()
     if not fid:
         return None

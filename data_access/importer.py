@@ -16,8 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
@@ -97,8 +98,10 @@ class ImportResult:
             lines.append(f"Return: {self.country} {self.quarter}  ({self.file_name}, sha256 {self.sha256[:12]}...)")
         if self.supersedes:
             s = self.supersedes
-            lines.append(f"Supersedes upload #{s['id']} ({s['file_name']}) by {s['uploaded_by']} on "
-                         f"{s['uploaded_at']:%Y-%m-%d %H:%M}.")
+            lines.append(
+                f"Supersedes upload #{s['id']} ({s['file_name']}) by {s['uploaded_by']} on "
+                f"{s['uploaded_at']:%Y-%m-%d %H:%M}."
+            )
         if self.changes:
             lines.append("")
             lines.append(f"{'sheet':<12} {'added':>7} {'updated':>8} {'unchanged':>10} {'removed':>8}")
@@ -149,21 +152,31 @@ def import_workbook(
         countries = {c.code.lower(): c.code for c in conn.execute(select(Country.code, Country.name))}
         countries.update({name.lower(): code for code, name in conn.execute(select(Country.code, Country.name))})
     parsed = parse_return(raw.sheets, ReturnLimits(limits.max_rows, limits.max_cell_chars), countries)
-    result = ImportResult(DRY_RUN if dry_run else APPLIED, "", country=parsed.country,
-                          quarter=str(parsed.quarter) if parsed.quarter else None, **base)
+    result = ImportResult(
+        DRY_RUN if dry_run else APPLIED,
+        "",
+        country=parsed.country,
+        quarter=str(parsed.quarter) if parsed.quarter else None,
+        **base,
+    )
     result.errors = list(parsed.issues.errors)
     result.warnings = list(parsed.issues.warnings)
 
     say(0.6, "Checking against the stored data")
     try:
         with db.write_transaction(engine) as conn:
-            same = conn.execute(select(Upload.id, Upload.country_code, Upload.quarter).where(
-                Upload.sha256 == sha, Upload.status == "current", Upload.kind == kind)).first()
+            same = conn.execute(
+                select(Upload.id, Upload.country_code, Upload.quarter).where(
+                    Upload.sha256 == sha, Upload.status == "current", Upload.kind == kind
+                )
+            ).first()
             if same is not None and not result.errors:
                 result.status = IDENTICAL
                 result.upload_id = same.id
-                result.message = (f"This file is identical to upload #{same.id} ({same.country_code} {same.quarter}), "
-                                  "which is already applied: nothing changed.")
+                result.message = (
+                    f"This file is identical to upload #{same.id} ({same.country_code} {same.quarter}), "
+                    "which is already applied: nothing changed."
+                )
                 return result
             if parsed.country and parsed.quarter:
                 state = load_state(conn, parsed.country, parsed.quarter)
@@ -175,12 +188,20 @@ def import_workbook(
             say(0.8, "Working out what changes")
             plan = _plan(conn, parsed)
             result.changes = plan.changes
-            previous = conn.execute(select(Upload.id, Upload.uploaded_by, Upload.uploaded_at, Upload.file_name).where(
-                Upload.country_code == parsed.country, Upload.quarter_idx == parsed.quarter.index,
-                Upload.status == "current")).first()
+            previous = conn.execute(
+                select(Upload.id, Upload.uploaded_by, Upload.uploaded_at, Upload.file_name).where(
+                    Upload.country_code == parsed.country,
+                    Upload.quarter_idx == parsed.quarter.index,
+                    Upload.status == "current",
+                )
+            ).first()
             if previous is not None:
-                result.supersedes = dict(id=previous.id, uploaded_by=previous.uploaded_by,
-                                         uploaded_at=previous.uploaded_at, file_name=previous.file_name)
+                result.supersedes = dict(
+                    id=previous.id,
+                    uploaded_by=previous.uploaded_by,
+                    uploaded_at=previous.uploaded_at,
+                    file_name=previous.file_name,
+                )
             if dry_run:
                 result.message = _dry_run_message(result)
                 return result
@@ -189,8 +210,9 @@ def import_workbook(
             result.message = _applied_message(result)
     except _Rejected:
         result.status = REJECTED
-        result.message = (f"The workbook was not imported: {len(result.errors)} error(s) to correct. "
-                          "Nothing was written.")
+        result.message = (
+            f"The workbook was not imported: {len(result.errors)} error(s) to correct. Nothing was written."
+        )
     say(1.0, "Done")
     return result
 
@@ -198,7 +220,10 @@ def import_workbook(
 def _dry_run_message(r: ImportResult) -> str:
     n = r.changed_rows
     extra = f" It would supersede upload #{r.supersedes['id']}." if r.supersedes else ""
-    return f"Dry run: the workbook is valid and would change {n} row(s) for {r.country} {r.quarter}.{extra} Nothing was written."
+    return (
+        f"Dry run: the workbook is valid and would change {n} row(s) for {r.country} {r.quarter}.{extra}"
+        " Nothing was written."
+    )
 
 
 def _applied_message(r: ImportResult) -> str:
@@ -209,38 +234,63 @@ def _applied_message(r: ImportResult) -> str:
 
 # --------------------------------------------------------------------------- stored state
 
+
 def load_state(conn: Connection, country: str, quarter: Quarter) -> StoredState:
     c = conn.execute(select(Country.__table__).where(Country.code == country)).one()
     state = StoredState(country, quarter, (c.lat_min, c.lat_max, c.lon_min, c.lon_max))
-    for r in conn.execute(select(Facility.facility_id, Facility.country_code, Facility.name, Facility.latitude,
-                                 Facility.longitude)):
+    for r in conn.execute(
+        select(Facility.facility_id, Facility.country_code, Facility.name, Facility.latitude, Facility.longitude)
+    ):
         state.facilities[r.facility_id] = FacilityInfo(r.country_code, r.name, r.latitude, r.longitude)
-    prev_status = {r.finding_id: r.status for r in conn.execute(
-        latest_updates("findings", quarter.index, before=True,
-                       key_filter=FindingUpdate.finding_id.in_(
-                           select(Finding.finding_id).where(Finding.country_code == country))))}
+    prev_status = {
+        r.finding_id: r.status
+        for r in conn.execute(
+            latest_updates(
+                "findings",
+                quarter.index,
+                before=True,
+                key_filter=FindingUpdate.finding_id.in_(
+                    select(Finding.finding_id).where(Finding.country_code == country)
+                ),
+            )
+        )
+    }
     for r in conn.execute(select(Finding.finding_id, Finding.country_code, Finding.facility_id, Finding.audit_date)):
-        state.findings[r.finding_id] = FindingInfo(r.country_code, r.facility_id, r.audit_date,
-                                                   prev_status.get(r.finding_id))
-    prev = {r.priority_id: r for r in conn.execute(
-        latest_updates("priorities", quarter.index, before=True,
-                       key_filter=PriorityUpdate.priority_id.in_(
-                           select(Priority.priority_id).where(Priority.country_code == country))))}
+        state.findings[r.finding_id] = FindingInfo(
+            r.country_code, r.facility_id, r.audit_date, prev_status.get(r.finding_id)
+        )
+    prev = {
+        r.priority_id: r
+        for r in conn.execute(
+            latest_updates(
+                "priorities",
+                quarter.index,
+                before=True,
+                key_filter=PriorityUpdate.priority_id.in_(
+                    select(Priority.priority_id).where(Priority.country_code == country)
+                ),
+            )
+        )
+    }
     for r in conn.execute(select(Priority.priority_id, Priority.country_code)):
         p = prev.get(r.priority_id)
-        state.priorities[r.priority_id] = PriorityInfo(r.country_code, p.status if p else None,
-                                                       p.progress_pct if p else None)
+        state.priorities[r.priority_id] = PriorityInfo(
+            r.country_code, p.status if p else None, p.progress_pct if p else None
+        )
     for r in conn.execute(select(Activity.activity_id, Activity.country_code, Activity.quarter)):
         state.activities[r.activity_id] = (r.country_code, r.quarter)
-    latest = select(IndicatorValue.indicator_code, IndicatorValue.value, IndicatorValue.quarter_idx).where(
-        IndicatorValue.country_code == country, IndicatorValue.quarter_idx < quarter.index
-    ).order_by(IndicatorValue.quarter_idx)
+    latest = (
+        select(IndicatorValue.indicator_code, IndicatorValue.value, IndicatorValue.quarter_idx)
+        .where(IndicatorValue.country_code == country, IndicatorValue.quarter_idx < quarter.index)
+        .order_by(IndicatorValue.quarter_idx)
+    )
     for r in conn.execute(latest):
         state.indicators_before[r.indicator_code] = r.value  # later quarters overwrite earlier ones
     return state
 
 
 # --------------------------------------------------------------------------- planning
+
 
 def _none(v: Any) -> Any:
     """NaN and pandas' missing markers -> None; whole floats stay floats."""
@@ -273,14 +323,17 @@ class Plan:
     changes: list[RowChange] = field(default_factory=list)
     ops: list[Callable[[Connection, int], None]] = field(default_factory=list)
 
-    def change(self, sheet: str, key: str, before: dict[str, Any] | None, after: dict[str, Any],
-               columns: list[str]) -> str:
+    def change(
+        self, sheet: str, key: str, before: dict[str, Any] | None, after: dict[str, Any], columns: list[str]
+    ) -> str:
         if before is None:
-            self.changes.append(RowChange(sheet, key, "added", {c: (None, after[c]) for c in columns
-                                                               if after.get(c) is not None}))
+            self.changes.append(
+                RowChange(sheet, key, "added", {c: (None, after[c]) for c in columns if after.get(c) is not None})
+            )
             return "added"
-        diff = {c: (_none(before.get(c)), _none(after.get(c))) for c in columns
-                if not _same(before.get(c), after.get(c))}
+        diff = {
+            c: (_none(before.get(c)), _none(after.get(c))) for c in columns if not _same(before.get(c), after.get(c))
+        }
         action = "updated" if diff else "unchanged"
         self.changes.append(RowChange(sheet, key, action, diff))
         return action
@@ -308,15 +361,21 @@ def _plan(conn: Connection, parsed: ParsedReturn) -> Plan:
 def _plan_indicators(conn, plan: Plan, country: str, q: Quarter, rows: list[dict]) -> None:
     cols = ["value", "approximate", "note"]
     t = IndicatorValue.__table__
-    existing = {r.indicator_code: r._asdict() for r in conn.execute(
-        select(t.c.indicator_code, t.c.value, t.c.approximate, t.c.note).where(
-            t.c.country_code == country, t.c.quarter_idx == q.index))}
+    existing = {
+        r.indicator_code: r._asdict()
+        for r in conn.execute(
+            select(t.c.indicator_code, t.c.value, t.c.approximate, t.c.note).where(
+                t.c.country_code == country, t.c.quarter_idx == q.index
+            )
+        )
+    }
     new_rows = []
     for r in rows:
         after = dict(value=r["value"], approximate=bool(r.get("approximate") or False), note=r.get("note"))
         plan.change("Indicators", r["indicator"], existing.pop(r["indicator"], None), after, cols)
-        new_rows.append(dict(country_code=country, indicator_code=r["indicator"], quarter=str(q),
-                             quarter_idx=q.index, **after))
+        new_rows.append(
+            dict(country_code=country, indicator_code=r["indicator"], quarter=str(q), quarter_idx=q.index, **after)
+        )
     for code, before in existing.items():
         plan.changes.append(RowChange("Indicators", code, "removed", {c: (before[c], None) for c in cols}))
 
@@ -352,17 +411,32 @@ def _plan_facilities(conn, plan: Plan, country: str, rows: list[dict]) -> None:
         if inserts:
             c.execute(insert(t), [dict(r, created_upload_id=upload_id, updated_upload_id=upload_id) for r in inserts])
         if updates:
-            stmt = update(t).where(t.c.facility_id == bindparam("_id")).values(
-                {k: bindparam(k) for k in FACILITY_COLS + ["updated_upload_id"]})
+            stmt = (
+                update(t)
+                .where(t.c.facility_id == bindparam("_id"))
+                .values({k: bindparam(k) for k in FACILITY_COLS + ["updated_upload_id"]})
+            )
             c.execute(stmt, [dict(r, updated_upload_id=upload_id) for r in updates])
 
     plan.ops.append(op)
 
 
 def _plan_entity_with_updates(
-    conn: Connection, plan: Plan, *, sheet: str, country: str, q: Quarter, rows: list[dict],
-    entity: Any, key: str, entity_cols: list[str], state_cols: list[str], carry: set[str], kind: str,
-    entity_scope: Any, new_defaults: Callable[[dict], dict] | None = None,
+    conn: Connection,
+    plan: Plan,
+    *,
+    sheet: str,
+    country: str,
+    q: Quarter,
+    rows: list[dict],
+    entity: Any,
+    key: str,
+    entity_cols: list[str],
+    state_cols: list[str],
+    carry: set[str],
+    kind: str,
+    entity_scope: Any,
+    new_defaults: Callable[[dict], dict] | None = None,
 ) -> None:
     """Findings and priorities: entity attributes updated in place, per-quarter
     state kept as an update row for the quarter when it differs from the state
@@ -371,10 +445,20 @@ def _plan_entity_with_updates(
     ut = {"findings": FindingUpdate, "priorities": PriorityUpdate}[kind].__table__
     existing = {r[key]: r for r in (row._asdict() for row in conn.execute(select(et).where(entity_scope)))}
     scope_keys = select(et.c[key]).where(entity_scope)
-    before_q = {r[key]: r for r in (row._asdict() for row in conn.execute(
-        latest_updates(kind, q.index, before=True, key_filter=ut.c[key].in_(scope_keys))))}
-    at_q = {r[key]: r for r in (row._asdict() for row in conn.execute(
-        select(ut).where(ut.c.quarter_idx == q.index, ut.c[key].in_(scope_keys))))}
+    before_q = {
+        r[key]: r
+        for r in (
+            row._asdict()
+            for row in conn.execute(latest_updates(kind, q.index, before=True, key_filter=ut.c[key].in_(scope_keys)))
+        )
+    }
+    at_q = {
+        r[key]: r
+        for r in (
+            row._asdict()
+            for row in conn.execute(select(ut).where(ut.c.quarter_idx == q.index, ut.c[key].in_(scope_keys)))
+        )
+    }
     entity_inserts, entity_updates, update_rows = [], [], []
     listed = set()
     for r in rows:
@@ -402,11 +486,15 @@ def _plan_entity_with_updates(
 
     def op(c: Connection, upload_id: int) -> None:
         if entity_inserts:
-            c.execute(insert(et), [dict(r, created_upload_id=upload_id, updated_upload_id=upload_id)
-                                   for r in entity_inserts])
+            c.execute(
+                insert(et), [dict(r, created_upload_id=upload_id, updated_upload_id=upload_id) for r in entity_inserts]
+            )
         if entity_updates:
-            stmt = update(et).where(et.c[key] == bindparam("_id")).values(
-                {x: bindparam(x) for x in entity_cols + ["updated_upload_id"]})
+            stmt = (
+                update(et)
+                .where(et.c[key] == bindparam("_id"))
+                .values({x: bindparam(x) for x in entity_cols + ["updated_upload_id"]})
+            )
             c.execute(stmt, [dict(r, updated_upload_id=upload_id) for r in entity_updates])
         c.execute(delete(ut).where(ut.c.quarter_idx == q.index, ut.c[key].in_(scope_keys)))
         if update_rows:
@@ -423,17 +511,39 @@ PRIORITY_STATE = ["status", "progress_pct", "narrative", "next_steps"]
 
 
 def _plan_findings(conn, plan, country, q, rows) -> None:
-    _plan_entity_with_updates(conn, plan, sheet="Findings", country=country, q=q, rows=rows, entity=Finding,
-                              key="finding_id", entity_cols=FINDING_ENTITY, state_cols=FINDING_STATE,
-                              carry={"due_date", "owner", "status_note"}, kind="findings",
-                              entity_scope=Finding.country_code == country)
+    _plan_entity_with_updates(
+        conn,
+        plan,
+        sheet="Findings",
+        country=country,
+        q=q,
+        rows=rows,
+        entity=Finding,
+        key="finding_id",
+        entity_cols=FINDING_ENTITY,
+        state_cols=FINDING_STATE,
+        carry={"due_date", "owner", "status_note"},
+        kind="findings",
+        entity_scope=Finding.country_code == country,
+    )
 
 
 def _plan_priorities(conn, plan, country, q, rows) -> None:
-    _plan_entity_with_updates(conn, plan, sheet="Priorities", country=country, q=q, rows=rows, entity=Priority,
-                              key="priority_id", entity_cols=PRIORITY_ENTITY, state_cols=PRIORITY_STATE,
-                              carry={"progress_pct", "narrative", "next_steps"}, kind="priorities",
-                              entity_scope=Priority.country_code == country)
+    _plan_entity_with_updates(
+        conn,
+        plan,
+        sheet="Priorities",
+        country=country,
+        q=q,
+        rows=rows,
+        entity=Priority,
+        key="priority_id",
+        entity_cols=PRIORITY_ENTITY,
+        state_cols=PRIORITY_STATE,
+        carry={"progress_pct", "narrative", "next_steps"},
+        kind="priorities",
+        entity_scope=Priority.country_code == country,
+    )
 
 
 MILESTONE_STATE = ["due_date", "status", "completed_on"]
@@ -444,10 +554,14 @@ def _plan_milestones(conn, plan: Plan, country: str, q: Quarter, rows: list[dict
     scope = mt.c.priority_id.in_(select(Priority.priority_id).where(Priority.country_code == country))
     existing = {(r.priority_id, r.name_key): r._asdict() for r in conn.execute(select(mt).where(scope))}
     ids = select(mt.c.id).where(scope)
-    before_q = {r.milestone_id: r._asdict() for r in conn.execute(
-        latest_updates("milestones", q.index, before=True, key_filter=ut.c.milestone_id.in_(ids)))}
-    at_q = {r.milestone_id: r._asdict() for r in conn.execute(
-        select(ut).where(ut.c.quarter_idx == q.index, ut.c.milestone_id.in_(ids)))}
+    before_q = {
+        r.milestone_id: r._asdict()
+        for r in conn.execute(latest_updates("milestones", q.index, before=True, key_filter=ut.c.milestone_id.in_(ids)))
+    }
+    at_q = {
+        r.milestone_id: r._asdict()
+        for r in conn.execute(select(ut).where(ut.c.quarter_idx == q.index, ut.c.milestone_id.in_(ids)))
+    }
     new_milestones, update_rows = [], []
     listed = set()
     for r in rows:
@@ -469,15 +583,19 @@ def _plan_milestones(conn, plan: Plan, country: str, q: Quarter, rows: list[dict
     names = {v["id"]: f"{k[0]} / {v['name']}" for k, v in existing.items()}
     for mid, row in at_q.items():
         if mid not in listed:
-            plan.changes.append(RowChange("Milestones", names.get(mid, str(mid)), "removed",
-                                          {c: (row.get(c), None) for c in MILESTONE_STATE}))
+            plan.changes.append(
+                RowChange(
+                    "Milestones", names.get(mid, str(mid)), "removed", {c: (row.get(c), None) for c in MILESTONE_STATE}
+                )
+            )
 
     def op(c: Connection, upload_id: int) -> None:
         c.execute(delete(ut).where(ut.c.quarter_idx == q.index, ut.c.milestone_id.in_(ids)))
         rows_out = [dict(r, upload_id=upload_id) for r in update_rows]
         for (pid, nkey), name, after in new_milestones:
-            mid = c.execute(insert(mt).values(priority_id=pid, name=name, name_key=nkey,
-                                              created_upload_id=upload_id)).inserted_primary_key[0]
+            mid = c.execute(
+                insert(mt).values(priority_id=pid, name=name, name_key=nkey, created_upload_id=upload_id)
+            ).inserted_primary_key[0]
             rows_out.append(dict(after, milestone_id=mid, quarter=str(q), quarter_idx=q.index, upload_id=upload_id))
         if rows_out:
             c.execute(insert(ut), rows_out)
@@ -491,16 +609,19 @@ ACTIVITY_COLS = ["date", "type", "title", "participants", "female_participants",
 
 def _plan_activities(conn, plan: Plan, country: str, q: Quarter, rows: list[dict]) -> None:
     t = Activity.__table__
-    existing = {r.activity_id: r._asdict() for r in conn.execute(
-        select(t).where(t.c.country_code == country, t.c.quarter_idx == q.index))}
+    existing = {
+        r.activity_id: r._asdict()
+        for r in conn.execute(select(t).where(t.c.country_code == country, t.c.quarter_idx == q.index))
+    }
     new_rows = []
     for r in rows:
         after = {c: r.get(c) for c in ACTIVITY_COLS}
         for c in ("participants", "female_participants"):
             after[c] = None if after[c] is None else int(after[c])
         plan.change("Activities", r["activity_id"], existing.pop(r["activity_id"], None), after, ACTIVITY_COLS)
-        new_rows.append(dict(after, activity_id=r["activity_id"], country_code=country, quarter=str(q),
-                             quarter_idx=q.index))
+        new_rows.append(
+            dict(after, activity_id=r["activity_id"], country_code=country, quarter=str(q), quarter_idx=q.index)
+        )
     for aid, before in existing.items():
         plan.changes.append(RowChange("Activities", aid, "removed", {c: (before[c], None) for c in ACTIVITY_COLS}))
 
@@ -514,21 +635,45 @@ def _plan_activities(conn, plan: Plan, country: str, q: Quarter, rows: list[dict
 
 # --------------------------------------------------------------------------- applying
 
-def _apply(conn: Connection, parsed: ParsedReturn, plan: Plan, result: ImportResult, data: bytes, user: str,
-           kind: str, restored_from: int | None, previous: Any) -> int:
-    upload_id = conn.execute(insert(Upload).values(
-        kind=kind, country_code=parsed.country, quarter=str(parsed.quarter), quarter_idx=parsed.quarter.index,
-        uploaded_at=dt.datetime.now(dt.timezone.utc), uploaded_by=(user or "unknown")[:120],
-        file_name=(result.file_name or "upload.xlsx")[:255], sha256=result.sha256, size_bytes=len(data),
-        content=data, status="current", restored_from_id=restored_from, prepared_by=parsed.prepared_by,
-        submitted_on=parsed.submitted_on, notes=parsed.notes, counts=result.counts,
-        warnings=[w.as_dict() for w in result.warnings],
-    )).inserted_primary_key[0]
+
+def _apply(
+    conn: Connection,
+    parsed: ParsedReturn,
+    plan: Plan,
+    result: ImportResult,
+    data: bytes,
+    user: str,
+    kind: str,
+    restored_from: int | None,
+    previous: Any,
+) -> int:
+    upload_id = conn.execute(
+        insert(Upload).values(
+            kind=kind,
+            country_code=parsed.country,
+            quarter=str(parsed.quarter),
+            quarter_idx=parsed.quarter.index,
+            uploaded_at=dt.datetime.now(dt.UTC),
+            uploaded_by=(user or "unknown")[:120],
+            file_name=(result.file_name or "upload.xlsx")[:255],
+            sha256=result.sha256,
+            size_bytes=len(data),
+            content=data,
+            status="current",
+            restored_from_id=restored_from,
+            prepared_by=parsed.prepared_by,
+            submitted_on=parsed.submitted_on,
+            notes=parsed.notes,
+            counts=result.counts,
+            warnings=[w.as_dict() for w in result.warnings],
+        )
+    ).inserted_primary_key[0]
     for op in plan.ops:
         op(conn, upload_id)
     if previous is not None:
-        conn.execute(update(Upload).where(Upload.id == previous.id).values(status="superseded",
-                                                                           superseded_by_id=upload_id))
+        conn.execute(
+            update(Upload).where(Upload.id == previous.id).values(status="superseded", superseded_by_id=upload_id)
+        )
     summary.refresh(conn, [parsed.country])
     return upload_id
 
@@ -539,6 +684,9 @@ def restore_upload(engine: Engine, upload_id: int, user: str = "unknown") -> Imp
     with engine.connect() as conn:
         row = conn.execute(select(Upload.file_name, Upload.content, Upload.kind).where(Upload.id == upload_id)).first()
     if row is None or row.content is None:
-        return ImportResult(REJECTED, f"Upload #{upload_id} does not exist or has no stored file.",
-                            errors=[Issue("", "", f"upload #{upload_id} cannot be restored")])
+        return ImportResult(
+            REJECTED,
+            f"Upload #{upload_id} does not exist or has no stored file.",
+            errors=[Issue("", "", f"upload #{upload_id} cannot be restored")],
+        )
     return import_workbook(engine, row.content, row.file_name, user, kind=row.kind, restored_from=upload_id)

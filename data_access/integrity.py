@@ -15,8 +15,8 @@ package) or restored from a dump, so they are checked too.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from sqlalchemy import Engine, Select, Table, func, or_, select, union_all
 from sqlalchemy.engine import Connection
@@ -93,49 +93,79 @@ def _rules() -> list[Rule]:
     f, fac, c = Finding.__table__, Facility.__table__, Country.__table__
     rules = [
         _missing(f, "facility_id", fac, "facility_id", "Findings whose facility does not exist"),
-        Rule("Findings in a different country from their facility",
-             select(f.c.finding_id, f.c.country_code, fac.c.country_code.label("facility_country"))
-             .join(fac, fac.c.facility_id == f.c.facility_id)
-             .where(f.c.country_code != fac.c.country_code)),
+        Rule(
+            "Findings in a different country from their facility",
+            select(f.c.finding_id, f.c.country_code, fac.c.country_code.label("facility_country"))
+            .join(fac, fac.c.facility_id == f.c.facility_id)
+            .where(f.c.country_code != fac.c.country_code),
+        ),
         _missing(fac, "country_code", c, "code", "Facilities whose country does not exist"),
-        _missing(Milestone.__table__, "priority_id", Priority.__table__, "priority_id",
-                 "Milestones whose priority does not exist"),
+        _missing(
+            Milestone.__table__,
+            "priority_id",
+            Priority.__table__,
+            "priority_id",
+            "Milestones whose priority does not exist",
+        ),
     ]
     for table, key, entity, entity_pk, name, noun in _UPDATES:
         rules += [
             _missing(table, key, entity, entity_pk, f"{name} whose {noun} does not exist"),
-            Rule(f"{name} with more than one row for the same {noun} and quarter",
-                 select(table.c[key], table.c.quarter_idx, func.count().label("rows"))
-                 .group_by(table.c[key], table.c.quarter_idx)
-                 .having(func.count() > 1)),
+            Rule(
+                f"{name} with more than one row for the same {noun} and quarter",
+                select(table.c[key], table.c.quarter_idx, func.count().label("rows"))
+                .group_by(table.c[key], table.c.quarter_idx)
+                .having(func.count() > 1),
+            ),
             _span_rule(table, key, name),
         ]
     for column, accepted, name in _VOCABULARIES:
         table = column.table
-        rules.append(Rule(f"{name} outside the reference list ({', '.join(accepted)})",
-                          select(*table.primary_key.columns, column)
-                          .where(column.is_not(None), column.not_in(accepted))))
+        rules.append(
+            Rule(
+                f"{name} outside the reference list ({', '.join(accepted)})",
+                select(*table.primary_key.columns, column).where(column.is_not(None), column.not_in(accepted)),
+            )
+        )
     for table, name in _VALUE_TABLES:
         rules.append(_missing(table, "upload_id", Upload.__table__, "id", f"{name} whose upload does not exist"))
     a, iv, pu = Activity.__table__, IndicatorValue.__table__, PriorityUpdate.__table__
     rules += [
-        Rule("Activities with more women than participants, or a negative number of participants",
-             select(a.c.activity_id, a.c.participants, a.c.female_participants)
-             .where(or_(a.c.female_participants > a.c.participants, a.c.participants < 0,
-                        a.c.female_participants < 0))),
-        Rule("Indicator values below zero",
-             select(iv.c.country_code, iv.c.indicator_code, iv.c.quarter, iv.c.value).where(iv.c.value < 0)),
-        Rule("Priority updates with a progress outside 0-100 %",
-             select(pu.c.priority_id, pu.c.quarter, pu.c.progress_pct)
-             .where(or_(pu.c.progress_pct < 0, pu.c.progress_pct > 100))),
-        Rule("Facilities whose coordinates lie outside their country's bounding box",
-             select(fac.c.facility_id, fac.c.country_code, fac.c.latitude, fac.c.longitude)
-             .join(c, c.c.code == fac.c.country_code)
-             .where(fac.c.latitude.is_not(None), fac.c.longitude.is_not(None),
-                    c.c.lat_min.is_not(None), c.c.lat_max.is_not(None),
-                    c.c.lon_min.is_not(None), c.c.lon_max.is_not(None),
-                    or_(fac.c.latitude < c.c.lat_min, fac.c.latitude > c.c.lat_max,
-                        fac.c.longitude < c.c.lon_min, fac.c.longitude > c.c.lon_max))),
+        Rule(
+            "Activities with more women than participants, or a negative number of participants",
+            select(a.c.activity_id, a.c.participants, a.c.female_participants).where(
+                or_(a.c.female_participants > a.c.participants, a.c.participants < 0, a.c.female_participants < 0)
+            ),
+        ),
+        Rule(
+            "Indicator values below zero",
+            select(iv.c.country_code, iv.c.indicator_code, iv.c.quarter, iv.c.value).where(iv.c.value < 0),
+        ),
+        Rule(
+            "Priority updates with a progress outside 0-100 %",
+            select(pu.c.priority_id, pu.c.quarter, pu.c.progress_pct).where(
+                or_(pu.c.progress_pct < 0, pu.c.progress_pct > 100)
+            ),
+        ),
+        Rule(
+            "Facilities whose coordinates lie outside their country's bounding box",
+            select(fac.c.facility_id, fac.c.country_code, fac.c.latitude, fac.c.longitude)
+            .join(c, c.c.code == fac.c.country_code)
+            .where(
+                fac.c.latitude.is_not(None),
+                fac.c.longitude.is_not(None),
+                c.c.lat_min.is_not(None),
+                c.c.lat_max.is_not(None),
+                c.c.lon_min.is_not(None),
+                c.c.lon_max.is_not(None),
+                or_(
+                    fac.c.latitude < c.c.lat_min,
+                    fac.c.latitude > c.c.lat_max,
+                    fac.c.longitude < c.c.lon_min,
+                    fac.c.longitude > c.c.lon_max,
+                ),
+            ),
+        ),
     ]
     return rules + _count_rules()
 
@@ -149,27 +179,44 @@ def _count_rules() -> list[Rule]:
     horizon = select(func.max(fcc.c.quarter_idx)).scalar_subquery()
     latest = select(func.max(fu.c.quarter_idx)).scalar_subquery()
     keys = ("quarter_idx", "country_code", "domain", "severity", "status", "overdue")
-    per_facility = select(*[fc.c[k] for k in keys], func.sum(fc.c.findings).label("n")).group_by(*[fc.c[k] for k in keys])
+    per_facility = select(*[fc.c[k] for k in keys], func.sum(fc.c.findings).label("n")).group_by(
+        *[fc.c[k] for k in keys]
+    )
     per_country = select(*[fcc.c[k] for k in keys], (-fcc.c.findings).label("n"))
     both = union_all(per_facility, per_country).subquery("both")
     state = select(fu).where(in_force(fu, horizon)).subquery("state")
     f = Finding.__table__
-    from_history = (select(f.c.country_code, state.c.status, (-func.count()).label("n"))
-                    .select_from(f).join(state, state.c.finding_id == f.c.finding_id)
-                    .group_by(f.c.country_code, state.c.status))
-    from_counts = (select(fcc.c.country_code, fcc.c.status, func.sum(fcc.c.findings).label("n"))
-                   .where(fcc.c.quarter_idx == horizon).group_by(fcc.c.country_code, fcc.c.status))
+    from_history = (
+        select(f.c.country_code, state.c.status, (-func.count()).label("n"))
+        .select_from(f)
+        .join(state, state.c.finding_id == f.c.finding_id)
+        .group_by(f.c.country_code, state.c.status)
+    )
+    from_counts = (
+        select(fcc.c.country_code, fcc.c.status, func.sum(fcc.c.findings).label("n"))
+        .where(fcc.c.quarter_idx == horizon)
+        .group_by(fcc.c.country_code, fcc.c.status)
+    )
     at_horizon = union_all(from_counts, from_history).subquery("at_horizon")
     return [
-        Rule("Finding counts that stop before the latest quarter of the status history (summary.refresh not run)",
-             select(horizon.label("counts_up_to"), latest.label("history_up_to"))
-             .where(latest.is_not(None), or_(horizon.is_(None), horizon < latest))),
-        Rule("Finding counts per facility that do not add up to the counts per country",
-             select(*[both.c[k] for k in keys], func.sum(both.c.n).label("difference"))
-             .group_by(*[both.c[k] for k in keys]).having(func.sum(both.c.n) != 0)),
-        Rule("Finding counts as at their latest quarter that differ from the status history",
-             select(at_horizon.c.country_code, at_horizon.c.status, func.sum(at_horizon.c.n).label("difference"))
-             .group_by(at_horizon.c.country_code, at_horizon.c.status).having(func.sum(at_horizon.c.n) != 0)),
+        Rule(
+            "Finding counts that stop before the latest quarter of the status history (summary.refresh not run)",
+            select(horizon.label("counts_up_to"), latest.label("history_up_to")).where(
+                latest.is_not(None), or_(horizon.is_(None), horizon < latest)
+            ),
+        ),
+        Rule(
+            "Finding counts per facility that do not add up to the counts per country",
+            select(*[both.c[k] for k in keys], func.sum(both.c.n).label("difference"))
+            .group_by(*[both.c[k] for k in keys])
+            .having(func.sum(both.c.n) != 0),
+        ),
+        Rule(
+            "Finding counts as at their latest quarter that differ from the status history",
+            select(at_horizon.c.country_code, at_horizon.c.status, func.sum(at_horizon.c.n).label("difference"))
+            .group_by(at_horizon.c.country_code, at_horizon.c.status)
+            .having(func.sum(at_horizon.c.n) != 0),
+        ),
     ]
 
 
@@ -177,18 +224,23 @@ def _span_rule(table: Table, key: str, name: str) -> Rule:
     """Each update's ``next_quarter_idx`` is the quarter of the entity's next
     update (NULL for the latest): the spans the as-at reads rely on."""
     expected = func.lead(table.c.quarter_idx).over(partition_by=table.c[key], order_by=table.c.quarter_idx)
-    history = select(table.c[key], table.c.quarter, table.c.next_quarter_idx,
-                     expected.label("expected_next")).subquery("history")
-    return Rule(f"{name} whose next_quarter_idx is not the quarter of the next update (history out of order)",
-                select(history).where(history.c.next_quarter_idx.is_distinct_from(history.c.expected_next)))
+    history = select(table.c[key], table.c.quarter, table.c.next_quarter_idx, expected.label("expected_next")).subquery(
+        "history"
+    )
+    return Rule(
+        f"{name} whose next_quarter_idx is not the quarter of the next update (history out of order)",
+        select(history).where(history.c.next_quarter_idx.is_distinct_from(history.c.expected_next)),
+    )
 
 
 def _quarter_problems(conn: Connection, table: Table, name: str) -> Iterable[str]:
     """Quarter text that is not canonical or disagrees with ``quarter_idx``,
     judged on the table's distinct (quarter, quarter_idx) pairs."""
-    pairs = conn.execute(select(table.c.quarter, table.c.quarter_idx, func.count())
-                         .where(or_(table.c.quarter.is_not(None), table.c.quarter_idx.is_not(None)))
-                         .group_by(table.c.quarter, table.c.quarter_idx)).all()
+    pairs = conn.execute(
+        select(table.c.quarter, table.c.quarter_idx, func.count())
+        .where(or_(table.c.quarter.is_not(None), table.c.quarter_idx.is_not(None)))
+        .group_by(table.c.quarter, table.c.quarter_idx)
+    ).all()
     bad = [(text, idx, n) for text, idx, n in pairs if not _quarter_matches(text, idx)]
     if bad:
         examples = "; ".join(f"quarter {text!r} with quarter_idx {idx} ({_rows(n)})" for text, idx, n in bad[:EXAMPLES])

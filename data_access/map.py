@@ -28,30 +28,46 @@ def facility_finding_counts(engine: Engine, quarter: str | Quarter, facility_id:
     q = _q(quarter)
     s = _state(q, facility_id)
     rank = _severity_rank(Finding.severity)
-    stmt = (select(Finding.severity, s.c.status, func.count().label("findings"),
-                   func.sum(case((_overdue(s, q), 1), else_=0)).label("overdue"))
-            .select_from(Finding).join(s, s.c.finding_id == Finding.finding_id)
-            .where(Finding.facility_id == facility_id)
-            .group_by(Finding.severity, s.c.status)
-            .order_by(rank, s.c.status))
+    stmt = (
+        select(
+            Finding.severity,
+            s.c.status,
+            func.count().label("findings"),
+            func.sum(case((_overdue(s, q), 1), else_=0)).label("overdue"),
+        )
+        .select_from(Finding)
+        .join(s, s.c.finding_id == Finding.finding_id)
+        .where(Finding.facility_id == facility_id)
+        .group_by(Finding.severity, s.c.status)
+        .order_by(rank, s.c.status)
+    )
     df = _frame(engine, stmt)
     for c in ("findings", "overdue"):
         df[c] = df[c].fillna(0).astype(int)
     return df
 
 
-def facility_open_findings(engine: Engine, quarter: str | Quarter, facility_id: str,
-                           limit: int | None = None) -> pd.DataFrame:
+def facility_open_findings(
+    engine: Engine, quarter: str | Quarter, facility_id: str, limit: int | None = None
+) -> pd.DataFrame:
     """The facility's findings open or in progress at the end of the quarter,
     worst severity first, then the earliest deadline. Columns: finding_id,
     severity, title, status, due_date, overdue."""
     q = _q(quarter)
     s = _state(q, facility_id)
-    stmt = (select(Finding.finding_id, Finding.severity, Finding.title, s.c.status, s.c.due_date,
-                   _overdue(s, q).label("overdue"))
-            .join(s, s.c.finding_id == Finding.finding_id)
-            .where(Finding.facility_id == facility_id, s.c.status.in_(OPEN_FINDING_STATUSES))
-            .order_by(_severity_rank(Finding.severity), s.c.due_date.is_(None), s.c.due_date, Finding.finding_id))
+    stmt = (
+        select(
+            Finding.finding_id,
+            Finding.severity,
+            Finding.title,
+            s.c.status,
+            s.c.due_date,
+            _overdue(s, q).label("overdue"),
+        )
+        .join(s, s.c.finding_id == Finding.finding_id)
+        .where(Finding.facility_id == facility_id, s.c.status.in_(OPEN_FINDING_STATUSES))
+        .order_by(_severity_rank(Finding.severity), s.c.due_date.is_(None), s.c.due_date, Finding.finding_id)
+    )
     if limit:
         stmt = stmt.limit(limit)
     df = _frame(engine, stmt)

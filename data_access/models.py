@@ -94,9 +94,7 @@ class IndicatorValue(Base):
     note: Mapped[str | None] = mapped_column(Text)
     upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"), index=True)
 
-    __table_args__ = (
-        UniqueConstraint("country_code", "indicator_code", "quarter_idx", name="uq_indicator_value"),
-    )
+    __table_args__ = (UniqueConstraint("country_code", "indicator_code", "quarter_idx", name="uq_indicator_value"),)
 
 
 class Facility(Base):
@@ -134,8 +132,10 @@ class Finding(Base):
     first_verified_idx: Mapped[int | None] = mapped_column(Integer)
 
     # remediation times and each facility's last audit read from the index, without touching the rows
-    __table_args__ = (Index("ix_findings_remediated", "first_remediated_idx", "audit_date"),
-                      Index("ix_findings_facility_audit", "facility_id", "first_reported_idx", "audit_date"))
+    __table_args__ = (
+        Index("ix_findings_remediated", "first_remediated_idx", "audit_date"),
+        Index("ix_findings_facility_audit", "facility_id", "first_reported_idx", "audit_date"),
+    )
 
 
 class FindingCount(Base):

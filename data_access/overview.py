@@ -12,7 +12,7 @@ a :class:`Quarter`.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, or_, select
@@ -52,22 +52,41 @@ HEADLINE_INDICATORS: tuple[str, ...] = ("prisoners_total", "ve_prisoners", "ftf_
 
 # Headline metrics (rows of :func:`headline`), in display order.
 HEADLINE_METRICS: tuple[str, ...] = (
-    "prisoners_total", "ve_prisoners", "ftf_detainees",
-    "open_findings", "overdue_findings", "open_critical",
-    "priorities_on_track", "priorities_at_risk", "priorities_off_track", "priorities_completed",
-    "trained", "trained_women_share",
+    "prisoners_total",
+    "ve_prisoners",
+    "ftf_detainees",
+    "open_findings",
+    "overdue_findings",
+    "open_critical",
+    "priorities_on_track",
+    "priorities_at_risk",
+    "priorities_off_track",
+    "priorities_completed",
+    "trained",
+    "trained_women_share",
 )
 # Whether a rise of each metric is good news (the tiles colour their change by it).
 METRIC_POLARITY: dict[str, str] = {
-    "prisoners_total": rules.NEUTRAL, "ve_prisoners": rules.NEUTRAL, "ftf_detainees": rules.NEUTRAL,
-    "open_findings": rules.GOOD_DOWN, "overdue_findings": rules.GOOD_DOWN, "open_critical": rules.GOOD_DOWN,
-    "priorities_on_track": rules.GOOD_UP, "priorities_at_risk": rules.GOOD_DOWN,
-    "priorities_off_track": rules.GOOD_DOWN, "priorities_completed": rules.GOOD_UP,
-    "trained": rules.GOOD_UP, "trained_women_share": rules.GOOD_UP,
+    "prisoners_total": rules.NEUTRAL,
+    "ve_prisoners": rules.NEUTRAL,
+    "ftf_detainees": rules.NEUTRAL,
+    "open_findings": rules.GOOD_DOWN,
+    "overdue_findings": rules.GOOD_DOWN,
+    "open_critical": rules.GOOD_DOWN,
+    "priorities_on_track": rules.GOOD_UP,
+    "priorities_at_risk": rules.GOOD_DOWN,
+    "priorities_off_track": rules.GOOD_DOWN,
+    "priorities_completed": rules.GOOD_UP,
+    "trained": rules.GOOD_UP,
+    "trained_women_share": rules.GOOD_UP,
 }
 SHARE_METRICS = frozenset({"trained_women_share"})
-PRIORITY_METRICS = {"priorities_on_track": "on track", "priorities_at_risk": "at risk",
-                    "priorities_off_track": "off track", "priorities_completed": "completed"}
+PRIORITY_METRICS = {
+    "priorities_on_track": "on track",
+    "priorities_at_risk": "at risk",
+    "priorities_off_track": "off track",
+    "priorities_completed": "completed",
+}
 
 
 def _countries(countries: Iterable[str] | None) -> list[str]:
@@ -76,8 +95,13 @@ def _countries(countries: Iterable[str] | None) -> list[str]:
 
 # --------------------------------------------------------------------------- headline figures
 
-def indicator_totals(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
-                     codes: Iterable[str] = HEADLINE_INDICATORS) -> pd.DataFrame:
+
+def indicator_totals(
+    engine: Engine,
+    quarter: str | Quarter,
+    countries: Iterable[str] | None = None,
+    codes: Iterable[str] = HEADLINE_INDICATORS,
+) -> pd.DataFrame:
     """For each indicator, the sum over the countries of their latest value at
     or before the quarter; how many countries report it; whether any of the
     summed values is approximate; the oldest quarter among them (a figure
@@ -85,16 +109,25 @@ def indicator_totals(engine: Engine, quarter: str | Quarter, countries: Iterable
     q = _q(quarter)
     codes = list(codes)
     iv = IndicatorValue
-    latest = (select(iv.country_code.label("c"), iv.indicator_code.label("i"), func.max(iv.quarter_idx).label("mq"))
-              .where(_in(iv.country_code, countries), iv.indicator_code.in_(codes), iv.quarter_idx <= q.index)
-              .group_by(iv.country_code, iv.indicator_code).subquery("latest"))
-    stmt = (select(iv.indicator_code.label("indicator"), func.sum(iv.value).label("value"),
-                   func.count().label("countries"),
-                   func.max(case((iv.approximate, 1), else_=0)).label("approximate"),
-                   func.min(iv.quarter).label("oldest_quarter"))
-            .join(latest, and_(iv.country_code == latest.c.c, iv.indicator_code == latest.c.i,
-                               iv.quarter_idx == latest.c.mq))
-            .group_by(iv.indicator_code))
+    latest = (
+        select(iv.country_code.label("c"), iv.indicator_code.label("i"), func.max(iv.quarter_idx).label("mq"))
+        .where(_in(iv.country_code, countries), iv.indicator_code.in_(codes), iv.quarter_idx <= q.index)
+        .group_by(iv.country_code, iv.indicator_code)
+        .subquery("latest")
+    )
+    stmt = (
+        select(
+            iv.indicator_code.label("indicator"),
+            func.sum(iv.value).label("value"),
+            func.count().label("countries"),
+            func.max(case((iv.approximate, 1), else_=0)).label("approximate"),
+            func.min(iv.quarter).label("oldest_quarter"),
+        )
+        .join(
+            latest, and_(iv.country_code == latest.c.c, iv.indicator_code == latest.c.i, iv.quarter_idx == latest.c.mq)
+        )
+        .group_by(iv.indicator_code)
+    )
     df = _frame(engine, stmt).set_index("indicator").reindex(codes)
     df.index.name = "indicator"
     df["countries"] = df["countries"].fillna(0).astype(int)
@@ -115,26 +148,35 @@ def finding_totals(engine: Engine, quarter: str | Quarter, countries: Iterable[s
     if summary.covers(engine, q.index):
         t = summary.table(per_facility=False)
         is_open = t.status.in_(OPEN_FINDING_STATUSES)
-        stmt = (select(func.coalesce(func.sum(t.findings), 0).label("findings"),
-                       summary.sum_where(t, is_open).label("open"), summary.overdue_sum(t).label("overdue"),
-                       summary.sum_where(t, and_(is_open, t.severity == "critical")).label("open_critical"))
-                .where(*summary.conditions(t, quarter_idx=q.index, countries=countries)))
+        stmt = select(
+            func.coalesce(func.sum(t.findings), 0).label("findings"),
+            summary.sum_where(t, is_open).label("open"),
+            summary.overdue_sum(t).label("overdue"),
+            summary.sum_where(t, and_(is_open, t.severity == "critical")).label("open_critical"),
+        ).where(*summary.conditions(t, quarter_idx=q.index, countries=countries))
         return _frame(engine, stmt).fillna(0).astype(int)
     s = _finding_state(q, countries)
     is_open = s.c.status.in_(OPEN_FINDING_STATUSES)
     overdue = and_(is_open, s.c.due_date.is_not(None), s.c.due_date < q.end)
-    stmt = (select(func.count().label("findings"),
-                   func.coalesce(func.sum(case((is_open, 1), else_=0)), 0).label("open"),
-                   func.coalesce(func.sum(case((overdue, 1), else_=0)), 0).label("overdue"),
-                   func.coalesce(func.sum(case((and_(is_open, Finding.severity == "critical"), 1), else_=0)), 0)
-                   .label("open_critical"))
-            .select_from(Finding).join(s, s.c.finding_id == Finding.finding_id))
+    stmt = (
+        select(
+            func.count().label("findings"),
+            func.coalesce(func.sum(case((is_open, 1), else_=0)), 0).label("open"),
+            func.coalesce(func.sum(case((overdue, 1), else_=0)), 0).label("overdue"),
+            func.coalesce(func.sum(case((and_(is_open, Finding.severity == "critical"), 1), else_=0)), 0).label(
+                "open_critical"
+            ),
+        )
+        .select_from(Finding)
+        .join(s, s.c.finding_id == Finding.finding_id)
+    )
     df = _frame(engine, stmt)
     return df.fillna(0).astype(int)
 
 
-def priority_status_counts(engine: Engine, quarter: str | Quarter,
-                           countries: Iterable[str] | None = None) -> pd.DataFrame:
+def priority_status_counts(
+    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None
+) -> pd.DataFrame:
     """Priorities by status as at the quarter: one row per status (all five,
     zero when none), in display order."""
     q = _q(quarter)
@@ -147,8 +189,12 @@ def priority_status_counts(engine: Engine, quarter: str | Quarter,
     return df.reset_index()
 
 
-def training_totals(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
-                    types: Iterable[str] = rules.TRAINING_ACTIVITY_TYPES) -> pd.DataFrame:
+def training_totals(
+    engine: Engine,
+    quarter: str | Quarter,
+    countries: Iterable[str] | None = None,
+    types: Iterable[str] = rules.TRAINING_ACTIVITY_TYPES,
+) -> pd.DataFrame:
     """One row, year to date: training activities dated from 1 January of
     the quarter's year to the quarter's end and reported by then; their
     participants, the women among them, and the participants of the
@@ -156,16 +202,24 @@ def training_totals(engine: Engine, quarter: str | Quarter, countries: Iterable[
     q = _q(quarter)
     first, _ = rules.year_to_date(q)
     both = and_(Activity.participants.is_not(None), Activity.female_participants.is_not(None))
-    stmt = (select(func.count().label("activities"),
-                   func.coalesce(func.sum(Activity.participants), 0).label("participants"),
-                   func.coalesce(func.sum(Activity.female_participants), 0).label("female_participants"),
-                   func.coalesce(func.sum(case((both, Activity.participants), else_=0)), 0).label("share_base"))
-            .where(_in(Activity.country_code, countries), Activity.type.in_(list(types)),
-                   Activity.date >= first.start, Activity.date <= q.end, Activity.quarter_idx <= q.index))
+    stmt = select(
+        func.count().label("activities"),
+        func.coalesce(func.sum(Activity.participants), 0).label("participants"),
+        func.coalesce(func.sum(Activity.female_participants), 0).label("female_participants"),
+        func.coalesce(func.sum(case((both, Activity.participants), else_=0)), 0).label("share_base"),
+    ).where(
+        _in(Activity.country_code, countries),
+        Activity.type.in_(list(types)),
+        Activity.date >= first.start,
+        Activity.date <= q.end,
+        Activity.quarter_idx <= q.index,
+    )
     return _frame(engine, stmt).fillna(0).astype(int)
 
 
-def _headline_values(engine: Engine, q: Quarter, countries: list[str]) -> dict[str, tuple[float | None, bool, int | None]]:
+def _headline_values(
+    engine: Engine, q: Quarter, countries: list[str]
+) -> dict[str, tuple[float | None, bool, int | None]]:
     """metric -> (value, approximate, countries reporting) as at q."""
     out: dict[str, tuple] = {}
     ind = indicator_totals(engine, q, countries).set_index("indicator")
@@ -216,9 +270,16 @@ def headline(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | 
             prev, prev_approx = (0 if before is not None else None), False
         if metric == "trained_women_share" and p.year != q.year:
             prev, prev_approx = None, False
-        rows.append(dict(metric=metric, value=value, previous=prev, approximate=approx,
-                         previous_approximate=prev_approx,
-                         countries=reporting))
+        rows.append(
+            dict(
+                metric=metric,
+                value=value,
+                previous=prev,
+                approximate=approx,
+                previous_approximate=prev_approx,
+                countries=reporting,
+            )
+        )
     df = pd.DataFrame(rows)
     for c in ("value", "previous"):
         df[c] = df[c].astype(object).where(df[c].notna(), None)
@@ -227,14 +288,16 @@ def headline(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | 
 
 # --------------------------------------------------------------------------- what changed during a quarter
 
+
 def _finding_reports(q: Quarter, countries: Iterable[str] | None):
     """(the quarter's status reports joined to the finding's state a quarter
     earlier, where-conditions). No country condition when all are shown: an
     IN over every finding would only slow the lookups down."""
     countries = list(countries or [])
     scope = select(Finding.finding_id).where(Finding.country_code.in_(countries)) if countries else None
-    prev = latest_updates("findings", q.index, before=True,
-                          key_filter=FindingUpdate.finding_id.in_(scope) if countries else None).subquery("prev")
+    prev = latest_updates(
+        "findings", q.index, before=True, key_filter=FindingUpdate.finding_id.in_(scope) if countries else None
+    ).subquery("prev")
     cur = FindingUpdate
     cond = [cur.quarter_idx == q.index]
     if countries:
@@ -242,8 +305,9 @@ def _finding_reports(q: Quarter, countries: Iterable[str] | None):
     return prev, cond
 
 
-def finding_changes(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
-                    limit: int | None = None) -> pd.DataFrame:
+def finding_changes(
+    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, limit: int | None = None
+) -> pd.DataFrame:
     """Findings whose status report for the quarter is news: raised,
     remediated, verified, risk accepted, reopened, progressed (column
     ``change``), with the status before and after; most severe first, at
@@ -251,22 +315,35 @@ def finding_changes(engine: Engine, quarter: str | Quarter, countries: Iterable[
     q = _q(quarter)
     prev, cond = _finding_reports(q, countries)
     cur = FindingUpdate
-    news = [and_(prev.c.status.is_(None) if p is None else prev.c.status == p, cur.status == c)
-            for p, c in _finding_news_pairs()]
-    stmt = (select(Finding.country_code.label("country"), Finding.finding_id, Finding.facility_id,
-                   Facility.name.label("facility"), Finding.severity, Finding.domain, Finding.title,
-                   prev.c.status.label("previous_status"), cur.status, cur.due_date)
-            .select_from(cur)
-            .join(Finding, Finding.finding_id == cur.finding_id)
-            .join(Facility, Facility.facility_id == Finding.facility_id)
-            .outerjoin(prev, prev.c.finding_id == cur.finding_id)
-            .where(*cond, or_(*news))
-            .order_by(_severity_rank(Finding.severity), Finding.country_code, Finding.finding_id))
+    news = [
+        and_(prev.c.status.is_(None) if p is None else prev.c.status == p, cur.status == c)
+        for p, c in _finding_news_pairs()
+    ]
+    stmt = (
+        select(
+            Finding.country_code.label("country"),
+            Finding.finding_id,
+            Finding.facility_id,
+            Facility.name.label("facility"),
+            Finding.severity,
+            Finding.domain,
+            Finding.title,
+            prev.c.status.label("previous_status"),
+            cur.status,
+            cur.due_date,
+        )
+        .select_from(cur)
+        .join(Finding, Finding.finding_id == cur.finding_id)
+        .join(Facility, Facility.facility_id == Finding.facility_id)
+        .outerjoin(prev, prev.c.finding_id == cur.finding_id)
+        .where(*cond, or_(*news))
+        .order_by(_severity_rank(Finding.severity), Finding.country_code, Finding.finding_id)
+    )
     if limit is not None:
         stmt = stmt.limit(limit)
     df = _frame(engine, stmt)
     df["previous_status"] = df["previous_status"].astype(object).where(df["previous_status"].notna(), None)
-    df["change"] = [rules.finding_change(p, c) for p, c in zip(df["previous_status"], df["status"])]
+    df["change"] = [rules.finding_change(p, c) for p, c in zip(df["previous_status"], df["status"], strict=False)]
     return df[df["change"].notna()].reset_index(drop=True)
 
 
@@ -276,17 +353,22 @@ def _finding_news_pairs() -> list[tuple[str | None, str]]:
     return [(p, c) for p in before for c in FINDING_STATUSES if rules.finding_change(p, c) is not None]
 
 
-def finding_change_counts(engine: Engine, quarter: str | Quarter,
-                          countries: Iterable[str] | None = None) -> dict[str, int]:
+def finding_change_counts(
+    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None
+) -> dict[str, int]:
     """How many findings changed in each way during the quarter (the
     ``change`` values of :func:`finding_changes`), counted in SQL."""
     q = _q(quarter)
     prev, cond = _finding_reports(q, countries)
     cur = FindingUpdate
-    stmt = (select(prev.c.status.label("previous_status"), cur.status, func.count().label("n"))
-            .select_from(cur).join(Finding, Finding.finding_id == cur.finding_id)
-            .outerjoin(prev, prev.c.finding_id == cur.finding_id)
-            .where(*cond).group_by(prev.c.status, cur.status))
+    stmt = (
+        select(prev.c.status.label("previous_status"), cur.status, func.count().label("n"))
+        .select_from(cur)
+        .join(Finding, Finding.finding_id == cur.finding_id)
+        .outerjoin(prev, prev.c.finding_id == cur.finding_id)
+        .where(*cond)
+        .group_by(prev.c.status, cur.status)
+    )
     counts: dict[str, int] = {}
     with engine.connect() as conn:
         for before, status, n in conn.execute(stmt):
@@ -301,44 +383,69 @@ def priority_changes(engine: Engine, quarter: str | Quarter, countries: Iterable
     (``improved``, ``worsened``, ``started``, ``new``) in ``change``."""
     q = _q(quarter)
     scope = select(Priority.priority_id).where(_in(Priority.country_code, countries))
-    prev = latest_updates("priorities", q.index, before=True,
-                          key_filter=PriorityUpdate.priority_id.in_(scope)).subquery("prev")
+    prev = latest_updates(
+        "priorities", q.index, before=True, key_filter=PriorityUpdate.priority_id.in_(scope)
+    ).subquery("prev")
     cur = PriorityUpdate
-    stmt = (select(Priority.country_code.label("country"), Priority.priority_id, Priority.title,
-                   prev.c.status.label("previous_status"), cur.status,
-                   prev.c.progress_pct.label("previous_progress"), cur.progress_pct)
-            .select_from(cur)
-            .join(Priority, Priority.priority_id == cur.priority_id)
-            .outerjoin(prev, prev.c.priority_id == cur.priority_id)
-            .where(cur.quarter_idx == q.index, cur.priority_id.in_(scope),
-                   or_(prev.c.status.is_(None), prev.c.status != cur.status))
-            .order_by(Priority.country_code, Priority.priority_id))
+    stmt = (
+        select(
+            Priority.country_code.label("country"),
+            Priority.priority_id,
+            Priority.title,
+            prev.c.status.label("previous_status"),
+            cur.status,
+            prev.c.progress_pct.label("previous_progress"),
+            cur.progress_pct,
+        )
+        .select_from(cur)
+        .join(Priority, Priority.priority_id == cur.priority_id)
+        .outerjoin(prev, prev.c.priority_id == cur.priority_id)
+        .where(
+            cur.quarter_idx == q.index,
+            cur.priority_id.in_(scope),
+            or_(prev.c.status.is_(None), prev.c.status != cur.status),
+        )
+        .order_by(Priority.country_code, Priority.priority_id)
+    )
     df = _frame(engine, stmt)
     df["previous_status"] = df["previous_status"].astype(object).where(df["previous_status"].notna(), None)
-    df["change"] = [rules.priority_movement(p, c) for p, c in zip(df["previous_status"], df["status"])]
+    df["change"] = [rules.priority_movement(p, c) for p, c in zip(df["previous_status"], df["status"], strict=False)]
     return df[df["change"] != rules.UNCHANGED].reset_index(drop=True)
 
 
 def milestone_changes(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
     """Milestones reached, late, dropped or replanned during the quarter."""
     q = _q(quarter)
-    ids = (select(Milestone.id).join(Priority, Priority.priority_id == Milestone.priority_id)
-           .where(_in(Priority.country_code, countries)))
-    prev = latest_updates("milestones", q.index, before=True,
-                          key_filter=MilestoneUpdate.milestone_id.in_(ids)).subquery("prev")
+    ids = (
+        select(Milestone.id)
+        .join(Priority, Priority.priority_id == Milestone.priority_id)
+        .where(_in(Priority.country_code, countries))
+    )
+    prev = latest_updates(
+        "milestones", q.index, before=True, key_filter=MilestoneUpdate.milestone_id.in_(ids)
+    ).subquery("prev")
     cur = MilestoneUpdate
-    stmt = (select(Priority.country_code.label("country"), Milestone.priority_id, Priority.title.label("priority"),
-                   Milestone.name.label("milestone"), prev.c.status.label("previous_status"), cur.status,
-                   cur.due_date, cur.completed_on)
-            .select_from(cur)
-            .join(Milestone, Milestone.id == cur.milestone_id)
-            .join(Priority, Priority.priority_id == Milestone.priority_id)
-            .outerjoin(prev, prev.c.milestone_id == cur.milestone_id)
-            .where(cur.quarter_idx == q.index, cur.milestone_id.in_(ids))
-            .order_by(Priority.country_code, Milestone.priority_id, cur.due_date, Milestone.id))
+    stmt = (
+        select(
+            Priority.country_code.label("country"),
+            Milestone.priority_id,
+            Priority.title.label("priority"),
+            Milestone.name.label("milestone"),
+            prev.c.status.label("previous_status"),
+            cur.status,
+            cur.due_date,
+            cur.completed_on,
+        )
+        .select_from(cur)
+        .join(Milestone, Milestone.id == cur.milestone_id)
+        .join(Priority, Priority.priority_id == Milestone.priority_id)
+        .outerjoin(prev, prev.c.milestone_id == cur.milestone_id)
+        .where(cur.quarter_idx == q.index, cur.milestone_id.in_(ids))
+        .order_by(Priority.country_code, Milestone.priority_id, cur.due_date, Milestone.id)
+    )
     df = _frame(engine, stmt)
     df["previous_status"] = df["previous_status"].astype(object).where(df["previous_status"].notna(), None)
-    df["change"] = [rules.milestone_change(p, c) for p, c in zip(df["previous_status"], df["status"])]
+    df["change"] = [rules.milestone_change(p, c) for p, c in zip(df["previous_status"], df["status"], strict=False)]
     return df[df["change"].notna()].reset_index(drop=True)
 
 
@@ -354,16 +461,22 @@ def change_summary(engine: Engine, quarter: str | Quarter, countries: Iterable[s
     """How many findings, priorities and milestones changed in each way
     during the quarter: one row per (area, change) of :data:`CHANGE_AREAS`,
     with ``n`` (zero included)."""
-    return summarise_changes(finding_change_counts(engine, quarter, countries),
-                             priority_changes(engine, quarter, countries),
-                             milestone_changes(engine, quarter, countries))
+    return summarise_changes(
+        finding_change_counts(engine, quarter, countries),
+        priority_changes(engine, quarter, countries),
+        milestone_changes(engine, quarter, countries),
+    )
 
 
-def summarise_changes(finding_counts: dict[str, int], priorities: pd.DataFrame,
-                      milestones: pd.DataFrame) -> pd.DataFrame:
+def summarise_changes(
+    finding_counts: dict[str, int], priorities: pd.DataFrame, milestones: pd.DataFrame
+) -> pd.DataFrame:
     """:func:`change_summary` from its parts (for callers that hold them already)."""
-    counts = {"finding": finding_counts, "priority": priorities["change"].value_counts(),
-              "milestone": milestones["change"].value_counts()}
+    counts = {
+        "finding": finding_counts,
+        "priority": priorities["change"].value_counts(),
+        "milestone": milestones["change"].value_counts(),
+    }
     rows = []
     for area, changes in CHANGE_AREAS.items():
         rows += [dict(area=area, change=c, n=int(counts[area].get(c, 0))) for c in changes]
@@ -372,83 +485,152 @@ def summarise_changes(finding_counts: dict[str, int], priorities: pd.DataFrame,
 
 # --------------------------------------------------------------------------- alerts
 
-def overdue_findings(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
-                     severities: Iterable[str] = rules.ALERT_SEVERITIES, limit: int | None = None) -> pd.DataFrame:
+
+def overdue_findings(
+    engine: Engine,
+    quarter: str | Quarter,
+    countries: Iterable[str] | None = None,
+    severities: Iterable[str] = rules.ALERT_SEVERITIES,
+    limit: int | None = None,
+) -> pd.DataFrame:
     """Open findings of the given severities whose due date had passed at the
     end of the quarter, most severe and longest overdue first (at most
     ``limit``), with the days overdue at the quarter's end."""
     q = _q(quarter)
     s = _finding_state(q, countries)
-    stmt = (select(Finding.country_code.label("country"), Finding.finding_id, Finding.facility_id,
-                   Facility.name.label("facility"), Finding.severity, Finding.title, s.c.status, s.c.due_date,
-                   s.c.owner)
-            .join(s, s.c.finding_id == Finding.finding_id)
-            .join(Facility, Facility.facility_id == Finding.facility_id)
-            .where(Finding.severity.in_(list(severities)), s.c.status.in_(OPEN_FINDING_STATUSES),
-                   s.c.due_date.is_not(None), s.c.due_date < q.end)
-            .order_by(_severity_rank(Finding.severity), s.c.due_date, Finding.country_code, Finding.finding_id))
+    stmt = (
+        select(
+            Finding.country_code.label("country"),
+            Finding.finding_id,
+            Finding.facility_id,
+            Facility.name.label("facility"),
+            Finding.severity,
+            Finding.title,
+            s.c.status,
+            s.c.due_date,
+            s.c.owner,
+        )
+        .join(s, s.c.finding_id == Finding.finding_id)
+        .join(Facility, Facility.facility_id == Finding.facility_id)
+        .where(
+            Finding.severity.in_(list(severities)),
+            s.c.status.in_(OPEN_FINDING_STATUSES),
+            s.c.due_date.is_not(None),
+            s.c.due_date < q.end,
+        )
+        .order_by(_severity_rank(Finding.severity), s.c.due_date, Finding.country_code, Finding.finding_id)
+    )
     if limit is not None:
         stmt = stmt.limit(limit)
     df = _frame(engine, stmt)
-    df["days_overdue"] = pd.Series([(q.end - d).days for d in pd.to_datetime(df["due_date"]).dt.date],
-                                   index=df.index, dtype=int)
+    df["days_overdue"] = pd.Series(
+        [(q.end - d).days for d in pd.to_datetime(df["due_date"]).dt.date], index=df.index, dtype=int
+    )
     return df
 
 
-def overdue_count(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
-                  severities: Iterable[str] = rules.ALERT_SEVERITIES) -> int:
+def overdue_count(
+    engine: Engine,
+    quarter: str | Quarter,
+    countries: Iterable[str] | None = None,
+    severities: Iterable[str] = rules.ALERT_SEVERITIES,
+) -> int:
     """How many findings :func:`overdue_findings` would list without a limit."""
     q = _q(quarter)
     if summary.covers(engine, q.index):
         t = summary.table(per_facility=False)
         stmt = select(summary.overdue_sum(t)).where(
-            *summary.conditions(t, quarter_idx=q.index, countries=countries, severities=severities))
+            *summary.conditions(t, quarter_idx=q.index, countries=countries, severities=severities)
+        )
     else:
         s = _finding_state(q, countries)
-        stmt = (select(func.count()).select_from(Finding).join(s, s.c.finding_id == Finding.finding_id)
-                .where(Finding.severity.in_(list(severities)), _overdue(s, q)))
+        stmt = (
+            select(func.count())
+            .select_from(Finding)
+            .join(s, s.c.finding_id == Finding.finding_id)
+            .where(Finding.severity.in_(list(severities)), _overdue(s, q))
+        )
     with engine.connect() as conn:
         return int(conn.execute(stmt).scalar() or 0)
 
 
-def priorities_in_status(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
-                         statuses: Iterable[str] = ("off track",)) -> pd.DataFrame:
+def priorities_in_status(
+    engine: Engine,
+    quarter: str | Quarter,
+    countries: Iterable[str] | None = None,
+    statuses: Iterable[str] = ("off track",),
+) -> pd.DataFrame:
     """Priorities whose status as at the quarter is one of ``statuses``."""
     return priorities_as_at(engine, quarter, countries, statuses=statuses)
 
 
 # --------------------------------------------------------------------------- returns
 
-def returns_tracker(engine: Engine, first: str | Quarter, last: str | Quarter,
-                    countries: Iterable[str] | None = None) -> pd.DataFrame:
+
+def returns_tracker(
+    engine: Engine, first: str | Quarter, last: str | Quarter, countries: Iterable[str] | None = None
+) -> pd.DataFrame:
     """One row per country and quarter between ``first`` and ``last``
     (inclusive): whether a return (or the baseline) is received, its kind,
     when it was uploaded and by whom, who prepared it and when it was
     submitted, its file, and how many earlier uploads it superseded."""
     a, b = _q(first), _q(last)
-    cur = (select(Upload.country_code.label("country"), Upload.quarter_idx, Upload.id.label("upload_id"),
-                  Upload.kind, Upload.uploaded_at, Upload.uploaded_by, Upload.prepared_by, Upload.submitted_on,
-                  Upload.file_name)
-           .where(Upload.status == "current", _in(Upload.country_code, countries),
-                  Upload.quarter_idx >= a.index, Upload.quarter_idx <= b.index))
-    sup = (select(Upload.country_code.label("country"), Upload.quarter_idx, func.count().label("superseded"))
-           .where(Upload.status == "superseded", _in(Upload.country_code, countries),
-                  Upload.quarter_idx >= a.index, Upload.quarter_idx <= b.index)
-           .group_by(Upload.country_code, Upload.quarter_idx))
+    cur = select(
+        Upload.country_code.label("country"),
+        Upload.quarter_idx,
+        Upload.id.label("upload_id"),
+        Upload.kind,
+        Upload.uploaded_at,
+        Upload.uploaded_by,
+        Upload.prepared_by,
+        Upload.submitted_on,
+        Upload.file_name,
+    ).where(
+        Upload.status == "current",
+        _in(Upload.country_code, countries),
+        Upload.quarter_idx >= a.index,
+        Upload.quarter_idx <= b.index,
+    )
+    sup = (
+        select(Upload.country_code.label("country"), Upload.quarter_idx, func.count().label("superseded"))
+        .where(
+            Upload.status == "superseded",
+            _in(Upload.country_code, countries),
+            Upload.quarter_idx >= a.index,
+            Upload.quarter_idx <= b.index,
+        )
+        .group_by(Upload.country_code, Upload.quarter_idx)
+    )
     got = _frame(engine, cur)
     superseded = _frame(engine, sup)
-    names = _frame(engine, select(Country.code.label("country"), Country.name)
-                   .where(_in(Country.code, countries)).order_by(Country.name))
-    grid = pd.DataFrame([(c, i) for c in names["country"] for i in range(a.index, b.index + 1)],
-                        columns=["country", "quarter_idx"])
+    names = _frame(
+        engine,
+        select(Country.code.label("country"), Country.name).where(_in(Country.code, countries)).order_by(Country.name),
+    )
+    grid = pd.DataFrame(
+        [(c, i) for c in names["country"] for i in range(a.index, b.index + 1)], columns=["country", "quarter_idx"]
+    )
     grid = grid.merge(names, on="country", how="left")
     grid = grid.merge(got, on=["country", "quarter_idx"], how="left")
     grid = grid.merge(superseded, on=["country", "quarter_idx"], how="left")
     grid["quarter"] = [str(Quarter.from_index(int(i))) for i in grid["quarter_idx"]]
     grid["received"] = grid["upload_id"].notna()
     grid["superseded"] = grid["superseded"].fillna(0).astype(int)
-    cols = ["country", "name", "quarter", "quarter_idx", "received", "kind", "uploaded_at", "uploaded_by",
-            "prepared_by", "submitted_on", "file_name", "superseded", "upload_id"]
+    cols = [
+        "country",
+        "name",
+        "quarter",
+        "quarter_idx",
+        "received",
+        "kind",
+        "uploaded_at",
+        "uploaded_by",
+        "prepared_by",
+        "submitted_on",
+        "file_name",
+        "superseded",
+        "upload_id",
+    ]
     grid = grid[cols]
     return grid.astype(object).where(grid.notna(), None)
 
@@ -462,8 +644,10 @@ def missing_returns(engine: Engine, quarter: str | Quarter, countries: Iterable[
 
 # --------------------------------------------------------------------------- trends
 
-def finding_trend(engine: Engine, quarters: Iterable[str | Quarter],
-                  countries: Iterable[str] | None = None) -> pd.DataFrame:
+
+def finding_trend(
+    engine: Engine, quarters: Iterable[str | Quarter], countries: Iterable[str] | None = None
+) -> pd.DataFrame:
     """Open findings by severity as at each quarter (long format: quarter,
     severity, open), from one pass over the status history."""
     qs = [_q(q) for q in quarters]
@@ -471,15 +655,17 @@ def finding_trend(engine: Engine, quarters: Iterable[str | Quarter],
         return pd.DataFrame(columns=["quarter", "severity", "open"])
     df = finding_status_by_quarter(engine, min(qs), max(qs), countries, by=("severity",))
     df = df[df["status"].isin(OPEN_FINDING_STATUSES)].groupby(["quarter", "severity"])["findings"].sum()
-    index = pd.MultiIndex.from_product([[str(q) for q in qs], list(rules.SEVERITY_ORDER)],
-                                       names=["quarter", "severity"])
+    index = pd.MultiIndex.from_product(
+        [[str(q) for q in qs], list(rules.SEVERITY_ORDER)], names=["quarter", "severity"]
+    )
     out = df.reindex(index, fill_value=0).rename("open").reset_index()
     out["open"] = out["open"].astype(int)
     return out
 
 
-def priority_trend(engine: Engine, quarters: Iterable[str | Quarter],
-                   countries: Iterable[str] | None = None) -> pd.DataFrame:
+def priority_trend(
+    engine: Engine, quarters: Iterable[str | Quarter], countries: Iterable[str] | None = None
+) -> pd.DataFrame:
     """Priorities by status as at each quarter (long format: quarter, status,
     priorities)."""
     frames = []

@@ -16,7 +16,7 @@ quarters" and the trend are worked out from the state *as at* each quarter
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 from sqlalchemy import Engine, and_, func, literal, select
@@ -37,11 +37,14 @@ def _scope(countries: Iterable[str] | None, priority_ids: Iterable[str] | None =
     priority is (an IN over all of them only slows the lookups down)."""
     if priority_ids:
         return PriorityUpdate.priority_id.in_(
-            select(Priority.priority_id).where(_in(Priority.country_code, countries),
-                                               Priority.priority_id.in_(list(priority_ids))))
+            select(Priority.priority_id).where(
+                _in(Priority.country_code, countries), Priority.priority_id.in_(list(priority_ids))
+            )
+        )
     if countries:
         return PriorityUpdate.priority_id.in_(
-            select(Priority.priority_id).where(Priority.country_code.in_(list(countries))))
+            select(Priority.priority_id).where(Priority.country_code.in_(list(countries)))
+        )
     return literal(True)
 
 
@@ -50,8 +53,11 @@ def _state(q: Quarter, countries, name: str):
 
 
 def _first_quarters():
-    return (select(PriorityUpdate.priority_id.label("pid"), func.min(PriorityUpdate.quarter_idx).label("first_idx"))
-            .group_by(PriorityUpdate.priority_id).subquery("first"))
+    return (
+        select(PriorityUpdate.priority_id.label("pid"), func.min(PriorityUpdate.quarter_idx).label("first_idx"))
+        .group_by(PriorityUpdate.priority_id)
+        .subquery("first")
+    )
 
 
 def _none(df: pd.DataFrame, columns: Iterable[str]) -> None:
@@ -61,9 +67,14 @@ def _none(df: pd.DataFrame, columns: Iterable[str]) -> None:
 
 # --------------------------------------------------------------------------- state quarter by quarter
 
-def priority_states(engine: Engine, first: str | Quarter, last: str | Quarter,
-                    countries: Iterable[str] | None = None,
-                    priority_ids: Iterable[str] | None = None) -> pd.DataFrame:
+
+def priority_states(
+    engine: Engine,
+    first: str | Quarter,
+    last: str | Quarter,
+    countries: Iterable[str] | None = None,
+    priority_ids: Iterable[str] | None = None,
+) -> pd.DataFrame:
     """Each priority's state as at the end of every quarter from ``first`` to
     ``last`` (only quarters from its first report on): ``quarter``,
     ``quarter_idx``, ``country``, ``priority_id``, ``status``,
@@ -75,16 +86,32 @@ def priority_states(engine: Engine, first: str | Quarter, last: str | Quarter,
     if b.index < a.index:
         return pd.DataFrame(columns=columns)
     pu = PriorityUpdate
-    spans = (select(pu.priority_id, pu.status, pu.progress_pct, pu.quarter_idx.label("q_from"),
-                    (pu.next_quarter_idx - 1).label("q_to"))
-             .where(_scope(countries, priority_ids), pu.quarter_idx <= b.index).subquery("spans"))
+    spans = (
+        select(
+            pu.priority_id,
+            pu.status,
+            pu.progress_pct,
+            pu.quarter_idx.label("q_from"),
+            (pu.next_quarter_idx - 1).label("q_to"),
+        )
+        .where(_scope(countries, priority_ids), pu.quarter_idx <= b.index)
+        .subquery("spans")
+    )
     qsel = summary.quarters_table(a.index, b.index)
-    stmt = (select(qsel.c.qi, Priority.country_code.label("country"), spans.c.priority_id, spans.c.status,
-                   spans.c.progress_pct, (spans.c.q_from == qsel.c.qi).label("reported"))
-            .select_from(spans)
-            .join(qsel, and_(spans.c.q_from <= qsel.c.qi, spans.c.q_to.is_(None) | (spans.c.q_to >= qsel.c.qi)))
-            .join(Priority, Priority.priority_id == spans.c.priority_id)
-            .order_by(Priority.country_code, spans.c.priority_id, qsel.c.qi))
+    stmt = (
+        select(
+            qsel.c.qi,
+            Priority.country_code.label("country"),
+            spans.c.priority_id,
+            spans.c.status,
+            spans.c.progress_pct,
+            (spans.c.q_from == qsel.c.qi).label("reported"),
+        )
+        .select_from(spans)
+        .join(qsel, and_(spans.c.q_from <= qsel.c.qi, spans.c.q_to.is_(None) | (spans.c.q_to >= qsel.c.qi)))
+        .join(Priority, Priority.priority_id == spans.c.priority_id)
+        .order_by(Priority.country_code, spans.c.priority_id, qsel.c.qi)
+    )
     df = _frame(engine, stmt)
     if df.empty:
         return pd.DataFrame(columns=columns)
@@ -96,22 +123,25 @@ def priority_states(engine: Engine, first: str | Quarter, last: str | Quarter,
     return df[columns]
 
 
-def progress_trends(engine: Engine, first: str | Quarter, last: str | Quarter,
-                    countries: Iterable[str] | None = None) -> pd.DataFrame:
+def progress_trends(
+    engine: Engine, first: str | Quarter, last: str | Quarter, countries: Iterable[str] | None = None
+) -> pd.DataFrame:
     """Per priority: ``trend``, its progress at the end of every quarter from
     ``first`` (or its first report) to ``last``, a missing value as 0; and
     ``unchanged_since``, the first quarter of the run of equal progress that
     ends at ``last`` (:func:`rules.unchanged_since`)."""
     states = priority_states(engine, first, last, countries)
-    rows = [(pid, list(g["progress_pct"].fillna(0)), rules.unchanged_since(list(g["quarter"]), list(g["progress_pct"])))
-            for pid, g in states.groupby("priority_id", sort=False)]
+    rows = [
+        (pid, list(g["progress_pct"].fillna(0)), rules.unchanged_since(list(g["quarter"]), list(g["progress_pct"])))
+        for pid, g in states.groupby("priority_id", sort=False)
+    ]
     return pd.DataFrame(rows, columns=["priority_id", "trend", "unchanged_since"])
 
 
 # --------------------------------------------------------------------------- every priority, assessed
 
-def priorities_assessed(engine: Engine, quarter: str | Quarter,
-                        countries: Iterable[str] | None = None) -> pd.DataFrame:
+
+def priorities_assessed(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
     """One row per priority reported by the end of the quarter, with its
     state then and how the rules judge it.
 
@@ -127,21 +157,39 @@ def priorities_assessed(engine: Engine, quarter: str | Quarter,
     ``disagreement`` (None when the statuses agree), ``worsened``,
     ``stalled``, ``slipping`` and ``movement`` against the quarter before."""
     q = _q(quarter)
-    now, prev, prev2 = _state(q, countries, "now"), _state(q.shift(-1), countries, "prev"), \
-        _state(q.shift(-2), countries, "prev2")
+    now, prev, prev2 = (
+        _state(q, countries, "now"),
+        _state(q.shift(-1), countries, "prev"),
+        _state(q.shift(-2), countries, "prev2"),
+    )
     first = _first_quarters()
-    stmt = (select(Priority.country_code.label("country"), Country.name.label("country_name"), Priority.priority_id,
-                   Priority.title, Priority.theme, Priority.target_date, now.c.status, now.c.progress_pct,
-                   now.c.narrative, now.c.next_steps, now.c.quarter.label("last_update"), first.c.first_idx,
-                   prev.c.status.label("previous_status"), prev.c.progress_pct.label("previous_progress"),
-                   prev2.c.status.label("status_2q_ago"), prev2.c.progress_pct.label("progress_2q_ago"))
-            .select_from(Priority)
-            .join(now, now.c.priority_id == Priority.priority_id)
-            .join(Country, Country.code == Priority.country_code)
-            .join(first, first.c.pid == Priority.priority_id)
-            .outerjoin(prev, prev.c.priority_id == Priority.priority_id)
-            .outerjoin(prev2, prev2.c.priority_id == Priority.priority_id)
-            .order_by(Priority.country_code, Priority.priority_id))
+    stmt = (
+        select(
+            Priority.country_code.label("country"),
+            Country.name.label("country_name"),
+            Priority.priority_id,
+            Priority.title,
+            Priority.theme,
+            Priority.target_date,
+            now.c.status,
+            now.c.progress_pct,
+            now.c.narrative,
+            now.c.next_steps,
+            now.c.quarter.label("last_update"),
+            first.c.first_idx,
+            prev.c.status.label("previous_status"),
+            prev.c.progress_pct.label("previous_progress"),
+            prev2.c.status.label("status_2q_ago"),
+            prev2.c.progress_pct.label("progress_2q_ago"),
+        )
+        .select_from(Priority)
+        .join(now, now.c.priority_id == Priority.priority_id)
+        .join(Country, Country.code == Priority.country_code)
+        .join(first, first.c.pid == Priority.priority_id)
+        .outerjoin(prev, prev.c.priority_id == Priority.priority_id)
+        .outerjoin(prev2, prev2.c.priority_id == Priority.priority_id)
+        .order_by(Priority.country_code, Priority.priority_id)
+    )
     df = _frame(engine, stmt)
     df["first_quarter"] = [str(Quarter.from_index(int(i))) for i in df.pop("first_idx")]
     for c in ("progress_pct", "previous_progress", "progress_2q_ago"):
@@ -149,13 +197,17 @@ def priorities_assessed(engine: Engine, quarter: str | Quarter,
     _none(df, ("previous_status", "status_2q_ago", "narrative", "next_steps", "theme", "target_date"))
     assessments, disagreements, worsened, stalled, movement = [], [], [], [], []
     for r in df.itertuples():
-        a = rules.computed_status(r.progress_pct, r.target_date,
-                                  rules.start_date(_q(r.first_quarter)), q.end)
+        a = rules.computed_status(r.progress_pct, r.target_date, rules.start_date(_q(r.first_quarter)), q.end)
         assessments.append(a)
         disagreements.append(rules.disagreement(r.status, a.status))
-        states = [None if s is None else rules.State(s, p) for s, p in
-                  ((r.status_2q_ago, r.progress_2q_ago), (r.previous_status, r.previous_progress),
-                   (r.status, r.progress_pct))]
+        states = [
+            None if s is None else rules.State(s, p)
+            for s, p in (
+                (r.status_2q_ago, r.progress_2q_ago),
+                (r.previous_status, r.previous_progress),
+                (r.status, r.progress_pct),
+            )
+        ]
         why = rules.slipping(states)
         worsened.append(rules.WORSENED in why)
         stalled.append(rules.STALLED in why)
@@ -185,8 +237,10 @@ def flag_counts(assessed: pd.DataFrame) -> dict[str, int]:
 
 # --------------------------------------------------------------------------- programme-wide
 
-def status_counts(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
-                  by: str = "country") -> pd.DataFrame:
+
+def status_counts(
+    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, by: str = "country"
+) -> pd.DataFrame:
     """Priorities by reported status as at the quarter, grouped in SQL by
     ``country`` (with ``country_name``) or ``theme`` (trimmed, lower case;
     ``""`` for none): columns ``<by>``, [``country_name``], ``status``,
@@ -199,16 +253,21 @@ def status_counts(engine: Engine, quarter: str | Quarter, countries: Iterable[st
         keys = [func.coalesce(func.lower(func.trim(Priority.theme)), literal(NO_THEME)).label("theme")]
     else:
         raise ValueError(f"cannot group priorities by {by!r}")
-    stmt = (select(*keys, s.c.status, func.count().label("priorities"))
-            .select_from(Priority).join(s, s.c.priority_id == Priority.priority_id)
-            .join(Country, Country.code == Priority.country_code)
-            .group_by(*keys, s.c.status).order_by(*keys, s.c.status))
+    stmt = (
+        select(*keys, s.c.status, func.count().label("priorities"))
+        .select_from(Priority)
+        .join(s, s.c.priority_id == Priority.priority_id)
+        .join(Country, Country.code == Priority.country_code)
+        .group_by(*keys, s.c.status)
+        .order_by(*keys, s.c.status)
+    )
     df = _frame(engine, stmt)
     df["priorities"] = df["priorities"].astype(int)
     return df
 
 
 # --------------------------------------------------------------------------- one priority
+
 
 def narrative_thread(engine: Engine, priority_id: str, up_to: str | Quarter) -> pd.DataFrame:
     """The priority's reports up to the quarter as a thread, newest first
@@ -217,8 +276,16 @@ def narrative_thread(engine: Engine, priority_id: str, up_to: str | Quarter) -> 
     ``narrative``, ``next_steps`` (None when not new)."""
     history = queries.priority_history(engine, [priority_id], up_to=up_to)
     entries = rules.narrative_thread(history.to_dict("records"))
-    columns = ["quarter", "status", "previous_status", "movement", "progress", "previous_progress", "narrative",
-               "next_steps"]
+    columns = [
+        "quarter",
+        "status",
+        "previous_status",
+        "movement",
+        "progress",
+        "previous_progress",
+        "narrative",
+        "next_steps",
+    ]
     df = pd.DataFrame(entries, columns=columns).astype(object)
     return df.where(df.notna(), None)
 
@@ -231,10 +298,12 @@ def progress_path(engine: Engine, priority_id: str, quarter: str | Quarter) -> p
     target date)."""
     q = _q(quarter)
     with engine.connect() as conn:
-        row = conn.execute(select(Priority.target_date, func.min(PriorityUpdate.quarter_idx))
-                           .join(PriorityUpdate, PriorityUpdate.priority_id == Priority.priority_id)
-                           .where(Priority.priority_id == priority_id)
-                           .group_by(Priority.target_date)).first()
+        row = conn.execute(
+            select(Priority.target_date, func.min(PriorityUpdate.quarter_idx))
+            .join(PriorityUpdate, PriorityUpdate.priority_id == Priority.priority_id)
+            .where(Priority.priority_id == priority_id)
+            .group_by(Priority.target_date)
+        ).first()
     columns = ["quarter", "quarter_end", "status", "progress_pct", "reported", "expected_progress"]
     if row is None or row[1] > q.index:
         return pd.DataFrame(columns=columns)
@@ -257,10 +326,16 @@ def milestone_timeline(engine: Engine, quarter: str | Quarter, priority_id: str)
     df = queries.milestones_as_at(engine, q, priority_id=priority_id)
     df = df.drop(columns=["country", "priority_id"])
     _none(df, ("due_date", "completed_on"))
-    df["date"] = pd.Series([rules.timeline_date(r.status, r.due_date, r.completed_on) for r in df.itertuples()],
-                           index=df.index, dtype=object)
-    df["timing"] = pd.Series([rules.milestone_timing(r.status, r.due_date, r.completed_on, q.end)
-                              for r in df.itertuples()], index=df.index, dtype=object)
+    df["date"] = pd.Series(
+        [rules.timeline_date(r.status, r.due_date, r.completed_on) for r in df.itertuples()],
+        index=df.index,
+        dtype=object,
+    )
+    df["timing"] = pd.Series(
+        [rules.milestone_timing(r.status, r.due_date, r.completed_on, q.end) for r in df.itertuples()],
+        index=df.index,
+        dtype=object,
+    )
     df["_d"] = pd.to_datetime(df["due_date"])
     return df.sort_values(["_d", "milestone"], na_position="last").drop(columns="_d").reset_index(drop=True)
 
@@ -268,6 +343,11 @@ def milestone_timeline(engine: Engine, quarter: str | Quarter, priority_id: str)
 # Flags of :func:`flag_counts` shown as tiles, in order, and whether a rise is good news.
 FLAGS: tuple[str, ...] = ("on track", "at risk", "off track", "completed", "disagree", "slipping")
 FLAG_POLARITY: dict[str, str] = {
-    "on track": rag.GOOD_UP, "at risk": rag.GOOD_DOWN, "off track": rag.GOOD_DOWN, "completed": rag.GOOD_UP,
-    "not started": rag.GOOD_DOWN, "disagree": rag.GOOD_DOWN, "slipping": rag.GOOD_DOWN,
+    "on track": rag.GOOD_UP,
+    "at risk": rag.GOOD_DOWN,
+    "off track": rag.GOOD_DOWN,
+    "completed": rag.GOOD_UP,
+    "not started": rag.GOOD_DOWN,
+    "disagree": rag.GOOD_DOWN,
+    "slipping": rag.GOOD_DOWN,
 }

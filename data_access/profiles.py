@@ -14,7 +14,7 @@ a :class:`Quarter`.
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
@@ -29,8 +29,10 @@ _SOURCE = ("source_kind", "source_by", "source_at", "source_file")
 
 # --------------------------------------------------------------------------- figures and baseline
 
-def baselines(engine: Engine, countries: Iterable[str] | None = None,
-              up_to: str | Quarter | None = None) -> pd.DataFrame:
+
+def baselines(
+    engine: Engine, countries: Iterable[str] | None = None, up_to: str | Quarter | None = None
+) -> pd.DataFrame:
     """For each country and indicator, the first figure stored (at or before
     ``up_to``): for the programme's countries, the achievements report's
     figure for 2023-Q4. With its approximate flag, note, quarter and source."""
@@ -38,17 +40,30 @@ def baselines(engine: Engine, countries: Iterable[str] | None = None,
     cond = [_in(iv.country_code, countries)]
     if up_to is not None:
         cond.append(iv.quarter_idx <= _q(up_to).index)
-    first = (select(iv.country_code.label("c"), iv.indicator_code.label("i"), func.min(iv.quarter_idx).label("fq"))
-             .where(*cond).group_by(iv.country_code, iv.indicator_code).subquery("first"))
-    stmt = (select(iv.country_code.label("country"), iv.indicator_code.label("indicator"), iv.value,
-                   iv.approximate, iv.note, iv.quarter, Upload.kind.label("source_kind"),
-                   Upload.uploaded_by.label("source_by"), Upload.uploaded_at.label("source_at"),
-                   Upload.file_name.label("source_file"))
-            .join(first, and_(iv.country_code == first.c.c, iv.indicator_code == first.c.i,
-                              iv.quarter_idx == first.c.fq))
-            .join(IndicatorDef, IndicatorDef.code == iv.indicator_code)
-            .join(Upload, Upload.id == iv.upload_id)
-            .order_by(iv.country_code, IndicatorDef.sort_order))
+    first = (
+        select(iv.country_code.label("c"), iv.indicator_code.label("i"), func.min(iv.quarter_idx).label("fq"))
+        .where(*cond)
+        .group_by(iv.country_code, iv.indicator_code)
+        .subquery("first")
+    )
+    stmt = (
+        select(
+            iv.country_code.label("country"),
+            iv.indicator_code.label("indicator"),
+            iv.value,
+            iv.approximate,
+            iv.note,
+            iv.quarter,
+            Upload.kind.label("source_kind"),
+            Upload.uploaded_by.label("source_by"),
+            Upload.uploaded_at.label("source_at"),
+            Upload.file_name.label("source_file"),
+        )
+        .join(first, and_(iv.country_code == first.c.c, iv.indicator_code == first.c.i, iv.quarter_idx == first.c.fq))
+        .join(IndicatorDef, IndicatorDef.code == iv.indicator_code)
+        .join(Upload, Upload.id == iv.upload_id)
+        .order_by(iv.country_code, IndicatorDef.sort_order)
+    )
     df = _frame(engine, stmt)
     df["approximate"] = df["approximate"].astype(bool)
     return df
@@ -66,37 +81,50 @@ def key_figures(engine: Engine, quarter: str | Quarter, countries: Iterable[str]
     now["approximate"] = now["approximate"].astype(bool)
     now["carried"] = [rules.is_carried_forward(x, str(q)) for x in now["quarter"]]
     base = baselines(engine, countries, up_to=q).rename(
-        columns={c: f"baseline_{c}" for c in ("value", "approximate", "note", "quarter", *_SOURCE)})
+        columns={c: f"baseline_{c}" for c in ("value", "approximate", "note", "quarter", *_SOURCE)}
+    )
     prev = latest_indicators(engine, countries, as_at=q.previous())[
-        ["country", "indicator", "value", "approximate", "quarter"]].rename(
-        columns={"value": "previous_value", "approximate": "previous_approximate", "quarter": "previous_quarter"})
-    df = now.merge(base, on=["country", "indicator"], how="left").merge(prev, on=["country", "indicator"],
-                                                                       how="left")
+        ["country", "indicator", "value", "approximate", "quarter"]
+    ].rename(columns={"value": "previous_value", "approximate": "previous_approximate", "quarter": "previous_quarter"})
+    df = now.merge(base, on=["country", "indicator"], how="left").merge(prev, on=["country", "indicator"], how="left")
     df["previous_approximate"] = df["previous_approximate"].fillna(False).astype(bool)
     df["change_since_baseline"] = [
         None if bq == vq else rules.change_since(v, b)
-        for v, b, vq, bq in zip(df["value"], df["baseline_value"], df["quarter"], df["baseline_quarter"])]
+        for v, b, vq, bq in zip(df["value"], df["baseline_value"], df["quarter"], df["baseline_quarter"], strict=False)
+    ]
     df["baseline_from_report"] = [rules.is_report(k) for k in df["baseline_source_kind"]]
     df["from_report"] = [rules.is_report(k) for k in df["source_kind"]]
     return df
 
 
-def indicator_series(engine: Engine, countries: Iterable[str] | None = None,
-                     up_to: str | Quarter | None = None) -> pd.DataFrame:
+def indicator_series(
+    engine: Engine, countries: Iterable[str] | None = None, up_to: str | Quarter | None = None
+) -> pd.DataFrame:
     """Every stored figure up to the quarter, oldest first, with its source
     (kind, by whom, when, file): the points of the profile's series charts."""
     iv = IndicatorValue
     cond = [_in(iv.country_code, countries)]
     if up_to is not None:
         cond.append(iv.quarter_idx <= _q(up_to).index)
-    stmt = (select(iv.country_code.label("country"), iv.indicator_code.label("indicator"), IndicatorDef.label,
-                   iv.quarter, iv.value, iv.approximate, iv.note, Upload.kind.label("source_kind"),
-                   Upload.uploaded_by.label("source_by"), Upload.uploaded_at.label("source_at"),
-                   Upload.file_name.label("source_file"))
-            .join(IndicatorDef, IndicatorDef.code == iv.indicator_code)
-            .join(Upload, Upload.id == iv.upload_id)
-            .where(*cond)
-            .order_by(iv.country_code, IndicatorDef.sort_order, iv.quarter_idx))
+    stmt = (
+        select(
+            iv.country_code.label("country"),
+            iv.indicator_code.label("indicator"),
+            IndicatorDef.label,
+            iv.quarter,
+            iv.value,
+            iv.approximate,
+            iv.note,
+            Upload.kind.label("source_kind"),
+            Upload.uploaded_by.label("source_by"),
+            Upload.uploaded_at.label("source_at"),
+            Upload.file_name.label("source_file"),
+        )
+        .join(IndicatorDef, IndicatorDef.code == iv.indicator_code)
+        .join(Upload, Upload.id == iv.upload_id)
+        .where(*cond)
+        .order_by(iv.country_code, IndicatorDef.sort_order, iv.quarter_idx)
+    )
     df = _frame(engine, stmt)
     df["approximate"] = df["approximate"].astype(bool)
     return df
@@ -111,13 +139,19 @@ def _figures(df: pd.DataFrame) -> dict[str, dict[str, rules.Figure]]:
 
 
 def _figure_columns(prefix: str, f: rules.Figure | None) -> dict:
-    return {f"{prefix}_value": None if f is None else f.value,
-            f"{prefix}_approximate": False if f is None else f.approximate,
-            f"{prefix}_quarter": None if f is None else f.quarter}
+    return {
+        f"{prefix}_value": None if f is None else f.value,
+        f"{prefix}_approximate": False if f is None else f.approximate,
+        f"{prefix}_quarter": None if f is None else f.quarter,
+    }
 
 
-def derived_shares(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
-                   shares: Sequence[rules.ShareDef] = rules.SHARES) -> pd.DataFrame:
+def derived_shares(
+    engine: Engine,
+    quarter: str | Quarter,
+    countries: Iterable[str] | None = None,
+    shares: Sequence[rules.ShareDef] = rules.SHARES,
+) -> pd.DataFrame:
     """Per country reporting any figure by the quarter and per share: the
     share computed from the figures as at the quarter (see
     :func:`data_access.rules.profiles.derive`), with its inputs."""
@@ -127,20 +161,47 @@ def derived_shares(engine: Engine, quarter: str | Quarter, countries: Iterable[s
     for country, figs in figures.items():
         for d in rules.derive_all(figs, shares):
             s = rules.SHARE_BY_CODE.get(d.code)
-            rows.append({"country": country, "share": d.code, "unit": s.unit if s else rules.PER_100,
-                         "value": d.value, "approximate": d.approximate,
-                         "approximate_inputs": ",".join(d.approximate_inputs),
-                         "missing_inputs": ",".join(d.missing_inputs), "quarter": d.quarter,
-                         "mixed_quarters": d.mixed_quarters, "carried": rules.is_carried_forward(d.quarter, str(q)),
-                         "numerator": s.numerator if s else None, "denominator": s.denominator if s else None,
-                         **_figure_columns("numerator", d.numerator), **_figure_columns("denominator", d.denominator)})
-    columns = ["country", "share", "unit", "value", "approximate", "approximate_inputs", "missing_inputs", "quarter",
-               "mixed_quarters", "carried", "numerator", "denominator"]
+            rows.append(
+                {
+                    "country": country,
+                    "share": d.code,
+                    "unit": s.unit if s else rules.PER_100,
+                    "value": d.value,
+                    "approximate": d.approximate,
+                    "approximate_inputs": ",".join(d.approximate_inputs),
+                    "missing_inputs": ",".join(d.missing_inputs),
+                    "quarter": d.quarter,
+                    "mixed_quarters": d.mixed_quarters,
+                    "carried": rules.is_carried_forward(d.quarter, str(q)),
+                    "numerator": s.numerator if s else None,
+                    "denominator": s.denominator if s else None,
+                    **_figure_columns("numerator", d.numerator),
+                    **_figure_columns("denominator", d.denominator),
+                }
+            )
+    columns = [
+        "country",
+        "share",
+        "unit",
+        "value",
+        "approximate",
+        "approximate_inputs",
+        "missing_inputs",
+        "quarter",
+        "mixed_quarters",
+        "carried",
+        "numerator",
+        "denominator",
+    ]
     return pd.DataFrame(rows, columns=columns + [c for c in (rows[0] if rows else {}) if c not in columns])
 
 
-def comparison(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None,
-               indicators: Sequence[str] = rules.PROFILE_INDICATORS) -> pd.DataFrame:
+def comparison(
+    engine: Engine,
+    quarter: str | Quarter,
+    countries: Iterable[str] | None = None,
+    indicators: Sequence[str] = rules.PROFILE_INDICATORS,
+) -> pd.DataFrame:
     """Countries side by side: per country and indicator reported by the
     quarter, the figure as at the quarter and, for figures that count people
     in prison, the figure per 100 prisoners (approximate when either input
@@ -152,18 +213,43 @@ def comparison(engine: Engine, quarter: str | Quarter, countries: Iterable[str] 
     rows = []
     for r in latest.itertuples(index=False):
         d = rules.per_100_figure(r.indicator, figures[r.country])
-        rows.append({"country": r.country, "indicator": r.indicator, "label": r.label, "value": float(r.value),
-                     "approximate": bool(r.approximate), "quarter": r.quarter,
-                     "carried": rules.is_carried_forward(r.quarter, str(q)),
-                     "per_100": None if d is None else d.value,
-                     "per_100_approximate": False if d is None else d.approximate,
-                     "per_100_quarter": None if d is None else d.quarter})
-    return pd.DataFrame(rows, columns=["country", "indicator", "label", "value", "approximate", "quarter", "carried",
-                                       "per_100", "per_100_approximate", "per_100_quarter"])
+        rows.append(
+            {
+                "country": r.country,
+                "indicator": r.indicator,
+                "label": r.label,
+                "value": float(r.value),
+                "approximate": bool(r.approximate),
+                "quarter": r.quarter,
+                "carried": rules.is_carried_forward(r.quarter, str(q)),
+                "per_100": None if d is None else d.value,
+                "per_100_approximate": False if d is None else d.approximate,
+                "per_100_quarter": None if d is None else d.quarter,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "country",
+            "indicator",
+            "label",
+            "value",
+            "approximate",
+            "quarter",
+            "carried",
+            "per_100",
+            "per_100_approximate",
+            "per_100_quarter",
+        ],
+    )
 
 
-def share_series(engine: Engine, quarters: Sequence[str], countries: Iterable[str] | None = None,
-                 shares: Sequence[rules.ShareDef] = rules.SHARES) -> pd.DataFrame:
+def share_series(
+    engine: Engine,
+    quarters: Sequence[str],
+    countries: Iterable[str] | None = None,
+    shares: Sequence[rules.ShareDef] = rules.SHARES,
+) -> pd.DataFrame:
     """Each share as at the end of every quarter given (the figures then
     known, carried forward), per country; quarters before a country's first
     figures are left out."""
@@ -172,15 +258,19 @@ def share_series(engine: Engine, quarters: Sequence[str], countries: Iterable[st
     codes = sorted({c for s in shares for c in (s.numerator, s.denominator)})
     last = max(_q(x) for x in quarters)
     iv = IndicatorValue
-    stmt = (select(iv.country_code.label("country"), iv.indicator_code.label("indicator"), iv.quarter, iv.value,
-                    iv.approximate)
-            .where(_in(iv.country_code, countries), iv.indicator_code.in_(codes), iv.quarter_idx <= last.index)
-            .order_by(iv.country_code, iv.indicator_code, iv.quarter_idx))
+    stmt = (
+        select(
+            iv.country_code.label("country"), iv.indicator_code.label("indicator"), iv.quarter, iv.value, iv.approximate
+        )
+        .where(_in(iv.country_code, countries), iv.indicator_code.in_(codes), iv.quarter_idx <= last.index)
+        .order_by(iv.country_code, iv.indicator_code, iv.quarter_idx)
+    )
     history = _frame(engine, stmt)
     points: dict[str, dict[str, dict[str, rules.Figure]]] = {}
     for r in history.itertuples(index=False):
         points.setdefault(r.country, {}).setdefault(r.indicator, {})[r.quarter] = rules.Figure(
-            float(r.value), bool(r.approximate), r.quarter)
+            float(r.value), bool(r.approximate), r.quarter
+        )
     rows = []
     for country, by_code in points.items():
         as_at = {code: rules.carry_forward(p, quarters) for code, p in by_code.items()}
@@ -190,12 +280,21 @@ def share_series(engine: Engine, quarters: Sequence[str], countries: Iterable[st
                 continue
             for d in rules.derive_all(figs, shares):
                 if d.value is not None:
-                    rows.append({"country": country, "quarter": quarter, "share": d.code, "value": d.value,
-                                 "approximate": d.approximate, "mixed_quarters": d.mixed_quarters})
+                    rows.append(
+                        {
+                            "country": country,
+                            "quarter": quarter,
+                            "share": d.code,
+                            "value": d.value,
+                            "approximate": d.approximate,
+                            "mixed_quarters": d.mixed_quarters,
+                        }
+                    )
     return pd.DataFrame(rows, columns=["country", "quarter", "share", "value", "approximate", "mixed_quarters"])
 
 
 # --------------------------------------------------------------------------- reporting state
+
 
 def data_status(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
     """Per country (every country in scope, reporting or not): the last
@@ -205,21 +304,45 @@ def data_status(engine: Engine, quarter: str | Quarter, countries: Iterable[str]
     upload at or before the quarter (kind, by whom, when, file, quarter)."""
     q = _q(quarter)
     iv = IndicatorValue
-    last_fig = (select(iv.country_code.label("c"), func.max(iv.quarter_idx).label("last_idx"))
-                .where(iv.quarter_idx <= q.index).group_by(iv.country_code).subquery("last_fig"))
-    rank = func.row_number().over(partition_by=Upload.country_code,
-                                  order_by=(Upload.quarter_idx.desc(), Upload.uploaded_at.desc(), Upload.id.desc()))
-    ups = (select(Upload.country_code.label("c"), Upload.kind, Upload.uploaded_by, Upload.uploaded_at,
-                  Upload.file_name, Upload.quarter, rank.label("rn"))
-           .where(Upload.status == "current", Upload.quarter_idx <= q.index).subquery("ups"))
-    stmt = (select(Country.code.label("country"), Country.name, last_fig.c.last_idx,
-                   ups.c.kind.label("upload_kind"), ups.c.uploaded_by.label("upload_by"),
-                   ups.c.uploaded_at.label("upload_at"), ups.c.file_name.label("upload_file"),
-                   ups.c.quarter.label("upload_quarter"))
-            .outerjoin(last_fig, last_fig.c.c == Country.code)
-            .outerjoin(ups, and_(ups.c.c == Country.code, ups.c.rn == 1))
-            .where(_in(Country.code, countries))
-            .order_by(Country.name))
+    last_fig = (
+        select(iv.country_code.label("c"), func.max(iv.quarter_idx).label("last_idx"))
+        .where(iv.quarter_idx <= q.index)
+        .group_by(iv.country_code)
+        .subquery("last_fig")
+    )
+    rank = func.row_number().over(
+        partition_by=Upload.country_code,
+        order_by=(Upload.quarter_idx.desc(), Upload.uploaded_at.desc(), Upload.id.desc()),
+    )
+    ups = (
+        select(
+            Upload.country_code.label("c"),
+            Upload.kind,
+            Upload.uploaded_by,
+            Upload.uploaded_at,
+            Upload.file_name,
+            Upload.quarter,
+            rank.label("rn"),
+        )
+        .where(Upload.status == "current", Upload.quarter_idx <= q.index)
+        .subquery("ups")
+    )
+    stmt = (
+        select(
+            Country.code.label("country"),
+            Country.name,
+            last_fig.c.last_idx,
+            ups.c.kind.label("upload_kind"),
+            ups.c.uploaded_by.label("upload_by"),
+            ups.c.uploaded_at.label("upload_at"),
+            ups.c.file_name.label("upload_file"),
+            ups.c.quarter.label("upload_quarter"),
+        )
+        .outerjoin(last_fig, last_fig.c.c == Country.code)
+        .outerjoin(ups, and_(ups.c.c == Country.code, ups.c.rn == 1))
+        .where(_in(Country.code, countries))
+        .order_by(Country.name)
+    )
     df = _frame(engine, stmt)
     df.insert(2, "last_quarter", [None if pd.isna(i) else str(Quarter.from_index(int(i))) for i in df.pop("last_idx")])
     df.insert(3, "status", [rules.data_status(lq, str(q)) for lq in df["last_quarter"]])
@@ -228,38 +351,50 @@ def data_status(engine: Engine, quarter: str | Quarter, countries: Iterable[str]
 
 # --------------------------------------------------------------------------- activities
 
-def activity_by_quarter(engine: Engine, countries: Iterable[str] | None = None,
-                        up_to: str | Quarter | None = None) -> pd.DataFrame:
+
+def activity_by_quarter(
+    engine: Engine, countries: Iterable[str] | None = None, up_to: str | Quarter | None = None
+) -> pd.DataFrame:
     """Activities reported per country, quarter and type, up to a quarter:
     how many, participants, women among them and ``share_base`` (the
     participants of the activities that report both figures, the base of the
     share of women). ``from_report`` marks the achievements report's
     activities (2019-2023, filed under the baseline quarter)."""
     both = and_(Activity.participants.is_not(None), Activity.female_participants.is_not(None))
-    from_report = (Upload.kind == rules.REPORT_SOURCE_KIND)
+    from_report = Upload.kind == rules.REPORT_SOURCE_KIND
     cond = [_in(Activity.country_code, countries)]
     if up_to is not None:
         cond.append(Activity.quarter_idx <= _q(up_to).index)
-    stmt = (select(Activity.country_code.label("country"), Activity.quarter, Activity.quarter_idx,
-                   Activity.type, func.max(case((from_report, 1), else_=0)).label("from_report"),
-                   func.count().label("activities"),
-                   func.coalesce(func.sum(Activity.participants), 0).label("participants"),
-                   func.coalesce(func.sum(Activity.female_participants), 0).label("female_participants"),
-                   func.coalesce(func.sum(case((both, Activity.participants), else_=0)), 0).label("share_base"))
-            .join(Upload, Upload.id == Activity.upload_id)
-            .where(*cond)
-            .group_by(Activity.country_code, Activity.quarter, Activity.quarter_idx, Activity.type)
-            .order_by(Activity.country_code, Activity.quarter_idx, Activity.type))
+    stmt = (
+        select(
+            Activity.country_code.label("country"),
+            Activity.quarter,
+            Activity.quarter_idx,
+            Activity.type,
+            func.max(case((from_report, 1), else_=0)).label("from_report"),
+            func.count().label("activities"),
+            func.coalesce(func.sum(Activity.participants), 0).label("participants"),
+            func.coalesce(func.sum(Activity.female_participants), 0).label("female_participants"),
+            func.coalesce(func.sum(case((both, Activity.participants), else_=0)), 0).label("share_base"),
+        )
+        .join(Upload, Upload.id == Activity.upload_id)
+        .where(*cond)
+        .group_by(Activity.country_code, Activity.quarter, Activity.quarter_idx, Activity.type)
+        .order_by(Activity.country_code, Activity.quarter_idx, Activity.type)
+    )
     df = _frame(engine, stmt)
     for c in ("quarter_idx", "activities", "participants", "female_participants", "share_base"):
         df[c] = df[c].astype(int)
     df["from_report"] = df["from_report"].astype(bool)
-    df["female_share"] = [rules.female_share(f, b) for f, b in zip(df["female_participants"], df["share_base"])]
+    df["female_share"] = [
+        rules.female_share(f, b) for f, b in zip(df["female_participants"], df["share_base"], strict=False)
+    ]
     return df
 
 
-def activity_running_totals(engine: Engine, countries: Iterable[str] | None = None,
-                            up_to: str | Quarter | None = None) -> pd.DataFrame:
+def activity_running_totals(
+    engine: Engine, countries: Iterable[str] | None = None, up_to: str | Quarter | None = None
+) -> pd.DataFrame:
     """Per country and reporting quarter: activities, participants and women
     in the quarter, and the running totals since the programme began
     (``cumulative_*``, summed in SQL with a window), with the share of women
@@ -276,19 +411,33 @@ def activity_running_totals(engine: Engine, countries: Iterable[str] | None = No
     def running(x):
         return func.sum(x).over(partition_by=Activity.country_code, order_by=Activity.quarter_idx)
 
-    stmt = (select(Activity.country_code.label("country"), Activity.quarter, Activity.quarter_idx,
-                   n.label("activities"), p.label("participants"), w.label("female_participants"),
-                   b.label("share_base"), running(n).label("cumulative_activities"),
-                   running(p).label("cumulative_participants"), running(w).label("cumulative_female_participants"),
-                   running(b).label("cumulative_share_base"))
-            .where(*cond)
-            .group_by(Activity.country_code, Activity.quarter, Activity.quarter_idx)
-            .order_by(Activity.country_code, Activity.quarter_idx))
+    stmt = (
+        select(
+            Activity.country_code.label("country"),
+            Activity.quarter,
+            Activity.quarter_idx,
+            n.label("activities"),
+            p.label("participants"),
+            w.label("female_participants"),
+            b.label("share_base"),
+            running(n).label("cumulative_activities"),
+            running(p).label("cumulative_participants"),
+            running(w).label("cumulative_female_participants"),
+            running(b).label("cumulative_share_base"),
+        )
+        .where(*cond)
+        .group_by(Activity.country_code, Activity.quarter, Activity.quarter_idx)
+        .order_by(Activity.country_code, Activity.quarter_idx)
+    )
     df = _frame(engine, stmt)
     for c in df.columns:
         if c not in ("country", "quarter"):
             df[c] = df[c].astype(int)
-    df["female_share"] = [rules.female_share(f, b) for f, b in zip(df["female_participants"], df["share_base"])]
-    df["cumulative_female_share"] = [rules.female_share(f, b) for f, b in
-                                     zip(df["cumulative_female_participants"], df["cumulative_share_base"])]
+    df["female_share"] = [
+        rules.female_share(f, b) for f, b in zip(df["female_participants"], df["share_base"], strict=False)
+    ]
+    df["cumulative_female_share"] = [
+        rules.female_share(f, b)
+        for f, b in zip(df["cumulative_female_participants"], df["cumulative_share_base"], strict=False)
+    ]
     return df

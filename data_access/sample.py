@@ -11,8 +11,8 @@ nothing: every file is byte-identical to the one already applied.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import Engine, func, select, update
 
@@ -37,13 +37,21 @@ def baseline_workbooks(path: Path = BASELINE_FILE) -> list[tuple[str, bytes]]:
     out = []
     for code, info in data["countries"].items():
         wb = new_workbook()
-        _return_sheet(wb, code, quarter, prepared_by=data["source"],
-                      notes="Baseline figures of the programme's 2019-2023 achievements report.")
+        _return_sheet(
+            wb,
+            code,
+            quarter,
+            prepared_by=data["source"],
+            notes="Baseline figures of the programme's 2019-2023 achievements report.",
+        )
         sheets = {
             "Indicators": info.get("indicators", []),
             "Facilities": [f for f in data.get("facilities", []) if f["country"] == code],
-            "Priorities": [dict(p, status="not started", progress_pct=0) for p in data.get("priorities", [])
-                           if p["country"] == code],
+            "Priorities": [
+                dict(p, status="not started", progress_pct=0)
+                for p in data.get("priorities", [])
+                if p["country"] == code
+            ],
             "Activities": [a for a in data.get("activities", []) if a["country"] == code],
         }
         for name, rows in sheets.items():
@@ -54,8 +62,12 @@ def baseline_workbooks(path: Path = BASELINE_FILE) -> list[tuple[str, bytes]]:
                 if r.pop("illustrative", False):
                     r["notes"] = ("Illustrative: not named in the report. " + (r.get("notes") or "")).strip()
             spec = SHEET_BY_NAME[name]
-            write_rows(wb.create_sheet(name), spec.column_names, rows,
-                       date_columns={c.name for c in spec.columns if c.kind == "date"})
+            write_rows(
+                wb.create_sheet(name),
+                spec.column_names,
+                rows,
+                date_columns={c.name for c in spec.columns if c.kind == "date"},
+            )
         out.append((f"baseline_{code}_{quarter}.xlsx", to_bytes(wb)))
     return out
 
@@ -88,8 +100,11 @@ def load_sample(engine: Engine, progress: Callable[[float, str], None] | None = 
         results.append(r)
     with engine.begin() as conn:
         for code, info in data["countries"].items():
-            conn.execute(update(Country).where(Country.code == code).values(
-                background=info.get("background"), achievements=info.get("achievements")))
+            conn.execute(
+                update(Country)
+                .where(Country.code == code)
+                .values(background=info.get("background"), achievements=info.get("achievements"))
+            )
     say(1.0, "Sample data loaded")
     return results
 
@@ -102,6 +117,9 @@ def is_empty(engine: Engine) -> bool:
 def sample_loaded(engine: Engine) -> bool:
     """True while any illustrative sample return is current: the app says so."""
     with engine.connect() as conn:
-        n = conn.execute(select(func.count()).select_from(Upload).where(
-            Upload.uploaded_by == SAMPLE_USER, Upload.status == "current")).scalar_one()
+        n = conn.execute(
+            select(func.count())
+            .select_from(Upload)
+            .where(Upload.uploaded_by == SAMPLE_USER, Upload.status == "current")
+        ).scalar_one()
     return n > 0

@@ -11,8 +11,9 @@ called in the import's transaction, for the return's country):
     findings per (quarter, country, facility, domain, severity, status,
     overdue) as at the end of every quarter from the first one with a
     finding to the *horizon*: the latest quarter of any return or history
-    entry (a return for a new quarter extends every country by it). One quarter is a contiguous slice of the primary key, so a
-    count as at a quarter reads a few thousand rows.
+    entry (a return for a new quarter extends every country by it). One
+    quarter is a contiguous slice of the primary key, so a count as at a
+    quarter reads a few thousand rows.
 ``finding_counts_country``
     the same without the facility, for charts over all quarters.
 
@@ -27,7 +28,7 @@ they do for filters the tables do not carry (owner, a finding's text).
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from sqlalchemy import (
     Connection,
@@ -58,8 +59,10 @@ def quarters_table(first: int, last: int, name: str = "quarters"):
     """A subquery with one row per quarter index from ``first`` to ``last``:
     ``qi`` and the quarter's last day ``q_end``."""
     # The end date is a typed bind parameter, not a CAST: SQLite would turn CAST(... AS DATE) into a number.
-    rows = [select(literal(i, Integer).label("qi"), literal(Quarter.from_index(i).end, Date).label("q_end"))
-            for i in range(first, last + 1)]
+    rows = [
+        select(literal(i, Integer).label("qi"), literal(Quarter.from_index(i).end, Date).label("q_end"))
+        for i in range(first, last + 1)
+    ]
     return union_all(*rows).subquery(name)
 
 
@@ -80,9 +83,19 @@ def table(per_facility: bool):
     return FindingCount if per_facility else FindingCountByCountry
 
 
-def conditions(t, *, quarter_idx: int | None = None, first: int | None = None, last: int | None = None,
-               countries: Iterable[str] | None = None, facilities: Iterable[str] = (), domains: Iterable[str] = (),
-               severities: Iterable[str] = (), statuses: Iterable[str] = (), overdue_only: bool = False) -> list:
+def conditions(
+    t,
+    *,
+    quarter_idx: int | None = None,
+    first: int | None = None,
+    last: int | None = None,
+    countries: Iterable[str] | None = None,
+    facilities: Iterable[str] = (),
+    domains: Iterable[str] = (),
+    severities: Iterable[str] = (),
+    statuses: Iterable[str] = (),
+    overdue_only: bool = False,
+) -> list:
     """WHERE conditions on a count table ``t``: one quarter or a range of
     quarters, and the filters (empty: all)."""
     cond = []
@@ -92,8 +105,13 @@ def conditions(t, *, quarter_idx: int | None = None, first: int | None = None, l
         cond.append(t.quarter_idx >= first)
     if last is not None:
         cond.append(t.quarter_idx <= last)
-    for column, values in ((t.country_code, countries), (getattr(t, "facility_id", None), facilities),
-                           (t.domain, domains), (t.severity, severities), (t.status, statuses)):
+    for column, values in (
+        (t.country_code, countries),
+        (getattr(t, "facility_id", None), facilities),
+        (t.domain, domains),
+        (t.severity, severities),
+        (t.status, statuses),
+    ):
         values = list(values or ())
         if values:
             if column is None:
@@ -139,9 +157,16 @@ def refresh(conn: Connection, countries: Iterable[str] | None = None) -> None:
         "first_remediated_idx": fu.status.in_(REMEDIATED_STATUSES),
         "first_verified_idx": fu.status == "verified",
     }
-    conn.execute(update(Finding).where(changed(Finding.country_code)).values(**{
-        col: select(func.min(fu.quarter_idx)).where(fu.finding_id == Finding.finding_id, cond).scalar_subquery()
-        for col, cond in firsts.items()}))
+    conn.execute(
+        update(Finding)
+        .where(changed(Finding.country_code))
+        .values(
+            **{
+                col: select(func.min(fu.quarter_idx)).where(fu.finding_id == Finding.finding_id, cond).scalar_subquery()
+                for col, cond in firsts.items()
+            }
+        )
+    )
     conn.execute(delete(FindingCount).where(changed(FindingCount.country_code)))
     conn.execute(delete(FindingCountByCountry).where(changed(FindingCountByCountry.country_code)))
     _fill(conn, lo, new_horizon, changed)
@@ -162,15 +187,21 @@ def _fill(conn: Connection, first: int, last: int, scope) -> None:
         .join(fu, fu.finding_id == Finding.finding_id)
         .join(qt, and_(fu.quarter_idx <= qt.c.qi, or_(fu.next_quarter_idx.is_(None), fu.next_quarter_idx > qt.c.qi)))
         .where(scope(Finding.country_code))
-        .group_by(qt.c.qi, *keys, overdue))
+        .group_by(qt.c.qi, *keys, overdue)
+    )
     conn.execute(insert(FindingCount).from_select(["quarter_idx", *COUNT_KEYS, "findings"], per_facility))
     fc = FindingCount
     country_keys = (fc.quarter_idx, fc.country_code, fc.domain, fc.severity, fc.status, fc.overdue)
-    per_country = (select(*country_keys, func.sum(fc.findings))
-                   .where(scope(fc.country_code), fc.quarter_idx >= first, fc.quarter_idx <= last)
-                   .group_by(*country_keys))
-    conn.execute(insert(FindingCountByCountry).from_select(
-        ["quarter_idx", "country_code", "domain", "severity", "status", "overdue", "findings"], per_country))
+    per_country = (
+        select(*country_keys, func.sum(fc.findings))
+        .where(scope(fc.country_code), fc.quarter_idx >= first, fc.quarter_idx <= last)
+        .group_by(*country_keys)
+    )
+    conn.execute(
+        insert(FindingCountByCountry).from_select(
+            ["quarter_idx", "country_code", "domain", "severity", "status", "overdue", "findings"], per_country
+        )
+    )
 
 
 class _connection:

@@ -130,26 +130,28 @@ class UnsafeWorkbook(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    max_bytes: int = 10_000_000          # file size
-    max_cell_chars: int = 2_000          # checked later by the validator
-    max_rows: int = 50_000               # data rows per sheet, checked later by the validator
+    max_bytes: int = 10_000_000  # file size
+    max_cell_chars: int = 2_000  # checked later by the validator
+    max_rows: int = 50_000  # data rows per sheet, checked later by the validator
     max_uncompressed: int = 300_000_000  # sum of declared uncompressed sizes in the zip
-    max_ratio: int = 200                 # per-member uncompressed/compressed ratio, members > 1 MB
+    max_ratio: int = 200  # per-member uncompressed/compressed ratio, members > 1 MB
     max_members: int = 5_000
-    timeout_s: float = 60.0              # child process wall time
-    memory_bytes: int = 2_000_000_000    # child address-space limit (RLIMIT_AS)
+    timeout_s: float = 60.0  # child process wall time
+    memory_bytes: int = 2_000_000_000  # child address-space limit (RLIMIT_AS)
     # Total cells (rows x columns from A1 to the last used cell, all sheets)
     # the child turns into Python values; a guard for memory and time.
     max_grid_cells: int = 10_000_000
 
     @classmethod
-    def from_env(cls) -> "Limits":
+    def from_env(cls) -> Limits:
         """Defaults, overridden by ``DASHBOARD_MAX_FILE_MB``, ``DASHBOARD_MAX_ROWS``
         and ``DASHBOARD_MAX_CELL_CHARS`` where set."""
         kw = {}
-        for var, name, scale in (("DASHBOARD_MAX_FILE_MB", "max_bytes", 1_000_000),
-                                 ("DASHBOARD_MAX_ROWS", "max_rows", 1),
-                                 ("DASHBOARD_MAX_CELL_CHARS", "max_cell_chars", 1)):
+        for var, name, scale in (
+            ("DASHBOARD_MAX_FILE_MB", "max_bytes", 1_000_000),
+            ("DASHBOARD_MAX_ROWS", "max_rows", 1),
+            ("DASHBOARD_MAX_CELL_CHARS", "max_cell_chars", 1),
+        ):
             raw = os.environ.get(var)
             if raw:
                 try:
@@ -161,7 +163,7 @@ class Limits:
 
 @dataclass
 class RawSheet:
-    name: str            # as written in the workbook
+    name: str  # as written in the workbook
     hidden: bool
     # Full grid from cell A1 (row 0 = Excel row 1, col 0 = column A); ragged
     # rows allowed; empty cell -> None; values are str | int | float | bool |
@@ -175,6 +177,7 @@ class RawWorkbook:
 
 
 # ---------------------------------------------------------------- helpers
+
 
 def column_letter(col_index0: int) -> str:
     """0 -> 'A', 25 -> 'Z', 26 -> 'AA', 16383 -> 'XFD'."""
@@ -197,35 +200,47 @@ def cell_ref(row_index0: int, col_index0: int) -> str:
 
 # --------------------------------------------------------------- messages
 
-_SAVE_AS_XLSX = ('Open it in Excel or LibreOffice, save it as "Excel Workbook (.xlsx)" '
-                 "and upload it again.")
+_SAVE_AS_XLSX = 'Open it in Excel or LibreOffice, save it as "Excel Workbook (.xlsx)" and upload it again.'
 _CONTACT = "If it still fails, contact the programme team."
 
-_MSG_EMPTY = ("The file is empty (0 bytes). Check that you picked the right file; "
-              "if so, save the workbook again from Excel or LibreOffice and upload it again.")
-_MSG_MACRO = ("This file is a macro-enabled workbook, which is not accepted. In Excel "
-              'choose File > Save As > "Excel Workbook (.xlsx)" (this removes the macros) '
-              "and upload the new .xlsx file.")
-_MSG_MACRO_XLSM = ("This file is a macro-enabled workbook (.xlsm), which is not accepted. "
-                   'In Excel choose File > Save As > "Excel Workbook (.xlsx)" (this removes '
-                   "the macros) and upload the new .xlsx file.")
-_MSG_OLD_XLS = ("This file is in the old Excel 97-2003 format (.xls), which is not accepted. "
-                + _SAVE_AS_XLSX)
-_MSG_OLD_XLS_RENAMED = ("This file is an old Excel 97-2003 workbook (.xls) that was renamed "
-                        "to .xlsx, which is not accepted. " + _SAVE_AS_XLSX)
-_MSG_PASSWORD = ("This workbook is protected with a password, so it cannot be read. Open it "
-                 "in Excel, remove the password (File > Info > Protect Workbook > Encrypt "
-                 "with Password, then clear the password), save it and upload it again.")
-_MSG_DAMAGED = ("This workbook seems to be damaged or incomplete (for example the copy or "
-                "download was cut short). Open it in Excel or LibreOffice, save it again "
-                "as .xlsx and upload the new file. " + _CONTACT)
-_MSG_UNREADABLE = ("This workbook could not be read safely, so nothing was imported. Open "
-                   "it in Excel or LibreOffice, save it again as .xlsx and upload it again. "
-                   + _CONTACT)
-_MSG_TOO_BIG_UNPACKED = ("This workbook would take up an unusually large amount of space "
-                         "once opened ({detail}), so it was not read. Copy the sheets of the "
-                         "return into a new workbook, save it as .xlsx and upload that file. "
-                         + _CONTACT)
+_MSG_EMPTY = (
+    "The file is empty (0 bytes). Check that you picked the right file; "
+    "if so, save the workbook again from Excel or LibreOffice and upload it again."
+)
+_MSG_MACRO = (
+    "This file is a macro-enabled workbook, which is not accepted. In Excel "
+    'choose File > Save As > "Excel Workbook (.xlsx)" (this removes the macros) '
+    "and upload the new .xlsx file."
+)
+_MSG_MACRO_XLSM = (
+    "This file is a macro-enabled workbook (.xlsm), which is not accepted. "
+    'In Excel choose File > Save As > "Excel Workbook (.xlsx)" (this removes '
+    "the macros) and upload the new .xlsx file."
+)
+_MSG_OLD_XLS = "This file is in the old Excel 97-2003 format (.xls), which is not accepted. " + _SAVE_AS_XLSX
+_MSG_OLD_XLS_RENAMED = (
+    "This file is an old Excel 97-2003 workbook (.xls) that was renamed "
+    "to .xlsx, which is not accepted. " + _SAVE_AS_XLSX
+)
+_MSG_PASSWORD = (
+    "This workbook is protected with a password, so it cannot be read. Open it "
+    "in Excel, remove the password (File > Info > Protect Workbook > Encrypt "
+    "with Password, then clear the password), save it and upload it again."
+)
+_MSG_DAMAGED = (
+    "This workbook seems to be damaged or incomplete (for example the copy or "
+    "download was cut short). Open it in Excel or LibreOffice, save it again "
+    "as .xlsx and upload the new file. " + _CONTACT
+)
+_MSG_UNREADABLE = (
+    "This workbook could not be read safely, so nothing was imported. Open "
+    "it in Excel or LibreOffice, save it again as .xlsx and upload it again. " + _CONTACT
+)
+_MSG_TOO_BIG_UNPACKED = (
+    "This workbook would take up an unusually large amount of space "
+    "once opened ({detail}), so it was not read. Copy the sheets of the "
+    "return into a new workbook, save it as .xlsx and upload that file. " + _CONTACT
+)
 
 _EXTENSION_MESSAGES = {
     ".xlsm": _MSG_MACRO_XLSM,
@@ -233,16 +248,21 @@ _EXTENSION_MESSAGES = {
     ".xlam": _MSG_MACRO_XLSM.replace("workbook (.xlsm)", "add-in (.xlam)"),
     ".xls": _MSG_OLD_XLS,
     ".xlt": _MSG_OLD_XLS,
-    ".xlsb": ("This file is an Excel Binary Workbook (.xlsb), which is not accepted. "
-              + _SAVE_AS_XLSX),
-    ".csv": ("This is a CSV file, which is not accepted: only Excel workbooks (.xlsx) "
-             "are. Fill in the quarterly return template, or open the file in Excel or "
-             'LibreOffice and save it as "Excel Workbook (.xlsx)", then upload it again.'),
-    ".ods": ("This is an OpenDocument spreadsheet (.ods), which is not accepted. Open it "
-             'in LibreOffice, choose File > Save As > "Excel 2007-365 (.xlsx)" and upload '
-             "the new file."),
-    ".xltx": ("This file is an Excel template (.xltx). Open it in Excel, save it as "
-              '"Excel Workbook (.xlsx)" and upload it again.'),
+    ".xlsb": ("This file is an Excel Binary Workbook (.xlsb), which is not accepted. " + _SAVE_AS_XLSX),
+    ".csv": (
+        "This is a CSV file, which is not accepted: only Excel workbooks (.xlsx) "
+        "are. Fill in the quarterly return template, or open the file in Excel or "
+        'LibreOffice and save it as "Excel Workbook (.xlsx)", then upload it again.'
+    ),
+    ".ods": (
+        "This is an OpenDocument spreadsheet (.ods), which is not accepted. Open it "
+        'in LibreOffice, choose File > Save As > "Excel 2007-365 (.xlsx)" and upload '
+        "the new file."
+    ),
+    ".xltx": (
+        "This file is an Excel template (.xltx). Open it in Excel, save it as "
+        '"Excel Workbook (.xlsx)" and upload it again.'
+    ),
 }
 
 
@@ -258,6 +278,7 @@ def _mb(n: int, round_up: bool = False) -> str:
 
 # ------------------------------------------------------------ cheap checks
 
+
 def _check_name_and_size(data: bytes, filename: str, limits: Limits) -> None:
     if not data:
         raise _fail(_MSG_EMPTY, "empty file")
@@ -266,7 +287,10 @@ def _check_name_and_size(data: bytes, filename: str, limits: Limits) -> None:
             f"The file is {_mb(len(data), round_up=True)}, more than the {_mb(limits.max_bytes)} allowed. "
             "Remove what the return does not need (extra sheets, pictures, unused rows), "
             "save it and upload it again.",
-            "size %d > %d", len(data), limits.max_bytes)
+            "size %d > %d",
+            len(data),
+            limits.max_bytes,
+        )
     base = os.path.basename((filename or "").replace("\\", "/")).strip()
     ext = os.path.splitext(base)[1].lower()
     if ext == ".xlsx":
@@ -275,9 +299,8 @@ def _check_name_and_size(data: bytes, filename: str, limits: Limits) -> None:
         raise _fail(_EXTENSION_MESSAGES[ext], "extension %s", ext)
     shown = base if base else "The file"
     raise _fail(
-        f'"{shown}" is not an Excel workbook: only .xlsx files are accepted. '
-        + _SAVE_AS_XLSX,
-        "extension %r", ext)
+        f'"{shown}" is not an Excel workbook: only .xlsx files are accepted. ' + _SAVE_AS_XLSX, "extension %r", ext
+    )
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -294,23 +317,30 @@ def _looks_like_text(head: bytes) -> bool:
 
 def _check_magic(data: bytes) -> None:
     if data[:8] == _CFB_MAGIC:
-        if "EncryptionInfo".encode("utf-16-le") in data or \
-                "EncryptedPackage".encode("utf-16-le") in data:
+        if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
             raise _fail(_MSG_PASSWORD, "CFB with EncryptionInfo")
         raise _fail(_MSG_OLD_XLS_RENAMED, "CFB without EncryptionInfo")
     if not data.startswith(b"PK"):
         hint = ""
         if _looks_like_text(data[:4096]):
             hint = " (it looks like a text or CSV file that was renamed to .xlsx)"
-        raise _fail(f"This file is not an Excel .xlsx workbook{hint}. " + _SAVE_AS_XLSX,
-                    "no zip signature")
+        raise _fail(f"This file is not an Excel .xlsx workbook{hint}. " + _SAVE_AS_XLSX, "no zip signature")
 
 
 def _open_zip(data: bytes) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError,
-            IndexError, KeyError, OverflowError, UnicodeDecodeError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        ValueError,
+        OSError,
+        EOFError,
+        IndexError,
+        KeyError,
+        OverflowError,
+        UnicodeDecodeError,
+    ) as exc:
         raise _fail(_MSG_DAMAGED, "bad zip directory: %r", exc) from None
 
 
@@ -319,7 +349,10 @@ def _check_archive(zf: zipfile.ZipFile, limits: Limits) -> None:
     if len(infos) > limits.max_members:
         raise _fail(
             _MSG_TOO_BIG_UNPACKED.format(detail=f"{len(infos):,} internal parts"),
-            "members %d > %d", len(infos), limits.max_members)
+            "members %d > %d",
+            len(infos),
+            limits.max_members,
+        )
     lowered = [i.filename.lower() for i in infos]
     if len(set(lowered)) != len(lowered):
         raise _fail(_MSG_DAMAGED, "duplicate member names")
@@ -328,20 +361,27 @@ def _check_archive(zf: zipfile.ZipFile, limits: Limits) -> None:
         if info.flag_bits & 0x1:
             raise _fail(_MSG_DAMAGED, "encrypted zip member %r", info.filename)
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise _fail(_MSG_DAMAGED, "compression method %d in %r",
-                        info.compress_type, info.filename)
+            raise _fail(_MSG_DAMAGED, "compression method %d in %r", info.compress_type, info.filename)
         total += info.file_size
         if info.file_size > _RATIO_MIN_SIZE and (
-                info.compress_size <= 0
-                or info.file_size / info.compress_size > limits.max_ratio):
+            info.compress_size <= 0 or info.file_size / info.compress_size > limits.max_ratio
+        ):
             raise _fail(
                 _MSG_TOO_BIG_UNPACKED.format(
-                    detail=f"one part of it expands from {_mb(info.compress_size)} "
-                           f"to {_mb(info.file_size)}"),
-                "ratio %d/%d in %r", info.file_size, info.compress_size, info.filename)
+                    detail=f"one part of it expands from {_mb(info.compress_size)} to {_mb(info.file_size)}"
+                ),
+                "ratio %d/%d in %r",
+                info.file_size,
+                info.compress_size,
+                info.filename,
+            )
     if total > limits.max_uncompressed:
-        raise _fail(_MSG_TOO_BIG_UNPACKED.format(detail=f"about {_mb(total)}"),
-                    "declared total %d > %d", total, limits.max_uncompressed)
+        raise _fail(
+            _MSG_TOO_BIG_UNPACKED.format(detail=f"about {_mb(total)}"),
+            "declared total %d > %d",
+            total,
+            limits.max_uncompressed,
+        )
 
     names = {i.filename for i in infos}
     if _CONTENT_TYPES not in names or _WORKBOOK_PART not in names:
@@ -354,11 +394,10 @@ def _check_archive(zf: zipfile.ZipFile, limits: Limits) -> None:
         else:
             what = "a compressed (zip) file, not a workbook"
         raise _fail(
-            f"This file is not an Excel workbook: it is {what} renamed to .xlsx. "
-            + _SAVE_AS_XLSX, "no workbook parts")
+            f"This file is not an Excel workbook: it is {what} renamed to .xlsx. " + _SAVE_AS_XLSX, "no workbook parts"
+        )
 
-    if any(n.endswith("vbaproject.bin") or n.startswith("xl/macrosheets/")
-           for n in lowered):
+    if any(n.endswith("vbaproject.bin") or n.startswith("xl/macrosheets/") for n in lowered):
         raise _fail(_MSG_MACRO, "vbaProject.bin or macro sheet member")
     ct_info = zf.getinfo(_CONTENT_TYPES)
     if ct_info.file_size > _MAX_CONTENT_TYPES_BYTES:
@@ -377,6 +416,7 @@ def _check_archive(zf: zipfile.ZipFile, limits: Limits) -> None:
 
 # ------------------------------------------------------------ child process
 
+
 class _ResultUnpickler(pickle.Unpickler):
     _ALLOWED = {("datetime", "date"), ("datetime", "datetime"), ("datetime", "time")}
 
@@ -388,14 +428,15 @@ class _ResultUnpickler(pickle.Unpickler):
 
 def _run_child(data: bytes, limits: Limits) -> dict:
     cmd = [
-        sys.executable, "-P", str(_CHILD_SCRIPT),
+        sys.executable,
+        "-P",
+        str(_CHILD_SCRIPT),
         str(int(limits.memory_bytes)),
         str(max(1, int(limits.timeout_s + 0.999))),
         str(int(limits.max_grid_cells)),
     ]
     try:
-        proc = subprocess.run(cmd, input=data, capture_output=True,
-                              timeout=limits.timeout_s, check=False)
+        proc = subprocess.run(cmd, input=data, capture_output=True, timeout=limits.timeout_s, check=False)
     except subprocess.TimeoutExpired:
         raise _fail(_MSG_UNREADABLE, "child timed out after %.1f s", limits.timeout_s) from None
     except OSError as exc:
@@ -411,8 +452,7 @@ def _run_child(data: bytes, limits: Limits) -> dict:
     try:
         result = _ResultUnpickler(io.BytesIO(proc.stdout)).load()
     except Exception as exc:
-        raise _fail(_MSG_UNREADABLE, "child output unreadable: %r; stderr: %s",
-                    exc, stderr) from None
+        raise _fail(_MSG_UNREADABLE, "child output unreadable: %r; stderr: %s", exc, stderr) from None
     if not isinstance(result, dict) or "ok" not in result:
         raise _fail(_MSG_UNREADABLE, "child output malformed")
     return result
@@ -429,7 +469,11 @@ def _to_workbook(result: dict, limits: Limits) -> RawWorkbook:
                 "too much to read. Delete the rows and columns that the return does not "
                 "use (also cells that only look empty, for example holding a space), save "
                 "the workbook and upload it again.",
-                "grid too large: %r %dx%d", name, n_rows, n_cols)
+                "grid too large: %r %dx%d",
+                name,
+                n_rows,
+                n_cols,
+            )
         if error == "macro":
             raise _fail(_MSG_MACRO, "macro sheet seen by the reader")
         raise _fail(_MSG_UNREADABLE, "reader error %s: %s", error, result.get("detail"))
@@ -445,6 +489,7 @@ def _to_workbook(result: dict, limits: Limits) -> RawWorkbook:
 
 
 # -------------------------------------------------------------------- API
+
 
 def read_workbook(data: bytes, filename: str, limits: Limits = Limits()) -> RawWorkbook:
     """Read every sheet of an uploaded .xlsx workbook, or raise UnsafeWorkbook."""

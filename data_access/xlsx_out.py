@@ -14,7 +14,8 @@ import io
 import math
 import re
 import zipfile
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -61,7 +62,7 @@ def _cell_value(v: Any) -> Any:
         v = v.to_pydatetime()
     if isinstance(v, dt.datetime) and v.tzinfo is not None:
         # Excel has no time zones (openpyxl refuses aware datetimes): UTC, as SQLite stores it.
-        return v.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return v.astimezone(dt.UTC).replace(tzinfo=None)
     if hasattr(v, "item") and not isinstance(v, (str, bytes)):  # numpy scalars
         return v.item()
     if isinstance(v, bool):
@@ -69,8 +70,14 @@ def _cell_value(v: Any) -> Any:
     return v
 
 
-def write_rows(ws, columns: list[str], rows: Iterable[Mapping[str, Any] | list[Any]], *,
-               required: set[str] = frozenset(), date_columns: set[str] = frozenset()) -> int:
+def write_rows(
+    ws,
+    columns: list[str],
+    rows: Iterable[Mapping[str, Any] | list[Any]],
+    *,
+    required: set[str] = frozenset(),
+    date_columns: set[str] = frozenset(),
+) -> int:
     """Header plus rows; text typed as text; returns the number of rows."""
     ws.append(columns)
     for i, name in enumerate(columns, start=1):
@@ -114,9 +121,15 @@ def add_dropdowns(wb: Workbook, ws, spec: SheetSpec, first_col: int, n_rows: int
         for r, choice in enumerate(choices, start=2):
             lists.cell(row=r, column=lcol, value=choice).data_type = "s"
         letter = get_column_letter(lcol)
-        dv = DataValidation(type="list", formula1=f"=Lists!${letter}$2:${letter}${len(choices) + 1}",
-                            allow_blank=True, showErrorMessage=True, errorStyle="warning",
-                            error=f"Use one of: {', '.join(choices)}", errorTitle=col.name)
+        dv = DataValidation(
+            type="list",
+            formula1=f"=Lists!${letter}$2:${letter}${len(choices) + 1}",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="warning",
+            error=f"Use one of: {', '.join(choices)}",
+            errorTitle=col.name,
+        )
         target = get_column_letter(first_col + offset)
         dv.add(f"{target}2:{target}{last}")
         ws.add_data_validation(dv)
@@ -149,8 +162,7 @@ def to_bytes(wb: Workbook) -> bytes:
     wb.properties.modified = FIXED_TIME
     wb.save(buf)
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED

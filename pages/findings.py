@@ -36,8 +36,15 @@ SEARCH_KEY, SORT_KEY, DESC_KEY, PAGE_KEY, SIZE_KEY = K + "search", K + "sort", K
 FACILITY_PARAM, FINDING_PARAM = "facility", "finding"
 WEAK_SPOTS = 25  # facilities in the weakest-spots table
 CHART_HEIGHT = 340  # lower, a long vertical axis title would overflow the plot and cut the chart's title
-POLARITY = {"open": GOOD_DOWN, "in progress": NEUTRAL, "remediated": GOOD_UP, "verified": GOOD_UP,
-            "risk accepted": NEUTRAL, "overdue": GOOD_DOWN, "median_days_to_remediate": GOOD_DOWN}
+POLARITY = {
+    "open": GOOD_DOWN,
+    "in progress": NEUTRAL,
+    "remediated": GOOD_UP,
+    "verified": GOOD_UP,
+    "risk accepted": NEUTRAL,
+    "overdue": GOOD_DOWN,
+    "median_days_to_remediate": GOOD_DOWN,
+}
 
 f = filters.current()
 
@@ -51,13 +58,15 @@ Q = parse_quarter(q)
 compared = f.previous_quarter if f.previous_has_data else None
 layout.page_header(
     t("findings.title_as_at", quarter=q),
-    t("findings.subtitle", countries=f.countries_label(), quarter=q, previous=compared) if compared
+    t("findings.subtitle", countries=f.countries_label(), quarter=q, previous=compared)
+    if compared
     else t("findings.subtitle_first", countries=f.countries_label(), quarter=q),
 )
 notes = [t("charts.note_filters", countries=f.countries_label(), quarter=q)]
 
 
 # --------------------------------------------------------------------------- links in and out
+
 
 def _link_values(param: str) -> tuple[str, ...]:
     return tuple(v.strip() for item in st.query_params.get_all(param) for v in str(item).split(",") if v.strip())
@@ -96,7 +105,7 @@ def _keep_valid(key: str, options) -> None:
 # --------------------------------------------------------------------------- the page's filters
 
 facilities = data_findings.facilities(f.countries)
-facility_names = dict(zip(facilities["facility_id"], facilities["name"]))
+facility_names = dict(zip(facilities["facility_id"], facilities["name"], strict=False))
 owner_options = data_findings.owners(f.countries, q)
 
 linked = _arrived(FACILITY_PARAM)
@@ -123,24 +132,51 @@ def _clear_filters() -> None:
 
 
 cols = st.columns([2.9, 1.6, 1.6, 1.8, 2.1, 1.7], gap="small", vertical_alignment="bottom")
-cols[0].multiselect(t("findings.filter.facility"), list(facility_names), key=FACILITY_KEY,
-                    format_func=lambda fid: t("findings.filter.facility_option", name=facility_names.get(fid, fid),
-                                              id=fid),
-                    placeholder=t("findings.filter.all"), help=t("findings.filter.facility_help"),
-                    persist_state="session")
-cols[1].multiselect(t("findings.filter.domain"), list(FINDING_DOMAINS), key=DOMAIN_KEY,
-                    format_func=lambda v: label("finding_domain", v), placeholder=t("findings.filter.all"),
-                    persist_state="session")
-cols[2].multiselect(t("findings.filter.severity"), list(FINDING_SEVERITIES), key=SEVERITY_KEY,
-                    format_func=lambda v: label("severity", v), placeholder=t("findings.filter.all"),
-                    persist_state="session")
-cols[3].multiselect(t("findings.filter.status"), list(FINDING_STATUSES), key=STATUS_KEY,
-                    format_func=lambda v: label("finding_status", v), placeholder=t("findings.filter.all"),
-                    help=t("findings.filter.status_help"), persist_state="session")
-cols[4].multiselect(t("findings.filter.owner"), owner_options, key=OWNER_KEY, placeholder=t("findings.filter.all"),
-                    help=t("findings.filter.owner_help"), persist_state="session")
-cols[5].toggle(t("findings.filter.overdue"), key=OVERDUE_KEY, help=t("findings.filter.overdue_help"),
-               persist_state="session")
+cols[0].multiselect(
+    t("findings.filter.facility"),
+    list(facility_names),
+    key=FACILITY_KEY,
+    format_func=lambda fid: t("findings.filter.facility_option", name=facility_names.get(fid, fid), id=fid),
+    placeholder=t("findings.filter.all"),
+    help=t("findings.filter.facility_help"),
+    persist_state="session",
+)
+cols[1].multiselect(
+    t("findings.filter.domain"),
+    list(FINDING_DOMAINS),
+    key=DOMAIN_KEY,
+    format_func=lambda v: label("finding_domain", v),
+    placeholder=t("findings.filter.all"),
+    persist_state="session",
+)
+cols[2].multiselect(
+    t("findings.filter.severity"),
+    list(FINDING_SEVERITIES),
+    key=SEVERITY_KEY,
+    format_func=lambda v: label("severity", v),
+    placeholder=t("findings.filter.all"),
+    persist_state="session",
+)
+cols[3].multiselect(
+    t("findings.filter.status"),
+    list(FINDING_STATUSES),
+    key=STATUS_KEY,
+    format_func=lambda v: label("finding_status", v),
+    placeholder=t("findings.filter.all"),
+    help=t("findings.filter.status_help"),
+    persist_state="session",
+)
+cols[4].multiselect(
+    t("findings.filter.owner"),
+    owner_options,
+    key=OWNER_KEY,
+    placeholder=t("findings.filter.all"),
+    help=t("findings.filter.owner_help"),
+    persist_state="session",
+)
+cols[5].toggle(
+    t("findings.filter.overdue"), key=OVERDUE_KEY, help=t("findings.filter.overdue_help"), persist_state="session"
+)
 
 flt = FindingFilter(
     facilities=tuple(st.session_state.get(FACILITY_KEY) or ()),
@@ -154,24 +190,36 @@ _mirror(FACILITY_PARAM, flt.facilities)
 
 total = data_findings.finding_count(f.countries, q, NO_FILTER)
 if total == 0:
-    layout.empty_state(t("findings.empty.title", countries=f.countries_label(), quarter=q),
-                       t("findings.empty.body", quarter=q),
-                       [t("findings.empty.step_quarter"), t("findings.empty.step_countries"),
-                        t("findings.empty.step_upload")], links=["upload"])
+    layout.empty_state(
+        t("findings.empty.title", countries=f.countries_label(), quarter=q),
+        t("findings.empty.body", quarter=q),
+        [t("findings.empty.step_quarter"), t("findings.empty.step_countries"), t("findings.empty.step_upload")],
+        links=["upload"],
+    )
     st.stop()
 
 matching = data_findings.finding_count(f.countries, q, flt) if flt.active else total
 line, button = st.columns([5, 1.3], vertical_alignment="center")
-line.markdown(t("findings.matching", n=fmt.number(matching), total=fmt.number(total), quarter=q) if flt.active
-              else t("findings.matching_all", total=fmt.number(total), quarter=q))
+line.markdown(
+    t("findings.matching", n=fmt.number(matching), total=fmt.number(total), quarter=q)
+    if flt.active
+    else t("findings.matching_all", total=fmt.number(total), quarter=q)
+)
 if flt.active:
-    button.button(t("findings.filter.clear"), on_click=_clear_filters, icon=":material/filter_alt_off:",
-                  key=K + "clear", width="stretch")
+    button.button(
+        t("findings.filter.clear"),
+        on_click=_clear_filters,
+        icon=":material/filter_alt_off:",
+        key=K + "clear",
+        width="stretch",
+    )
 
 if matching == 0:
-    layout.empty_state(t("findings.nomatch.title"),
-                       t("findings.nomatch.body", total=fmt.number(total), quarter=q, countries=f.countries_label()),
-                       [t("findings.nomatch.step")])
+    layout.empty_state(
+        t("findings.nomatch.title"),
+        t("findings.nomatch.body", total=fmt.number(total), quarter=q, countries=f.countries_label()),
+        [t("findings.nomatch.step")],
+    )
     st.stop()
 
 # --------------------------------------------------------------------------- tiles
@@ -192,15 +240,25 @@ st.html("""<style>
   overflow-wrap: normal !important; }
 </style>""")
 with st.container(key=K + "tiles"):
-    kpi.tile_row([
-        kpi.Tile(label=t(f"findings.tile.{r.metric}"), value=_tile_value(r.metric, r.value),
-                 previous=_tile_value(r.metric, r.previous), polarity=POLARITY[r.metric],
-                 help=t(f"findings.tile.{r.metric}.help", quarter=q, end=fmt.date(Q.end)), key=r.metric)
-        for r in headline.itertuples()
-    ], compared, per_row=7)
+    kpi.tile_row(
+        [
+            kpi.Tile(
+                label=t(f"findings.tile.{r.metric}"),
+                value=_tile_value(r.metric, r.value),
+                previous=_tile_value(r.metric, r.previous),
+                polarity=POLARITY[r.metric],
+                help=t(f"findings.tile.{r.metric}.help", quarter=q, end=fmt.date(Q.end)),
+                key=r.metric,
+            )
+            for r in headline.itertuples()
+        ],
+        compared,
+        per_row=7,
+    )
 
 
 # --------------------------------------------------------------------------- chart helpers
+
 
 def _sev(v) -> str:
     return label("severity", v)
@@ -221,11 +279,12 @@ def _present_scale(kind: str, values) -> alt.Scale:
 def _tint(hex_colour: str, strength: float = 0.35) -> str:
     """A light version of a theme colour for table cells (dark text stays readable)."""
     h = hex_colour.lstrip("#")
-    rgb = [int(h[i:i + 2], 16) for i in (0, 2, 4)]
+    rgb = [int(h[i : i + 2], 16) for i in (0, 2, 4)]
     return "#" + "".join(f"{round(255 - (255 - c) * strength):02X}" for c in rgb)
 
 
 # --------------------------------------------------------------------------- tab: burn-down and weakest spots
+
 
 def burn_down_section() -> None:
     quarters = list(f.quarters)
@@ -235,39 +294,69 @@ def burn_down_section() -> None:
         return
     c_q, c_s = t("findings.burn.col.quarter"), t("findings.burn.col.severity")
     c_open, c_over = t("findings.burn.col.open"), t("findings.burn.col.overdue")
-    table = pd.DataFrame({c_q: bd["quarter"], c_s: [_sev(s) for s in bd["severity"]], c_open: bd["open"],
-                          c_over: bd["overdue"]})
+    table = pd.DataFrame(
+        {c_q: bd["quarter"], c_s: [_sev(s) for s in bd["severity"]], c_open: bd["open"], c_over: bd["overdue"]}
+    )
     order = {_sev(s): i for i, s in enumerate(theme.ORDER["severity"])}
     bars_data = table.assign(_order=table[c_s].map(order), _later=[x > q for x in table[c_q]])
-    x = alt.X(f"{c_q}:N", sort=quarters, scale=alt.Scale(domain=quarters), title=t("findings.burn.axis.quarter"),
-              axis=alt.Axis(labelAngle=-45 if len(quarters) > 10 else 0))
-    bars = alt.Chart(bars_data).mark_bar().encode(
-        x=x,
-        y=alt.Y(f"sum({c_open}):Q", title=t("findings.burn.axis.open"), axis=alt.Axis(format=",d", tickMinStep=1)),
-        color=alt.Color(f"{c_s}:N", title=c_s, scale=_present_scale("severity", bd["severity"]),
-                        sort=theme.sort_order("severity")),
-        order=alt.Order("_order:Q", sort="ascending"),
-        opacity=alt.Opacity("_later:N", scale=alt.Scale(domain=[False, True], range=[1.0, 0.4]), legend=None),
-        tooltip=[alt.Tooltip(f"{c_q}:N"), alt.Tooltip(f"{c_s}:N"), alt.Tooltip(f"{c_open}:Q", format=",d"),
-                 alt.Tooltip(f"{c_over}:Q", format=",d")],
+    x = alt.X(
+        f"{c_q}:N",
+        sort=quarters,
+        scale=alt.Scale(domain=quarters),
+        title=t("findings.burn.axis.quarter"),
+        axis=alt.Axis(labelAngle=-45 if len(quarters) > 10 else 0),
     )
-    overdue = (bd.groupby("quarter")["overdue"].sum().reindex(quarters, fill_value=0).rename_axis(c_q)
-               .reset_index(name=c_over))
+    bars = (
+        alt.Chart(bars_data)
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y(f"sum({c_open}):Q", title=t("findings.burn.axis.open"), axis=alt.Axis(format=",d", tickMinStep=1)),
+            color=alt.Color(
+                f"{c_s}:N",
+                title=c_s,
+                scale=_present_scale("severity", bd["severity"]),
+                sort=theme.sort_order("severity"),
+            ),
+            order=alt.Order("_order:Q", sort="ascending"),
+            opacity=alt.Opacity("_later:N", scale=alt.Scale(domain=[False, True], range=[1.0, 0.4]), legend=None),
+            tooltip=[
+                alt.Tooltip(f"{c_q}:N"),
+                alt.Tooltip(f"{c_s}:N"),
+                alt.Tooltip(f"{c_open}:Q", format=",d"),
+                alt.Tooltip(f"{c_over}:Q", format=",d"),
+            ],
+        )
+    )
+    overdue = (
+        bd.groupby("quarter")["overdue"].sum().reindex(quarters, fill_value=0).rename_axis(c_q).reset_index(name=c_over)
+    )
     overdue["series"] = t("findings.burn.overdue_series")
-    line = alt.Chart(overdue).mark_line(point=True, color=theme.BLACK, strokeWidth=2).encode(
-        x=x, y=alt.Y(f"{c_over}:Q"),
-        strokeDash=alt.StrokeDash("series:N", title=None, legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip(f"{c_q}:N"), alt.Tooltip(f"{c_over}:Q", format=",d")],
+    line = (
+        alt.Chart(overdue)
+        .mark_line(point=True, color=theme.BLACK, strokeWidth=2)
+        .encode(
+            x=x,
+            y=alt.Y(f"{c_over}:Q"),
+            strokeDash=alt.StrokeDash("series:N", title=None, legend=alt.Legend(orient="bottom")),
+            tooltip=[alt.Tooltip(f"{c_q}:N"), alt.Tooltip(f"{c_over}:Q", format=",d")],
+        )
     )
     marker = pd.DataFrame({c_q: [q], "label": [t("findings.burn.as_at")]})
     rule = alt.Chart(marker).mark_rule(color=theme.MUTED, strokeDash=[5, 4], strokeWidth=2).encode(x=x)
-    text = alt.Chart(marker).mark_text(align="left", dx=4, dy=-4, baseline="top", color=theme.MUTED,
-                                       fontSize=12).encode(x=x, y=alt.value(0), text="label:N")
-    chart = charts.titled(alt.layer(bars, line, rule, text).resolve_scale(color="independent"),
-                          t("findings.burn.title"),
-                          t("findings.burn.subtitle", countries=f.countries_label(), quarter=q))
-    charts.show(chart, table, key=K + "burn_down", filename=f"open-findings-by-quarter_{q}", notes=notes,
-                height=CHART_HEIGHT)
+    text = (
+        alt.Chart(marker)
+        .mark_text(align="left", dx=4, dy=-4, baseline="top", color=theme.MUTED, fontSize=12)
+        .encode(x=x, y=alt.value(0), text="label:N")
+    )
+    chart = charts.titled(
+        alt.layer(bars, line, rule, text).resolve_scale(color="independent"),
+        t("findings.burn.title"),
+        t("findings.burn.subtitle", countries=f.countries_label(), quarter=q),
+    )
+    charts.show(
+        chart, table, key=K + "burn_down", filename=f"open-findings-by-quarter_{q}", notes=notes, height=CHART_HEIGHT
+    )
     st.caption(t("findings.burn.caption", quarter=q))
 
 
@@ -279,11 +368,14 @@ def weakest_spots_section() -> None:
         return
     domains = [d for d in FINDING_DOMAINS if d in set(fd["domain"])]
     rows = []
-    for (country, fid, name), g in fd.groupby(["country", "facility_id", "facility"], sort=False):
+    for (country, _fid, name), g in fd.groupby(["country", "facility_id", "facility"], sort=False):
         by_domain = {r.domain: r for r in g.itertuples()}
         open_total, overdue_total = int(g["open"].sum()), int(g["overdue"].sum())
-        worst = min((s for s in g["worst_open_severity"] if isinstance(s, str)),
-                    key=lambda s: theme.ORDER["severity"].index(s), default=None)
+        worst = min(
+            (s for s in g["worst_open_severity"] if isinstance(s, str)),
+            key=lambda s: theme.ORDER["severity"].index(s),
+            default=None,
+        )
         row = {t("findings.weak.col.facility"): name, t("findings.weak.col.country"): f.names.get(country, country)}
         style = {}
         for d in domains:
@@ -295,8 +387,9 @@ def weakest_spots_section() -> None:
                 style[_domain(d)] = _tint(theme.colour("severity", r.worst_open_severity))
             else:
                 row[_domain(d)] = t("findings.weak.none_open")
-        row[t("findings.weak.col.total")] = (t("findings.weak.cell", n=open_total, severity=_sev(worst)) if open_total
-                                             else t("findings.weak.none_open"))
+        row[t("findings.weak.col.total")] = (
+            t("findings.weak.cell", n=open_total, severity=_sev(worst)) if open_total else t("findings.weak.none_open")
+        )
         if worst:
             style[t("findings.weak.col.total")] = _tint(theme.colour("severity", worst))
         row[t("findings.weak.col.overdue")] = overdue_total
@@ -306,11 +399,14 @@ def weakest_spots_section() -> None:
     backgrounds = [r[3] for r in rows]
 
     def paint(col: pd.Series) -> list[str]:
-        return [f"background-color: {backgrounds[i][col.name]}" if col.name in backgrounds[i] else ""
-                for i in range(len(col))]
+        return [
+            f"background-color: {backgrounds[i][col.name]}" if col.name in backgrounds[i] else ""
+            for i in range(len(col))
+        ]
 
-    st.dataframe(table.style.apply(paint, axis=0), hide_index=True, width="stretch",
-                 height=min(38 + 35 * len(table), 420))
+    st.dataframe(
+        table.style.apply(paint, axis=0), hide_index=True, width="stretch", height=min(38 + 35 * len(table), 420)
+    )
     st.caption(t("findings.weak.caption"))
     if n_facilities > len(table):
         st.caption(t("findings.weak.limited", shown=len(table), n=fmt.number(n_facilities)))
@@ -318,72 +414,138 @@ def weakest_spots_section() -> None:
 
 # --------------------------------------------------------------------------- tab: status breakdown
 
+
 def breakdown_section() -> None:
     choices = {"country": t("findings.breakdown.per.country"), "facility_id": t("findings.breakdown.per.facility")}
-    per = st.segmented_control(t("findings.breakdown.per"), list(choices), key=PER_KEY, default="country",
-                               required=True, format_func=choices.get)
+    per = st.segmented_control(
+        t("findings.breakdown.per"),
+        list(choices),
+        key=PER_KEY,
+        default="country",
+        required=True,
+        format_func=choices.get,
+    )
     per = per or "country"
-    per_name = (t("findings.breakdown.per_name.country") if per == "country"
-                else t("findings.breakdown.per_name.facility"))
+    per_name = (
+        t("findings.breakdown.per_name.country") if per == "country" else t("findings.breakdown.per_name.facility")
+    )
     c_group = t("findings.breakdown.col.country" if per == "country" else "findings.breakdown.col.facility")
-    c_status, c_n, c_over = (t("findings.breakdown.col.status"), t("findings.breakdown.col.findings"),
-                             t("findings.breakdown.col.overdue"))
+    c_status, c_n, c_over = (
+        t("findings.breakdown.col.status"),
+        t("findings.breakdown.col.findings"),
+        t("findings.breakdown.col.overdue"),
+    )
     status_order = {_status(s): i for i, s in enumerate(theme.ORDER["finding_status"])}
-    for dim, kind, title_key, fmt_value in (("domain", None, "findings.breakdown.domain_title", _domain),
-                                            ("severity", "severity", "findings.breakdown.severity_title", _sev)):
+    for dim, _kind, title_key, fmt_value in (
+        ("domain", None, "findings.breakdown.domain_title", _domain),
+        ("severity", "severity", "findings.breakdown.severity_title", _sev),
+    ):
         counts = data_findings.status_counts(f.countries, q, flt, (per, dim))
         c_dim = t(f"findings.breakdown.col.{dim}")
-        groups = (counts["facility"] if per == "facility_id" else counts["country"].map(lambda c: f.names.get(c, c)))
-        table = pd.DataFrame({c_group: groups, c_dim: [fmt_value(v) for v in counts[dim]],
-                              c_status: [_status(s) for s in counts["status"]], c_n: counts["findings"],
-                              c_over: counts["overdue"]})
-        group_order = list(dict.fromkeys(table.groupby(c_group, sort=False)[c_n].sum()
-                                         .sort_values(ascending=False).index))
-        dims_present = [fmt_value(v) for v in (FINDING_DOMAINS if dim == "domain" else FINDING_SEVERITIES)
-                        if v in set(counts[dim])]
+        groups = counts["facility"] if per == "facility_id" else counts["country"].map(lambda c: f.names.get(c, c))
+        table = pd.DataFrame(
+            {
+                c_group: groups,
+                c_dim: [fmt_value(v) for v in counts[dim]],
+                c_status: [_status(s) for s in counts["status"]],
+                c_n: counts["findings"],
+                c_over: counts["overdue"],
+            }
+        )
+        group_order = list(
+            dict.fromkeys(table.groupby(c_group, sort=False)[c_n].sum().sort_values(ascending=False).index)
+        )
+        dims_present = [
+            fmt_value(v) for v in (FINDING_DOMAINS if dim == "domain" else FINDING_SEVERITIES) if v in set(counts[dim])
+        ]
         label_width = 210 if per == "facility_id" else 95
         width = max(120, int((930 - label_width - 12 * len(dims_present)) / max(1, len(dims_present))))
-        base = alt.Chart(table.assign(_order=table[c_status].map(status_order))).mark_bar().encode(
-            y=alt.Y(f"{c_group}:N", title=None, sort=group_order, axis=alt.Axis(labelLimit=label_width)),
-            x=alt.X(f"sum({c_n}):Q", title=t("findings.breakdown.axis.findings"),
-                    axis=alt.Axis(format=",d", tickMinStep=1)),
-            color=alt.Color(f"{c_status}:N", title=c_status, scale=_present_scale("finding_status", counts["status"]),
-                            sort=theme.sort_order("finding_status")),
-            order=alt.Order("_order:Q", sort="ascending"),
-            tooltip=[alt.Tooltip(f"{c_group}:N"), alt.Tooltip(f"{c_dim}:N"), alt.Tooltip(f"{c_status}:N"),
-                     alt.Tooltip(f"{c_n}:Q", format=",d"), alt.Tooltip(f"{c_over}:Q", format=",d")],
-        ).properties(width=width, height=alt.Step(20 if per == "country" else 17))
-        chart = base.facet(column=alt.Column(f"{c_dim}:N", sort=dims_present, title=None,
-                                             header=alt.Header(labelFontSize=14, labelFontWeight=600)),
-                           spacing=12)
-        chart = charts.titled(chart, t(title_key, per=per_name),
-                              t("findings.breakdown.subtitle", countries=f.countries_label(), quarter=q))
+        base = (
+            alt.Chart(table.assign(_order=table[c_status].map(status_order)))
+            .mark_bar()
+            .encode(
+                y=alt.Y(f"{c_group}:N", title=None, sort=group_order, axis=alt.Axis(labelLimit=label_width)),
+                x=alt.X(
+                    f"sum({c_n}):Q",
+                    title=t("findings.breakdown.axis.findings"),
+                    axis=alt.Axis(format=",d", tickMinStep=1),
+                ),
+                color=alt.Color(
+                    f"{c_status}:N",
+                    title=c_status,
+                    scale=_present_scale("finding_status", counts["status"]),
+                    sort=theme.sort_order("finding_status"),
+                ),
+                order=alt.Order("_order:Q", sort="ascending"),
+                tooltip=[
+                    alt.Tooltip(f"{c_group}:N"),
+                    alt.Tooltip(f"{c_dim}:N"),
+                    alt.Tooltip(f"{c_status}:N"),
+                    alt.Tooltip(f"{c_n}:Q", format=",d"),
+                    alt.Tooltip(f"{c_over}:Q", format=",d"),
+                ],
+            )
+            .properties(width=width, height=alt.Step(20 if per == "country" else 17))
+        )
+        chart = base.facet(
+            column=alt.Column(
+                f"{c_dim}:N", sort=dims_present, title=None, header=alt.Header(labelFontSize=14, labelFontWeight=600)
+            ),
+            spacing=12,
+        )
+        chart = charts.titled(
+            chart,
+            t(title_key, per=per_name),
+            t("findings.breakdown.subtitle", countries=f.countries_label(), quarter=q),
+        )
         charts.show(chart, table, key=f"{K}status_by_{dim}", filename=f"findings-status-by-{dim}_{q}", notes=notes)
 
 
 # --------------------------------------------------------------------------- tab: ageing and speed
 
+
 def ageing_section() -> None:
     ag = data_findings.ageing(f.countries, q, flt)
     c_band, c_sev, c_n = t("findings.age.col.band"), t("findings.age.col.severity"), t("findings.age.col.findings")
     left, right = st.columns(2, gap="large")
-    for col, measure, bands, prefix in ((left, "age", rules.AGE_BANDS, "findings.age"),
-                                        (right, "past_due", rules.PAST_DUE_BANDS, "findings.late")):
+    for col, measure, bands, prefix in (
+        (left, "age", rules.AGE_BANDS, "findings.age"),
+        (right, "past_due", rules.PAST_DUE_BANDS, "findings.late"),
+    ):
         rows = ag[ag["measure"] == measure]
         with col:
             if rows.empty:
                 st.info(t(f"{prefix}.none", quarter=q), icon=":material/info:")
                 continue
             band_labels = [t(f"findings.band.{b.key}") for b in bands]
-            table = pd.DataFrame({c_band: [t(f"findings.band.{b}") for b in rows["band"]],
-                                  c_sev: [_sev(s) for s in rows["severity"]], c_n: rows["findings"]})
+            table = pd.DataFrame(
+                {
+                    c_band: [t(f"findings.band.{b}") for b in rows["band"]],
+                    c_sev: [_sev(s) for s in rows["severity"]],
+                    c_n: rows["findings"],
+                }
+            )
             chart = charts.stacked_bars(
-                table, x=c_band, y=c_n, colour=c_sev, kind="severity", title=t(f"{prefix}.title"),
+                table,
+                x=c_band,
+                y=c_n,
+                colour=c_sev,
+                kind="severity",
+                title=t(f"{prefix}.title"),
                 subtitle=t(f"{prefix}.subtitle", quarter=q, n=fmt.number(int(rows["findings"].sum()))),
-                x_title=t(f"{prefix}.axis.band"), y_title=t(f"{prefix}.axis.findings"), legend_title=c_sev,
-                x_sort=band_labels)
-            charts.show(chart, table, key=f"{K}{measure}", filename=f"findings-{measure.replace('_', '-')}_{q}",
-                        notes=notes, height=CHART_HEIGHT)
+                x_title=t(f"{prefix}.axis.band"),
+                y_title=t(f"{prefix}.axis.findings"),
+                legend_title=c_sev,
+                x_sort=band_labels,
+            )
+            charts.show(
+                chart,
+                table,
+                key=f"{K}{measure}",
+                filename=f"findings-{measure.replace('_', '-')}_{q}",
+                notes=notes,
+                height=CHART_HEIGHT,
+            )
 
 
 def speed_section() -> None:
@@ -395,87 +557,148 @@ def speed_section() -> None:
         return
     by_country = data_findings.remediation_speed(f.countries, q, flt, ("country",))
     by_domain = data_findings.remediation_speed(f.countries, q, flt, ("domain",))
-    c_group, c_measure, c_days = (t("findings.speed.col.group"), t("findings.speed.col.measure"),
-                                  t("findings.speed.col.days"))
-    measures = {"remediated": t("findings.speed.measure.remediated"),
-                "verified": t("findings.speed.measure.verified")}
+    c_group, c_measure, c_days = (
+        t("findings.speed.col.group"),
+        t("findings.speed.col.measure"),
+        t("findings.speed.col.days"),
+    )
+    measures = {"remediated": t("findings.speed.measure.remediated"), "verified": t("findings.speed.measure.verified")}
     left, right = st.columns(2, gap="large")
     for col, frame, key, title_key, naming in (
-            (left, by_country, "country", "findings.speed.by_country_title", lambda c: f.names.get(c, c)),
-            (right, by_domain, "domain", "findings.speed.by_domain_title", _domain)):
-        long = pd.DataFrame([{c_group: naming(r[key]), c_measure: measures[m],
-                              c_days: None if pd.isna(r[f"median_days_to_{m}"]) else float(r[f"median_days_to_{m}"])}
-                             for _, r in frame.iterrows() for m in measures])
+        (left, by_country, "country", "findings.speed.by_country_title", lambda c: f.names.get(c, c)),
+        (right, by_domain, "domain", "findings.speed.by_domain_title", _domain),
+    ):
+        long = pd.DataFrame(
+            [
+                {
+                    c_group: naming(r[key]),
+                    c_measure: measures[m],
+                    c_days: None if pd.isna(r[f"median_days_to_{m}"]) else float(r[f"median_days_to_{m}"]),
+                }
+                for _, r in frame.iterrows()
+                for m in measures
+            ]
+        )
         long = long.dropna(subset=[c_days])
         order = [naming(v) for v in frame[key]]
-        chart = alt.Chart(long).mark_bar().encode(
-            x=alt.X(f"{c_group}:N", title=t(f"findings.speed.col.{key}"), sort=order),
-            xOffset=alt.XOffset(f"{c_measure}:N", sort=list(measures.values())),
-            y=alt.Y(f"{c_days}:Q", title=t("findings.speed.axis.days"), axis=alt.Axis(format=",d")),
-            color=alt.Color(f"{c_measure}:N", title=c_measure, sort=list(measures.values()),
-                            scale=alt.Scale(domain=list(measures.values()), range=[theme.SKY_BLUE, theme.GREEN])),
-            tooltip=[alt.Tooltip(f"{c_group}:N"), alt.Tooltip(f"{c_measure}:N"),
-                     alt.Tooltip(f"{c_days}:Q", format=",.0f")],
+        chart = (
+            alt.Chart(long)
+            .mark_bar()
+            .encode(
+                x=alt.X(f"{c_group}:N", title=t(f"findings.speed.col.{key}"), sort=order),
+                xOffset=alt.XOffset(f"{c_measure}:N", sort=list(measures.values())),
+                y=alt.Y(f"{c_days}:Q", title=t("findings.speed.axis.days"), axis=alt.Axis(format=",d")),
+                color=alt.Color(
+                    f"{c_measure}:N",
+                    title=c_measure,
+                    sort=list(measures.values()),
+                    scale=alt.Scale(domain=list(measures.values()), range=[theme.SKY_BLUE, theme.GREEN]),
+                ),
+                tooltip=[
+                    alt.Tooltip(f"{c_group}:N"),
+                    alt.Tooltip(f"{c_measure}:N"),
+                    alt.Tooltip(f"{c_days}:Q", format=",.0f"),
+                ],
+            )
         )
         with col:
-            charts.show(charts.titled(chart, t(title_key),
-                                      t("findings.speed.subtitle", countries=f.countries_label(), quarter=q)),
-                        long, key=f"{K}speed_{key}", filename=f"remediation-days-by-{key}_{q}", notes=notes,
-                        height=CHART_HEIGHT)
+            charts.show(
+                charts.titled(
+                    chart, t(title_key), t("findings.speed.subtitle", countries=f.countries_label(), quarter=q)
+                ),
+                long,
+                key=f"{K}speed_{key}",
+                filename=f"remediation-days-by-{key}_{q}",
+                notes=notes,
+                height=CHART_HEIGHT,
+            )
 
     # punctuality and counts
     st.markdown(f"##### {t('findings.speed.table_title')}")
     c_by = t("findings.speed.col.by")
     rows = []
-    for by_label, frame, key, naming in ((t("findings.speed.all"), overall, None, None),
-                                         (t("findings.speed.col.country"), by_country, "country",
-                                          lambda c: f.names.get(c, c)),
-                                         (t("findings.speed.col.domain"), by_domain, "domain", _domain)):
+    for by_label, frame, key, naming in (
+        (t("findings.speed.all"), overall, None, None),
+        (t("findings.speed.col.country"), by_country, "country", lambda c: f.names.get(c, c)),
+        (t("findings.speed.col.domain"), by_domain, "domain", _domain),
+    ):
         for _, r in frame.iterrows():
-            rows.append({
-                c_by: by_label,
-                c_group: f.countries_label() if key is None else naming(r[key]),
-                t("findings.speed.col.findings"): int(r["findings"]),
-                t("findings.speed.col.remediated"): int(r["remediated"]),
-                t("findings.speed.col.median_remediated"): r["median_days_to_remediated"],
-                t("findings.speed.col.verified"): int(r["verified"]),
-                t("findings.speed.col.median_verified"): r["median_days_to_verified"],
-                t("findings.speed.col.due", quarter=q): int(r["due"]),
-                t("findings.speed.col.on_time"): int(r["on_time"]),
-                t("findings.speed.col.on_time_share"): (None if pd.isna(r["on_time_share"])
-                                                        else float(r["on_time_share"]) * 100),
-            })
+            rows.append(
+                {
+                    c_by: by_label,
+                    c_group: f.countries_label() if key is None else naming(r[key]),
+                    t("findings.speed.col.findings"): int(r["findings"]),
+                    t("findings.speed.col.remediated"): int(r["remediated"]),
+                    t("findings.speed.col.median_remediated"): r["median_days_to_remediated"],
+                    t("findings.speed.col.verified"): int(r["verified"]),
+                    t("findings.speed.col.median_verified"): r["median_days_to_verified"],
+                    t("findings.speed.col.due", quarter=q): int(r["due"]),
+                    t("findings.speed.col.on_time"): int(r["on_time"]),
+                    t("findings.speed.col.on_time_share"): (
+                        None if pd.isna(r["on_time_share"]) else float(r["on_time_share"]) * 100
+                    ),
+                }
+            )
     table = pd.DataFrame(rows)
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        t("findings.speed.col.median_remediated"): st.column_config.NumberColumn(
-            format="%.0f", help=t("findings.speed.help.median_remediated")),
-        t("findings.speed.col.median_verified"): st.column_config.NumberColumn(
-            format="%.0f", help=t("findings.speed.help.median_verified")),
-        t("findings.speed.col.due", quarter=q): st.column_config.NumberColumn(
-            help=t("findings.speed.help.due", quarter=q)),
-        t("findings.speed.col.on_time"): st.column_config.NumberColumn(help=t("findings.speed.help.on_time")),
-        t("findings.speed.col.on_time_share"): st.column_config.ProgressColumn(
-            format="%.0f%%", min_value=0, max_value=100, help=t("findings.speed.help.on_time_share")),
-    })
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            t("findings.speed.col.median_remediated"): st.column_config.NumberColumn(
+                format="%.0f", help=t("findings.speed.help.median_remediated")
+            ),
+            t("findings.speed.col.median_verified"): st.column_config.NumberColumn(
+                format="%.0f", help=t("findings.speed.help.median_verified")
+            ),
+            t("findings.speed.col.due", quarter=q): st.column_config.NumberColumn(
+                help=t("findings.speed.help.due", quarter=q)
+            ),
+            t("findings.speed.col.on_time"): st.column_config.NumberColumn(help=t("findings.speed.help.on_time")),
+            t("findings.speed.col.on_time_share"): st.column_config.ProgressColumn(
+                format="%.0f%%", min_value=0, max_value=100, help=t("findings.speed.help.on_time_share")
+            ),
+        },
+    )
 
     # the flow: how many findings reached "remediated" each quarter
     flow = data_findings.remediation_speed(f.countries, q, flt, ("remediated_quarter",))
     if not flow.empty:
         c_q, c_rem = t("findings.speed.col.quarter"), t("findings.speed.col.remediated_in_quarter")
         quarters = [x for x in f.quarters if x <= q]
-        fdata = (pd.DataFrame({c_q: flow["remediated_quarter"], c_rem: flow["remediated"]})
-                 .set_index(c_q).reindex(quarters, fill_value=0).rename_axis(c_q).reset_index())
-        chart = alt.Chart(fdata).mark_bar(color=theme.SKY_BLUE).encode(
-            x=alt.X(f"{c_q}:N", title=t("findings.speed.axis.quarter"), sort=quarters,
-                    axis=alt.Axis(labelAngle=-45 if len(quarters) > 10 else 0)),
-            y=alt.Y(f"{c_rem}:Q", title=t("findings.speed.axis.remediated"), axis=alt.Axis(format=",d",
-                                                                                         tickMinStep=1)),
-            tooltip=[alt.Tooltip(f"{c_q}:N"), alt.Tooltip(f"{c_rem}:Q", format=",d")],
+        fdata = (
+            pd.DataFrame({c_q: flow["remediated_quarter"], c_rem: flow["remediated"]})
+            .set_index(c_q)
+            .reindex(quarters, fill_value=0)
+            .rename_axis(c_q)
+            .reset_index()
         )
-        charts.show(charts.titled(chart, t("findings.speed.flow_title"),
-                                  t("findings.speed.flow_subtitle", countries=f.countries_label())),
-                    fdata, key=f"{K}speed_flow", filename=f"findings-remediated-per-quarter_{q}", notes=notes,
-                    height=280)
+        chart = (
+            alt.Chart(fdata)
+            .mark_bar(color=theme.SKY_BLUE)
+            .encode(
+                x=alt.X(
+                    f"{c_q}:N",
+                    title=t("findings.speed.axis.quarter"),
+                    sort=quarters,
+                    axis=alt.Axis(labelAngle=-45 if len(quarters) > 10 else 0),
+                ),
+                y=alt.Y(
+                    f"{c_rem}:Q", title=t("findings.speed.axis.remediated"), axis=alt.Axis(format=",d", tickMinStep=1)
+                ),
+                tooltip=[alt.Tooltip(f"{c_q}:N"), alt.Tooltip(f"{c_rem}:Q", format=",d")],
+            )
+        )
+        charts.show(
+            charts.titled(
+                chart, t("findings.speed.flow_title"), t("findings.speed.flow_subtitle", countries=f.countries_label())
+            ),
+            fdata,
+            key=f"{K}speed_flow",
+            filename=f"findings-remediated-per-quarter_{q}",
+            notes=notes,
+            height=280,
+        )
 
 
 # --------------------------------------------------------------------------- tab: findings and timelines
@@ -491,14 +714,28 @@ def _pick_row(table_key: str, ids: list[str]) -> None:
 
 def list_section() -> None:
     c1, c2, c3, c4 = st.columns([3.2, 2, 1.2, 1], vertical_alignment="bottom")
-    search = c1.text_input(t("findings.list.search"), key=SEARCH_KEY,
-                           placeholder=t("findings.list.search_placeholder"), persist_state="session",
-                           icon=":material/search:")
-    sort = c2.selectbox(t("findings.list.sort"), list(rules.SORT_KEYS), key=SORT_KEY,
-                        format_func=SORT_LABELS.get, persist_state="session")
+    search = c1.text_input(
+        t("findings.list.search"),
+        key=SEARCH_KEY,
+        placeholder=t("findings.list.search_placeholder"),
+        persist_state="session",
+        icon=":material/search:",
+    )
+    sort = c2.selectbox(
+        t("findings.list.sort"),
+        list(rules.SORT_KEYS),
+        key=SORT_KEY,
+        format_func=SORT_LABELS.get,
+        persist_state="session",
+    )
     descending = c3.toggle(t("findings.list.descending"), key=DESC_KEY, persist_state="session")
-    size = c4.selectbox(t("findings.list.page_size"), list(rules.PAGE_SIZES),
-                        index=rules.PAGE_SIZES.index(rules.DEFAULT_PAGE_SIZE), key=SIZE_KEY, persist_state="session")
+    size = c4.selectbox(
+        t("findings.list.page_size"),
+        list(rules.PAGE_SIZES),
+        index=rules.PAGE_SIZES.index(rules.DEFAULT_PAGE_SIZE),
+        key=SIZE_KEY,
+        persist_state="session",
+    )
     search = (search or "").strip()
     signature = repr((flt, search, sort, descending, size, q, f.countries))
     if st.session_state.get(K + "_list_signature") != signature:  # another list: back to its first page
@@ -512,67 +749,110 @@ def list_section() -> None:
     pages = rules.page_count(count, size)
     if page > pages:
         page = pages
-        rows, count = data_findings.findings_page(f.countries, q, flt, search, sort, descending, size,
-                                                  (page - 1) * size)
+        rows, count = data_findings.findings_page(
+            f.countries, q, flt, search, sort, descending, size, (page - 1) * size
+        )
     offset = (page - 1) * size
 
     info, pager, download = st.columns([5, 1.1, 1.6], vertical_alignment="bottom")
-    info.markdown(t("findings.list.showing", first=fmt.number(offset + 1), last=fmt.number(offset + len(rows)),
-                    total=fmt.number(count), sort=SORT_LABELS[sort].lower()))
+    info.markdown(
+        t(
+            "findings.list.showing",
+            first=fmt.number(offset + 1),
+            last=fmt.number(offset + len(rows)),
+            total=fmt.number(count),
+            sort=SORT_LABELS[sort].lower(),
+        )
+    )
     if pages > 1:
         st.session_state[PAGE_KEY] = page
         pager.number_input(t("findings.list.page"), min_value=1, max_value=pages, step=1, key=PAGE_KEY)
     download.download_button(
         t("findings.list.download", n=fmt.number(count)),
-        data=lambda: charts.data_csv(_readable(data_findings.findings_page(f.countries, q, flt, search, sort,
-                                                                           descending, None, 0)[0])),
-        file_name=f"findings_{q}.csv", mime="text/csv", on_click="ignore", icon=":material/download:",
-        key=K + "download", help=t("findings.list.download_help", quarter=q), width="stretch")
+        data=lambda: charts.data_csv(
+            _readable(data_findings.findings_page(f.countries, q, flt, search, sort, descending, None, 0)[0])
+        ),
+        file_name=f"findings_{q}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key=K + "download",
+        help=t("findings.list.download_help", quarter=q),
+        width="stretch",
+    )
 
     ids = list(rows["finding_id"])
     table_key = f"{K}table_{zlib.crc32((signature + str(page)).encode()):08x}"  # a new list: no stale selection
     shown = _readable(rows)
     st.dataframe(
-        shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 430),
-        key=table_key, on_select=lambda: _pick_row(table_key, ids), selection_mode="single-row",
-        column_order=[t(f"findings.list.col.{c}") for c in ("finding_id", "severity", "status", "due_date",
-                                                             "days_overdue", "facility", "domain", "owner",
-                                                             "title", "audit_date", "status_quarter", "country")],
+        shown,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(shown), 430),
+        key=table_key,
+        on_select=lambda: _pick_row(table_key, ids),
+        selection_mode="single-row",
+        column_order=[
+            t(f"findings.list.col.{c}")
+            for c in (
+                "finding_id",
+                "severity",
+                "status",
+                "due_date",
+                "days_overdue",
+                "facility",
+                "domain",
+                "owner",
+                "title",
+                "audit_date",
+                "status_quarter",
+                "country",
+            )
+        ],
         column_config={
             t("findings.list.col.title"): st.column_config.TextColumn(width="large"),
             t("findings.list.col.due_date"): st.column_config.DateColumn(format="D MMM YYYY"),
             t("findings.list.col.audit_date"): st.column_config.DateColumn(format="D MMM YYYY"),
             t("findings.list.col.finding_id"): st.column_config.TextColumn(pinned=True),
             t("findings.list.col.days_overdue"): st.column_config.TextColumn(alignment="right"),
-        })
+        },
+    )
 
 
 def _readable(rows: pd.DataFrame) -> pd.DataFrame:
     """The findings with readable column labels and translated values."""
-    out = pd.DataFrame({
-        t("findings.list.col.finding_id"): rows["finding_id"],
-        t("findings.list.col.country"): [f.names.get(c, c) for c in rows["country"]],
-        t("findings.list.col.facility"): rows["facility"],
-        t("findings.list.col.audit_date"): pd.to_datetime(rows["audit_date"]).dt.date,
-        t("findings.list.col.domain"): [_domain(d) for d in rows["domain"]],
-        t("findings.list.col.severity"): [_sev(s) for s in rows["severity"]],
-        t("findings.list.col.title"): rows["title"],
-        t("findings.list.col.status"): [_status(s) for s in rows["status"]],
-        t("findings.list.col.due_date"): pd.to_datetime(rows["due_date"]).dt.date,
-        t("findings.list.col.days_overdue"): [_days(d) for d in rows["days_overdue"]],
-        t("findings.list.col.owner"): rows["owner"],
-        t("findings.list.col.status_quarter"): rows["status_quarter"],
-        t("findings.list.col.status_note"): rows["status_note"],
-        t("findings.list.col.recommendation"): rows["recommendation"],
-    })
+    out = pd.DataFrame(
+        {
+            t("findings.list.col.finding_id"): rows["finding_id"],
+            t("findings.list.col.country"): [f.names.get(c, c) for c in rows["country"]],
+            t("findings.list.col.facility"): rows["facility"],
+            t("findings.list.col.audit_date"): pd.to_datetime(rows["audit_date"]).dt.date,
+            t("findings.list.col.domain"): [_domain(d) for d in rows["domain"]],
+            t("findings.list.col.severity"): [_sev(s) for s in rows["severity"]],
+            t("findings.list.col.title"): rows["title"],
+            t("findings.list.col.status"): [_status(s) for s in rows["status"]],
+            t("findings.list.col.due_date"): pd.to_datetime(rows["due_date"]).dt.date,
+            t("findings.list.col.days_overdue"): [_days(d) for d in rows["days_overdue"]],
+            t("findings.list.col.owner"): rows["owner"],
+            t("findings.list.col.status_quarter"): rows["status_quarter"],
+            t("findings.list.col.status_note"): rows["status_note"],
+            t("findings.list.col.recommendation"): rows["recommendation"],
+        }
+    )
     return out
 
 
 def timeline_section() -> None:
     st.markdown(f"#### {t('findings.timeline.heading')}")
-    wanted = st.text_input(t("findings.timeline.pick"), key=FINDING_KEY,
-                           placeholder=t("findings.timeline.pick_placeholder"), help=t("findings.timeline.pick_help"),
-                           persist_state="session", icon=":material/timeline:", width=460)
+    wanted = st.text_input(
+        t("findings.timeline.pick"),
+        key=FINDING_KEY,
+        placeholder=t("findings.timeline.pick_placeholder"),
+        help=t("findings.timeline.pick_help"),
+        persist_state="session",
+        icon=":material/timeline:",
+        width=460,
+    )
     wanted = (wanted or "").strip()
     _mirror(FINDING_PARAM, (wanted,) if wanted else ())
     if not wanted:
@@ -591,31 +871,54 @@ def timeline_section() -> None:
     if facts["country"] not in f.scope:
         st.caption(t("findings.timeline.outside", country=f.names.get(facts["country"], facts["country"])))
     st.markdown(t("findings.timeline.title", id=escape(fid), title=escape(facts["title"])))
-    st.markdown(t("findings.timeline.facts", facility=escape(facts["facility"]),
-                  country=escape(f.names.get(facts["country"], facts["country"])), domain=_domain(facts["domain"]),
-                  audit=fmt.date(facts["audit_date"]), severity=theme.badge("severity", facts["severity"])))
-    state = t("findings.timeline.state", quarter=q, status=theme.badge("finding_status", now.status),
-              due=fmt.date(now.due_date), owner=escape(now.owner or t("common.none")))
+    st.markdown(
+        t(
+            "findings.timeline.facts",
+            facility=escape(facts["facility"]),
+            country=escape(f.names.get(facts["country"], facts["country"])),
+            domain=_domain(facts["domain"]),
+            audit=fmt.date(facts["audit_date"]),
+            severity=theme.badge("severity", facts["severity"]),
+        )
+    )
+    state = t(
+        "findings.timeline.state",
+        quarter=q,
+        status=theme.badge("finding_status", now.status),
+        due=fmt.date(now.due_date),
+        owner=escape(now.owner or t("common.none")),
+    )
     if now.overdue:
         state += " " + t("findings.timeline.overdue", days=fmt.number(now.days_overdue))
     st.markdown(state)
     if facts.get("recommendation"):
         st.markdown(t("findings.timeline.recommendation", text=escape(facts["recommendation"])))
     changes = rules.status_changes(rows)
-    st.caption(t("findings.timeline.summary", quarter=q, first=rows[0].quarter,
-                 changes=tn("findings.timeline.changes_count", len(changes) - 1)))
+    st.caption(
+        t(
+            "findings.timeline.summary",
+            quarter=q,
+            first=rows[0].quarter,
+            changes=tn("findings.timeline.changes_count", len(changes) - 1),
+        )
+    )
 
     c_q, c_status = t("findings.timeline.col.quarter"), t("findings.timeline.col.status")
-    table = pd.DataFrame([{
-        c_q: r.quarter,
-        c_status: _status(r.status),
-        t("findings.timeline.col.changes"): _describe(r),
-        t("findings.timeline.col.note"): r.note if r.reported else None,
-        t("findings.timeline.col.due_date"): r.due_date,
-        t("findings.timeline.col.owner"): r.owner,
-        t("findings.timeline.col.overdue"): _days(r.days_overdue),
-        t("findings.timeline.col.reported_by"): _source(r.source) if r.reported else None,
-    } for r in reversed(rows)])
+    table = pd.DataFrame(
+        [
+            {
+                c_q: r.quarter,
+                c_status: _status(r.status),
+                t("findings.timeline.col.changes"): _describe(r),
+                t("findings.timeline.col.note"): r.note if r.reported else None,
+                t("findings.timeline.col.due_date"): r.due_date,
+                t("findings.timeline.col.owner"): r.owner,
+                t("findings.timeline.col.overdue"): _days(r.days_overdue),
+                t("findings.timeline.col.reported_by"): _source(r.source) if r.reported else None,
+            }
+            for r in reversed(rows)
+        ]
+    )
     muted = [not r.reported for r in reversed(rows)]
     colours = [_tint(theme.colour("finding_status", r.status), 0.3) for r in reversed(rows)]
 
@@ -624,14 +927,19 @@ def timeline_section() -> None:
         base = f"color: {theme.MUTED}; font-style: italic" if muted[i] else ""
         return [f"background-color: {colours[i]}" if c == c_status else base for c in row.index]
 
-    st.dataframe(table.style.apply(paint, axis=1), hide_index=True, width="stretch",
-                 height=min(38 + 35 * len(table), 460), column_config={
-                     c_q: st.column_config.TextColumn(pinned=True),
-                     t("findings.timeline.col.changes"): st.column_config.TextColumn(width="medium"),
-                     t("findings.timeline.col.note"): st.column_config.TextColumn(width="large"),
-                     t("findings.timeline.col.due_date"): st.column_config.DateColumn(format="D MMM YYYY"),
-                     t("findings.timeline.col.overdue"): st.column_config.TextColumn(alignment="right"),
-                 })
+    st.dataframe(
+        table.style.apply(paint, axis=1),
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(table), 460),
+        column_config={
+            c_q: st.column_config.TextColumn(pinned=True),
+            t("findings.timeline.col.changes"): st.column_config.TextColumn(width="medium"),
+            t("findings.timeline.col.note"): st.column_config.TextColumn(width="large"),
+            t("findings.timeline.col.due_date"): st.column_config.DateColumn(format="D MMM YYYY"),
+            t("findings.timeline.col.overdue"): st.column_config.TextColumn(alignment="right"),
+        },
+    )
     if later:
         st.caption(tn("findings.timeline.later", later, quarter=q))
 
@@ -646,8 +954,13 @@ def _describe(r: rules.TimelineRow) -> str:
         elif change == rules.DUE_DATE:
             parts.append(t("findings.timeline.due", before=fmt.date(r.previous_due_date), after=fmt.date(r.due_date)))
         elif change == rules.OWNER:
-            parts.append(t("findings.timeline.owner", before=r.previous_owner or t("common.none"),
-                           after=r.owner or t("common.none")))
+            parts.append(
+                t(
+                    "findings.timeline.owner",
+                    before=r.previous_owner or t("common.none"),
+                    after=r.owner or t("common.none"),
+                )
+            )
         elif change == rules.NOTE:
             parts.append(t("findings.timeline.note"))
         elif change == rules.UNCHANGED:
@@ -663,14 +976,16 @@ def _days(days) -> str:
 def _source(source) -> str | None:
     if not source:
         return None
-    return t("findings.timeline.source", file=source.get("file_name") or t("common.none"),
-             who=source.get("uploaded_by") or t("common.none"))
+    return t(
+        "findings.timeline.source",
+        file=source.get("file_name") or t("common.none"),
+        who=source.get("uploaded_by") or t("common.none"),
+    )
 
 
 # --------------------------------------------------------------------------- the tabs
 
-tab_labels = [t("findings.tab.progress"), t("findings.tab.breakdown"), t("findings.tab.speed"),
-              t("findings.tab.list")]
+tab_labels = [t("findings.tab.progress"), t("findings.tab.breakdown"), t("findings.tab.speed"), t("findings.tab.list")]
 tabs = st.tabs(tab_labels, key=TAB_KEY, on_change="rerun")
 with tabs[0]:
     if tabs[0].open is not False:

@@ -29,7 +29,7 @@ countries = data.countries()
 if countries.empty:
     st.warning(t("upload.no_countries"))
     st.stop()
-names = dict(zip(countries["code"], countries["name"]))
+names = dict(zip(countries["code"], countries["name"], strict=False))
 
 # --------------------------------------------------------------------------- 1. template
 
@@ -39,30 +39,47 @@ options = [str(q) for q in reversed(quarter_range(FIRST_QUARTER, max(latest.next
 codes = list(names)
 default_country = f.scope[0] if f.scope else codes[0]
 c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
-country = c1.selectbox(t("upload.country"), codes, index=codes.index(default_country),
-                       format_func=lambda c: names.get(c, c), key="upload_country")
+country = c1.selectbox(
+    t("upload.country"),
+    codes,
+    index=codes.index(default_country),
+    format_func=lambda c: names.get(c, c),
+    key="upload_country",
+)
 quarter = c2.selectbox(t("upload.quarter"), options, index=0, key="upload_quarter")
-c3.download_button(t("upload.download_template", country=names.get(country, country), quarter=quarter),
-                   data=lambda: data_upload.template(country, quarter), file_name=f"return_{country}_{quarter}.xlsx",
-                   mime=XLSX, icon=":material/download:", on_click="ignore", key="upload_template")
+c3.download_button(
+    t("upload.download_template", country=names.get(country, country), quarter=quarter),
+    data=lambda: data_upload.template(country, quarter),
+    file_name=f"return_{country}_{quarter}.xlsx",
+    mime=XLSX,
+    icon=":material/download:",
+    on_click="ignore",
+    key="upload_template",
+)
 st.caption(t("upload.template_help"))
 
 # --------------------------------------------------------------------------- 2. the workbook
 
 st.markdown(f"#### {t('upload.step_file')}")
 user = st.text_input(t("upload.your_name"), key="upload_user", help=t("upload.your_name_help"), max_chars=120)
-uploaded = st.file_uploader(t("upload.file"), type=["xlsx"], key=f"upload_file_{state.upload_nonce}",
-                            help=t("upload.file_help", mb=f"{data_upload.max_upload_mb():g}"))
+uploaded = st.file_uploader(
+    t("upload.file"),
+    type=["xlsx"],
+    key=f"upload_file_{state.upload_nonce}",
+    help=t("upload.file_help", mb=f"{data_upload.max_upload_mb():g}"),
+)
 
 done = state.get("upload_done")
 if done is not None and uploaded is None:
-    st.success(t("upload.applied", id=done["id"], n=done["n"], country=done["country"], quarter=done["quarter"]),
-               icon=":material/task_alt:")
+    st.success(
+        t("upload.applied", id=done["id"], n=done["n"], country=done["country"], quarter=done["quarter"]),
+        icon=":material/task_alt:",
+    )
     links = [p for p in done["pages"] if nav.has(p)]
     if links:
         st.markdown(t("upload.see_pages"))
         cols = st.columns(len(links))
-        for col, key in zip(cols, links):
+        for col, key in zip(cols, links, strict=False):
             with col:
                 nav.link(key)
 
@@ -75,8 +92,12 @@ checked = state.get("upload_checked")
 if checked is None or checked[0] != sha:
     with st.status(t("upload.checking", file=uploaded.name), expanded=False) as box:
         bar = st.progress(0.0)
-        result = data_upload.check(content, uploaded.name, user or "unknown",
-                                   progress=lambda x, text: bar.progress(min(max(x, 0.0), 1.0), text=text))
+        result = data_upload.check(
+            content,
+            uploaded.name,
+            user or "unknown",
+            progress=lambda x, text: bar.progress(min(max(x, 0.0), 1.0), text=text),
+        )
         box.update(label=t("upload.checked", file=uploaded.name), state="complete")
     state.upload_checked = (sha, result)
     state.upload_done = None
@@ -84,11 +105,13 @@ result = state.upload_checked[1]
 
 
 def _issues_table(issues) -> pd.DataFrame:
-    return pd.DataFrame({
-        t("upload.col.place"): [i.place for i in issues[:PROBLEMS_SHOWN]],
-        t("upload.col.value"): [i.value for i in issues[:PROBLEMS_SHOWN]],
-        t("upload.col.problem"): [i.message for i in issues[:PROBLEMS_SHOWN]],
-    })
+    return pd.DataFrame(
+        {
+            t("upload.col.place"): [i.place for i in issues[:PROBLEMS_SHOWN]],
+            t("upload.col.value"): [i.value for i in issues[:PROBLEMS_SHOWN]],
+            t("upload.col.problem"): [i.message for i in issues[:PROBLEMS_SHOWN]],
+        }
+    )
 
 
 def _warnings() -> None:
@@ -105,9 +128,16 @@ if result.status == "rejected":
     st.error(t("upload.rejected_title", n=len(result.errors)), icon=":material/error:")
     st.caption(t("upload.rejected_help"))
     stem = uploaded.name.rsplit(".", 1)[0]
-    st.download_button(t("upload.download_annotated"), data=lambda: annotate(content, result.errors, result.warnings),
-                       file_name=f"{stem}_problems.xlsx", mime=XLSX, icon=":material/download:",
-                       on_click="ignore", key="upload_annotated", type="primary")
+    st.download_button(
+        t("upload.download_annotated"),
+        data=lambda: annotate(content, result.errors, result.warnings),
+        file_name=f"{stem}_problems.xlsx",
+        mime=XLSX,
+        icon=":material/download:",
+        on_click="ignore",
+        key="upload_annotated",
+        type="primary",
+    )
     st.dataframe(_issues_table(result.errors), hide_index=True, width="stretch")
     _warnings()
     st.stop()
@@ -117,23 +147,47 @@ if result.status == "identical":
     st.stop()
 
 # A valid return: what it will change.
-st.success(t("upload.valid_title", country=names.get(result.country, result.country), quarter=result.quarter),
-           icon=":material/check_circle:")
+st.success(
+    t("upload.valid_title", country=names.get(result.country, result.country), quarter=result.quarter),
+    icon=":material/check_circle:",
+)
 if (result.country, result.quarter) != (country, quarter):
-    st.warning(t("upload.other_return", chosen_country=names.get(country, country), chosen_quarter=quarter,
-                 country=names.get(result.country, result.country), quarter=result.quarter), icon=":material/info:")
+    st.warning(
+        t(
+            "upload.other_return",
+            chosen_country=names.get(country, country),
+            chosen_quarter=quarter,
+            country=names.get(result.country, result.country),
+            quarter=result.quarter,
+        ),
+        icon=":material/info:",
+    )
 if result.supersedes:
     s = result.supersedes
-    st.warning(t("upload.supersedes", id=s["id"], file=s["file_name"], who=s["uploaded_by"],
-                 when=fmt.datetime(s["uploaded_at"])), icon=":material/swap_horiz:")
+    st.warning(
+        t(
+            "upload.supersedes",
+            id=s["id"],
+            file=s["file_name"],
+            who=s["uploaded_by"],
+            when=fmt.datetime(s["uploaded_at"]),
+        ),
+        icon=":material/swap_horiz:",
+    )
 _warnings()
 
 st.markdown(f"#### {t('upload.preview_title')}")
 previews = preview(result.changes)
 for p in previews:
     c = p.counts
-    title = t("upload.preview_sheet", sheet=p.sheet, added=c["added"], updated=c["updated"],
-              unchanged=c["unchanged"], removed=c["removed"])
+    title = t(
+        "upload.preview_sheet",
+        sheet=p.sheet,
+        added=c["added"],
+        updated=c["updated"],
+        unchanged=c["unchanged"],
+        removed=c["removed"],
+    )
     with st.expander(title, expanded=p.changes_anything and len(previews) <= 3):
         if not p.changes_anything:
             st.caption(t("upload.preview_nothing"))
@@ -142,9 +196,18 @@ for p in previews:
             st.dataframe(p.added.rename(columns={"key": t("upload.col.key")}), hide_index=True, width="stretch")
         if not p.changed.empty:
             st.markdown(f"**{t('upload.preview_changed')}**")
-            st.dataframe(p.changed.rename(columns={"key": t("upload.col.key"), "column": t("upload.col.column"),
-                                                   "before": t("upload.col.before"), "after": t("upload.col.after")}),
-                         hide_index=True, width="stretch")
+            st.dataframe(
+                p.changed.rename(
+                    columns={
+                        "key": t("upload.col.key"),
+                        "column": t("upload.col.column"),
+                        "before": t("upload.col.before"),
+                        "after": t("upload.col.after"),
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
         if not p.removed.empty:
             st.markdown(f"**{t('upload.preview_removed')}**")
             st.dataframe(p.removed.rename(columns={"key": t("upload.col.key")}), hide_index=True, width="stretch")
@@ -159,16 +222,28 @@ def _apply(content: bytes, file_name: str, name: str) -> None:
     survives any rerun; the page then shows it."""
     applied = data_upload.apply(content, file_name, name)
     if applied.status == "applied":
-        state.upload_done = dict(id=applied.upload_id, n=applied.changed_rows, country=applied.country,
-                                 quarter=applied.quarter, pages=pages_changed(preview(applied.changes)))
+        state.upload_done = dict(
+            id=applied.upload_id,
+            n=applied.changed_rows,
+            country=applied.country,
+            quarter=applied.quarter,
+            pages=pages_changed(preview(applied.changes)),
+        )
         state.upload_checked = None
         state.upload_nonce += 1  # a fresh, empty uploader
     else:  # e.g. the database changed since the check: say what is wrong now
         state.upload_failed = applied
 
 
-st.button(t("upload.confirm"), type="primary", disabled=not name, icon=":material/publish:", key="upload_confirm",
-          on_click=_apply, args=(content, uploaded.name, name))
+st.button(
+    t("upload.confirm"),
+    type="primary",
+    disabled=not name,
+    icon=":material/publish:",
+    key="upload_confirm",
+    on_click=_apply,
+    args=(content, uploaded.name, name),
+)
 failed = state.pop("upload_failed", None)
 if failed is not None:
     if failed.status == "identical":

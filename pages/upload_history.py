@@ -43,23 +43,26 @@ def _note(r) -> str:
     return "; ".join(notes)
 
 
-table = pd.DataFrame({
-    t("history.col.id"): history["id"],
-    t("history.col.uploaded_at"): [fmt.datetime(v) for v in history["uploaded_at"]],
-    t("history.col.uploaded_by"): history["uploaded_by"],
-    t("history.col.file"): history["file_name"],
-    t("history.col.country"): history["country"],
-    t("history.col.quarter"): history["quarter"],
-    t("history.col.kind"): [label("upload_kind", k) for k in history["kind"]],
-    t("history.col.status"): [label("status", s) for s in history["status"]],
-    t("history.col.changes"): [_changed(c) for c in history["counts"]],
-    t("history.col.warnings"): [len(w or []) for w in history["warnings"]],
-    t("history.col.note"): [_note(r) for r in history.itertuples()],
-    t("history.col.sha256"): history["sha256"],
-})
+table = pd.DataFrame(
+    {
+        t("history.col.id"): history["id"],
+        t("history.col.uploaded_at"): [fmt.datetime(v) for v in history["uploaded_at"]],
+        t("history.col.uploaded_by"): history["uploaded_by"],
+        t("history.col.file"): history["file_name"],
+        t("history.col.country"): history["country"],
+        t("history.col.quarter"): history["quarter"],
+        t("history.col.kind"): [label("upload_kind", k) for k in history["kind"]],
+        t("history.col.status"): [label("status", s) for s in history["status"]],
+        t("history.col.changes"): [_changed(c) for c in history["counts"]],
+        t("history.col.warnings"): [len(w or []) for w in history["warnings"]],
+        t("history.col.note"): [_note(r) for r in history.itertuples()],
+        t("history.col.sha256"): history["sha256"],
+    }
+)
 st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 420))
 
 # --------------------------------------------------------------------------- one upload
+
 
 def _restore(upload_id: int, who: str) -> None:
     """A button callback: runs before the page is drawn again."""
@@ -67,14 +70,22 @@ def _restore(upload_id: int, who: str) -> None:
     if result.status == "applied":
         st.session_state["history_message"] = ("success", t("history.restored", old=upload_id, id=result.upload_id))
     else:
-        st.session_state["history_message"] = ("error", t("history.restore_failed", id=upload_id,
-                                                          message=result.message))
+        st.session_state["history_message"] = (
+            "error",
+            t("history.restore_failed", id=upload_id, message=result.message),
+        )
 
 
 rows = {int(r.id): r for r in history.itertuples()}
-chosen = st.selectbox(t("history.choose"), list(rows), key="history_upload",
-                      format_func=lambda i: f"#{i} · {rows[i].country or ''} {rows[i].quarter or ''} · "
-                                            f"{rows[i].file_name} · {label('status', rows[i].status)}")
+chosen = st.selectbox(
+    t("history.choose"),
+    list(rows),
+    key="history_upload",
+    format_func=lambda i: (
+        f"#{i} · {rows[i].country or ''} {rows[i].quarter or ''} · "
+        f"{rows[i].file_name} · {label('status', rows[i].status)}"
+    ),
+)
 r = rows[chosen]
 st.markdown(f"#### {t('history.details', id=chosen, file=escape(r.file_name))}")
 left, right = st.columns([3, 2], gap="large")
@@ -84,25 +95,51 @@ with left:
         st.dataframe(pd.DataFrame(r.counts).T.rename_axis(t("upload.col.key")), width="stretch")
     st.markdown(f"**{t('history.warnings')}**")
     if r.warnings:
-        st.dataframe(pd.DataFrame({t("upload.col.place"): [w["place"] for w in r.warnings],
-                                   t("upload.col.value"): [w.get("value", "") for w in r.warnings],
-                                   t("upload.col.problem"): [w["message"] for w in r.warnings]}),
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("upload.col.place"): [w["place"] for w in r.warnings],
+                    t("upload.col.value"): [w.get("value", "") for w in r.warnings],
+                    t("upload.col.problem"): [w["message"] for w in r.warnings],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     else:
         st.caption(t("history.no_warnings"))
 with right:
-    st.download_button(t("history.download"), data=lambda: (data_upload.upload_content(chosen) or ("", b""))[1],
-                       file_name=r.file_name, mime=XLSX, icon=":material/download:", on_click="ignore",
-                       key=f"history_download_{chosen}")
+    st.download_button(
+        t("history.download"),
+        data=lambda: (data_upload.upload_content(chosen) or ("", b""))[1],
+        file_name=r.file_name,
+        mime=XLSX,
+        icon=":material/download:",
+        on_click="ignore",
+        key=f"history_download_{chosen}",
+    )
     st.caption(t("history.sha256", sha=r.sha256))
     if r.status == "current":
         st.caption(t("history.is_current"))
     else:
-        current = history[(history["country"] == r.country) & (history["quarter"] == r.quarter)
-                          & (history["status"] == "current")]
+        current = history[
+            (history["country"] == r.country) & (history["quarter"] == r.quarter) & (history["status"] == "current")
+        ]
         st.markdown(f"**{t('history.restore_title')}**")
-        st.caption(t("history.restore_help", country=r.country, quarter=r.quarter,
-                     current=int(current["id"].iloc[0]) if not current.empty else "-"))
+        st.caption(
+            t(
+                "history.restore_help",
+                country=r.country,
+                quarter=r.quarter,
+                current=int(current["id"].iloc[0]) if not current.empty else "-",
+            )
+        )
         who = st.text_input(t("upload.your_name"), key="history_user", max_chars=120)
-        st.button(t("history.restore", id=chosen), disabled=not who.strip(), icon=":material/restore:",
-                  key=f"history_restore_{chosen}", on_click=_restore, args=(chosen, who.strip()))
+        st.button(
+            t("history.restore", id=chosen),
+            disabled=not who.strip(),
+            icon=":material/restore:",
+            key=f"history_restore_{chosen}",
+            on_click=_restore,
+            args=(chosen, who.strip()),
+        )

@@ -21,14 +21,9 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+import openpyxl
 
-import openpyxl  # noqa: E402
-
-from data_access.rules.reference import (  # noqa: E402
+from data_access.rules.reference import (
     ACTIVITY_TYPES,
     COUNTRY_BY_CODE,
     FACILITY_TYPES,
@@ -45,6 +40,9 @@ from data_access.rules.reference import (  # noqa: E402
     REPATRIATION_PARTS,
 )
 
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
 COUNTRIES = ("IRQ", "KAZ", "KGZ", "TJK")
 QUARTERS = [f"{y}-Q{q}" for y in (2024, 2025, 2026) for q in (1, 2, 3, 4)][:11]  # 2024-Q1..2026-Q3
 RETURN_NOTE = "Illustrative sample data generated for demonstration; not real figures."
@@ -52,13 +50,31 @@ COLUMNS = {
     "Return": ["field", "value"],
     "Indicators": ["indicator", "value", "approximate", "note"],
     "Facilities": ["facility_id", "name", "type", "city", "latitude", "longitude", "pilot", "notes"],
-    "Findings": ["finding_id", "facility_id", "audit_date", "domain", "severity", "title",
-                 "recommendation", "status", "due_date", "owner", "status_note"],
-    "Priorities": ["priority_id", "title", "theme", "status", "progress_pct", "target_date",
-                   "narrative", "next_steps"],
+    "Findings": [
+        "finding_id",
+        "facility_id",
+        "audit_date",
+        "domain",
+        "severity",
+        "title",
+        "recommendation",
+        "status",
+        "due_date",
+        "owner",
+        "status_note",
+    ],
+    "Priorities": ["priority_id", "title", "theme", "status", "progress_pct", "target_date", "narrative", "next_steps"],
     "Milestones": ["priority_id", "milestone", "due_date", "status", "completed_on"],
-    "Activities": ["activity_id", "date", "type", "title", "participants", "female_participants",
-                   "facility_id", "notes"],
+    "Activities": [
+        "activity_id",
+        "date",
+        "type",
+        "title",
+        "participants",
+        "female_participants",
+        "facility_id",
+        "notes",
+    ],
 }
 DATE_COLS = {"audit_date", "due_date", "target_date", "completed_on", "date"}
 INT_COLS = {"progress_pct", "participants", "female_participants"}
@@ -67,14 +83,33 @@ FLOAT_COLS = {"latitude", "longitude"}
 # Figures of the 2019-2023 report, exactly as given.
 REPORT_FIGURES = {
     "IRQ": {"prisoners_total": 73715, "prisons_total": 34},
-    "KAZ": {"prisoners_total": 35228, "prisoners_pretrial": 7140, "prisoners_female": 2457,
-            "prisons_total": 808, "pretrial_centres": 16, "ve_prisoners": 673, "ftf_detainees": 50,
-            "repatriated_total": 654, "repatriated_men": 37, "repatriated_women": 164,
-            "repatriated_children": 453},
-    "KGZ": {"prisoners_total": 7569, "prisoners_female": 352, "prisons_total": 28, "ve_prisoners": 200,
-            "ftf_detainees": 38},
-    "TJK": {"prisoners_total": 12491, "prisoners_female": 362, "prisons_total": 19, "ve_prisoners": 2133,
-            "ftf_detainees": 281},
+    "KAZ": {
+        "prisoners_total": 35228,
+        "prisoners_pretrial": 7140,
+        "prisoners_female": 2457,
+        "prisons_total": 808,
+        "pretrial_centres": 16,
+        "ve_prisoners": 673,
+        "ftf_detainees": 50,
+        "repatriated_total": 654,
+        "repatriated_men": 37,
+        "repatriated_women": 164,
+        "repatriated_children": 453,
+    },
+    "KGZ": {
+        "prisoners_total": 7569,
+        "prisoners_female": 352,
+        "prisons_total": 28,
+        "ve_prisoners": 200,
+        "ftf_detainees": 38,
+    },
+    "TJK": {
+        "prisoners_total": 12491,
+        "prisoners_female": 362,
+        "prisons_total": 19,
+        "ve_prisoners": 2133,
+        "ftf_detainees": 281,
+    },
 }
 
 errors: list[str] = []
@@ -124,8 +159,10 @@ def check_baseline(b: dict) -> dict:
             n = len(re.findall(r"[.!?](\s|$)", text))
             check(2 <= n <= 4, f"baseline {code}.{key}: {n} sentences, expected 2-4")
             check('"' not in text, f"baseline {code}.{key}: no quotes")
-    check("24" in next(i for i in b["countries"]["IRQ"]["indicators"] if i["indicator"] == "prisons_total")["note"],
-          "baseline IRQ prisons_total note must give the 24/10 split")
+    check(
+        "24" in next(i for i in b["countries"]["IRQ"]["indicators"] if i["indicator"] == "prisons_total")["note"],
+        "baseline IRQ prisons_total note must give the 24/10 split",
+    )
     ids = set()
     for f in b["facilities"]:
         fid = f["facility_id"]
@@ -134,10 +171,14 @@ def check_baseline(b: dict) -> dict:
         check(fid.startswith(f["country"] + "-"), f"baseline facility {fid}: prefix")
         check(f["type"] in FACILITY_TYPES, f"baseline facility {fid}: type")
         check(in_bbox(f["country"], f["latitude"], f["longitude"]), f"baseline facility {fid}: outside bbox")
-        check(round(f["latitude"], 2) == f["latitude"] and round(f["longitude"], 2) == f["longitude"],
-              f"baseline facility {fid}: coordinates must have <= 2 decimals")
-    check(sum(1 for f in b["facilities"] if f["country"] == "KGZ" and f["illustrative"] and f["pilot"]) == 3,
-          "baseline: three illustrative KGZ pilot prisons")
+        check(
+            round(f["latitude"], 2) == f["latitude"] and round(f["longitude"], 2) == f["longitude"],
+            f"baseline facility {fid}: coordinates must have <= 2 decimals",
+        )
+    check(
+        sum(1 for f in b["facilities"] if f["country"] == "KGZ" and f["illustrative"] and f["pilot"]) == 3,
+        "baseline: three illustrative KGZ pilot prisons",
+    )
     for a in b["activities"]:
         aid = a["activity_id"]
         check(len(aid) <= 40 and aid not in ids, f"baseline activity id {aid}")
@@ -145,11 +186,15 @@ def check_baseline(b: dict) -> dict:
         check(a["type"] in ACTIVITY_TYPES, f"baseline activity {aid}: type")
         dt.date.fromisoformat(a["date"])
         if a["female_participants"] is not None:
-            check(a["participants"] is not None and a["female_participants"] <= a["participants"],
-                  f"baseline activity {aid}: female > participants")
+            check(
+                a["participants"] is not None and a["female_participants"] <= a["participants"],
+                f"baseline activity {aid}: female > participants",
+            )
         if a["facility_id"] is not None:
-            check(a["facility_id"] in {f["facility_id"] for f in b["facilities"] if f["country"] == a["country"]},
-                  f"baseline activity {aid}: unknown facility")
+            check(
+                a["facility_id"] in {f["facility_id"] for f in b["facilities"] if f["country"] == a["country"]},
+                f"baseline activity {aid}: unknown facility",
+            )
     acts = {(a["country"], a["participants"], a["female_participants"]) for a in b["activities"]}
     for t in [("KAZ", 535, 160), ("KAZ", 5593, None), ("IRQ", 115, 20), ("KGZ", 100, None), ("KAZ", 68, 33)]:
         check(t in acts, f"baseline: reported training {t} missing")
@@ -177,7 +222,7 @@ def read_workbook(path: Path) -> dict[str, list[dict]]:
         recs = []
         for row in rows[1:]:
             rec = {}
-            for h, c in zip(header, row):
+            for h, c in zip(header, row, strict=False):
                 v = c.value
                 where = f"{path.name}!{name}!{c.coordinate}"
                 if v is None:
@@ -263,23 +308,31 @@ def main(argv: list[str] | None = None) -> int:
                 for f in facs:
                     fid = f["facility_id"]
                     check(fid and len(fid) <= 40, f"{name}!Facilities: id {fid}")
-                    check(facility_country.setdefault(fid, c) == c, f"{name}!Facilities: {fid} belongs to another country")
+                    check(
+                        facility_country.setdefault(fid, c) == c, f"{name}!Facilities: {fid} belongs to another country"
+                    )
                     check(f["type"] in FACILITY_TYPES, f"{name}!Facilities: {fid} type {f['type']}")
                     check(f["pilot"] in ("yes", "no"), f"{name}!Facilities: {fid} pilot")
                     check(in_bbox(c, f["latitude"], f["longitude"]), f"{name}!Facilities: {fid} outside bbox")
-                    check(round(f["latitude"], 2) == f["latitude"] and round(f["longitude"], 2) == f["longitude"],
-                          f"{name}!Facilities: {fid} coordinates must be city-level (2 decimals)")
+                    check(
+                        round(f["latitude"], 2) == f["latitude"] and round(f["longitude"], 2) == f["longitude"],
+                        f"{name}!Facilities: {fid} coordinates must be city-level (2 decimals)",
+                    )
                     if fid in facility_rows:
                         check(facility_rows[fid] == f, f"{name}!Facilities: {fid} changed between returns")
                     facility_rows[fid] = f
                     if fid in base_fac:
                         b = base_fac[fid]
-                        check(b["name"] == f["name"] and b["pilot"] == (f["pilot"] == "yes"),
-                              f"{name}!Facilities: {fid} differs from baseline")
+                        check(
+                            b["name"] == f["name"] and b["pilot"] == (f["pilot"] == "yes"),
+                            f"{name}!Facilities: {fid} differs from baseline",
+                        )
                 if qi == 0:
                     ids = {f["facility_id"] for f in facs}
-                    check({k for k, v in base_fac.items() if v["country"] == c} <= ids,
-                          f"{name}: first return must list the baseline facilities")
+                    check(
+                        {k for k, v in base_fac.items() if v["country"] == c} <= ids,
+                        f"{name}: first return must list the baseline facilities",
+                    )
                     extra = len(ids) - sum(1 for v in base_fac.values() if v["country"] == c)
                     check(2 <= extra <= 4, f"{name}: {extra} extra facilities, expected 2-4")
                 check(len({f["facility_id"] for f in facs}) == len(facs), f"{name}!Facilities: duplicate id")
@@ -293,14 +346,22 @@ def main(argv: list[str] | None = None) -> int:
                     check(k not in ind, f"{name}!Indicators: {k} twice")
                     check(isinstance(r["value"], int) and r["value"] >= 0, f"{name}!Indicators: {k} value")
                     check(r["approximate"] in ("yes", "no"), f"{name}!Indicators: {k} approximate")
-                    check((r["approximate"] == "yes") == (k == "ftf_detainees"), f"{name}!Indicators: {k} approximate flag")
+                    check(
+                        (r["approximate"] == "yes") == (k == "ftf_detainees"),
+                        f"{name}!Indicators: {k} approximate flag",
+                    )
                     ind[k] = r["value"]
-                check(set(ind) == set(base_ind[c]), f"{name}!Indicators: {sorted(ind)} != baseline {sorted(base_ind[c])}")
+                check(
+                    set(ind) == set(base_ind[c]), f"{name}!Indicators: {sorted(ind)} != baseline {sorted(base_ind[c])}"
+                )
                 for part, whole in INDICATOR_BOUNDS:
                     if part in ind:
                         check(ind[part] <= ind.get(whole, prev_ind.get(whole, 0)), f"{name}: {part} > {whole}")
                 if "repatriated_total" in ind:
-                    check(sum(ind[p] for p in REPATRIATION_PARTS) <= ind["repatriated_total"], f"{name}: repatriated parts")
+                    check(
+                        sum(ind[p] for p in REPATRIATION_PARTS) <= ind["repatriated_total"],
+                        f"{name}: repatriated parts",
+                    )
                     for k in ("repatriated_total", *REPATRIATION_PARTS):
                         check(ind[k] >= prev_ind[k], f"{name}: cumulative {k} decreased")
                 for k, v in ind.items():
@@ -326,7 +387,9 @@ def main(argv: list[str] | None = None) -> int:
                     check(r["severity"] in FINDING_SEVERITIES, f"{where}: severity")
                     check(r["status"] in FINDING_STATUSES, f"{where}: status")
                     check(r["due_date"] >= r["audit_date"], f"{where}: due_date before audit_date")
-                    months = (r["due_date"].year - r["audit_date"].year) * 12 + r["due_date"].month - r["audit_date"].month
+                    months = (
+                        (r["due_date"].year - r["audit_date"].year) * 12 + r["due_date"].month - r["audit_date"].month
+                    )
                     check(3 <= months <= 12, f"{where}: due {months} months after audit")
                     check(r["audit_date"] <= qe, f"{where}: audit after the quarter")
                     check(r["owner"] and r["status_note"], f"{where}: owner/status_note")
@@ -362,8 +425,10 @@ def main(argv: list[str] | None = None) -> int:
                     ms = [m for m in wb["Milestones"] if m["priority_id"] == pid]
                     check(3 <= len(ms) <= 5, f"{name}!Milestones {pid}: {len(ms)} milestones")
                     if pstat_done:
-                        check(all(m["status"] in ("done", "dropped") for m in ms),
-                              f"{name}!Milestones {pid}: priority completed with open milestones")
+                        check(
+                            all(m["status"] in ("done", "dropped") for m in ms),
+                            f"{name}!Milestones {pid}: priority completed with open milestones",
+                        )
 
                 # Milestones
                 keys = set()
@@ -376,8 +441,10 @@ def main(argv: list[str] | None = None) -> int:
                     check(m["priority_id"] in listed, f"{where}: priority not listed")
                     check(m["status"] in MILESTONE_STATUSES, f"{where}: status")
                     if m["status"] == "done":
-                        check(isinstance(m["completed_on"], dt.date) and m["completed_on"] <= qe,
-                              f"{where}: done needs completed_on within the quarter")
+                        check(
+                            isinstance(m["completed_on"], dt.date) and m["completed_on"] <= qe,
+                            f"{where}: done needs completed_on within the quarter",
+                        )
                     else:
                         check(m["completed_on"] is None, f"{where}: completed_on but not done")
                     if m["status"] == "late":
@@ -414,17 +481,24 @@ def main(argv: list[str] | None = None) -> int:
     n_backwards = 0
     for fid, hist in finding_hist.items():
         qs_ = [QUARTERS.index(q) for q, _ in hist]
-        for (q1, s1), (q2, s2) in zip(hist, hist[1:]):
+        for (_q1, s1), (_q2, s2) in zip(hist, hist[1:], strict=False):
             if FINDING_STATUS_RANK[s2] < FINDING_STATUS_RANK[s1]:
                 n_backwards += 1
             if s1 in ("verified", "risk accepted"):
-                check(FINDING_STATUS_RANK[s2] < FINDING_STATUS_RANK[s1] or s2 != s1,
-                      f"Findings {fid}: listed again after {s1} without change")
+                check(
+                    FINDING_STATUS_RANK[s2] < FINDING_STATUS_RANK[s1] or s2 != s1,
+                    f"Findings {fid}: listed again after {s1} without change",
+                )
         # listed every quarter from first appearance until closed (except the reopened one)
-        gaps = [b - a for a, b in zip(qs_, qs_[1:]) if b - a != 1]
-        check(len(gaps) == 0 or (len(gaps) == 1 and hist[[i for i in range(len(qs_) - 1)
-                                                          if qs_[i + 1] - qs_[i] != 1][0]][1] == "verified"),
-              f"Findings {fid}: gap in listing")
+        gaps = [b - a for a, b in zip(qs_, qs_[1:], strict=False) if b - a != 1]
+        check(
+            len(gaps) == 0
+            or (
+                len(gaps) == 1
+                and hist[[i for i in range(len(qs_) - 1) if qs_[i + 1] - qs_[i] != 1][0]][1] == "verified"
+            ),
+            f"Findings {fid}: gap in listing",
+        )
         if hist[-1][1] not in ("verified", "risk accepted"):
             check(QUARTERS.index(hist[-1][0]) == len(QUARTERS) - 1, f"Findings {fid}: disappears while open")
     check(n_backwards == 1, f"Findings: {n_backwards} backward status moves, expected exactly 1")
@@ -446,7 +520,7 @@ def main(argv: list[str] | None = None) -> int:
     stalls = 0
     for pid, h in prio_hist.items():
         pcts = [p for _, _, p in h]
-        check(all(b >= a for a, b in zip(pcts, pcts[1:])), f"Priorities {pid}: progress decreases")
+        check(all(b >= a for a, b in zip(pcts, pcts[1:], strict=False)), f"Priorities {pid}: progress decreases")
         stalls += any(pcts[i] == pcts[i + 1] == pcts[i + 2] < 100 and pcts[i] > 0 for i in range(len(pcts) - 2))
     check(stalls >= 2, "Priorities: some should stall for two quarters")
     ms_all = Counter(s for h in ms_hist.values() for _, s in h)
@@ -455,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
     for key, h in ms_hist.items():
         seq = [s for _, s in h]
         if "done" in seq:
-            check(all(s == "done" for s in seq[seq.index("done"):]), f"Milestones {key}: done then undone")
+            check(all(s == "done" for s in seq[seq.index("done") :]), f"Milestones {key}: done then undone")
 
     # ---- summary
     if not args.quiet:
@@ -474,10 +548,12 @@ def main(argv: list[str] | None = None) -> int:
         for q in QUARTERS:
             c_ = mstat_by_q[q]
             print(f"  {q}: " + ", ".join(f"{s} {c_[s]}" for s in MILESTONE_STATUSES if c_[s]))
-        print("\nTotals: facilities %d (baseline %d), findings %d (risk accepted %d, backwards moves %d), "
-              "priorities %d, milestones %d, activities %d (+%d baseline)" % (
-                  len(facility_rows), len(base_fac), len(finding_fixed), n_ra, n_backwards, len(prio_hist),
-                  len(ms_hist), len(activity_ids) - len(baseline["activities"]), len(baseline["activities"])))
+        print(
+            f"\nTotals: facilities {len(facility_rows)} (baseline {len(base_fac)}), findings {len(finding_fixed)}"
+            f" (risk accepted {n_ra}, backwards moves {n_backwards}), priorities {len(prio_hist)},"
+            f" milestones {len(ms_hist)}, activities {len(activity_ids) - len(baseline['activities'])}"
+            f" (+{len(baseline['activities'])} baseline)"
+        )
         print("Findings per facility: " + ", ".join(f"{k} {v}" for k, v in sorted(per_fac.items())))
 
     if errors:

@@ -29,16 +29,11 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.writer.excel import ExcelWriter
 
-from openpyxl import Workbook  # noqa: E402
-from openpyxl.styles import Font  # noqa: E402
-from openpyxl.writer.excel import ExcelWriter  # noqa: E402
-
-from data_access.rules.reference import (  # noqa: E402
+from data_access.rules.reference import (
     ACTIVITY_TYPES,
     COUNTRY_BY_CODE,
     FACILITY_TYPES,
@@ -49,6 +44,9 @@ from data_access.rules.reference import (  # noqa: E402
     MILESTONE_STATUSES,
     PRIORITY_STATUSES,
 )
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
 
 SEED = 20231231
 BASELINE_PATH = HERE / "baseline.json"
@@ -65,17 +63,38 @@ COLUMNS = {
     "Indicators": ("indicator", "value", "approximate", "note"),
     "Facilities": ("facility_id", "name", "type", "city", "latitude", "longitude", "pilot", "notes"),
     "Findings": (
-        "finding_id", "facility_id", "audit_date", "domain", "severity", "title",
-        "recommendation", "status", "due_date", "owner", "status_note",
+        "finding_id",
+        "facility_id",
+        "audit_date",
+        "domain",
+        "severity",
+        "title",
+        "recommendation",
+        "status",
+        "due_date",
+        "owner",
+        "status_note",
     ),
     "Priorities": (
-        "priority_id", "title", "theme", "status", "progress_pct", "target_date",
-        "narrative", "next_steps",
+        "priority_id",
+        "title",
+        "theme",
+        "status",
+        "progress_pct",
+        "target_date",
+        "narrative",
+        "next_steps",
     ),
     "Milestones": ("priority_id", "milestone", "due_date", "status", "completed_on"),
     "Activities": (
-        "activity_id", "date", "type", "title", "participants", "female_participants",
-        "facility_id", "notes",
+        "activity_id",
+        "date",
+        "type",
+        "title",
+        "participants",
+        "female_participants",
+        "facility_id",
+        "notes",
     ),
 }
 SHEETS = tuple(COLUMNS)
@@ -84,6 +103,7 @@ SHEETS = tuple(COLUMNS)
 # --------------------------------------------------------------------------
 # Quarters (kept local so the generator depends only on reference.py)
 # --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, order=True)
 class Q:
@@ -98,7 +118,7 @@ class Q:
         return self.year * 4 + self.q - 1
 
     @classmethod
-    def from_index(cls, i: int) -> "Q":
+    def from_index(cls, i: int) -> Q:
         return cls(i // 4, i % 4 + 1)
 
     @property
@@ -158,29 +178,109 @@ def rng_for(section: str) -> random.Random:
 # country's returns. City-centre coordinates (2 decimals) only.
 EXTRA_FACILITIES = [
     # IRQ
-    dict(facility_id="IRQ-BGD-01", country="IRQ", name="Federal pilot prison, Baghdad (illustrative)",
-         type="prison", city="Baghdad", latitude=33.32, longitude=44.37, pilot=True),
-    dict(facility_id="IRQ-SUL-01", country="IRQ", name="Reformatory pilot prison, Sulaymaniyah (illustrative)",
-         type="prison", city="Sulaymaniyah", latitude=35.56, longitude=45.43, pilot=True),
-    dict(facility_id="IRQ-BSR-01", country="IRQ", name="Pre-trial detention centre, Basra (illustrative)",
-         type="pre-trial centre", city="Basra", latitude=30.51, longitude=47.78, pilot=False),
+    dict(
+        facility_id="IRQ-BGD-01",
+        country="IRQ",
+        name="Federal pilot prison, Baghdad (illustrative)",
+        type="prison",
+        city="Baghdad",
+        latitude=33.32,
+        longitude=44.37,
+        pilot=True,
+    ),
+    dict(
+        facility_id="IRQ-SUL-01",
+        country="IRQ",
+        name="Reformatory pilot prison, Sulaymaniyah (illustrative)",
+        type="prison",
+        city="Sulaymaniyah",
+        latitude=35.56,
+        longitude=45.43,
+        pilot=True,
+    ),
+    dict(
+        facility_id="IRQ-BSR-01",
+        country="IRQ",
+        name="Pre-trial detention centre, Basra (illustrative)",
+        type="pre-trial centre",
+        city="Basra",
+        latitude=30.51,
+        longitude=47.78,
+        pilot=False,
+    ),
     # KAZ
-    dict(facility_id="KAZ-KRG-01", country="KAZ", name="Pilot prison, Karaganda (illustrative)",
-         type="prison", city="Karaganda", latitude=49.8, longitude=73.11, pilot=True),
-    dict(facility_id="KAZ-ALA-01", country="KAZ", name="Pre-trial detention centre, Almaty (illustrative)",
-         type="pre-trial centre", city="Almaty", latitude=43.24, longitude=76.88, pilot=False),
-    dict(facility_id="KAZ-AST-01", country="KAZ", name="Medium-security prison, Astana (illustrative)",
-         type="prison", city="Astana", latitude=51.17, longitude=71.45, pilot=False),
+    dict(
+        facility_id="KAZ-KRG-01",
+        country="KAZ",
+        name="Pilot prison, Karaganda (illustrative)",
+        type="prison",
+        city="Karaganda",
+        latitude=49.8,
+        longitude=73.11,
+        pilot=True,
+    ),
+    dict(
+        facility_id="KAZ-ALA-01",
+        country="KAZ",
+        name="Pre-trial detention centre, Almaty (illustrative)",
+        type="pre-trial centre",
+        city="Almaty",
+        latitude=43.24,
+        longitude=76.88,
+        pilot=False,
+    ),
+    dict(
+        facility_id="KAZ-AST-01",
+        country="KAZ",
+        name="Medium-security prison, Astana (illustrative)",
+        type="prison",
+        city="Astana",
+        latitude=51.17,
+        longitude=71.45,
+        pilot=False,
+    ),
     # KGZ
-    dict(facility_id="KGZ-BSK-02", country="KGZ", name="Pre-trial detention centre, Bishkek (illustrative)",
-         type="pre-trial centre", city="Bishkek", latitude=42.87, longitude=74.57, pilot=False),
-    dict(facility_id="KGZ-JLB-01", country="KGZ", name="Prison, Jalal-Abad (illustrative)",
-         type="prison", city="Jalal-Abad", latitude=40.93, longitude=73.0, pilot=False),
+    dict(
+        facility_id="KGZ-BSK-02",
+        country="KGZ",
+        name="Pre-trial detention centre, Bishkek (illustrative)",
+        type="pre-trial centre",
+        city="Bishkek",
+        latitude=42.87,
+        longitude=74.57,
+        pilot=False,
+    ),
+    dict(
+        facility_id="KGZ-JLB-01",
+        country="KGZ",
+        name="Prison, Jalal-Abad (illustrative)",
+        type="prison",
+        city="Jalal-Abad",
+        latitude=40.93,
+        longitude=73.0,
+        pilot=False,
+    ),
     # TJK
-    dict(facility_id="TJK-KHJ-01", country="TJK", name="Prison, Khujand (illustrative)",
-         type="prison", city="Khujand", latitude=40.28, longitude=69.62, pilot=False),
-    dict(facility_id="TJK-BKH-01", country="TJK", name="Pre-trial detention centre, Bokhtar (illustrative)",
-         type="pre-trial centre", city="Bokhtar", latitude=37.84, longitude=68.78, pilot=False),
+    dict(
+        facility_id="TJK-KHJ-01",
+        country="TJK",
+        name="Prison, Khujand (illustrative)",
+        type="prison",
+        city="Khujand",
+        latitude=40.28,
+        longitude=69.62,
+        pilot=False,
+    ),
+    dict(
+        facility_id="TJK-BKH-01",
+        country="TJK",
+        name="Pre-trial detention centre, Bokhtar (illustrative)",
+        type="pre-trial centre",
+        city="Bokhtar",
+        latitude=37.84,
+        longitude=68.78,
+        pilot=False,
+    ),
 ]
 for _f in EXTRA_FACILITIES:
     _f["notes"] = "Illustrative facility, not named in the report; city-centre coordinates."
@@ -227,8 +327,7 @@ def simulate_indicators(baseline: dict) -> dict[str, list[list[dict]]]:
         per_q = []
         for _q in QUARTERS:
             prev = dict(cur)
-            for k in ("prisoners_total", "prisoners_female", "prisoners_pretrial", "ve_prisoners",
-                      "ftf_detainees"):
+            for k in ("prisoners_total", "prisoners_female", "prisoners_pretrial", "ve_prisoners", "ftf_detainees"):
                 if k not in cur:
                     continue
                 lo, hi = DRIFT[k]
@@ -260,8 +359,7 @@ def simulate_indicators(baseline: dict) -> dict[str, list[list[dict]]]:
                 note = INDICATOR_NOTES.get(k)
                 if isinstance(note, dict):
                     note = note.get(code)
-                rows.append(dict(indicator=k, value=int(cur[k]),
-                                 approximate="yes" if approx[k] else "no", note=note))
+                rows.append(dict(indicator=k, value=int(cur[k]), approximate="yes" if approx[k] else "no", note=note))
             per_q.append(rows)
         out[code] = per_q
     return out
@@ -270,6 +368,7 @@ def simulate_indicators(baseline: dict) -> dict[str, list[list[dict]]]:
 # --------------------------------------------------------------------------
 # Findings
 # --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class FindingTemplate:
@@ -285,114 +384,324 @@ class FindingTemplate:
 T = FindingTemplate
 FINDING_TEMPLATES = [
     # physical
-    T("cctv", "physical", "high", "CCTV coverage gaps in perimeter",
-      "Extend camera coverage and connect all cameras to the control room.",
-      "Survey of camera positions done; equipment requested.", "Additional cameras installed and recording."),
-    T("lighting", "physical", "medium", "Perimeter lighting insufficient at night",
-      "Repair and add lighting along the perimeter; check it on every night shift.",
-      "Faulty lamps replaced; new fittings ordered.", "Lighting repaired and extended."),
-    T("fire", "physical", "critical", "Fire alarm system not working in residential units",
-      "Repair the alarm system and test it monthly; train staff in evacuation.",
-      "Contractor appointed to repair the alarm system.", "Alarm system repaired and tested."),
-    T("radio", "physical", "high", "Radio communication unreliable between posts",
-      "Provide working radios and spare batteries to all posts; test daily.",
-      "Radios ordered through the programme.", "New radios issued to all posts."),
-    T("power", "physical", "high", "Control room has no backup power supply",
-      "Install a backup power supply for the control room and critical systems.",
-      "Generator specification agreed.", "Backup power supply installed and tested."),
-    T("fence", "physical", "medium", "Perimeter fence in poor repair",
-      "Repair damaged sections and inspect the fence weekly.",
-      "Damaged sections recorded; repair budget requested.", "Damaged fence sections repaired."),
-    T("gate", "physical", "medium", "No dedicated vehicle search area at main gate",
-      "Set up a marked vehicle search area with mirrors and lighting.",
-      "Layout of search area agreed.", "Vehicle search area marked and equipped."),
-    T("locks", "physical", "high", "Cell door locks worn in older accommodation",
-      "Replace worn locks and keep a maintenance schedule.",
-      "Worn locks listed; replacement started.", "Worn locks replaced."),
-    T("phones", "physical", "low", "No landline link between some posts",
-      "Install internal telephone lines to all fixed posts.",
-      "Cabling work started.", "Internal telephone lines installed."),
-    T("visitsearch", "physical", "medium", "Search equipment for visitors outdated",
-      "Replace hand-held detectors and repair the walk-through detector.",
-      "New detectors requested.", "New search equipment in use."),
-    T("sightlines", "physical", "low", "Sightlines from watch posts obstructed",
-      "Clear obstructions and keep the perimeter zone free of storage.",
-      "Clearing work scheduled.", "Obstructions removed."),
+    T(
+        "cctv",
+        "physical",
+        "high",
+        "CCTV coverage gaps in perimeter",
+        "Extend camera coverage and connect all cameras to the control room.",
+        "Survey of camera positions done; equipment requested.",
+        "Additional cameras installed and recording.",
+    ),
+    T(
+        "lighting",
+        "physical",
+        "medium",
+        "Perimeter lighting insufficient at night",
+        "Repair and add lighting along the perimeter; check it on every night shift.",
+        "Faulty lamps replaced; new fittings ordered.",
+        "Lighting repaired and extended.",
+    ),
+    T(
+        "fire",
+        "physical",
+        "critical",
+        "Fire alarm system not working in residential units",
+        "Repair the alarm system and test it monthly; train staff in evacuation.",
+        "Contractor appointed to repair the alarm system.",
+        "Alarm system repaired and tested.",
+    ),
+    T(
+        "radio",
+        "physical",
+        "high",
+        "Radio communication unreliable between posts",
+        "Provide working radios and spare batteries to all posts; test daily.",
+        "Radios ordered through the programme.",
+        "New radios issued to all posts.",
+    ),
+    T(
+        "power",
+        "physical",
+        "high",
+        "Control room has no backup power supply",
+        "Install a backup power supply for the control room and critical systems.",
+        "Generator specification agreed.",
+        "Backup power supply installed and tested.",
+    ),
+    T(
+        "fence",
+        "physical",
+        "medium",
+        "Perimeter fence in poor repair",
+        "Repair damaged sections and inspect the fence weekly.",
+        "Damaged sections recorded; repair budget requested.",
+        "Damaged fence sections repaired.",
+    ),
+    T(
+        "gate",
+        "physical",
+        "medium",
+        "No dedicated vehicle search area at main gate",
+        "Set up a marked vehicle search area with mirrors and lighting.",
+        "Layout of search area agreed.",
+        "Vehicle search area marked and equipped.",
+    ),
+    T(
+        "locks",
+        "physical",
+        "high",
+        "Cell door locks worn in older accommodation",
+        "Replace worn locks and keep a maintenance schedule.",
+        "Worn locks listed; replacement started.",
+        "Worn locks replaced.",
+    ),
+    T(
+        "phones",
+        "physical",
+        "low",
+        "No landline link between some posts",
+        "Install internal telephone lines to all fixed posts.",
+        "Cabling work started.",
+        "Internal telephone lines installed.",
+    ),
+    T(
+        "visitsearch",
+        "physical",
+        "medium",
+        "Search equipment for visitors outdated",
+        "Replace hand-held detectors and repair the walk-through detector.",
+        "New detectors requested.",
+        "New search equipment in use.",
+    ),
+    T(
+        "sightlines",
+        "physical",
+        "low",
+        "Sightlines from watch posts obstructed",
+        "Clear obstructions and keep the perimeter zone free of storage.",
+        "Clearing work scheduled.",
+        "Obstructions removed.",
+    ),
     # procedural
-    T("keys", "procedural", "high", "Key control log not maintained",
-      "Introduce a key register and daily key checks at shift change.",
-      "Key register introduced at the gate.", "Key register kept at all posts; checks recorded."),
-    T("count", "procedural", "medium", "Headcount procedure not standardised",
-      "Adopt one written count procedure and record each count.",
-      "Draft count procedure circulated.", "Written count procedure adopted and in use."),
-    T("parcels", "procedural", "medium", "Search of parcels and deliveries inconsistent",
-      "Write a search procedure for parcels and train gate staff on it.",
-      "Search procedure drafted.", "Search procedure approved; gate staff briefed."),
-    T("incidents", "procedural", "medium", "Incident reporting not used consistently",
-      "Use one incident form and review reports weekly.",
-      "Standard incident form introduced.", "Incident reports reviewed weekly by management."),
-    T("contingency", "procedural", "high", "Contingency plans out of date",
-      "Update contingency plans and hold a table-top exercise.",
-      "Review of contingency plans started.", "Contingency plans updated and exercised."),
-    T("evacuation", "procedural", "critical", "No written emergency evacuation procedure",
-      "Write and rehearse an evacuation procedure for each unit.",
-      "Evacuation procedure being drafted.", "Evacuation procedure approved and rehearsed."),
-    T("visitors", "procedural", "low", "Visitor registration incomplete",
-      "Record identity, purpose and times of every visit.",
-      "New visitor register in use at the gate.", "Visitor register complete and checked."),
-    T("intel_records", "procedural", "high", "Security information not recorded centrally",
-      "Set up a central security information log managed by a designated officer.",
-      "Designated officer appointed.", "Central security log in use."),
-    T("movements", "procedural", "medium", "Prisoner movement records incomplete",
-      "Record all internal movements and check them against counts.",
-      "Movement book introduced in two units.", "Movement records kept in all units."),
-    T("shifts", "procedural", "medium", "Posts left unstaffed at shift change",
-      "Adjust the handover schedule so that no post is left unstaffed.",
-      "New handover schedule trialled.", "Handover schedule adopted."),
-    T("contraband", "procedural", "low", "Contraband seizures not analysed",
-      "Analyse seizure records monthly and act on patterns.",
-      "Seizure data being compiled.", "Monthly seizure analysis produced."),
-    T("tools", "procedural", "medium", "Tool control in workshops not enforced",
-      "Introduce shadow boards and tool checks before and after each session.",
-      "Shadow boards ordered.", "Tool control in place in all workshops."),
-    T("classification", "procedural", "high", "Classification decisions not documented",
-      "Record the reasons for each classification decision and review them regularly.",
-      "Recording form agreed.", "Classification decisions recorded and reviewed."),
+    T(
+        "keys",
+        "procedural",
+        "high",
+        "Key control log not maintained",
+        "Introduce a key register and daily key checks at shift change.",
+        "Key register introduced at the gate.",
+        "Key register kept at all posts; checks recorded.",
+    ),
+    T(
+        "count",
+        "procedural",
+        "medium",
+        "Headcount procedure not standardised",
+        "Adopt one written count procedure and record each count.",
+        "Draft count procedure circulated.",
+        "Written count procedure adopted and in use.",
+    ),
+    T(
+        "parcels",
+        "procedural",
+        "medium",
+        "Search of parcels and deliveries inconsistent",
+        "Write a search procedure for parcels and train gate staff on it.",
+        "Search procedure drafted.",
+        "Search procedure approved; gate staff briefed.",
+    ),
+    T(
+        "incidents",
+        "procedural",
+        "medium",
+        "Incident reporting not used consistently",
+        "Use one incident form and review reports weekly.",
+        "Standard incident form introduced.",
+        "Incident reports reviewed weekly by management.",
+    ),
+    T(
+        "contingency",
+        "procedural",
+        "high",
+        "Contingency plans out of date",
+        "Update contingency plans and hold a table-top exercise.",
+        "Review of contingency plans started.",
+        "Contingency plans updated and exercised.",
+    ),
+    T(
+        "evacuation",
+        "procedural",
+        "critical",
+        "No written emergency evacuation procedure",
+        "Write and rehearse an evacuation procedure for each unit.",
+        "Evacuation procedure being drafted.",
+        "Evacuation procedure approved and rehearsed.",
+    ),
+    T(
+        "visitors",
+        "procedural",
+        "low",
+        "Visitor registration incomplete",
+        "Record identity, purpose and times of every visit.",
+        "New visitor register in use at the gate.",
+        "Visitor register complete and checked.",
+    ),
+    T(
+        "intel_records",
+        "procedural",
+        "high",
+        "Security information not recorded centrally",
+        "Set up a central security information log managed by a designated officer.",
+        "Designated officer appointed.",
+        "Central security log in use.",
+    ),
+    T(
+        "movements",
+        "procedural",
+        "medium",
+        "Prisoner movement records incomplete",
+        "Record all internal movements and check them against counts.",
+        "Movement book introduced in two units.",
+        "Movement records kept in all units.",
+    ),
+    T(
+        "shifts",
+        "procedural",
+        "medium",
+        "Posts left unstaffed at shift change",
+        "Adjust the handover schedule so that no post is left unstaffed.",
+        "New handover schedule trialled.",
+        "Handover schedule adopted.",
+    ),
+    T(
+        "contraband",
+        "procedural",
+        "low",
+        "Contraband seizures not analysed",
+        "Analyse seizure records monthly and act on patterns.",
+        "Seizure data being compiled.",
+        "Monthly seizure analysis produced.",
+    ),
+    T(
+        "tools",
+        "procedural",
+        "medium",
+        "Tool control in workshops not enforced",
+        "Introduce shadow boards and tool checks before and after each session.",
+        "Shadow boards ordered.",
+        "Tool control in place in all workshops.",
+    ),
+    T(
+        "classification",
+        "procedural",
+        "high",
+        "Classification decisions not documented",
+        "Record the reasons for each classification decision and review them regularly.",
+        "Recording form agreed.",
+        "Classification decisions recorded and reviewed.",
+    ),
     # dynamic
-    T("interaction", "dynamic", "high", "Staff–prisoner interaction limited to escort duties",
-      "Assign unit officers and plan daily contact with prisoners.",
-      "Unit officers assigned in one unit.", "Unit officer model in place in all units."),
-    T("ds_training", "dynamic", "medium", "Limited staff training in dynamic security",
-      "Train all unit staff in dynamic security and refresh yearly.",
-      "First staff group trained.", "All unit staff trained."),
-    T("grievances", "dynamic", "medium", "Prisoner requests and complaints not recorded",
-      "Keep a register of requests and complaints and answer each in writing.",
-      "Register of requests opened.", "Requests and complaints recorded and answered."),
-    T("observation", "dynamic", "medium", "No structured observation of prisoner behaviour",
-      "Introduce observation notes for unit staff and review them weekly.",
-      "Observation note form trialled.", "Observation notes kept and reviewed."),
-    T("radicalisation", "dynamic", "high", "Staff unfamiliar with signs of radicalisation to violence",
-      "Brief all staff on indicators and on how to report concerns.",
-      "Awareness briefings started.", "All staff briefed; reporting route in use."),
-    T("ratio", "dynamic", "high", "Low staffing level in high-risk unit",
-      "Review staffing of the high-risk unit and fill vacant posts.",
-      "Staffing review under way.", "Additional officers posted to the unit."),
-    T("activities", "dynamic", "medium", "Few structured activities in high-risk unit",
-      "Offer education, work or other structured activities to high-risk prisoners.",
-      "Activity schedule drafted.", "Structured activities offered weekly."),
-    T("info_flow", "dynamic", "medium", "Staff observations not passed to security staff",
-      "Set a simple route for unit staff to pass observations to security staff.",
-      "Reporting route agreed.", "Observations passed on and logged."),
-    T("case_officers", "dynamic", "low", "No case officers for high-risk prisoners",
-      "Name a case officer for each high-risk prisoner.",
-      "Case officers being selected.", "Case officers assigned."),
+    T(
+        "interaction",
+        "dynamic",
+        "high",
+        "Staff–prisoner interaction limited to escort duties",
+        "Assign unit officers and plan daily contact with prisoners.",
+        "Unit officers assigned in one unit.",
+        "Unit officer model in place in all units.",
+    ),
+    T(
+        "ds_training",
+        "dynamic",
+        "medium",
+        "Limited staff training in dynamic security",
+        "Train all unit staff in dynamic security and refresh yearly.",
+        "First staff group trained.",
+        "All unit staff trained.",
+    ),
+    T(
+        "grievances",
+        "dynamic",
+        "medium",
+        "Prisoner requests and complaints not recorded",
+        "Keep a register of requests and complaints and answer each in writing.",
+        "Register of requests opened.",
+        "Requests and complaints recorded and answered.",
+    ),
+    T(
+        "observation",
+        "dynamic",
+        "medium",
+        "No structured observation of prisoner behaviour",
+        "Introduce observation notes for unit staff and review them weekly.",
+        "Observation note form trialled.",
+        "Observation notes kept and reviewed.",
+    ),
+    T(
+        "radicalisation",
+        "dynamic",
+        "high",
+        "Staff unfamiliar with signs of radicalisation to violence",
+        "Brief all staff on indicators and on how to report concerns.",
+        "Awareness briefings started.",
+        "All staff briefed; reporting route in use.",
+    ),
+    T(
+        "ratio",
+        "dynamic",
+        "high",
+        "Low staffing level in high-risk unit",
+        "Review staffing of the high-risk unit and fill vacant posts.",
+        "Staffing review under way.",
+        "Additional officers posted to the unit.",
+    ),
+    T(
+        "activities",
+        "dynamic",
+        "medium",
+        "Few structured activities in high-risk unit",
+        "Offer education, work or other structured activities to high-risk prisoners.",
+        "Activity schedule drafted.",
+        "Structured activities offered weekly.",
+    ),
+    T(
+        "info_flow",
+        "dynamic",
+        "medium",
+        "Staff observations not passed to security staff",
+        "Set a simple route for unit staff to pass observations to security staff.",
+        "Reporting route agreed.",
+        "Observations passed on and logged.",
+    ),
+    T(
+        "case_officers",
+        "dynamic",
+        "low",
+        "No case officers for high-risk prisoners",
+        "Name a case officer for each high-risk prisoner.",
+        "Case officers being selected.",
+        "Case officers assigned.",
+    ),
     # other
-    T("health", "other", "medium", "Health screening on admission incomplete",
-      "Screen every new admission within 24 hours and record the result.",
-      "Admission screening form agreed with medical unit.", "Screening done and recorded for new admissions."),
-    T("welfare", "other", "low", "No staff welfare support after serious incidents",
-      "Offer debriefing and support to staff after serious incidents.",
-      "Support arrangement discussed with headquarters.", "Debriefing offered after incidents."),
+    T(
+        "health",
+        "other",
+        "medium",
+        "Health screening on admission incomplete",
+        "Screen every new admission within 24 hours and record the result.",
+        "Admission screening form agreed with medical unit.",
+        "Screening done and recorded for new admissions.",
+    ),
+    T(
+        "welfare",
+        "other",
+        "low",
+        "No staff welfare support after serious incidents",
+        "Offer debriefing and support to staff after serious incidents.",
+        "Support arrangement discussed with headquarters.",
+        "Debriefing offered after incidents.",
+    ),
 ]
 TEMPLATE_BY_KEY = {t.key: t for t in FINDING_TEMPLATES}
 
@@ -410,12 +719,24 @@ NOTE_STILL_OPEN = (
     "Discussed at management meeting; no action yet.",
 )
 NOTE_IN_PROGRESS = {
-    "physical": ("Work continuing; about half done.", "Delayed by procurement.",
-                 "Equipment delivered; installation pending.", "Contractor on site."),
-    "procedural": ("Draft under review by headquarters.", "Applied in some units; others to follow.",
-                   "Staff briefings continuing.", "Awaiting approval of the revised procedure."),
-    "dynamic": ("Further staff sessions held.", "Applied in one unit so far.",
-                "Delayed by staff shortages.", "Progress slow; staff rotation."),
+    "physical": (
+        "Work continuing; about half done.",
+        "Delayed by procurement.",
+        "Equipment delivered; installation pending.",
+        "Contractor on site.",
+    ),
+    "procedural": (
+        "Draft under review by headquarters.",
+        "Applied in some units; others to follow.",
+        "Staff briefings continuing.",
+        "Awaiting approval of the revised procedure.",
+    ),
+    "dynamic": (
+        "Further staff sessions held.",
+        "Applied in one unit so far.",
+        "Delayed by staff shortages.",
+        "Progress slow; staff rotation.",
+    ),
     "other": ("Work continuing.", "Awaiting partner input."),
 }
 NOTE_OVERDUE = (
@@ -423,28 +744,39 @@ NOTE_OVERDUE = (
     "Overdue; escalated to prison service headquarters.",
     "Past due date; funding still awaited.",
 )
-NOTE_WAIT_VERIFY = ("Awaiting verification visit.", "Verification visit postponed.",
-                    "Evidence submitted; verification pending.")
-NOTE_VERIFIED = ("Verified at follow-up visit.", "Checked by the audit team; closed.",
-                 "Verified on site; closed.")
+NOTE_WAIT_VERIFY = (
+    "Awaiting verification visit.",
+    "Verification visit postponed.",
+    "Evidence submitted; verification pending.",
+)
+NOTE_VERIFIED = ("Verified at follow-up visit.", "Checked by the audit team; closed.", "Verified on site; closed.")
 
 # Audits: (facility, date, number of findings). Wave 1 in early 2024 (Iraq a
 # quarter later), wave 2 in 2025-Q2: follow-ups of the pilot prisons plus
 # first audits of a few other facilities. Counts per pilot prison: 8-14.
 AUDITS = [
-    ("KAZ-TRZ-01", dt.date(2024, 2, 14), 10), ("KAZ-KRG-01", dt.date(2024, 3, 6), 8),
-    ("KGZ-BSK-01", dt.date(2024, 2, 20), 9), ("KGZ-OSH-01", dt.date(2024, 2, 27), 7),
+    ("KAZ-TRZ-01", dt.date(2024, 2, 14), 10),
+    ("KAZ-KRG-01", dt.date(2024, 3, 6), 8),
+    ("KGZ-BSK-01", dt.date(2024, 2, 20), 9),
+    ("KGZ-OSH-01", dt.date(2024, 2, 27), 7),
     ("KGZ-TKM-01", dt.date(2024, 3, 12), 8),
-    ("TJK-DUS-01", dt.date(2024, 2, 7), 11), ("TJK-VAK-01", dt.date(2024, 2, 21), 9),
-    ("IRQ-BGD-01", dt.date(2024, 5, 15), 9), ("IRQ-SUL-01", dt.date(2024, 4, 24), 7),
+    ("TJK-DUS-01", dt.date(2024, 2, 7), 11),
+    ("TJK-VAK-01", dt.date(2024, 2, 21), 9),
+    ("IRQ-BGD-01", dt.date(2024, 5, 15), 9),
+    ("IRQ-SUL-01", dt.date(2024, 4, 24), 7),
     # wave 2
-    ("KAZ-TRZ-01", dt.date(2025, 4, 16), 3), ("KAZ-KRG-01", dt.date(2025, 5, 7), 3),
+    ("KAZ-TRZ-01", dt.date(2025, 4, 16), 3),
+    ("KAZ-KRG-01", dt.date(2025, 5, 7), 3),
     ("KAZ-ALA-01", dt.date(2025, 5, 20), 4),
-    ("KGZ-BSK-01", dt.date(2025, 4, 9), 2), ("KGZ-OSH-01", dt.date(2025, 4, 23), 3),
-    ("KGZ-TKM-01", dt.date(2025, 5, 14), 4), ("KGZ-BSK-02", dt.date(2025, 4, 10), 4),
-    ("TJK-DUS-01", dt.date(2025, 4, 2), 3), ("TJK-VAK-01", dt.date(2025, 4, 30), 2),
+    ("KGZ-BSK-01", dt.date(2025, 4, 9), 2),
+    ("KGZ-OSH-01", dt.date(2025, 4, 23), 3),
+    ("KGZ-TKM-01", dt.date(2025, 5, 14), 4),
+    ("KGZ-BSK-02", dt.date(2025, 4, 10), 4),
+    ("TJK-DUS-01", dt.date(2025, 4, 2), 3),
+    ("TJK-VAK-01", dt.date(2025, 4, 30), 2),
     ("TJK-KHJ-01", dt.date(2025, 6, 10), 5),
-    ("IRQ-BGD-01", dt.date(2025, 5, 28), 3), ("IRQ-SUL-01", dt.date(2025, 6, 4), 3),
+    ("IRQ-BGD-01", dt.date(2025, 5, 28), 3),
+    ("IRQ-SUL-01", dt.date(2025, 6, 4), 3),
     ("IRQ-BSR-01", dt.date(2025, 5, 6), 3),
 ]
 # Scripted stories (facility, template key) -> profile.
@@ -504,8 +836,12 @@ def _status_path(profile: str, a: int, due_pos: int, rng: random.Random) -> list
         rem = rng.randint(min(a + 2, due_pos), due_pos) if due_pos > a else a + 1
     span = rem - a  # quarters before remediation (>= 1)
     n_open = rng.randint(1, max(1, span // 2))
-    seq = ["open"] * n_open + ["in progress"] * (span - n_open) + \
-        ["remediated"] * rng.choice([1, 1, 1, 2, 3]) + ["verified"]
+    seq = (
+        ["open"] * n_open
+        + ["in progress"] * (span - n_open)
+        + ["remediated"] * rng.choice([1, 1, 1, 2, 3])
+        + ["verified"]
+    )
     return [(a + i, s) for i, s in enumerate(seq) if a + i < NQ]
 
 
@@ -519,8 +855,7 @@ def simulate_findings(facilities: dict[str, list[dict]]) -> list[Finding]:
     for fac, audit_date, n in AUDITS:
         country = fac_country[fac]
         used = used_keys.setdefault(fac, [])
-        forced_keys = [k for (f, k) in FORCED if f == fac and k not in used and
-                       (audit_date.year == 2024)]
+        forced_keys = [k for (f, k) in FORCED if f == fac and k not in used and (audit_date.year == 2024)]
         chosen: list[str] = list(forced_keys)
         pool = [t for t in FINDING_TEMPLATES if t.key not in used and t.key not in chosen]
         while len(chosen) < n:
@@ -569,8 +904,10 @@ def simulate_findings(facilities: dict[str, list[dict]]) -> list[Finding]:
                 elif status == "verified":
                     note = rng.choice(NOTE_VERIFIED)
                 elif status == "risk accepted":
-                    note = ("Full remedy needs major construction; risk accepted by prison service "
-                            "leadership with extra patrols as a compensating measure.")
+                    note = (
+                        "Full remedy needs major construction; risk accepted by prison service "
+                        "leadership with extra patrols as a compensating measure."
+                    )
                 else:  # pragma: no cover
                     note = "Status updated."
                 f.timeline[pos] = (status, note)
@@ -603,97 +940,146 @@ TRAJECTORIES = {
 # Per priority: a short topic and stages (narrative, next steps) used in order
 # as progress is made; afterwards generic sentences take over.
 STORIES = {
-    "IRQ-P1": ("prison intelligence", [
-        ("Inter-agency working group on prison intelligence held its first meeting.",
-         "Agree terms of reference for an intelligence unit."),
-        ("Terms of reference for a pilot intelligence unit drafted with the Ministry of Justice.",
-         "Submit the unit concept for approval."),
-        ("Intelligence unit concept approved for two pilot prisons.", "Select and train unit staff."),
-        ("First group of intelligence officers trained with international experts.",
-         "Start information exchange with partner agencies."),
-        ("Draft information-sharing agreement discussed with partner agencies.",
-         "Finalise and sign the agreement."),
-    ]),
-    "IRQ-P2": ("intake and classification", [
-        ("Review of current intake practice started in federal and Kurdistan Region facilities.",
-         "Draft a standard intake and classification procedure."),
-        ("Draft intake procedure shared with the Reformatory Directorate for comments.",
-         "Consolidate comments and test the draft."),
-        ("Classification criteria agreed at a technical workshop.", "Prepare training for intake staff."),
-        ("Intake staff of the pilot site trained on the new procedure.",
-         "Test the procedure on new admissions."),
-        ("Procedure tested on new admissions at the pilot site.", "Plan set-up of the central intake unit."),
-    ]),
-    "IRQ-P3": ("facility mapping", [
-        ("Mapping methodology and questionnaire agreed with the authorities.", "Start data collection."),
-        ("Data collection under way in federal facilities.", "Extend data collection to the Kurdistan Region."),
-        ("Capacity and population data received from most facilities.", "Clean and analyse the data."),
-        ("Initial analysis shows the most overcrowded facilities.", "Validate findings with facility directors."),
-        ("Draft mapping report shared with the Ministry of Justice.", "Present the final report."),
-    ]),
-    "KAZ-P1": ("the regional learning hub", [
-        ("Hub concept discussed with the Academy and the prison service.", "Agree hub governance."),
-        ("Hub governance and course catalogue agreed.", "Deliver the first regional course."),
-        ("First regional course delivered with participants from neighbouring countries.",
-         "Build a roster of regional trainers."),
-        ("Regional trainer roster set up with trainers from three countries.", "Prepare the online platform."),
-        ("Online learning platform tested with a pilot group.", "Launch the platform."),
-    ]),
-    "KAZ-P2": ("the dynamic security training centre", [
-        ("Needs assessment for the training centre completed.", "Draft the curriculum."),
-        ("Curriculum for the centre drafted with international experts.", "Equip the training premises."),
-        ("Training premises selected and equipment ordered.", "Certify the instructors."),
-        ("Instructors certified after a training-of-trainers course.", "Train the first cohort."),
-        ("First cohort of security officers trained at the centre.", "Plan the annual course programme."),
-    ]),
-    "KAZ-P3": ("partnerships and monitoring", [
-        ("Potential regional and international partners identified.", "Draft partnership agreements."),
-        ("Two partnership agreements drafted.", "Sign the agreements."),
-        ("Partnership agreements signed; monitoring framework drafted.", "Adopt the monitoring framework."),
-        ("Monitoring and evaluation framework adopted by the prison service.", "Run the first evaluation."),
-        ("First evaluation of training courses under way.", "Publish the evaluation."),
-    ]),
-    "KGZ-P1": ("the training programme", [
-        ("Course modules on high-risk prisoners and dynamic security reviewed.", "Submit modules for approval."),
-        ("Course modules approved by the prison service.", "Certify national trainers."),
-        ("National trainers certified.", "Include the courses in the annual training plan."),
-        ("Courses included in the training centre's annual plan.", "Launch research on training impact."),
-        ("Research on training impact started with a local university.", "Complete the study."),
-    ]),
-    "KGZ-P2": ("prison intelligence", [
-        ("Review of international prison intelligence practice started.", "Complete the review."),
-        ("Practice review completed and discussed with the prison service.", "Train intelligence officers."),
-        ("First intelligence officers trained.", "Introduce standard reporting forms."),
-        ("Standard reporting forms drafted.", "Pilot the intelligence function."),
-        ("Intelligence function piloted in one pilot prison.", "Extend the pilot."),
-    ]),
-    "KGZ-P3": ("the dynamic security protocol review", [
-        ("Review methodology for dynamic security protocols drafted.", "Adopt the methodology."),
-        ("Review methodology adopted.", "Run the first review round."),
-        ("First review round held in the pilot prisons.", "Organise the expert exchange."),
-        ("Exchange visit with international practitioners held.", "Draft revised protocols."),
-        ("Revised protocols drafted.", "Get the revised protocols approved."),
-    ]),
-    "TJK-P1": ("intelligence units", [
-        ("Draft information-sharing protocol prepared with partner services.", "Pilot the protocol."),
-        ("Protocol pilot started in the two pilot prisons.", "Review the pilot."),
-        ("Pilot review done; intelligence unit structure agreed.", "Establish the units."),
-        ("Intelligence units established in the pilot prisons.", "Train unit staff."),
-        ("Unit staff trained in analysis and reporting.", "Prepare roll-out proposal."),
-    ]),
-    "TJK-P2": ("the standard high-risk offender course", [
-        ("Working group on the standard course formed.", "Draft the curriculum."),
-        ("Standard curriculum drafted.", "Submit the curriculum to the Ministry of Justice."),
-        ("Curriculum approved by the Ministry of Justice.", "Deliver the first course."),
-        ("First course delivered to prison and probation officers.", "Evaluate the first course."),
-        ("First course evaluated; materials revised.", "Make the course part of mandatory training."),
-    ]),
-    "TJK-P3": ("national trainers", [
-        ("Candidates for the national trainer pool selected.", "Run the training-of-trainers course."),
-        ("Training-of-trainers course held.", "Co-deliver courses with international experts."),
-        ("National trainers co-delivered two courses.", "Let trainers deliver courses independently."),
-        ("National trainers delivered first courses on their own.", "Agree long-term funding for the pool."),
-    ]),
+    "IRQ-P1": (
+        "prison intelligence",
+        [
+            (
+                "Inter-agency working group on prison intelligence held its first meeting.",
+                "Agree terms of reference for an intelligence unit.",
+            ),
+            (
+                "Terms of reference for a pilot intelligence unit drafted with the Ministry of Justice.",
+                "Submit the unit concept for approval.",
+            ),
+            ("Intelligence unit concept approved for two pilot prisons.", "Select and train unit staff."),
+            (
+                "First group of intelligence officers trained with international experts.",
+                "Start information exchange with partner agencies.",
+            ),
+            (
+                "Draft information-sharing agreement discussed with partner agencies.",
+                "Finalise and sign the agreement.",
+            ),
+        ],
+    ),
+    "IRQ-P2": (
+        "intake and classification",
+        [
+            (
+                "Review of current intake practice started in federal and Kurdistan Region facilities.",
+                "Draft a standard intake and classification procedure.",
+            ),
+            (
+                "Draft intake procedure shared with the Reformatory Directorate for comments.",
+                "Consolidate comments and test the draft.",
+            ),
+            ("Classification criteria agreed at a technical workshop.", "Prepare training for intake staff."),
+            ("Intake staff of the pilot site trained on the new procedure.", "Test the procedure on new admissions."),
+            ("Procedure tested on new admissions at the pilot site.", "Plan set-up of the central intake unit."),
+        ],
+    ),
+    "IRQ-P3": (
+        "facility mapping",
+        [
+            ("Mapping methodology and questionnaire agreed with the authorities.", "Start data collection."),
+            ("Data collection under way in federal facilities.", "Extend data collection to the Kurdistan Region."),
+            ("Capacity and population data received from most facilities.", "Clean and analyse the data."),
+            ("Initial analysis shows the most overcrowded facilities.", "Validate findings with facility directors."),
+            ("Draft mapping report shared with the Ministry of Justice.", "Present the final report."),
+        ],
+    ),
+    "KAZ-P1": (
+        "the regional learning hub",
+        [
+            ("Hub concept discussed with the Academy and the prison service.", "Agree hub governance."),
+            ("Hub governance and course catalogue agreed.", "Deliver the first regional course."),
+            (
+                "First regional course delivered with participants from neighbouring countries.",
+                "Build a roster of regional trainers.",
+            ),
+            ("Regional trainer roster set up with trainers from three countries.", "Prepare the online platform."),
+            ("Online learning platform tested with a pilot group.", "Launch the platform."),
+        ],
+    ),
+    "KAZ-P2": (
+        "the dynamic security training centre",
+        [
+            ("Needs assessment for the training centre completed.", "Draft the curriculum."),
+            ("Curriculum for the centre drafted with international experts.", "Equip the training premises."),
+            ("Training premises selected and equipment ordered.", "Certify the instructors."),
+            ("Instructors certified after a training-of-trainers course.", "Train the first cohort."),
+            ("First cohort of security officers trained at the centre.", "Plan the annual course programme."),
+        ],
+    ),
+    "KAZ-P3": (
+        "partnerships and monitoring",
+        [
+            ("Potential regional and international partners identified.", "Draft partnership agreements."),
+            ("Two partnership agreements drafted.", "Sign the agreements."),
+            ("Partnership agreements signed; monitoring framework drafted.", "Adopt the monitoring framework."),
+            ("Monitoring and evaluation framework adopted by the prison service.", "Run the first evaluation."),
+            ("First evaluation of training courses under way.", "Publish the evaluation."),
+        ],
+    ),
+    "KGZ-P1": (
+        "the training programme",
+        [
+            ("Course modules on high-risk prisoners and dynamic security reviewed.", "Submit modules for approval."),
+            ("Course modules approved by the prison service.", "Certify national trainers."),
+            ("National trainers certified.", "Include the courses in the annual training plan."),
+            ("Courses included in the training centre's annual plan.", "Launch research on training impact."),
+            ("Research on training impact started with a local university.", "Complete the study."),
+        ],
+    ),
+    "KGZ-P2": (
+        "prison intelligence",
+        [
+            ("Review of international prison intelligence practice started.", "Complete the review."),
+            ("Practice review completed and discussed with the prison service.", "Train intelligence officers."),
+            ("First intelligence officers trained.", "Introduce standard reporting forms."),
+            ("Standard reporting forms drafted.", "Pilot the intelligence function."),
+            ("Intelligence function piloted in one pilot prison.", "Extend the pilot."),
+        ],
+    ),
+    "KGZ-P3": (
+        "the dynamic security protocol review",
+        [
+            ("Review methodology for dynamic security protocols drafted.", "Adopt the methodology."),
+            ("Review methodology adopted.", "Run the first review round."),
+            ("First review round held in the pilot prisons.", "Organise the expert exchange."),
+            ("Exchange visit with international practitioners held.", "Draft revised protocols."),
+            ("Revised protocols drafted.", "Get the revised protocols approved."),
+        ],
+    ),
+    "TJK-P1": (
+        "intelligence units",
+        [
+            ("Draft information-sharing protocol prepared with partner services.", "Pilot the protocol."),
+            ("Protocol pilot started in the two pilot prisons.", "Review the pilot."),
+            ("Pilot review done; intelligence unit structure agreed.", "Establish the units."),
+            ("Intelligence units established in the pilot prisons.", "Train unit staff."),
+            ("Unit staff trained in analysis and reporting.", "Prepare roll-out proposal."),
+        ],
+    ),
+    "TJK-P2": (
+        "the standard high-risk offender course",
+        [
+            ("Working group on the standard course formed.", "Draft the curriculum."),
+            ("Standard curriculum drafted.", "Submit the curriculum to the Ministry of Justice."),
+            ("Curriculum approved by the Ministry of Justice.", "Deliver the first course."),
+            ("First course delivered to prison and probation officers.", "Evaluate the first course."),
+            ("First course evaluated; materials revised.", "Make the course part of mandatory training."),
+        ],
+    ),
+    "TJK-P3": (
+        "national trainers",
+        [
+            ("Candidates for the national trainer pool selected.", "Run the training-of-trainers course."),
+            ("Training-of-trainers course held.", "Co-deliver courses with international experts."),
+            ("National trainers co-delivered two courses.", "Let trainers deliver courses independently."),
+            ("National trainers delivered first courses on their own.", "Agree long-term funding for the pool."),
+        ],
+    ),
 }
 COMPLETION = {
     "IRQ-P3": "Final mapping report presented to the Ministry of Justice.",
@@ -755,31 +1141,77 @@ AFTER_COMPLETION = (
 )
 
 MILESTONES = {
-    "IRQ-P1": ["Inter-agency working group on prison intelligence set up", "Intelligence unit concept approved",
-               "Intelligence officers trained", "Information-sharing agreement signed with partner agencies"],
-    "IRQ-P2": ["Standard intake and classification procedure drafted",
-               "Regulation on intake of transferred prisoners drafted",
-               "Classification criteria approved", "Intake staff trained", "Central intake unit operational"],
-    "IRQ-P3": ["Mapping methodology agreed", "Data collected from federal facilities",
-               "Data collected from Kurdistan Region facilities", "Capacity and overcrowding report presented"],
-    "KAZ-P1": ["Hub concept and governance agreed", "First regional course delivered",
-               "Regional trainer roster established", "Online learning platform launched"],
-    "KAZ-P2": ["Training centre curriculum approved", "Training premises equipped", "Instructors certified",
-               "First cohort trained"],
-    "KAZ-P3": ["Partnership agreements signed", "Monitoring and evaluation framework adopted",
-               "First evaluation of training courses published"],
-    "KGZ-P1": ["Course modules approved by the prison service", "National trainers certified",
-               "Courses included in the annual training plan", "Study of training impact completed"],
-    "KGZ-P2": ["Review of prison intelligence practice completed", "Intelligence officers trained",
-               "Standard reporting forms introduced", "Intelligence function piloted"],
-    "KGZ-P3": ["Review methodology adopted", "First review round in pilot prisons",
-               "Exchange visit with international practitioners", "Revised protocols approved"],
-    "TJK-P1": ["Information-sharing protocol drafted", "Protocol piloted in pilot prisons",
-               "Intelligence units established", "Unit staff trained"],
-    "TJK-P2": ["Standard curriculum drafted", "Curriculum approved by the Ministry of Justice",
-               "First course delivered", "Course part of mandatory in-service training"],
-    "TJK-P3": ["National trainers selected", "Training-of-trainers course completed",
-               "Trainers deliver courses on their own"],
+    "IRQ-P1": [
+        "Inter-agency working group on prison intelligence set up",
+        "Intelligence unit concept approved",
+        "Intelligence officers trained",
+        "Information-sharing agreement signed with partner agencies",
+    ],
+    "IRQ-P2": [
+        "Standard intake and classification procedure drafted",
+        "Regulation on intake of transferred prisoners drafted",
+        "Classification criteria approved",
+        "Intake staff trained",
+        "Central intake unit operational",
+    ],
+    "IRQ-P3": [
+        "Mapping methodology agreed",
+        "Data collected from federal facilities",
+        "Data collected from Kurdistan Region facilities",
+        "Capacity and overcrowding report presented",
+    ],
+    "KAZ-P1": [
+        "Hub concept and governance agreed",
+        "First regional course delivered",
+        "Regional trainer roster established",
+        "Online learning platform launched",
+    ],
+    "KAZ-P2": [
+        "Training centre curriculum approved",
+        "Training premises equipped",
+        "Instructors certified",
+        "First cohort trained",
+    ],
+    "KAZ-P3": [
+        "Partnership agreements signed",
+        "Monitoring and evaluation framework adopted",
+        "First evaluation of training courses published",
+    ],
+    "KGZ-P1": [
+        "Course modules approved by the prison service",
+        "National trainers certified",
+        "Courses included in the annual training plan",
+        "Study of training impact completed",
+    ],
+    "KGZ-P2": [
+        "Review of prison intelligence practice completed",
+        "Intelligence officers trained",
+        "Standard reporting forms introduced",
+        "Intelligence function piloted",
+    ],
+    "KGZ-P3": [
+        "Review methodology adopted",
+        "First review round in pilot prisons",
+        "Exchange visit with international practitioners",
+        "Revised protocols approved",
+    ],
+    "TJK-P1": [
+        "Information-sharing protocol drafted",
+        "Protocol piloted in pilot prisons",
+        "Intelligence units established",
+        "Unit staff trained",
+    ],
+    "TJK-P2": [
+        "Standard curriculum drafted",
+        "Curriculum approved by the Ministry of Justice",
+        "First course delivered",
+        "Course part of mandatory in-service training",
+    ],
+    "TJK-P3": [
+        "National trainers selected",
+        "Training-of-trainers course completed",
+        "Trainers deliver courses on their own",
+    ],
 }
 # (priority, milestone) -> quarter from which it is dropped.
 DROPPED = {("IRQ-P2", "Regulation on intake of transferred prisoners drafted"): Q(2025, 3)}
@@ -865,8 +1297,15 @@ def simulate_priorities(baseline: dict) -> tuple[dict, dict]:
                     dq = QUARTERS[done_pos]
                     hi = min(dq.end, due) if dq.start <= due <= dq.end and rng.random() < 0.7 else dq.end
                     completed_on = rand_date(rng, dq.start, hi)
-            out.append(dict(name=name, due_date=due, done_pos=done_pos, completed_on=completed_on,
-                            dropped_pos=qpos(dropped_q) if dropped_q else None))
+            out.append(
+                dict(
+                    name=name,
+                    due_date=due,
+                    done_pos=done_pos,
+                    completed_on=completed_on,
+                    dropped_pos=qpos(dropped_q) if dropped_q else None,
+                )
+            )
         milestones[pid] = out
     return updates, milestones
 
@@ -886,51 +1325,80 @@ def milestone_status(m: dict, pos: int) -> str:
 # --------------------------------------------------------------------------
 
 PEOPLE_TYPES = ("training", "e-learning", "workshop", "exchange visit", "other")
-ACTIVITY_WEIGHTS = {"training": 40, "workshop": 18, "e-learning": 8, "exchange visit": 8,
-                    "equipment": 15, "infrastructure": 6, "other": 5}
+ACTIVITY_WEIGHTS = {
+    "training": 40,
+    "workshop": 18,
+    "e-learning": 8,
+    "exchange visit": 8,
+    "equipment": 15,
+    "infrastructure": 6,
+    "other": 5,
+}
 ACTIVITY_TITLES = {
     "training": [
-        "Dynamic security training for unit staff", "Risk and needs assessment refresher",
-        "Prison intelligence analysis course", "Motivational interviewing follow-up training",
-        "Training of trainers: managing high-risk prisoners", "Human-rights-compliant interviewing",
-        "Security audit methodology for inspectors", "Recognising signs of radicalisation to violence",
-        "Gender-responsive management of women prisoners", "Incident management and de-escalation",
+        "Dynamic security training for unit staff",
+        "Risk and needs assessment refresher",
+        "Prison intelligence analysis course",
+        "Motivational interviewing follow-up training",
+        "Training of trainers: managing high-risk prisoners",
+        "Human-rights-compliant interviewing",
+        "Security audit methodology for inspectors",
+        "Recognising signs of radicalisation to violence",
+        "Gender-responsive management of women prisoners",
+        "Incident management and de-escalation",
     ],
     "workshop": [
-        "Inter-agency information-sharing workshop", "Review of dynamic security protocols",
-        "Curriculum design workshop", "Monitoring and evaluation workshop",
-        "Workshop on remediation of audit findings", "Workshop with civil society on reintegration support",
+        "Inter-agency information-sharing workshop",
+        "Review of dynamic security protocols",
+        "Curriculum design workshop",
+        "Monitoring and evaluation workshop",
+        "Workshop on remediation of audit findings",
+        "Workshop with civil society on reintegration support",
     ],
     "e-learning": [
-        "Nelson Mandela Rules e-learning course (new cohort)", "E-learning: basics of prison intelligence",
+        "Nelson Mandela Rules e-learning course (new cohort)",
+        "E-learning: basics of prison intelligence",
         "E-learning: dynamic security refresher",
     ],
     "exchange visit": [
-        "Study visit on dynamic security practice", "Peer exchange with a European prison service",
+        "Study visit on dynamic security practice",
+        "Peer exchange with a European prison service",
         "Exchange visit to Kostanay Academy",
     ],
     "equipment": [
-        "Delivery of radios and handsets", "CCTV monitors and recorders delivered",
-        "Fire alarm components delivered", "IT equipment for the intelligence function",
-        "Perimeter lighting equipment delivered", "Training room equipment delivered",
+        "Delivery of radios and handsets",
+        "CCTV monitors and recorders delivered",
+        "Fire alarm components delivered",
+        "IT equipment for the intelligence function",
+        "Perimeter lighting equipment delivered",
+        "Training room equipment delivered",
     ],
     "infrastructure": [
-        "Refurbishment of the central control room", "Renovation of a training classroom",
+        "Refurbishment of the central control room",
+        "Renovation of a training classroom",
         "Upgrade of the visitor search area",
     ],
     "other": ["Project steering committee meeting", "Coordination meeting with donor and partners"],
 }
 COUNTRY_TITLES = {
-    "IRQ": {"workshop": ["Civil society network coordination meeting"],
-            "other": ["Facility mapping data validation meeting"]},
-    "KAZ": {"exchange visit": ["Regional delegation hosted at Kostanay Academy"],
-            "training": ["Regional course at the Kostanay learning hub"]},
+    "IRQ": {
+        "workshop": ["Civil society network coordination meeting"],
+        "other": ["Facility mapping data validation meeting"],
+    },
+    "KAZ": {
+        "exchange visit": ["Regional delegation hosted at Kostanay Academy"],
+        "training": ["Regional course at the Kostanay learning hub"],
+    },
     "KGZ": {"training": ["High-risk prisoner management course"]},
     "TJK": {"training": ["Intelligence unit staff training"]},
 }
 ACTIVITY_NOTES = {
-    "training": ("Delivered by national trainers.", "With an international expert.",
-                 "Follow-up to an earlier course.", "Includes a practical exercise."),
+    "training": (
+        "Delivered by national trainers.",
+        "With an international expert.",
+        "Follow-up to an earlier course.",
+        "Includes a practical exercise.",
+    ),
     "workshop": ("Hosted by the prison service.", "Government and civil society participants."),
     "e-learning": ("Online course; completions counted.",),
     "exchange visit": ("Officers from several countries.", "Study visit abroad."),
@@ -980,10 +1448,17 @@ def simulate_activities(facilities: dict[str, list[dict]]) -> dict[str, list[lis
                     facility = rng.choice(cands) if cands and rng.random() < 0.85 else None
                 elif typ == "training" and rng.random() < 0.45:
                     facility = rng.choice(centres + pilots) if (centres + pilots) else None
-                acts.append(dict(date=rand_date(rng, q.start, q.end), type=typ, title=title,
-                                 participants=participants, female_participants=female,
-                                 facility_id=facility,
-                                 notes="Illustrative. " + rng.choice(ACTIVITY_NOTES[typ])))
+                acts.append(
+                    dict(
+                        date=rand_date(rng, q.start, q.end),
+                        type=typ,
+                        title=title,
+                        participants=participants,
+                        female_participants=female,
+                        facility_id=facility,
+                        notes="Illustrative. " + rng.choice(ACTIVITY_NOTES[typ]),
+                    )
+                )
             acts.sort(key=lambda a: (a["date"], a["title"]))
             for i, a in enumerate(acts, 1):
                 a["activity_id"] = f"{code}-{q.tag}-A{i:02d}"
@@ -995,6 +1470,7 @@ def simulate_activities(facilities: dict[str, list[dict]]) -> dict[str, list[lis
 # --------------------------------------------------------------------------
 # Writing
 # --------------------------------------------------------------------------
+
 
 def _sheet(wb: Workbook, name: str, rows: list[dict] | list[tuple]) -> None:
     ws = wb.create_sheet(name)
@@ -1008,8 +1484,18 @@ def _sheet(wb: Workbook, name: str, rows: list[dict] | list[tuple]) -> None:
         for c in row:
             if isinstance(c.value, dt.date):
                 c.number_format = DATE_FORMAT
-    widths = {"title": 48, "narrative": 60, "next_steps": 40, "status_note": 50, "recommendation": 50,
-              "notes": 50, "note": 40, "name": 44, "milestone": 48, "value": 30 if name == "Return" else 12}
+    widths = {
+        "title": 48,
+        "narrative": 60,
+        "next_steps": 40,
+        "status_note": 50,
+        "recommendation": 50,
+        "notes": 50,
+        "note": 40,
+        "name": 44,
+        "milestone": 48,
+        "value": 30 if name == "Return" else 12,
+    }
     for i, c in enumerate(cols):
         ws.column_dimensions[chr(ord("A") + i)].width = widths.get(c, 16)
     ws.freeze_panes = "A2"
@@ -1051,37 +1537,72 @@ def build(out_dir: Path) -> list[Path]:
             wb = Workbook()
             wb.remove(wb.active)
             submitted = q.end + dt.timedelta(days=rng.randint(14, 28))
-            _sheet(wb, "Return", [
-                ("country", code), ("quarter", str(q)),
-                ("prepared_by", f"Country coordinator, {COUNTRY_BY_CODE[code].name} (illustrative)"),
-                ("submitted_on", submitted), ("notes", RETURN_NOTE),
-            ])
+            _sheet(
+                wb,
+                "Return",
+                [
+                    ("country", code),
+                    ("quarter", str(q)),
+                    ("prepared_by", f"Country coordinator, {COUNTRY_BY_CODE[code].name} (illustrative)"),
+                    ("submitted_on", submitted),
+                    ("notes", RETURN_NOTE),
+                ],
+            )
             _sheet(wb, "Indicators", indicators[code][pos])
-            _sheet(wb, "Facilities", [
-                {k: (("yes" if f[k] else "no") if k == "pilot" else f[k]) for k in COLUMNS["Facilities"]}
-                for f in facilities[code]
-            ])
+            _sheet(
+                wb,
+                "Facilities",
+                [
+                    {k: (("yes" if f[k] else "no") if k == "pilot" else f[k]) for k in COLUMNS["Facilities"]}
+                    for f in facilities[code]
+                ],
+            )
             frows = []
             for f in findings:
                 if f.country == code and pos in f.timeline:
                     status, note = f.timeline[pos]
-                    frows.append(dict(finding_id=f.finding_id, facility_id=f.facility_id,
-                                      audit_date=f.audit_date, domain=f.domain, severity=f.severity,
-                                      title=f.title, recommendation=f.recommendation, status=status,
-                                      due_date=f.due_date, owner=f.owner, status_note=note))
+                    frows.append(
+                        dict(
+                            finding_id=f.finding_id,
+                            facility_id=f.facility_id,
+                            audit_date=f.audit_date,
+                            domain=f.domain,
+                            severity=f.severity,
+                            title=f.title,
+                            recommendation=f.recommendation,
+                            status=status,
+                            due_date=f.due_date,
+                            owner=f.owner,
+                            status_note=note,
+                        )
+                    )
             _sheet(wb, "Findings", frows)
             prow, mrow = [], []
             for p in priorities[code]:
                 u = updates[p["priority_id"]][pos]
-                prow.append(dict(priority_id=p["priority_id"], title=p["title"], theme=p["theme"],
-                                 status=u["status"], progress_pct=u["progress_pct"],
-                                 target_date=dt.date.fromisoformat(p["target_date"]),
-                                 narrative=u["narrative"], next_steps=u["next_steps"]))
+                prow.append(
+                    dict(
+                        priority_id=p["priority_id"],
+                        title=p["title"],
+                        theme=p["theme"],
+                        status=u["status"],
+                        progress_pct=u["progress_pct"],
+                        target_date=dt.date.fromisoformat(p["target_date"]),
+                        narrative=u["narrative"],
+                        next_steps=u["next_steps"],
+                    )
+                )
                 for m in milestones[p["priority_id"]]:
                     st = milestone_status(m, pos)
-                    mrow.append(dict(priority_id=p["priority_id"], milestone=m["name"],
-                                     due_date=m["due_date"], status=st,
-                                     completed_on=m["completed_on"] if st == "done" else None))
+                    mrow.append(
+                        dict(
+                            priority_id=p["priority_id"],
+                            milestone=m["name"],
+                            due_date=m["due_date"],
+                            status=st,
+                            completed_on=m["completed_on"] if st == "done" else None,
+                        )
+                    )
             _sheet(wb, "Priorities", prow)
             _sheet(wb, "Milestones", mrow)
             _sheet(wb, "Activities", activities[code][pos])
@@ -1106,8 +1627,7 @@ def main(argv: list[str] | None = None) -> int:
     written = build(args.out)
     print(f"wrote {len(written)} workbooks to {args.out}")
     if not args.no_check:
-        sys.path.insert(0, str(HERE))
-        import check_returns  # noqa: E402
+        from sample_data import check_returns
 
         return check_returns.main(["--dir", str(args.out)])
     return 0

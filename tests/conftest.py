@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from data_access import db
+
+# The AppTest fixtures (sample_url, ...) are shared by every page test.
+pytest_plugins = ["tests.apptest_support"]
 
 PG_URL = os.environ.get("DASHBOARD_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,8 +14,10 @@ from tests.workbooks import FINDINGS_HEADER, INDICATORS_HEADER
 
 
 def test_bad_cells_are_highlighted_with_their_explanation(engine):
-    bad = full_return(Indicators=[INDICATORS_HEADER, ["prisoners_total", "lots", None, None]],
-                      Findings=[FINDINGS_HEADER, finding(status="fixed")])
+    bad = full_return(
+        Indicators=[INDICATORS_HEADER, ["prisoners_total", "lots", None, None]],
+        Findings=[FINDINGS_HEADER, finding(status="fixed")],
+    )
     r = import_workbook(engine, bad, "bad.xlsx", "t")
     assert r.status == "rejected"
     wb = load_workbook(io.BytesIO(annotate(bad, r.errors, r.warnings)))

@@ -20,8 +20,7 @@ from components import format as fmt
 from data_access import db, sample
 from data_access.config import ENV_VAR
 from data_access.rules import reference as ref
-
-from tests.apptest_support import ROOT, markdown_text, metrics, new_app, run, sample_url  # noqa: F401
+from tests.apptest_support import ROOT, markdown_text, metrics, new_app, run
 
 LATEST = "2026-Q3"
 
@@ -127,7 +126,8 @@ def probe_page(tmp_path, monkeypatch):
         "from components import filters\n"
         "f = filters.current()\n"
         "st.markdown(f\"PROBE countries={','.join(f.countries) or 'all'} quarter={f.quarter}\")\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     monkeypatch.setattr(nav, "PAGES", [*nav.PAGES, nav.PageSpec("probe", str(page), "data", ":material/science:")])
     return str(page)
 
@@ -194,8 +194,11 @@ def test_link_values_that_do_not_exist_are_ignored_with_a_notice(sample_url):
 def test_query_string_functions():
     names = {"IRQ": "Iraq", "KAZ": "Kazakhstan", "KGZ": "Kyrgyzstan", "TJK": "Tajikistan"}
     qs = ["2025-Q4", "2026-Q1"]
-    assert filters.from_query({"countries": "kgz,Iraq,KGZ", "quarter": "Q1 2026"}, names, qs) == \
-        (["KGZ", "IRQ"], "2026-Q1", [])
+    assert filters.from_query({"countries": "kgz,Iraq,KGZ", "quarter": "Q1 2026"}, names, qs) == (
+        ["KGZ", "IRQ"],
+        "2026-Q1",
+        [],
+    )
     assert filters.from_query({"countries": ["IRQ", "TJK"]}, names, qs) == (["IRQ", "TJK"], None, [])
     assert filters.from_query({"quarter": "2020-Q1"}, names, qs) == ([], None, ["2020-Q1"])
     assert filters.from_query({}, names, qs) == ([], None, [])
@@ -227,21 +230,28 @@ def test_every_literal_text_key_is_in_the_english_catalogue():
     for spec in nav.PAGES:
         assert f"nav.{spec.key}" in en and f"nav.group.{spec.group}" in en
     from data_access.overview import CHANGE_AREAS, HEADLINE_METRICS
+
     for m in HEADLINE_METRICS:
         assert f"metric.{m}" in en and f"metric.{m}.help" in en
     for area, changes in CHANGE_AREAS.items():
         for c in changes:
             assert f"changes.{area}.{c}.one" in en and f"changes.{area}.{c}.other" in en
-    for kind, values in (("priority_status", ref.PRIORITY_STATUSES), ("severity", ref.FINDING_SEVERITIES),
-                         ("finding_status", ref.FINDING_STATUSES), ("milestone_status", ref.MILESTONE_STATUSES)):
+    for kind, values in (
+        ("priority_status", ref.PRIORITY_STATUSES),
+        ("severity", ref.FINDING_SEVERITIES),
+        ("finding_status", ref.FINDING_STATUSES),
+        ("milestone_status", ref.MILESTONE_STATUSES),
+    ):
         for v in values:
             assert f"{kind}.{v}" in en
 
 
 def test_pages_hold_no_display_text():
     """User-facing text goes through t(): no literal text passed to st.* in pages."""
-    literal = re.compile(r"""st\.(?:markdown|title|header|subheader|caption|write|info|warning|error|success|"""
-                         r"""button|metric)\(\s*f?["'][A-Za-z]""")
+    literal = re.compile(
+        r"""st\.(?:markdown|title|header|subheader|caption|write|info|warning|error|success|"""
+        r"""button|metric)\(\s*f?["'][A-Za-z]"""
+    )
     for path in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]:
         assert not literal.findall(path.read_text(encoding="utf-8")), path
 
@@ -257,8 +267,12 @@ def test_translation_function():
 @pytest.fixture
 def pseudo_language(monkeypatch):
     module = types.ModuleType("components.locales.zz")
-    module.MESSAGES = {"overview.title_as_at": "Aperçu · {quarter}", "filters.countries": "Pays",
-                       "fmt.thousands_sep": " ", "metric.prisoners_total": "Détenus"}
+    module.MESSAGES = {
+        "overview.title_as_at": "Aperçu · {quarter}",
+        "filters.countries": "Pays",
+        "fmt.thousands_sep": " ",
+        "metric.prisoners_total": "Détenus",
+    }
     monkeypatch.setitem(sys.modules, "components.locales.zz", module)
     monkeypatch.setenv(i18n.LANG_ENV, "zz")
     i18n.catalogue.cache_clear()
@@ -295,16 +309,23 @@ def test_number_formatting():
 
 
 def test_status_colours_cover_every_value():
-    for kind, values in (("priority_status", ref.PRIORITY_STATUSES), ("severity", ref.FINDING_SEVERITIES),
-                         ("finding_status", ref.FINDING_STATUSES), ("milestone_status", ref.MILESTONE_STATUSES)):
+    for kind, values in (
+        ("priority_status", ref.PRIORITY_STATUSES),
+        ("severity", ref.FINDING_SEVERITIES),
+        ("finding_status", ref.FINDING_STATUSES),
+        ("milestone_status", ref.MILESTONE_STATUSES),
+    ):
         assert set(theme.COLOURS[kind]) == set(values)
         assert set(theme.ORDER[kind]) == set(values)
         for v in values:
             assert re.fullmatch(r"#[0-9A-F]{6}", theme.colour(kind, v))
             assert theme.named_colour(kind, v) in ("red", "orange", "yellow", "green", "blue", "violet", "gray")
     # RAG: green, amber, red
-    assert [theme.colour("priority_status", s) for s in ("on track", "at risk", "off track")] == \
-        [theme.GREEN, theme.ORANGE, theme.VERMILLION]
+    assert [theme.colour("priority_status", s) for s in ("on track", "at risk", "off track")] == [
+        theme.GREEN,
+        theme.ORANGE,
+        theme.VERMILLION,
+    ]
     assert theme.badge("severity", "critical") == ":red-badge[Critical]"
     scale = theme.scale("severity")
     assert scale.domain == ["Critical", "High", "Medium", "Low"] and len(scale.range) == 4
@@ -315,11 +336,24 @@ def test_status_colours_cover_every_value():
 
 
 def _chart():
-    data = pd.DataFrame({"Quarter": ["2026-Q1", "2026-Q1", "2026-Q2"],
-                         "Severity": ["Critical", "High", "High"], "Open findings": [1, 3, 2]})
-    chart = charts.stacked_bars(data, x="Quarter", y="Open findings", colour="Severity", kind="severity",
-                                title="Open findings by severity", x_title="Quarter",
-                                y_title="Open findings (count)", legend_title="Severity")
+    data = pd.DataFrame(
+        {
+            "Quarter": ["2026-Q1", "2026-Q1", "2026-Q2"],
+            "Severity": ["Critical", "High", "High"],
+            "Open findings": [1, 3, 2],
+        }
+    )
+    chart = charts.stacked_bars(
+        data,
+        x="Quarter",
+        y="Open findings",
+        colour="Severity",
+        kind="severity",
+        title="Open findings by severity",
+        x_title="Quarter",
+        y_title="Open findings (count)",
+        legend_title="Severity",
+    )
     return chart, data
 
 
@@ -337,8 +371,9 @@ def test_chart_has_title_axis_titles_legend_and_theme():
 
 def test_a_chart_without_title_is_refused():
     with pytest.raises(ValueError):
-        charts.show(alt.Chart(pd.DataFrame({"a": [1]})).mark_bar().encode(x="a:Q"), pd.DataFrame(),
-                    key="x", filename="x")
+        charts.show(
+            alt.Chart(pd.DataFrame({"a": [1]})).mark_bar().encode(x="a:Q"), pd.DataFrame(), key="x", filename="x"
+        )
 
 
 def test_png_export_is_a_high_resolution_png():
@@ -346,6 +381,7 @@ def test_png_export_is_a_high_resolution_png():
     png = charts.to_png(chart)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     from PIL import Image
+
     img = Image.open(io.BytesIO(png))
     assert img.width >= charts.EXPORT_WIDTH * charts.PNG_SCALE
 
@@ -372,7 +408,7 @@ def test_csv_export_neutralises_formulas():
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), repr(cell)
     frame = pd.read_csv(io.StringIO(text, newline=""), keep_default_na=False)
     assert len(frame) == len(DANGEROUS) + 1
-    for original, written in zip(DANGEROUS, frame["Title"]):
+    for original, written in zip(DANGEROUS, frame["Title"], strict=False):
         if original == "safe text":
             assert written == original
         else:
@@ -381,9 +417,14 @@ def test_csv_export_neutralises_formulas():
 
 
 def test_xlsx_export_never_holds_a_formula():
-    data = pd.DataFrame({"Title": DANGEROUS, "Value": range(len(DANGEROUS)),
-                         "When": [pd.Timestamp("2026-01-02 03:04", tz="UTC")] * len(DANGEROUS)})
-    content = charts.data_xlsx(data, title="=Open findings", notes=["=HYPERLINK(\"http://x\")"])
+    data = pd.DataFrame(
+        {
+            "Title": DANGEROUS,
+            "Value": range(len(DANGEROUS)),
+            "When": [pd.Timestamp("2026-01-02 03:04", tz="UTC")] * len(DANGEROUS),
+        }
+    )
+    content = charts.data_xlsx(data, title="=Open findings", notes=['=HYPERLINK("http://x")'])
     wb = load_workbook(io.BytesIO(content))
     for ws in wb.worksheets:
         for row in ws.iter_rows():

@@ -14,14 +14,23 @@ import pytest
 from components import format as fmt
 from data_access import db, queries
 from data_access.rules.quarters import parse_quarter
-from tests.apptest_support import markdown_text, metrics, new_app, run, sample_url  # noqa: F401
+from tests.apptest_support import markdown_text, metrics, new_app, run
 
 PAGE = "pages/findings.py"
 TAB_KEY = "findings_tab"
-TABS = {"progress": "Burn-down and weakest spots", "breakdown": "Status breakdown", "speed": "Ageing and speed",
-        "list": "Findings and timelines"}
-STATUS_TILES = {"open": "Open", "in progress": "In progress", "remediated": "Remediated", "verified": "Verified",
-                "risk accepted": "Risk accepted"}
+TABS = {
+    "progress": "Burn-down and weakest spots",
+    "breakdown": "Status breakdown",
+    "speed": "Ageing and speed",
+    "list": "Findings and timelines",
+}
+STATUS_TILES = {
+    "open": "Open",
+    "in progress": "In progress",
+    "remediated": "Remediated",
+    "verified": "Verified",
+    "risk accepted": "Risk accepted",
+}
 
 
 def _open(query: dict | None = None):
@@ -85,11 +94,14 @@ def _expected_tiles(eng, quarter: str, countries=None, facility=None) -> dict[st
 # --------------------------------------------------------------------------- tiles and counts
 
 
-@pytest.mark.parametrize("quarter, countries", [
-    ("2026-Q3", None),
-    ("2025-Q2", None),
-    ("2024-Q3", ["KGZ", "TJK"]),
-])
+@pytest.mark.parametrize(
+    "quarter, countries",
+    [
+        ("2026-Q3", None),
+        ("2025-Q2", None),
+        ("2024-Q3", ["KGZ", "TJK"]),
+    ],
+)
 def test_tiles_and_counts_equal_the_data_layer(eng, quarter, countries):
     query = {"quarter": quarter} | ({"countries": ",".join(countries)} if countries else {})
     at = _open(query)
@@ -153,7 +165,7 @@ def _story_finding(eng) -> str:
     best, most = None, -1
     for fid in queries.findings_as_at(eng, "2026-Q3")["finding_id"]:
         statuses = list(queries.finding_history(eng, fid)["status"])
-        changes = sum(a != b for a, b in zip(statuses, statuses[1:]))
+        changes = sum(a != b for a, b in zip(statuses, statuses[1:], strict=False))
         if changes > most:
             best, most = fid, changes
     assert most >= 3
@@ -170,10 +182,15 @@ def test_a_findings_timeline_shows_every_status_change(eng):
     title = queries.findings_as_at(eng, "2026-Q3").set_index("finding_id").loc[fid, "title"]
     assert f"#### {fid} · " in text and title.split()[0] in text
     timeline = _table(at, "What changed")
-    changes = dict(zip(timeline["Quarter"], timeline["What changed"]))
-    statuses = dict(zip(timeline["Quarter"], timeline["Status"]))
-    names = {"open": "Open", "in progress": "In progress", "remediated": "Remediated", "verified": "Verified",
-             "risk accepted": "Risk accepted"}
+    changes = dict(zip(timeline["Quarter"], timeline["What changed"], strict=False))
+    statuses = dict(zip(timeline["Quarter"], timeline["Status"], strict=False))
+    names = {
+        "open": "Open",
+        "in progress": "In progress",
+        "remediated": "Remediated",
+        "verified": "Verified",
+        "risk accepted": "Risk accepted",
+    }
     previous = None
     for r in history.itertuples():
         assert statuses[r.quarter] == names[r.status]
@@ -251,15 +268,35 @@ def test_every_text_key_the_page_builds_at_run_time_exists():
     from data_access.rules.reference import FINDING_DOMAINS
 
     en = i18n.catalogue("en")
-    keys = [*(f"findings.tile.{m}" for m in HEADLINE_METRICS), *(f"findings.tile.{m}.help" for m in HEADLINE_METRICS),
-            *(f"findings.band.{b.key}" for b in (*rules.AGE_BANDS, *rules.PAST_DUE_BANDS)),
-            *(f"findings.list.sort.{k}" for k in rules.SORT_KEYS),
-            *(f"findings.list.col.{c}" for c in ("finding_id", "severity", "status", "due_date", "days_overdue",
-                                                 "facility", "domain", "owner", "title", "audit_date",
-                                                 "status_quarter", "country")),
-            *(f"findings.breakdown.col.{d}" for d in ("domain", "severity")),
-            *(f"findings.speed.col.{k}" for k in ("country", "domain")),
-            *(f"{p}.{k}" for p in ("findings.age", "findings.late")
-              for k in ("title", "subtitle", "none", "axis.band", "axis.findings")),
-            *(f"finding_domain.{d}" for d in FINDING_DOMAINS)]
+    keys = [
+        *(f"findings.tile.{m}" for m in HEADLINE_METRICS),
+        *(f"findings.tile.{m}.help" for m in HEADLINE_METRICS),
+        *(f"findings.band.{b.key}" for b in (*rules.AGE_BANDS, *rules.PAST_DUE_BANDS)),
+        *(f"findings.list.sort.{k}" for k in rules.SORT_KEYS),
+        *(
+            f"findings.list.col.{c}"
+            for c in (
+                "finding_id",
+                "severity",
+                "status",
+                "due_date",
+                "days_overdue",
+                "facility",
+                "domain",
+                "owner",
+                "title",
+                "audit_date",
+                "status_quarter",
+                "country",
+            )
+        ),
+        *(f"findings.breakdown.col.{d}" for d in ("domain", "severity")),
+        *(f"findings.speed.col.{k}" for k in ("country", "domain")),
+        *(
+            f"{p}.{k}"
+            for p in ("findings.age", "findings.late")
+            for k in ("title", "subtitle", "none", "axis.band", "axis.findings")
+        ),
+        *(f"finding_domain.{d}" for d in FINDING_DOMAINS),
+    ]
     assert [k for k in keys if k not in en] == []

@@ -32,8 +32,14 @@ SMOKE_SCALE = "0.02"
 
 def run(script: str, *args: str, timeout: float = 300) -> str:
     """Run ``benchmarks/<script>``; its output, once it has exited 0."""
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     assert done.returncode == 0, f"{script} exited {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return done.stdout
 
@@ -45,7 +51,7 @@ def table(output: str, header: str) -> list[str]:
     start = next((i for i, line in enumerate(lines) if line.startswith(header)), None)
     assert start is not None, f"no table headed {header!r} in:\n{output}"
     rows = []
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if not line.strip():
             break
         rows.append(re.split(r"\s{2,}", line.strip())[0])
@@ -110,5 +116,9 @@ def test_browser_benchmark(generated, sample_url):
 def test_memory_benchmark(generated):
     need_chromium()
     out = run("memory.py", "--large-db", generated[0])
-    assert table(out, "moment ") == ["baseline: hello script", "after start",
-                                     *[f"after {name}" for name in page_names()], "final"]
+    assert table(out, "moment ") == [
+        "baseline: hello script",
+        "after start",
+        *[f"after {name}" for name in page_names()],
+        "final",
+    ]

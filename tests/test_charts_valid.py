@@ -15,7 +15,7 @@ from altair.utils.schemapi import validate_jsonschema
 from altair.vegalite.v6.schema import load_schema
 
 from components import nav
-from tests.apptest_support import new_app, run, sample_url  # noqa: F401  (fixture)
+from tests.apptest_support import new_app, run
 
 SCHEMA = load_schema()
 PAGES = [p.file for p in nav.available()]

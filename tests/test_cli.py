@@ -49,13 +49,45 @@ D = dt.date
 EXPORT_COLUMNS = {
     "indicators": ["country", "quarter", "indicator", "value", "approximate", "note"],
     "facilities": ["country", "facility_id", "name", "type", "city", "latitude", "longitude", "pilot", "notes"],
-    "findings": ["country", "finding_id", "facility_id", "audit_date", "domain", "severity", "title",
-                 "recommendation", "status", "due_date", "owner", "status_note"],
-    "priorities": ["country", "quarter", "priority_id", "title", "theme", "status", "progress_pct", "target_date",
-                   "narrative", "next_steps"],
+    "findings": [
+        "country",
+        "finding_id",
+        "facility_id",
+        "audit_date",
+        "domain",
+        "severity",
+        "title",
+        "recommendation",
+        "status",
+        "due_date",
+        "owner",
+        "status_note",
+    ],
+    "priorities": [
+        "country",
+        "quarter",
+        "priority_id",
+        "title",
+        "theme",
+        "status",
+        "progress_pct",
+        "target_date",
+        "narrative",
+        "next_steps",
+    ],
     "milestones": ["country", "priority_id", "milestone", "due_date", "status", "completed_on"],
-    "activities": ["country", "quarter", "activity_id", "date", "type", "title", "participants",
-                   "female_participants", "facility_id", "notes"],
+    "activities": [
+        "country",
+        "quarter",
+        "activity_id",
+        "date",
+        "type",
+        "title",
+        "participants",
+        "female_participants",
+        "facility_id",
+        "notes",
+    ],
 }
 # uploads: "when, by whom, file name, SHA-256, country, quarter, and whether it is current or superseded"
 UPLOAD_COLUMNS = {"uploaded_at", "uploaded_by", "file_name", "sha256", "country", "quarter", "status"}
@@ -63,9 +95,19 @@ DATASETS = [*EXPORT_COLUMNS, "uploads"]
 
 # Every enumerated column of the template, with the values the contract lists.
 ENUMERATED = {
-    ("Indicators", "indicator"): ["prisoners_total", "prisoners_female", "prisoners_pretrial", "prisons_total",
-                                  "pretrial_centres", "ve_prisoners", "ftf_detainees", "repatriated_total",
-                                  "repatriated_men", "repatriated_women", "repatriated_children"],
+    ("Indicators", "indicator"): [
+        "prisoners_total",
+        "prisoners_female",
+        "prisoners_pretrial",
+        "prisons_total",
+        "pretrial_centres",
+        "ve_prisoners",
+        "ftf_detainees",
+        "repatriated_total",
+        "repatriated_men",
+        "repatriated_women",
+        "repatriated_children",
+    ],
     ("Indicators", "approximate"): ["yes", "no"],
     ("Facilities", "type"): ["prison", "pre-trial centre", "training centre", "other"],
     ("Facilities", "pilot"): ["yes", "no"],
@@ -74,13 +116,21 @@ ENUMERATED = {
     ("Findings", "status"): ["open", "in progress", "remediated", "verified", "risk accepted"],
     ("Priorities", "status"): ["not started", "on track", "at risk", "off track", "completed"],
     ("Milestones", "status"): ["planned", "done", "late", "dropped"],
-    ("Activities", "type"): ["training", "e-learning", "workshop", "exchange visit", "equipment", "infrastructure",
-                             "other"],
+    ("Activities", "type"): [
+        "training",
+        "e-learning",
+        "workshop",
+        "exchange visit",
+        "equipment",
+        "infrastructure",
+        "other",
+    ],
 }
 DATA_SHEETS = ["Indicators", "Facilities", "Findings", "Priorities", "Milestones", "Activities"]
 
 
 # --------------------------------------------------------------------------- running the program
+
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)
@@ -100,8 +150,9 @@ def cli(*args: str, db: str | None = None, timeout: float = 300) -> subprocess.C
 JOBS = max(2, os.cpu_count() or 2)
 
 
-def cli_all(runs: list[list[str]], db: str | None = None, timeout: float = 300,
-            jobs: int = JOBS) -> list[subprocess.CompletedProcess]:
+def cli_all(
+    runs: list[list[str]], db: str | None = None, timeout: float = 300, jobs: int = JOBS
+) -> list[subprocess.CompletedProcess]:
     """Independent runs, as many at a time as there are processors (so that
     each takes about as long as alone); results in order, each with the
     seconds it took as ``.elapsed``."""
@@ -124,11 +175,12 @@ def said(run: subprocess.CompletedProcess) -> str:
 def summary_table(output: str) -> dict[str, tuple[int, int, int, int]]:
     """The per-sheet rows of the import summary: sheet -> (added, updated, unchanged, removed)."""
     lines = output.splitlines()
-    header = [i for i, line in enumerate(lines) if re.match(r"^sheet\s+added\s+updated\s+unchanged\s+removed$",
-                                                             line.strip())]
+    header = [
+        i for i, line in enumerate(lines) if re.match(r"^sheet\s+added\s+updated\s+unchanged\s+removed$", line.strip())
+    ]
     assert header, f"no summary table in:\n{output}"
     table = {}
-    for line in lines[header[0] + 1:]:
+    for line in lines[header[0] + 1 :]:
         m = re.match(r"^(\w+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$", line.strip())
         if not m:
             break
@@ -146,10 +198,21 @@ def warning_places(output: str) -> list[str]:
 
 # --------------------------------------------------------------------------- workbooks
 
+
 def finding(fid="TJK-F-01", facility="TJK-T-01", status="open", due=D(2024, 6, 30), **kw):
-    row = dict(finding_id=fid, facility_id=facility, audit_date=D(2024, 2, 1), domain="physical", severity="high",
-               title="Perimeter lighting insufficient", recommendation="Install lighting", status=status,
-               due_date=due, owner="Deputy director, security", status_note=None)
+    row = dict(
+        finding_id=fid,
+        facility_id=facility,
+        audit_date=D(2024, 2, 1),
+        domain="physical",
+        severity="high",
+        title="Perimeter lighting insufficient",
+        recommendation="Install lighting",
+        status=status,
+        due_date=due,
+        owner="Deputy director, security",
+        status_note=None,
+    )
     row.update(kw)
     return [row[c] for c in FINDINGS_HEADER]
 
@@ -159,11 +222,24 @@ def tjk_return(quarter="2024-Q1", **overrides) -> bytes:
         Indicators=[INDICATORS_HEADER, ["prisoners_total", 12500, "no", None], ["ve_prisoners", 2140, None, None]],
         Facilities=[FACILITIES_HEADER, DUSHANBE, KHUJAND],
         Findings=[FINDINGS_HEADER, finding(), finding("TJK-F-02", "TJK-T-02", severity="low", domain="dynamic")],
-        Priorities=[PRIORITIES_HEADER, ["TJK-P-01", "Prison intelligence units", "intelligence", "on track", 10,
-                                        D(2025, 12, 31), "Terms of reference drafted", "Recruit analysts"]],
+        Priorities=[
+            PRIORITIES_HEADER,
+            [
+                "TJK-P-01",
+                "Prison intelligence units",
+                "intelligence",
+                "on track",
+                10,
+                D(2025, 12, 31),
+                "Terms of reference drafted",
+                "Recruit analysts",
+            ],
+        ],
         Milestones=[MILESTONES_HEADER, ["TJK-P-01", "Pilot unit set up", D(2024, 9, 30), "planned", None]],
-        Activities=[ACTIVITIES_HEADER, [f"TJK-A-{quarter}", D(2024, 2, 15), "training", "Dynamic security course",
-                                        24, 6, "TJK-T-01", None]],
+        Activities=[
+            ACTIVITIES_HEADER,
+            [f"TJK-A-{quarter}", D(2024, 2, 15), "training", "Dynamic security course", 24, 6, "TJK-T-01", None],
+        ],
     )
     sheets.update(overrides)
     return return_workbook("TJK", quarter, **{k: v for k, v in sheets.items() if v is not None})
@@ -177,9 +253,11 @@ def apply(engine, data: bytes, name: str = "return.xlsx"):
 
 # --------------------------------------------------------------------------- help
 
+
 def test_help_of_the_program_and_of_every_command_names_the_options():
-    runs = cli_all([["--help"], ["import", "--help"], ["export", "--help"], ["template", "--help"],
-                    ["load-sample", "--help"]])
+    runs = cli_all(
+        [["--help"], ["import", "--help"], ["export", "--help"], ["template", "--help"], ["load-sample", "--help"]]
+    )
     expected = [
         ["import", "export", "template", "load-sample"],
         ["FILE", "--dry-run", "--user", "--db"],
@@ -187,7 +265,7 @@ def test_help_of_the_program_and_of_every_command_names_the_options():
         ["--country", "--quarter", "--output", "--db"],
         ["--db"],
     ]
-    for run, words in zip(runs, expected):
+    for run, words in zip(runs, expected, strict=False):
         assert run.returncode == 0, said(run)
         missing = [w for w in words if w not in run.stdout]
         assert not missing, f"{run.args[3:]}: help does not name {missing}:\n{run.stdout}"
@@ -195,17 +273,24 @@ def test_help_of_the_program_and_of_every_command_names_the_options():
 
 # --------------------------------------------------------------------------- import
 
+
 def test_import_applies_a_return_and_prints_rows_added_updated_unchanged_per_sheet(db_url, engine, tmp_path):
     first = apply(engine, tjk_return())
     # The same quarter again: one finding changes, one stays, one is new; an
     # unknown column and an unknown sheet give warnings naming their place.
     book = tmp_path / "TJK 2024-Q1 v2.xlsx"
-    book.write_bytes(tjk_return(
-        Facilities=[FACILITIES_HEADER + ["colour"], DUSHANBE + ["blue"], KHUJAND + ["red"]],
-        Findings=[FINDINGS_HEADER, finding(status="in progress"),
-                  finding("TJK-F-02", "TJK-T-02", severity="low", domain="dynamic"),
-                  finding("TJK-F-03", "TJK-T-02", severity="critical", title="Keys unaccounted for")],
-        **{"My notes": [["anything"], ["at all"]]}))
+    book.write_bytes(
+        tjk_return(
+            Facilities=[FACILITIES_HEADER + ["colour"], DUSHANBE + ["blue"], KHUJAND + ["red"]],
+            Findings=[
+                FINDINGS_HEADER,
+                finding(status="in progress"),
+                finding("TJK-F-02", "TJK-T-02", severity="low", domain="dynamic"),
+                finding("TJK-F-03", "TJK-T-02", severity="critical", title="Keys unaccounted for"),
+            ],
+            **{"My notes": [["anything"], ["at all"]]},
+        )
+    )
     run = cli("import", str(book), "--user", "Coordinator TJK", db=db_url)
     assert run.returncode == 0, said(run)
     out = run.stdout
@@ -225,21 +310,29 @@ def test_import_applies_a_return_and_prints_rows_added_updated_unchanged_per_she
     assert h.iloc[0]["status"] == "current" and h.iloc[1]["status"] == "superseded"
 
 
-def test_a_workbook_with_errors_exits_1_lists_every_error_with_its_cell_and_writes_nothing(db_url, engine,
-                                                                                          tmp_path):
+def test_a_workbook_with_errors_exits_1_lists_every_error_with_its_cell_and_writes_nothing(db_url, engine, tmp_path):
     apply(engine, tjk_return())
     before = database_snapshot(engine)
     book = tmp_path / "bad.xlsx"
-    book.write_bytes(tjk_return(
-        "2024-Q2",
-        Indicators=[INDICATORS_HEADER, ["prisoners_total", -5, None, None], ["nonsense", 1, None, None]],
-        Findings=[FINDINGS_HEADER, finding(status="done"), finding("TJK-F-03", facility="NOPE")],
-        Activities=[ACTIVITIES_HEADER, ["TJK-A-02", "soon", "training", "X", 5, 9, None, None]]))
+    book.write_bytes(
+        tjk_return(
+            "2024-Q2",
+            Indicators=[INDICATORS_HEADER, ["prisoners_total", -5, None, None], ["nonsense", 1, None, None]],
+            Findings=[FINDINGS_HEADER, finding(status="done"), finding("TJK-F-03", facility="NOPE")],
+            Activities=[ACTIVITIES_HEADER, ["TJK-A-02", "soon", "training", "X", 5, 9, None, None]],
+        )
+    )
     run = cli("import", str(book), db=db_url)
     assert run.returncode == 1, said(run)
     places = error_places(run.stdout)
-    assert set(places) == {"Indicators!B2", "Indicators!A3", "Findings!H2", "Findings!B3", "Activities!B2",
-                           "Activities!F2"}
+    assert set(places) == {
+        "Indicators!B2",
+        "Indicators!A3",
+        "Findings!H2",
+        "Findings!B3",
+        "Activities!B2",
+        "Activities!F2",
+    }
     assert f"{len(places)} error(s)" in run.stdout  # every error is listed, each with its cell
     assert "nothing was written" in run.stdout.lower()
     assert "Traceback" not in run.stderr
@@ -271,6 +364,7 @@ def test_importing_the_identical_file_again_exits_0_and_says_identical(db_url, e
 
 # --------------------------------------------------------------------------- hostile files
 
+
 def _deflate(data: bytes) -> bytes:
     co = zlib.compressobj(6, zlib.DEFLATED, -15)
     return co.compress(data) + co.flush()
@@ -301,8 +395,29 @@ def _zip_bomb(base: bytes, part: str, total_bytes: int, declared: int | None = N
         offset, raw = out.tell(), name.encode()
         out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, len(deflated), size, len(raw), 0))
         out.write(raw + deflated)
-        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, crc, len(deflated),
-                                   size, len(raw), 0, 0, 0, 0, 0, offset) + raw)
+        central.append(
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                20,
+                20,
+                0,
+                8,
+                0,
+                0x21,
+                crc,
+                len(deflated),
+                size,
+                len(raw),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + raw
+        )
     start = out.tell()
     out.write(b"".join(central))
     out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), out.tell() - start, start, 0))
@@ -322,8 +437,9 @@ def _findings_part(data: bytes) -> str:
         workbook = zf.read("xl/workbook.xml").decode()
         rels = zf.read("xl/_rels/workbook.xml.rels").decode()
     rid = re.search(r'<sheet[^>]*name="Findings"[^>]*r:id="(\w+)"', workbook).group(1)
-    target = re.search(rf'<Relationship[^>]*Id="{rid}"[^>]*Target="([^"]+)"', rels) or \
-        re.search(rf'<Relationship[^>]*Target="([^"]+)"[^>]*Id="{rid}"', rels)
+    target = re.search(rf'<Relationship[^>]*Id="{rid}"[^>]*Target="([^"]+)"', rels) or re.search(
+        rf'<Relationship[^>]*Target="([^"]+)"[^>]*Id="{rid}"', rels
+    )
     return "xl/" + target.group(1).lstrip("/").removeprefix("xl/")
 
 
@@ -340,8 +456,10 @@ def hostile(kind: str) -> bytes:
     if kind == "macro-enabled named .xlsx":
         with zipfile.ZipFile(io.BytesIO(good)) as zf:
             types = zf.read("[Content_Types].xml")
-        macro = types.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-                              b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+        macro = types.replace(
+            b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+            b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+        )
         assert macro != types
         return _replace_part(good, "[Content_Types].xml", macro)
     if kind == "zip bomb (1 GB sheet)":
@@ -351,8 +469,15 @@ def hostile(kind: str) -> bytes:
     raise AssertionError(kind)
 
 
-HOSTILE = ["random bytes", "empty file", "truncated xlsx", "CSV renamed .xlsx", "macro-enabled named .xlsx",
-           "zip bomb (1 GB sheet)", "zip bomb lying about its size"]
+HOSTILE = [
+    "random bytes",
+    "empty file",
+    "truncated xlsx",
+    "CSV renamed .xlsx",
+    "macro-enabled named .xlsx",
+    "zip bomb (1 GB sheet)",
+    "zip bomb lying about its size",
+]
 
 
 def test_hostile_files_exit_2_within_seconds_with_a_plain_message_and_write_nothing(db_url, engine, tmp_path):
@@ -366,7 +491,9 @@ def test_hostile_files_exit_2_within_seconds_with_a_plain_message_and_write_noth
     assert all(books[k].stat().st_size < 10_000_000 for k in HOSTILE)  # within the size limit: caught for what they are
     before = database_snapshot(engine)
     # one at a time, so that each time measured is the file's alone
-    runs = dict(zip(HOSTILE, cli_all([["import", str(books[k])] for k in HOSTILE], db=db_url, timeout=60, jobs=1)))
+    runs = dict(
+        zip(HOSTILE, cli_all([["import", str(books[k])] for k in HOSTILE], db=db_url, timeout=60, jobs=1), strict=False)
+    )
     for kind, run in runs.items():
         assert run.returncode == 2, f"{kind}: {said(run)}"
         assert run.elapsed < 10, f"{kind}: refused after {run.elapsed:.1f} s"
@@ -385,16 +512,25 @@ def test_hostile_files_exit_2_within_seconds_with_a_plain_message_and_write_noth
 
 # --------------------------------------------------------------------------- export
 
+
 def two_quarters(engine) -> None:
     """TJK with two quarters (a finding remediated in Q2), and KAZ with one."""
     apply(engine, tjk_return(), "tjk-q1.xlsx")
-    apply(engine, tjk_return("2024-Q2", Findings=[FINDINGS_HEADER, finding(status="remediated",
-                                                                           status_note="Lights fitted")],
-                             Priorities=[PRIORITIES_HEADER, ["TJK-P-01", None, None, "at risk", 30, None,
-                                                             "Recruitment delayed", None]],
-                             Indicators=[INDICATORS_HEADER, ["prisoners_total", 12600, "no", None]]), "tjk-q2.xlsx")
-    apply(engine, return_workbook("KAZ", "2024-Q1", Indicators=[INDICATORS_HEADER,
-                                                                ["prisoners_total", 33000, "yes", None]]), "kaz.xlsx")
+    apply(
+        engine,
+        tjk_return(
+            "2024-Q2",
+            Findings=[FINDINGS_HEADER, finding(status="remediated", status_note="Lights fitted")],
+            Priorities=[PRIORITIES_HEADER, ["TJK-P-01", None, None, "at risk", 30, None, "Recruitment delayed", None]],
+            Indicators=[INDICATORS_HEADER, ["prisoners_total", 12600, "no", None]],
+        ),
+        "tjk-q2.xlsx",
+    )
+    apply(
+        engine,
+        return_workbook("KAZ", "2024-Q1", Indicators=[INDICATORS_HEADER, ["prisoners_total", 33000, "yes", None]]),
+        "kaz.xlsx",
+    )
 
 
 def _csv(text: str) -> list[dict[str, str]]:
@@ -404,8 +540,21 @@ def _csv(text: str) -> list[dict[str, str]]:
 def test_export_every_dataset_as_csv_to_stdout_and_xlsx_to_a_file(db_url, engine, tmp_path):
     two_quarters(engine)
     csv_runs = [["export", ds, "--country", "TJK"] for ds in DATASETS]
-    xlsx_runs = [["export", ds, "--country", "TJK", "--quarter", "2024-Q2", "--format", "xlsx",
-                  "--output", str(tmp_path / f"{ds}.xlsx")] for ds in DATASETS]
+    xlsx_runs = [
+        [
+            "export",
+            ds,
+            "--country",
+            "TJK",
+            "--quarter",
+            "2024-Q2",
+            "--format",
+            "xlsx",
+            "--output",
+            str(tmp_path / f"{ds}.xlsx"),
+        ]
+        for ds in DATASETS
+    ]
     # --quarter: findings as at the end of 2024-Q1 (the csv run above gives the latest state)
     as_at = [["export", "findings", "--country", "Tajikistan", "--quarter", "2024Q1"]]
     runs = cli_all(csv_runs + xlsx_runs + as_at, db=db_url)
@@ -413,12 +562,12 @@ def test_export_every_dataset_as_csv_to_stdout_and_xlsx_to_a_file(db_url, engine
         assert run.returncode == 0, said(run)
         assert "Traceback" not in run.stderr, said(run)
 
-    csv_out = dict(zip(DATASETS, runs[:7]))
+    csv_out = dict(zip(DATASETS, runs[:7], strict=False))
     for ds, run in csv_out.items():
         header = next(csv.reader(io.StringIO(run.stdout)))
         rows = _csv(run.stdout)
         if ds == "uploads":
-            assert UPLOAD_COLUMNS <= set(header), header
+            assert set(header) >= UPLOAD_COLUMNS, header
             assert {r["file_name"]: r["status"] for r in rows} == {"tjk-q1.xlsx": "current", "tjk-q2.xlsx": "current"}
         else:
             assert header == EXPORT_COLUMNS[ds], f"{ds}: {header}"
@@ -430,7 +579,7 @@ def test_export_every_dataset_as_csv_to_stdout_and_xlsx_to_a_file(db_url, engine
         wb = openpyxl.load_workbook(tmp_path / f"{ds}.xlsx", read_only=True)
         rows = [list(r) for r in wb[ds.capitalize()].iter_rows(values_only=True)]
         if ds == "uploads":
-            assert UPLOAD_COLUMNS <= set(rows[0])
+            assert set(rows[0]) >= UPLOAD_COLUMNS
             assert all(isinstance(r[rows[0].index("uploaded_at")], dt.datetime) for r in rows[1:])
         else:
             assert rows[0] == EXPORT_COLUMNS[ds], f"{ds}: {rows[0]}"
@@ -446,6 +595,7 @@ def test_export_every_dataset_as_csv_to_stdout_and_xlsx_to_a_file(db_url, engine
 
 # --------------------------------------------------------------------------- template
 
+
 def _validation_choices(wb, dv) -> list[str]:
     formula = dv.formula1
     if formula.startswith('"'):
@@ -459,14 +609,27 @@ def _validation_choices(wb, dv) -> list[str]:
 
 
 def test_template_is_prefilled_and_has_a_dropdown_on_every_enumerated_column(db_url, engine, tmp_path):
-    apply(engine, tjk_return(
-        Findings=[FINDINGS_HEADER, finding(), finding("TJK-F-02", status="verified"),
-                  finding("TJK-F-03", "TJK-T-02", status="in progress")],
-        Priorities=[PRIORITIES_HEADER, ["TJK-P-01", "Prison intelligence units", None, "on track", 10, None, None,
-                                        None],
-                    ["TJK-P-02", "Classification tool", None, "completed", 100, None, None, None]],
-        Milestones=[MILESTONES_HEADER, ["TJK-P-01", "Pilot unit set up", D(2024, 9, 30), "planned", None],
-                    ["TJK-P-02", "Tool adopted", D(2024, 3, 1), "done", D(2024, 3, 1)]]))
+    apply(
+        engine,
+        tjk_return(
+            Findings=[
+                FINDINGS_HEADER,
+                finding(),
+                finding("TJK-F-02", status="verified"),
+                finding("TJK-F-03", "TJK-T-02", status="in progress"),
+            ],
+            Priorities=[
+                PRIORITIES_HEADER,
+                ["TJK-P-01", "Prison intelligence units", None, "on track", 10, None, None, None],
+                ["TJK-P-02", "Classification tool", None, "completed", 100, None, None, None],
+            ],
+            Milestones=[
+                MILESTONES_HEADER,
+                ["TJK-P-01", "Pilot unit set up", D(2024, 9, 30), "planned", None],
+                ["TJK-P-02", "Tool adopted", D(2024, 3, 1), "done", D(2024, 3, 1)],
+            ],
+        ),
+    )
     out = tmp_path / "x.xlsx"
     run = cli("template", "--country", "TJK", "--quarter", "2024-Q2", "--output", str(out), db=db_url)
     assert run.returncode == 0, said(run)
@@ -480,13 +643,16 @@ def test_template_is_prefilled_and_has_a_dropdown_on_every_enumerated_column(db_
         ws = wb[sheet]
         values = [list(r) for r in ws.iter_rows(values_only=True)]
         header = values[0]
-        return header, [dict(zip(header, r)) for r in values[1:] if any(v is not None for v in r)]
+        return header, [dict(zip(header, r, strict=False)) for r in values[1:] if any(v is not None for v in r)]
 
     for (sheet, column), choices in ENUMERATED.items():
         header, _ = rows(sheet)
         letter = openpyxl.utils.get_column_letter(header.index(column) + 1)
-        covering = [dv for dv in wb[sheet].data_validations.dataValidation
-                    if dv.type == "list" and any(f"{letter}2" in rng for rng in dv.sqref)]
+        covering = [
+            dv
+            for dv in wb[sheet].data_validations.dataValidation
+            if dv.type == "list" and any(f"{letter}2" in rng for rng in dv.sqref)
+        ]
         assert covering, f"{sheet}.{column}: no dropdown on column {letter}"
         assert _validation_choices(wb, covering[0]) == choices, f"{sheet}.{column}"
 
@@ -504,8 +670,9 @@ def test_template_is_prefilled_and_has_a_dropdown_on_every_enumerated_column(db_
 
 # --------------------------------------------------------------------------- bad arguments
 
+
 def _plainly_refused(cases, runs):
-    for (args, named), run in zip(cases, runs):
+    for (args, named), run in zip(cases, runs, strict=False):
         assert run.returncode == 2, f"{args}: {said(run)}"
         assert "Traceback" not in run.stderr, f"{args}: {run.stderr}"
         assert named in run.stderr, f"{args}: the message does not name {named!r}: {run.stderr}"
@@ -537,6 +704,7 @@ def test_an_unknown_country_or_quarter_exits_2_with_a_plain_message(db_url, engi
 
 
 # --------------------------------------------------------------------------- load-sample
+
 
 def test_load_sample_on_a_fresh_database_then_again_changes_nothing(db_url, engine):
     from data_access.sample import RETURNS_DIR

@@ -40,24 +40,59 @@ def country_return(country: str, quarter: str, version: int) -> bytes:
     v = version
     q_start = D(2024, 3 * int(quarter[-1]) - 2, 15)  # mid first month of the quarter
     return return_workbook(
-        country, quarter,
-        Indicators=[INDICATORS_HEADER, ["prisoners_total", 10_000 + v, "no", f"v{v}"],
-                    ["prisons_total", 20 + v, None, None]],
-        Facilities=[FACILITIES_HEADER, [f"{country}-C-01", f"Prison one v{v}", "prison", f"City {v}", None, None,
-                                        "yes", f"v{v}"]],
-        Findings=[FINDINGS_HEADER,
-                  [f"{country}-CF-01", f"{country}-C-01", D(2024, 1, 10), "physical", "high", f"Lighting v{v}", None,
-                   ["open", "in progress", "remediated"][v % 3], D(2024, 6, 30 - v), f"Owner {v}", f"note {v}"],
-                  [f"{country}-CF-0{2 + v}", f"{country}-C-01", D(2024, 1, 10), "dynamic", "low", f"Only in v{v}",
-                   None, "open", None, None, None]],
-        Priorities=[PRIORITIES_HEADER, [f"{country}-CP-01", f"Priority v{v}", None, "on track", 10 * v, None,
-                                        f"narrative {v}", None]],
-        Activities=[ACTIVITIES_HEADER, [f"{country}-CA-{quarter}-{v}", q_start, "training", f"Course v{v}", 10 + v,
-                                        v, None, None]],
+        country,
+        quarter,
+        Indicators=[
+            INDICATORS_HEADER,
+            ["prisoners_total", 10_000 + v, "no", f"v{v}"],
+            ["prisons_total", 20 + v, None, None],
+        ],
+        Facilities=[
+            FACILITIES_HEADER,
+            [f"{country}-C-01", f"Prison one v{v}", "prison", f"City {v}", None, None, "yes", f"v{v}"],
+        ],
+        Findings=[
+            FINDINGS_HEADER,
+            [
+                f"{country}-CF-01",
+                f"{country}-C-01",
+                D(2024, 1, 10),
+                "physical",
+                "high",
+                f"Lighting v{v}",
+                None,
+                ["open", "in progress", "remediated"][v % 3],
+                D(2024, 6, 30 - v),
+                f"Owner {v}",
+                f"note {v}",
+            ],
+            [
+                f"{country}-CF-0{2 + v}",
+                f"{country}-C-01",
+                D(2024, 1, 10),
+                "dynamic",
+                "low",
+                f"Only in v{v}",
+                None,
+                "open",
+                None,
+                None,
+                None,
+            ],
+        ],
+        Priorities=[
+            PRIORITIES_HEADER,
+            [f"{country}-CP-01", f"Priority v{v}", None, "on track", 10 * v, None, f"narrative {v}", None],
+        ],
+        Activities=[
+            ACTIVITIES_HEADER,
+            [f"{country}-CA-{quarter}-{v}", q_start, "training", f"Course v{v}", 10 + v, v, None, None],
+        ],
     )
 
 
 # --------------------------------------------------------------------------- worker processes
+
 
 def _import_worker(url, jobs, results, barrier):
     """A process that imports the workbooks it is given, each at the same
@@ -72,7 +107,7 @@ def _import_worker(url, jobs, results, barrier):
         barrier.wait(timeout=120)
         started = [time.time()]
 
-        def progress(_fraction, text):
+        def progress(_fraction, text, started=started):
             # Read and parsed (which takes each a different time): meet again
             # just before the database is touched, so the two really collide.
             if text == "Checking against the stored data":
@@ -84,8 +119,9 @@ def _import_worker(url, jobs, results, barrier):
             status, upload_id, errors = r.status, r.upload_id, [str(e) for e in r.errors]
         except Exception as exc:  # reported, so that the test fails saying why
             status, upload_id, errors = f"crashed: {type(exc).__name__}: {exc}"[:500], None, []
-        results.put(dict(name=name, status=status, upload_id=upload_id, errors=errors, started=started[0],
-                         finished=time.time()))
+        results.put(
+            dict(name=name, status=status, upload_id=upload_id, errors=errors, started=started[0], finished=time.time())
+        )
 
 
 def _stop(processes):
@@ -120,8 +156,9 @@ def test_two_uploads_at_the_same_moment_are_applied_one_after_the_other(db_url, 
     jobs = [SPAWN.Queue(), SPAWN.Queue()]
     results = SPAWN.Queue()
     barrier = SPAWN.Barrier(2)
-    workers = [SPAWN.Process(target=_import_worker, args=(db_url, jobs[i], results, barrier), daemon=True)
-               for i in range(2)]
+    workers = [
+        SPAWN.Process(target=_import_worker, args=(db_url, jobs[i], results, barrier), daemon=True) for i in range(2)
+    ]
     for w in workers:
         w.start()
     applied_in_order: list[tuple[bytes, str]] = []
@@ -163,6 +200,7 @@ def test_two_uploads_at_the_same_moment_are_applied_one_after_the_other(db_url, 
 
 # --------------------------------------------------------------------------- readers during an import
 
+
 def _paused_importer(url, data, in_transaction, release, outcome):
     """Imports ``data``, pausing inside its write transaction (the lock is
     held) until ``release`` is set: a long import, under control."""
@@ -178,8 +216,9 @@ def _paused_importer(url, data, in_transaction, release, outcome):
 
 
 def _many_activities(n: int) -> bytes:
-    rows = [[f"TJK-L-{i:05d}", D(2024, 4, 1 + i % 28), "training", f"Course {i}", 10, i % 10, None, None]
-            for i in range(n)]
+    rows = [
+        [f"TJK-L-{i:05d}", D(2024, 4, 1 + i % 28), "training", f"Course {i}", 10, i % 10, None, None] for i in range(n)
+    ]
     return return_workbook("TJK", "2024-Q2", Activities=[ACTIVITIES_HEADER, *rows])
 
 
@@ -198,8 +237,9 @@ def test_a_reader_is_never_kept_waiting_by_an_import_in_another_process(db_url, 
     r = import_workbook(engine, country_return("TJK", "2024-Q1", 1), "first.xlsx", "tester")
     assert r.status == "applied", r.report()
     in_transaction, release, outcome = SPAWN.Event(), SPAWN.Event(), SPAWN.Queue()
-    p = SPAWN.Process(target=_paused_importer, args=(db_url, _many_activities(3000), in_transaction, release,
-                                                     outcome), daemon=True)
+    p = SPAWN.Process(
+        target=_paused_importer, args=(db_url, _many_activities(3000), in_transaction, release, outcome), daemon=True
+    )
     p.start()
     try:
         assert in_transaction.wait(timeout=120), "the import never reached its write transaction"

@@ -14,7 +14,7 @@ from data_access import db, profiles, queries, sample
 from data_access.config import ENV_VAR
 from data_access.importer import import_workbook
 from data_access.rules import profiles as rules
-from tests.apptest_support import new_app, no_exception, plain, run, sample_url  # noqa: F401
+from tests.apptest_support import new_app, no_exception, plain, run
 
 PAGE = "pages/countries.py"
 REPORT = "Achievements report 2019-2023"
@@ -22,18 +22,36 @@ REPORT = "Achievements report 2019-2023"
 # The report's figures, as the report prints them (shared/seed).
 REPORT_FIGURES = {
     "IRQ": {"Prisoners": "73,715"},
-    "KAZ": {"Prisoners": "35,228", "Female prisoners": "2,457", "Prisoners in pre-trial detention": "7,140",
-            "Prisons": "808", "Pre-trial detention centres": "16", "Violent extremist prisoners": "673",
-            "Foreign terrorist fighter (FTF) detainees": "approx. 50"},
-    "KGZ": {"Prisoners": "7,569", "Female prisoners": "352", "Prisons": "28", "Violent extremist prisoners": "200",
-            "Foreign terrorist fighter (FTF) detainees": "approx. 38"},
-    "TJK": {"Prisoners": "12,491", "Female prisoners": "362", "Prisons": "19", "Violent extremist prisoners": "2,133",
-            "Foreign terrorist fighter (FTF) detainees": "approx. 281"},
+    "KAZ": {
+        "Prisoners": "35,228",
+        "Female prisoners": "2,457",
+        "Prisoners in pre-trial detention": "7,140",
+        "Prisons": "808",
+        "Pre-trial detention centres": "16",
+        "Violent extremist prisoners": "673",
+        "Foreign terrorist fighter (FTF) detainees": "approx. 50",
+    },
+    "KGZ": {
+        "Prisoners": "7,569",
+        "Female prisoners": "352",
+        "Prisons": "28",
+        "Violent extremist prisoners": "200",
+        "Foreign terrorist fighter (FTF) detainees": "approx. 38",
+    },
+    "TJK": {
+        "Prisoners": "12,491",
+        "Female prisoners": "362",
+        "Prisons": "19",
+        "Violent extremist prisoners": "2,133",
+        "Foreign terrorist fighter (FTF) detainees": "approx. 281",
+    },
 }
-SHARE_LABELS = {"ve_per_100": "Violent extremist prisoners per 100 prisoners",
-                "ftf_per_100": "FTF detainees per 100 prisoners",
-                "female_share": "Share of women among prisoners",
-                "pretrial_share": "Share of prisoners in pre-trial detention"}
+SHARE_LABELS = {
+    "ve_per_100": "Violent extremist prisoners per 100 prisoners",
+    "ftf_per_100": "FTF detainees per 100 prisoners",
+    "female_share": "Share of women among prisoners",
+    "pretrial_share": "Share of prisoners in pre-trial detention",
+}
 TILE_SHARES = {"ve_per_100": "VE per 100 prisoners", "ftf_per_100": "FTF per 100 prisoners"}
 
 
@@ -80,8 +98,12 @@ def _raw_shares(eng, quarter: str, country: str) -> dict[str, tuple[float | None
         return (float(ind.loc[code, "value"]), bool(ind.loc[code, "approximate"])) if code in ind.index else None
 
     out = {}
-    for code, num, factor in (("ve_per_100", "ve_prisoners", 100), ("ftf_per_100", "ftf_detainees", 100),
-                              ("female_share", "prisoners_female", 1), ("pretrial_share", "prisoners_pretrial", 1)):
+    for code, num, factor in (
+        ("ve_per_100", "ve_prisoners", 100),
+        ("ftf_per_100", "ftf_detainees", 100),
+        ("female_share", "prisoners_female", 1),
+        ("pretrial_share", "prisoners_pretrial", 1),
+    ):
         n, d = get(num), get("prisoners_total")
         out[code] = (None, False) if n is None or d is None else (n[0] / d[0] * factor, n[1] or d[1])
     return out
@@ -110,7 +132,9 @@ def test_the_reports_figures_appear_exactly_as_the_report_gives_them(eng, countr
         assert k.loc[indicator, "Change since baseline"] == "—"
     # and every baseline figure shown is the data layer's
     base = profiles.baselines(eng, [country])
-    assert sorted(k["Baseline"]) == sorted(fmt.number(v, approx=a) for v, a in zip(base["value"], base["approximate"]))
+    assert sorted(k["Baseline"]) == sorted(
+        fmt.number(v, approx=a) for v, a in zip(base["value"], base["approximate"], strict=False)
+    )
     tiles = _tiles(at)
     assert tiles["Prisoners"] == REPORT_FIGURES[country]["Prisoners"]
     if country == "TJK":
@@ -125,8 +149,9 @@ def test_the_baseline_stays_next_to_later_figures_with_their_source(eng):
     assert "not corrected" in k.loc["Prisons", "Note"]
     latest = profiles.key_figures(eng, "2026-Q3", ["KAZ"]).set_index("indicator").loc["prisoners_total"]
     assert k.loc["Prisoners", "As at 2026-Q3"] == fmt.number(latest["value"])
-    assert k.loc["Prisoners", "Source"] == (f"{latest['source_file']} · uploaded {fmt.date(latest['source_at'])} "
-                                            f"by {latest['source_by']}")
+    assert k.loc["Prisoners", "Source"] == (
+        f"{latest['source_file']} · uploaded {fmt.date(latest['source_at'])} by {latest['source_by']}"
+    )
     assert k.loc["Prisoners", "Change since baseline"] == fmt.signed(latest["value"] - 35228)
     iraq = _open({"country": "Iraq"})  # a country name is accepted in the link too
     assert _key_figures(iraq).loc["Prisoners", "Baseline"] == "73,715"
@@ -135,8 +160,9 @@ def test_the_baseline_stays_next_to_later_figures_with_their_source(eng):
 # --------------------------------------------------------------------------- derived shares
 
 
-@pytest.mark.parametrize("quarter, country", [("2026-Q3", "TJK"), ("2024-Q2", "KAZ"), ("2025-Q1", "KGZ"),
-                                              ("2023-Q4", "TJK")])
+@pytest.mark.parametrize(
+    "quarter, country", [("2026-Q3", "TJK"), ("2024-Q2", "KAZ"), ("2025-Q1", "KGZ"), ("2023-Q4", "TJK")]
+)
 def test_derived_shares_equal_the_data_layer(eng, quarter, country):
     at = _open({"quarter": quarter, "country": country})
     shown = _shares(at)
@@ -170,16 +196,24 @@ def test_comparison_with_four_countries(eng):
     per = next(d.value for d in at.dataframe if d.value.index.name == "Measure")
     comp = profiles.comparison(eng, "2025-Q2")
     names = {"IRQ": "Iraq", "KAZ": "Kazakhstan", "KGZ": "Kyrgyzstan", "TJK": "Tajikistan"}
-    labels = {"prisoners_total": "Prisoners", "ve_prisoners": "Violent extremist prisoners",
-              "ftf_detainees": "Foreign terrorist fighter (FTF) detainees", "prisons_total": "Prisons"}
-    per_labels = {"ve_prisoners": "Violent extremist prisoners", "ftf_detainees": "FTF detainees",
-                  "prisoners_female": "Female prisoners"}
+    labels = {
+        "prisoners_total": "Prisoners",
+        "ve_prisoners": "Violent extremist prisoners",
+        "ftf_detainees": "Foreign terrorist fighter (FTF) detainees",
+        "prisons_total": "Prisons",
+    }
+    per_labels = {
+        "ve_prisoners": "Violent extremist prisoners",
+        "ftf_detainees": "FTF detainees",
+        "prisoners_female": "Female prisoners",
+    }
     for r in comp.itertuples():
         if r.indicator in labels:
             assert absolute.loc[labels[r.indicator], names[r.country]] == fmt.number(r.value, approx=r.approximate)
         if r.indicator in per_labels:
-            assert per.loc[per_labels[r.indicator], names[r.country]] == _share_text("ve_per_100", r.per_100,
-                                                                                   r.per_100_approximate)
+            assert per.loc[per_labels[r.indicator], names[r.country]] == _share_text(
+                "ve_per_100", r.per_100, r.per_100_approximate
+            )
     # Iraq reports no violent extremist prisoners: a dash, not a zero
     assert absolute.loc["Violent extremist prisoners", "Iraq"] == "—"
     # scale: Tajikistan has more violent extremist prisoners per 100 prisoners than anyone
@@ -199,7 +233,8 @@ def test_comparison_with_one_country(eng):
     assert absolute.loc["Prisoners", "Kyrgyzstan"] == fmt.number(comp.loc["prisoners_total", "value"])
     per = next(d.value for d in at.dataframe if d.value.index.name == "Measure")
     assert per.loc["Violent extremist prisoners", "Kyrgyzstan"] == _share_text(
-        "ve_per_100", comp.loc["ve_prisoners", "per_100"], False)
+        "ve_per_100", comp.loc["ve_prisoners", "per_100"], False
+    )
     # the view choice offers exactly the selected countries and the comparison
     assert [o.replace("⚖", "").strip() for o in at.segmented_control[0].options] == ["Kyrgyzstan", "Compare (1)"]
 
@@ -266,10 +301,12 @@ def test_last_known_figures_are_labelled_with_their_quarter(gappy_db, monkeypatc
 def findings_probe(tmp_path, monkeypatch):
     """The findings page, replaced by a probe (it is another engineer's page)."""
     page = tmp_path / "findings_probe.py"
-    page.write_text("import streamlit as st\nst.markdown('FINDINGS ' + st.query_params.get('facility', ''))\n",
-                    encoding="utf-8")
-    specs = [nav.PageSpec(p.key, str(page), p.group, p.icon, p.default) if p.key == "findings" else p
-             for p in nav.PAGES]
+    page.write_text(
+        "import streamlit as st\nst.markdown('FINDINGS ' + st.query_params.get('facility', ''))\n", encoding="utf-8"
+    )
+    specs = [
+        nav.PageSpec(p.key, str(page), p.group, p.icon, p.default) if p.key == "findings" else p for p in nav.PAGES
+    ]
     monkeypatch.setattr(nav, "PAGES", specs)
     return str(page)
 

@@ -10,9 +10,8 @@ import statistics
 import pandas as pd
 import pytest
 
-from data_access import db
+from data_access import db, queries
 from data_access import findings as F
-from data_access import queries
 from data_access.findings import FindingFilter
 from data_access.importer import import_workbook
 from data_access.rules import findings as rules
@@ -25,8 +24,7 @@ ASTANA = ["KAZ-T-01", "Test prison Astana", "prison", "Astana", 51.17, 71.43, "y
 REGIME, ENGINEER = "Head of regime", "Chief engineer"
 
 
-def row(fid, facility, domain, severity, status, due, owner=REGIME, note=None, audit=D(2024, 2, 1),
-        title=None):
+def row(fid, facility, domain, severity, status, due, owner=REGIME, note=None, audit=D(2024, 2, 1), title=None):
     return [fid, facility, audit, domain, severity, title or f"Finding {fid}", None, status, due, owner, note]
 
 
@@ -39,19 +37,42 @@ def row(fid, facility, domain, severity, status, due, owner=REGIME, note=None, a
 #   F4 T-02 physical medium:     Q1 open, due 31 Dec -> Q3 risk accepted
 #   K1 KAZ other high:           Q1 open, due 31 Mar 2024 (the last day of Q1); never changes
 TJK_RETURNS = {
-    "2024-Q1": [row("F1", "TJK-T-01", "physical", "high", "open", D(2024, 6, 30), note="Raised"),
-                row("F2", "TJK-T-01", "procedural", "critical", "open", D(2024, 6, 30),
-                    title="No vehicle search area at the main gate"),
-                row("F5", "TJK-T-01", "procedural", "high", "open", D(2024, 6, 29)),
-                row("F4", "TJK-T-02", "physical", "medium", "open", D(2024, 12, 31))],
-    "2024-Q2": [row("F1", "TJK-T-01", "physical", "high", "in progress", D(2024, 6, 30), owner=ENGINEER,
-                    note="Contractor chosen"),
-                row("F3", "TJK-T-02", "dynamic", "low", "in progress", D(2024, 9, 30), audit=D(2024, 4, 15))],
-    "2024-Q3": [row("F1", "TJK-T-01", "physical", "high", "remediated", D(2024, 6, 30), owner=ENGINEER),
-                row("F3", "TJK-T-02", "dynamic", "low", "remediated", D(2024, 9, 30), audit=D(2024, 4, 15)),
-                row("F4", "TJK-T-02", "physical", "medium", "risk accepted", D(2024, 12, 31))],
-    "2024-Q4": [row("F1", "TJK-T-01", "physical", "high", "verified", D(2024, 6, 30), owner=ENGINEER),
-                row("F5", "TJK-T-01", "procedural", "high", "in progress", D(2024, 6, 29))],
+    "2024-Q1": [
+        row("F1", "TJK-T-01", "physical", "high", "open", D(2024, 6, 30), note="Raised"),
+        row(
+            "F2",
+            "TJK-T-01",
+            "procedural",
+            "critical",
+            "open",
+            D(2024, 6, 30),
+            title="No vehicle search area at the main gate",
+        ),
+        row("F5", "TJK-T-01", "procedural", "high", "open", D(2024, 6, 29)),
+        row("F4", "TJK-T-02", "physical", "medium", "open", D(2024, 12, 31)),
+    ],
+    "2024-Q2": [
+        row(
+            "F1",
+            "TJK-T-01",
+            "physical",
+            "high",
+            "in progress",
+            D(2024, 6, 30),
+            owner=ENGINEER,
+            note="Contractor chosen",
+        ),
+        row("F3", "TJK-T-02", "dynamic", "low", "in progress", D(2024, 9, 30), audit=D(2024, 4, 15)),
+    ],
+    "2024-Q3": [
+        row("F1", "TJK-T-01", "physical", "high", "remediated", D(2024, 6, 30), owner=ENGINEER),
+        row("F3", "TJK-T-02", "dynamic", "low", "remediated", D(2024, 9, 30), audit=D(2024, 4, 15)),
+        row("F4", "TJK-T-02", "physical", "medium", "risk accepted", D(2024, 12, 31)),
+    ],
+    "2024-Q4": [
+        row("F1", "TJK-T-01", "physical", "high", "verified", D(2024, 6, 30), owner=ENGINEER),
+        row("F5", "TJK-T-01", "procedural", "high", "in progress", D(2024, 6, 29)),
+    ],
 }
 KAZ_RETURNS = {"2024-Q1": [row("K1", "KAZ-T-01", "other", "high", "open", D(2024, 3, 31))]}
 
@@ -61,14 +82,14 @@ def history(request, tmp_path_factory):
     """The story above imported once per database for the module (the tests only read)."""
     with fresh_database(request.param, tmp_path_factory.mktemp("findings")) as url:
         engine = db.connect(url)
-        for country, returns, facilities in (("TJK", TJK_RETURNS, [DUSHANBE, KHUJAND]),
-                                             ("KAZ", KAZ_RETURNS, [ASTANA])):
+        for country, returns, facilities in (("TJK", TJK_RETURNS, [DUSHANBE, KHUJAND]), ("KAZ", KAZ_RETURNS, [ASTANA])):
             for i, (quarter, rows) in enumerate(returns.items()):
                 sheets = {"Findings": [FINDINGS_HEADER, *rows]}
                 if i == 0:
                     sheets["Facilities"] = [FACILITIES_HEADER, *facilities]
-                r = import_workbook(engine, return_workbook(country, quarter, **sheets), f"{country}_{quarter}.xlsx",
-                                    "t")
+                r = import_workbook(
+                    engine, return_workbook(country, quarter, **sheets), f"{country}_{quarter}.xlsx", "t"
+                )
                 assert r.status == "applied", r.report()
         yield engine
 
@@ -82,7 +103,7 @@ QUARTERS = ("2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4")
 def test_overdue_at_the_quarter_boundary(history):
     def overdue(quarter):
         df = F.findings_list(history, quarter, flt=FindingFilter(overdue_only=True), limit=None)[0]
-        return dict(zip(df["finding_id"], df["days_overdue"]))
+        return dict(zip(df["finding_id"], df["days_overdue"], strict=False))
 
     assert overdue("2024-Q1") == {}  # K1 is due on 31 Mar, the quarter's last day
     assert overdue("2024-Q2") == {"K1": 91, "F5": 1}  # F2 and F1 are due on 30 Jun: not yet
@@ -110,23 +131,27 @@ def test_status_counts_agree_with_finding_counts(history):
             mine = F.status_counts(history, quarter, by=by)
             theirs = queries.finding_counts(history, quarter, by=(*by, "status"))
             key = [*by, "status"]
-            assert sorted(zip(*[mine[k] for k in key], mine["findings"], mine["overdue"])) == sorted(
-                zip(*[theirs[k] for k in key], theirs["findings"], theirs["overdue"])), (quarter, by)
+            assert sorted(zip(*[mine[k] for k in key], mine["findings"], mine["overdue"], strict=False)) == sorted(
+                zip(*[theirs[k] for k in key], theirs["findings"], theirs["overdue"], strict=False)
+            ), (quarter, by)
     by_facility = F.status_counts(history, "2024-Q1", by=("facility_id",))
     assert set(by_facility["facility"]) == {"Test prison Dushanbe", "Test prison Khujand", "Test prison Astana"}
 
 
-@pytest.mark.parametrize("flt, quarter, expected", [
-    (FindingFilter(facilities=("TJK-T-02",)), "2024-Q3", {"F3", "F4"}),
-    (FindingFilter(domains=("procedural", "other")), "2024-Q1", {"F2", "F5", "K1"}),
-    (FindingFilter(severities=("high",)), "2024-Q2", {"F1", "F5", "K1"}),
-    (FindingFilter(statuses=("in progress",)), "2024-Q2", {"F1", "F3"}),
-    (FindingFilter(statuses=("in progress",)), "2024-Q4", {"F5"}),
-    (FindingFilter(owners=(ENGINEER,)), "2024-Q1", set()),  # F1's owner changed in Q2
-    (FindingFilter(owners=(ENGINEER,)), "2024-Q2", {"F1"}),
-    (FindingFilter(overdue_only=True, severities=("critical",)), "2024-Q3", {"F2"}),
-    (FindingFilter(facilities=("TJK-T-01",), statuses=("open",), overdue_only=True), "2024-Q2", {"F5"}),
-])
+@pytest.mark.parametrize(
+    "flt, quarter, expected",
+    [
+        (FindingFilter(facilities=("TJK-T-02",)), "2024-Q3", {"F3", "F4"}),
+        (FindingFilter(domains=("procedural", "other")), "2024-Q1", {"F2", "F5", "K1"}),
+        (FindingFilter(severities=("high",)), "2024-Q2", {"F1", "F5", "K1"}),
+        (FindingFilter(statuses=("in progress",)), "2024-Q2", {"F1", "F3"}),
+        (FindingFilter(statuses=("in progress",)), "2024-Q4", {"F5"}),
+        (FindingFilter(owners=(ENGINEER,)), "2024-Q1", set()),  # F1's owner changed in Q2
+        (FindingFilter(owners=(ENGINEER,)), "2024-Q2", {"F1"}),
+        (FindingFilter(overdue_only=True, severities=("critical",)), "2024-Q3", {"F2"}),
+        (FindingFilter(facilities=("TJK-T-01",), statuses=("open",), overdue_only=True), "2024-Q2", {"F5"}),
+    ],
+)
 def test_filters_apply_in_sql_to_the_state_as_at_the_quarter(history, flt, quarter, expected):
     df, total = F.findings_list(history, quarter, flt=flt, limit=None)
     assert set(df["finding_id"]) == expected and total == len(expected)
@@ -135,8 +160,13 @@ def test_filters_apply_in_sql_to_the_state_as_at_the_quarter(history, flt, quart
     assert int(counts["findings"].sum()) == len(expected)
     # the same selection made by hand from the existing as-at query
     s = queries.findings_as_at(history, quarter)
-    for column, values in (("facility_id", flt.facilities), ("domain", flt.domains),
-                           ("severity", flt.severities), ("status", flt.statuses), ("owner", flt.owners)):
+    for column, values in (
+        ("facility_id", flt.facilities),
+        ("domain", flt.domains),
+        ("severity", flt.severities),
+        ("status", flt.statuses),
+        ("owner", flt.owners),
+    ):
         if values:
             s = s[s[column].isin(values)]
     if flt.overdue_only:
@@ -156,9 +186,19 @@ def test_headline_tiles(history):
     h = F.headline(history, "2024-Q4").set_index("metric")
     assert list(h.index) == list(F.HEADLINE_METRICS)
     assert {m: h.loc[m, "value"] for m in rules.TILE_STATUSES} == {
-        "open": 2, "in progress": 1, "remediated": 1, "verified": 1, "risk accepted": 1}
+        "open": 2,
+        "in progress": 1,
+        "remediated": 1,
+        "verified": 1,
+        "risk accepted": 1,
+    }
     assert {m: h.loc[m, "previous"] for m in rules.TILE_STATUSES} == {
-        "open": 3, "in progress": 0, "remediated": 2, "verified": 0, "risk accepted": 1}
+        "open": 3,
+        "in progress": 0,
+        "remediated": 2,
+        "verified": 0,
+        "risk accepted": 1,
+    }
     assert h.loc["overdue", "value"] == 3
     assert h.loc["median_days_to_remediate", "value"] == (168 + 242) / 2
     first = F.headline(history, "2024-Q1").set_index("metric")
@@ -172,7 +212,7 @@ def test_burn_down_rebuilds_each_quarter_and_agrees_with_the_status_spans(histor
     bd = F.burn_down(history, "2024-Q1", "2025-Q1")
     spans = queries.finding_status_by_quarter(history, "2024-Q1", "2025-Q1", by=("severity",))
     spans = spans[spans["status"].isin(("open", "in progress"))].groupby(["quarter", "severity"])["findings"].sum()
-    assert dict(zip(zip(bd["quarter"], bd["severity"]), bd["open"])) == spans.to_dict()
+    assert dict(zip(zip(bd["quarter"], bd["severity"], strict=False), bd["open"], strict=False)) == spans.to_dict()
     per_quarter = bd.groupby("quarter")[["open", "overdue"]].sum()
     assert per_quarter["open"].to_dict() == {"2024-Q1": 5, "2024-Q2": 6, "2024-Q3": 3, "2024-Q4": 3, "2025-Q1": 3}
     for quarter in QUARTERS:
@@ -182,7 +222,7 @@ def test_burn_down_rebuilds_each_quarter_and_agrees_with_the_status_spans(histor
 
 def test_burn_down_filters_use_each_quarters_state(history):
     mine = F.burn_down(history, "2024-Q1", "2024-Q4", flt=FindingFilter(owners=(ENGINEER,)))
-    assert list(zip(mine["quarter"], mine["severity"], mine["open"])) == [("2024-Q2", "high", 1)]
+    assert list(zip(mine["quarter"], mine["severity"], mine["open"], strict=False)) == [("2024-Q2", "high", 1)]
     late = F.burn_down(history, "2024-Q1", "2024-Q4", flt=FindingFilter(overdue_only=True))
     assert late.groupby("quarter")["open"].sum().to_dict() == {"2024-Q2": 2, "2024-Q3": 3, "2024-Q4": 3}
     assert (late["open"] == late["overdue"]).all()
@@ -197,10 +237,13 @@ def test_ageing_bands_as_at_the_quarters_end(history):
     ag = F.ageing(history, "2024-Q3")
     got = {(r.measure, r.band, r.severity): r.findings for r in ag.itertuples()}
     # open at 30 Sep 2024: F2, F5 (audit 1 Feb: 242 days), K1 (242 days)
-    assert got == {("age", "age_181_365", "critical"): 1, ("age", "age_181_365", "high"): 2,
-                   ("past_due", "late_91_180", "critical"): 1,  # F2: 92 days
-                   ("past_due", "late_91_180", "high"): 1,  # F5: 93 days
-                   ("past_due", "late_181_365", "high"): 1}  # K1: 183 days
+    assert got == {
+        ("age", "age_181_365", "critical"): 1,
+        ("age", "age_181_365", "high"): 2,
+        ("past_due", "late_91_180", "critical"): 1,  # F2: 92 days
+        ("past_due", "late_91_180", "high"): 1,  # F5: 93 days
+        ("past_due", "late_181_365", "high"): 1,
+    }  # K1: 183 days
     early = F.ageing(history, "2024-Q1")
     assert set(early["measure"]) == {"age"} and early["findings"].sum() == 5
     assert set(early["band"]) == {"age_0_90"}  # 59 days after the audit
@@ -225,10 +268,16 @@ def test_remediation_speed_counts_to_the_end_of_the_reporting_quarter(history):
     # and the share's SQL agrees with the rule, applied finding by finding
     state = queries.findings_as_at(history, "2024-Q4").merge(times[["finding_id", "remediated_by"]], on="finding_id")
     end = D(2024, 12, 31)
-    due = state[[d is not None and pd.notna(d) and pd.Timestamp(d).date() < end and st != "risk accepted"
-                 for d, st in zip(state["due_date"], state["status"])]]
-    on_time = [rules.remediated_on_time(quarter_of(r) if r is not None and pd.notna(r) else None, d)
-               for r, d in zip(due["remediated_by"], due["due_date"])]
+    due = state[
+        [
+            d is not None and pd.notna(d) and pd.Timestamp(d).date() < end and st != "risk accepted"
+            for d, st in zip(state["due_date"], state["status"], strict=False)
+        ]
+    ]
+    on_time = [
+        rules.remediated_on_time(quarter_of(r) if r is not None and pd.notna(r) else None, d)
+        for r, d in zip(due["remediated_by"], due["due_date"], strict=False)
+    ]
     assert (len(due), sum(on_time)) == (s["due"], s["on_time"])
 
 
@@ -240,7 +289,7 @@ def test_remediation_speed_by_group_and_as_at_an_earlier_quarter(history):
     assert by_domain.loc["physical", "median_days_to_remediated"] == 242
     assert by_domain.loc["dynamic", "median_days_to_remediated"] == 168
     flow = F.remediation_speed(history, "2024-Q4", by=("remediated_quarter",))
-    assert list(zip(flow["remediated_quarter"], flow["remediated"])) == [("2024-Q3", 2)]
+    assert list(zip(flow["remediated_quarter"], flow["remediated"], strict=False)) == [("2024-Q3", 2)]
     before = F.remediation_speed(history, "2024-Q2").iloc[0]
     assert before["remediated"] == 0 and pd.isna(before["median_days_to_remediated"])
     none = F.remediation_speed(history, "2024-Q4", flt=FindingFilter(facilities=("nowhere",))).iloc[0]
@@ -253,11 +302,13 @@ def test_remediation_speed_by_group_and_as_at_an_earlier_quarter(history):
 def test_facility_by_domain_with_the_worst_open_severity(history):
     fd = F.facility_domain(history, "2024-Q3")
     got = {(r.facility_id, r.domain): (r.open, r.overdue, r.worst_open_severity) for r in fd.itertuples()}
-    assert got == {("KAZ-T-01", "other"): (1, 1, "high"),
-                   ("TJK-T-01", "physical"): (0, 0, None),
-                   ("TJK-T-01", "procedural"): (2, 2, "critical"),
-                   ("TJK-T-02", "dynamic"): (0, 0, None),
-                   ("TJK-T-02", "physical"): (0, 0, None)}
+    assert got == {
+        ("KAZ-T-01", "other"): (1, 1, "high"),
+        ("TJK-T-01", "physical"): (0, 0, None),
+        ("TJK-T-01", "procedural"): (2, 2, "critical"),
+        ("TJK-T-02", "dynamic"): (0, 0, None),
+        ("TJK-T-02", "physical"): (0, 0, None),
+    }
     summary = queries.facility_findings_summary(history, "2024-Q3").set_index("facility_id")
     for fid, g in fd.groupby("facility_id"):
         assert g["open"].sum() == summary.loc[fid, "open"] and g["overdue"].sum() == summary.loc[fid, "overdue"]
@@ -291,9 +342,12 @@ def test_findings_list_sorts_searches_and_pages_in_sql(history):
 def test_a_findings_timeline_has_every_status_change(history):
     rows, later = F.finding_timeline(history, "F1", "2024-Q4")
     assert later == 0
-    assert rules.status_changes(rows) == [(None, "open", "2024-Q1"), ("open", "in progress", "2024-Q2"),
-                                          ("in progress", "remediated", "2024-Q3"),
-                                          ("remediated", "verified", "2024-Q4")]
+    assert rules.status_changes(rows) == [
+        (None, "open", "2024-Q1"),
+        ("open", "in progress", "2024-Q2"),
+        ("in progress", "remediated", "2024-Q3"),
+        ("remediated", "verified", "2024-Q4"),
+    ]
     assert rows[1].changes == (rules.STATUS, rules.OWNER, rules.NOTE) and rows[1].owner == ENGINEER
     assert rows[0].source["file_name"] == "TJK_2024-Q1.xlsx"
     early, later = F.finding_timeline(history, "F1", "2024-Q2")

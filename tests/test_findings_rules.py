@@ -17,16 +17,19 @@ Q3 = Quarter(2025, 3)  # ends 30 Sep 2025
 # --------------------------------------------------------------------------- overdue at the quarter boundary
 
 
-@pytest.mark.parametrize("due, status, expected", [
-    (D(2025, 9, 29), "open", True),  # the day before the quarter's last day
-    (D(2025, 9, 30), "open", False),  # due on the last day: not yet overdue at that quarter
-    (D(2025, 10, 1), "open", False),
-    (D(2025, 7, 1), "in progress", True),
-    (D(2024, 1, 1), "remediated", False),  # closed findings are never overdue
-    (D(2024, 1, 1), "verified", False),
-    (D(2024, 1, 1), "risk accepted", False),
-    (None, "open", False),  # no deadline, nothing to be late for
-])
+@pytest.mark.parametrize(
+    "due, status, expected",
+    [
+        (D(2025, 9, 29), "open", True),  # the day before the quarter's last day
+        (D(2025, 9, 30), "open", False),  # due on the last day: not yet overdue at that quarter
+        (D(2025, 10, 1), "open", False),
+        (D(2025, 7, 1), "in progress", True),
+        (D(2024, 1, 1), "remediated", False),  # closed findings are never overdue
+        (D(2024, 1, 1), "verified", False),
+        (D(2024, 1, 1), "risk accepted", False),
+        (None, "open", False),  # no deadline, nothing to be late for
+    ],
+)
 def test_overdue_means_due_before_the_quarters_end_and_still_open(due, status, expected):
     assert r.is_overdue(status, due, Q3) is expected
 
@@ -53,19 +56,30 @@ def test_the_open_statuses_are_the_reference_ones():
 # --------------------------------------------------------------------------- ageing bands
 
 
-@pytest.mark.parametrize("days, bands, expected", [
-    (0, r.AGE_BANDS, "age_0_90"), (90, r.AGE_BANDS, "age_0_90"), (91, r.AGE_BANDS, "age_91_180"),
-    (365, r.AGE_BANDS, "age_181_365"), (366, r.AGE_BANDS, "age_366_730"), (731, r.AGE_BANDS, "age_731_plus"),
-    (5000, r.AGE_BANDS, "age_731_plus"), (1, r.PAST_DUE_BANDS, "late_1_30"), (30, r.PAST_DUE_BANDS, "late_1_30"),
-    (31, r.PAST_DUE_BANDS, "late_31_90"), (400, r.PAST_DUE_BANDS, "late_366_plus"), (None, r.AGE_BANDS, None),
-])
+@pytest.mark.parametrize(
+    "days, bands, expected",
+    [
+        (0, r.AGE_BANDS, "age_0_90"),
+        (90, r.AGE_BANDS, "age_0_90"),
+        (91, r.AGE_BANDS, "age_91_180"),
+        (365, r.AGE_BANDS, "age_181_365"),
+        (366, r.AGE_BANDS, "age_366_730"),
+        (731, r.AGE_BANDS, "age_731_plus"),
+        (5000, r.AGE_BANDS, "age_731_plus"),
+        (1, r.PAST_DUE_BANDS, "late_1_30"),
+        (30, r.PAST_DUE_BANDS, "late_1_30"),
+        (31, r.PAST_DUE_BANDS, "late_31_90"),
+        (400, r.PAST_DUE_BANDS, "late_366_plus"),
+        (None, r.AGE_BANDS, None),
+    ],
+)
 def test_bands(days, bands, expected):
     assert r.band(days, bands) == expected
 
 
 @pytest.mark.parametrize("bands", [r.AGE_BANDS, r.PAST_DUE_BANDS])
 def test_bands_are_contiguous_and_cutoffs_agree_with_them(bands):
-    for a, b in zip(bands, bands[1:]):
+    for a, b in zip(bands, bands[1:], strict=False):
         assert b.low == a.high + 1
     assert bands[-1].high is None
     end = Q3.end
@@ -80,16 +94,19 @@ def test_bands_are_contiguous_and_cutoffs_agree_with_them(bands):
 # --------------------------------------------------------------------------- remediation speed
 
 
-@pytest.mark.parametrize("values, weights, expected", [
-    ([], [], None),
-    ([10], [1], 10),
-    ([10, 20], [1, 1], 15),
-    ([10, 20, 30], [1, 1, 1], 20),
-    ([30, 10, 20], [1, 2, 1], 15),  # 10, 10, 20, 30
-    ([5, 7], [3, 1], 5),
-    ([5, 7], [2, 2], 6),
-    ([5, 7, 9], [0, 0, 1], 9),
-])
+@pytest.mark.parametrize(
+    "values, weights, expected",
+    [
+        ([], [], None),
+        ([10], [1], 10),
+        ([10, 20], [1, 1], 15),
+        ([10, 20, 30], [1, 1, 1], 20),
+        ([30, 10, 20], [1, 2, 1], 15),  # 10, 10, 20, 30
+        ([5, 7], [3, 1], 5),
+        ([5, 7], [2, 2], 6),
+        ([5, 7, 9], [0, 0, 1], 9),
+    ],
+)
 def test_weighted_median(values, weights, expected):
     assert r.weighted_median(values, weights) == expected
 
@@ -98,7 +115,7 @@ def test_weighted_median_equals_the_median_of_the_expanded_values():
     import statistics
 
     values, weights = [120, 45, 300, 45, 210], [2, 3, 1, 1, 4]
-    expanded = [v for v, w in zip(values, weights) for _ in range(w)]
+    expanded = [v for v, w in zip(values, weights, strict=False) for _ in range(w)]
     assert r.weighted_median(values, weights) == statistics.median(expanded)
 
 
@@ -107,21 +124,23 @@ def test_days_are_counted_to_the_end_of_the_reporting_quarter():
     assert r.days_to_quarter_end("2025-02-01", None) is None
 
 
-@pytest.mark.parametrize("remediated, due, expected", [
-    (Quarter(2025, 2), D(2025, 4, 1), True),  # remediated in the quarter of the due date
-    (Quarter(2025, 2), D(2025, 6, 30), True),
-    (Quarter(2025, 3), D(2025, 6, 30), False),  # reported a quarter late
-    (Quarter(2025, 1), D(2025, 6, 30), True),
-    (None, D(2025, 6, 30), False),
-    (Quarter(2025, 1), None, False),
-])
+@pytest.mark.parametrize(
+    "remediated, due, expected",
+    [
+        (Quarter(2025, 2), D(2025, 4, 1), True),  # remediated in the quarter of the due date
+        (Quarter(2025, 2), D(2025, 6, 30), True),
+        (Quarter(2025, 3), D(2025, 6, 30), False),  # reported a quarter late
+        (Quarter(2025, 1), D(2025, 6, 30), True),
+        (None, D(2025, 6, 30), False),
+        (Quarter(2025, 1), None, False),
+    ],
+)
 def test_remediated_by_the_due_date_is_judged_by_quarter(remediated, due, expected):
     assert r.remediated_on_time(remediated, due) is expected
 
 
 def test_weakest_spots_first():
-    spots = [("B", "high", 3, 0), ("A", "critical", 1, 0), ("C", "high", 1, 1), ("D", None, 0, 0),
-             ("E", "high", 5, 0)]
+    spots = [("B", "high", 3, 0), ("A", "critical", 1, 0), ("C", "high", 1, 1), ("D", None, 0, 0), ("E", "high", 5, 0)]
     ordered = sorted(spots, key=lambda s: r.weakness_key(s[1], s[2], s[3]))
     assert [s[0] for s in ordered] == ["A", "C", "E", "B", "D"]
 
@@ -164,11 +183,23 @@ HISTORY = [  # only changes are stored; given out of order on purpose
 
 def test_timeline_shows_every_quarter_and_every_status_change():
     rows = r.timeline(HISTORY, Quarter(2025, 4))
-    assert [x.quarter for x in rows] == ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3",
-                                         "2025-Q4"]
-    assert r.status_changes(rows) == [(None, "open", "2024-Q1"), ("open", "in progress", "2024-Q4"),
-                                      ("in progress", "remediated", "2025-Q2"), ("remediated", "open", "2025-Q3"),
-                                      ("open", "verified", "2025-Q4")]
+    assert [x.quarter for x in rows] == [
+        "2024-Q1",
+        "2024-Q2",
+        "2024-Q3",
+        "2024-Q4",
+        "2025-Q1",
+        "2025-Q2",
+        "2025-Q3",
+        "2025-Q4",
+    ]
+    assert r.status_changes(rows) == [
+        (None, "open", "2024-Q1"),
+        ("open", "in progress", "2024-Q4"),
+        ("in progress", "remediated", "2025-Q2"),
+        ("remediated", "open", "2025-Q3"),
+        ("open", "verified", "2025-Q4"),
+    ]
     by_q = {x.quarter: x for x in rows}
     assert by_q["2024-Q1"].changes == (r.RAISED,) and by_q["2024-Q1"].source == {"file_name": "a.xlsx"}
     assert by_q["2024-Q2"].changes == (r.NOTE,)

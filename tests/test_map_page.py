@@ -19,14 +19,21 @@ from data_access import db, queries
 from data_access.config import ENV_VAR
 from data_access.importer import import_workbook
 from data_access.rules import map as rules
-from tests.apptest_support import new_app, run, sample_url  # noqa: F401
+from tests.apptest_support import new_app, run
 from tests.workbooks import FACILITIES_HEADER, FINDINGS_HEADER, return_workbook
 
 PAGE = "pages/map.py"
 SEVERITY_ORDER = ("critical", "high", "medium", "low")
-CLASS_HEX = {**{s: theme.colour("severity", s) for s in SEVERITY_ORDER}, "none_open": theme.GREEN,
-             "not_audited": theme.LIGHT_GREY, "under_50": theme.VERMILLION, "50_to_80": theme.ORANGE,
-             "80_to_100": theme.SKY_BLUE, "all": theme.GREEN, "no_findings": theme.LIGHT_GREY}
+CLASS_HEX = {
+    **{s: theme.colour("severity", s) for s in SEVERITY_ORDER},
+    "none_open": theme.GREEN,
+    "not_audited": theme.LIGHT_GREY,
+    "under_50": theme.VERMILLION,
+    "50_to_80": theme.ORANGE,
+    "80_to_100": theme.SKY_BLUE,
+    "all": theme.GREEN,
+    "no_findings": theme.LIGHT_GREY,
+}
 
 
 def _open(query: dict | None = None):
@@ -46,7 +53,7 @@ def _layer(spec: dict, layer_id: str) -> dict:
 
 def _rgb(hex_colour: str) -> list[int]:
     h = hex_colour.lstrip("#")
-    return [int(h[i:i + 2], 16) for i in (0, 2, 4)]
+    return [int(h[i : i + 2], 16) for i in (0, 2, 4)]
 
 
 def _legend(at) -> str:
@@ -71,10 +78,21 @@ def _expected(eng, quarter: str, countries: list[str] | None) -> pd.DataFrame:
         open_ = mine[mine["status"].isin(("open", "in progress"))]
         worst = min(open_["severity"], key=SEVERITY_ORDER.index) if len(open_) else None
         done = mine["status"].isin(("remediated", "verified")).sum()
-        rows.append(dict(facility_id=fid, name=f["name"], country=f["country"], lat=f["latitude"],
-                         lon=f["longitude"], pilot=bool(f["pilot"]), findings=len(mine), open=len(open_),
-                         overdue=int(open_["overdue"].sum()), worst=worst,
-                         share=done / len(mine) if len(mine) else None))
+        rows.append(
+            dict(
+                facility_id=fid,
+                name=f["name"],
+                country=f["country"],
+                lat=f["latitude"],
+                lon=f["longitude"],
+                pilot=bool(f["pilot"]),
+                findings=len(mine),
+                open=len(open_),
+                overdue=int(open_["overdue"].sum()),
+                worst=worst,
+                share=done / len(mine) if len(mine) else None,
+            )
+        )
     return pd.DataFrame(rows).set_index("facility_id")
 
 
@@ -99,18 +117,26 @@ def eng(sample_url):
 # --------------------------------------------------------------------------- the deck
 
 
-@pytest.mark.parametrize("quarter, countries", [
-    ("2026-Q3", None),
-    ("2024-Q1", None),  # the first returns: every pilot prison has open critical or high findings
-    ("2025-Q2", ["KGZ", "TJK"]),
-])
+@pytest.mark.parametrize(
+    "quarter, countries",
+    [
+        ("2026-Q3", None),
+        ("2024-Q1", None),  # the first returns: every pilot prison has open critical or high findings
+        ("2025-Q2", ["KGZ", "TJK"]),
+    ],
+)
 def test_the_deck_draws_each_facility_in_the_colour_of_its_worst_open_finding(eng, quarter, countries):
     query = {"quarter": quarter} | ({"countries": ",".join(countries)} if countries else {})
     at = _open(query)
     assert at.markdown[0].value == f"### Map of facilities · {quarter}"
     spec = _deck(at)
-    assert [layer["id"] for layer in spec["layers"]] == ["sea", "borders", "country-labels", "pilot-rings",
-                                                       "facilities"]
+    assert [layer["id"] for layer in spec["layers"]] == [
+        "sea",
+        "borders",
+        "country-labels",
+        "pilot-rings",
+        "facilities",
+    ]
     expected = _expected(eng, quarter, countries)
     points = {p["facility_id"]: p for p in _layer(spec, "facilities")["data"]}
     assert set(points) == set(expected.index)
@@ -159,8 +185,9 @@ def test_no_basemap_no_token_no_url(eng):
     assert spec["views"] == [{"@@type": "MapView", "controller": {"dragRotate": False, "touchRotate": False}}]
     # the borders are inline: programme countries highlighted, neighbours faint
     tiers = {f["properties"]["iso_a3"]: f["properties"]["tier"] for f in _layer(spec, "borders")["data"]["features"]}
-    assert {c: tiers[c] for c in ("IRQ", "KAZ", "KGZ", "TJK")} == dict.fromkeys(("IRQ", "KAZ", "KGZ", "TJK"),
-                                                                               "selected")
+    assert {c: tiers[c] for c in ("IRQ", "KAZ", "KGZ", "TJK")} == dict.fromkeys(
+        ("IRQ", "KAZ", "KGZ", "TJK"), "selected"
+    )
     assert tiers["UZB"] == tiers["IRN"] == tiers["CHN"] == "neighbour"
     assert len(deck.json) < 400_000  # compact JSON: the borders cost about 200 KB
 
@@ -228,8 +255,7 @@ def test_choosing_a_facility_shows_its_findings_and_links_to_them(eng):
     fnd = queries.findings_as_at(eng, "2026-Q3", ["TJK"])
     mine = fnd[fnd["facility_id"] == "TJK-DUS-01"]
     assert int(grid.to_numpy().sum()) == len(mine)
-    assert int(grid.loc["High", "In progress"]) == len(mine[(mine.severity == "high")
-                                                            & (mine.status == "in progress")])
+    assert int(grid.loc["High", "In progress"]) == len(mine[(mine.severity == "high") & (mine.status == "in progress")])
     open_ids = mine.loc[mine["status"].isin(("open", "in progress")), "finding_id"]
     assert all(fid in text for fid in open_ids)
     links = at.get("page_link")
@@ -265,9 +291,15 @@ def test_the_static_map_is_a_geoshape_chart_that_exports(eng):
 
     fac = queries.facility_findings_summary(eng, "2026-Q3", ["TJK"])
     marks_df = map_layers.markers(fac, rules.BY_SEVERITY, {"TJK": "Tajikistan"})
-    chart = map_layers.static_chart(marks_df, selected=["TJK"], programme=["IRQ", "KAZ", "KGZ", "TJK"],
-                                    names={"TJK": "Tajikistan"}, mode=rules.BY_SEVERITY, title="Map",
-                                    subtitle="Tajikistan")
+    chart = map_layers.static_chart(
+        marks_df,
+        selected=["TJK"],
+        programme=["IRQ", "KAZ", "KGZ", "TJK"],
+        names={"TJK": "Tajikistan"},
+        mode=rules.BY_SEVERITY,
+        title="Map",
+        subtitle="Tajikistan",
+    )
     png = charts.to_png(chart, scale=1)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     svg = charts.to_svg(chart)
@@ -283,13 +315,16 @@ def small_url(tmp_path, monkeypatch):
     coordinates and one with them, and a finding."""
     url = f"sqlite:///{tmp_path / 'small.db'}"
     eng = db.connect(url)
-    facilities = [FACILITIES_HEADER,
-                  ["TJK-X-01", "Prison without position", "prison", "Khorog", None, None, "no", None],
-                  ["TJK-X-02", "Prison Khujand", "prison", "Khujand", 40.28, 69.62, "no", None]]
-    findings = [FINDINGS_HEADER, ["F1", "TJK-X-02", "2024-02-01", "physical", "medium", "Gate", None, "open",
-                                  "2024-12-31", None, None]]
-    r = import_workbook(eng, return_workbook("TJK", "2024-Q1", Facilities=facilities, Findings=findings),
-                        "r.xlsx", "t")
+    facilities = [
+        FACILITIES_HEADER,
+        ["TJK-X-01", "Prison without position", "prison", "Khorog", None, None, "no", None],
+        ["TJK-X-02", "Prison Khujand", "prison", "Khujand", 40.28, 69.62, "no", None],
+    ]
+    findings = [
+        FINDINGS_HEADER,
+        ["F1", "TJK-X-02", "2024-02-01", "physical", "medium", "Gate", None, "open", "2024-12-31", None, None],
+    ]
+    r = import_workbook(eng, return_workbook("TJK", "2024-Q1", Facilities=facilities, Findings=findings), "r.xlsx", "t")
     assert r.status == "applied", r.report()
     db.dispose_all()
     monkeypatch.setenv(ENV_VAR, url)
@@ -305,8 +340,10 @@ def test_a_facility_without_coordinates_is_listed_not_drawn(small_url):
     assert points[0]["colour_class"] == "medium"
     table = _table(at).set_index("Facility")
     assert table.loc["Prison without position", "On the map"] == "no"
-    assert any("1 facility has no coordinates and is listed in the table only: Prison without position."
-               in c.value for c in at.caption)
+    assert any(
+        "1 facility has no coordinates and is listed in the table only: Prison without position." in c.value
+        for c in at.caption
+    )
 
 
 def test_pilot_prisons_only_explains_when_there_is_none(small_url):
@@ -361,9 +398,11 @@ def test_a_deck_that_would_fetch_a_basemap_is_refused():
     layer = pdk.Layer("ScatterplotLayer", id="p", data=[{"lon": 70, "lat": 40}], get_position=["lon", "lat"])
     view = pdk.ViewState(latitude=40, longitude=70, zoom=3)
     map_layers.check_offline(pdk.Deck(layers=[layer], initial_view_state=view, map_provider=None))
-    for kwargs in (dict(map_provider=None, map_style=None),  # Streamlit would fetch Carto's positron style
-                   dict(),  # pydeck's defaults: Carto's dark-matter style
-                   dict(map_provider="mapbox", map_style="mapbox://styles/mapbox/light-v9")):
+    for kwargs in (
+        dict(map_provider=None, map_style=None),  # Streamlit would fetch Carto's positron style
+        dict(),  # pydeck's defaults: Carto's dark-matter style
+        dict(map_provider="mapbox", map_style="mapbox://styles/mapbox/light-v9"),
+    ):
         with pytest.raises(ValueError):
             map_layers.check_offline(pdk.Deck(layers=[layer], initial_view_state=view, **kwargs))
     remote = pdk.Layer("GeoJsonLayer", id="g", data="https://example.org/borders.geojson")

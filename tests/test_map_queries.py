@@ -22,8 +22,16 @@ def history(engine):
     """Dushanbe: F1 critical open -> remediated (Q3); F2 high open, due mid-2024 (overdue from Q3);
     F3 high in progress, no deadline; F4 low verified in Q2. Khujand: F5 critical open (another facility)."""
     returns = [
-        ("2024-Q1", [f("F1", "open", "critical"), f("F2", "open", due=D(2024, 6, 30)),
-                     f("F3", "in progress", due=None), f("F5", "open", "critical", facility="TJK-T-02")], True),
+        (
+            "2024-Q1",
+            [
+                f("F1", "open", "critical"),
+                f("F2", "open", due=D(2024, 6, 30)),
+                f("F3", "in progress", due=None),
+                f("F5", "open", "critical", facility="TJK-T-02"),
+            ],
+            True,
+        ),
         ("2024-Q2", [f("F4", "verified", "low")], False),
         ("2024-Q3", [f("F1", "remediated", "critical")], False),
     ]
@@ -37,13 +45,23 @@ def _counts(engine, quarter, facility="TJK-T-01"):
 
 def test_counts_by_severity_and_status_as_at_each_quarter(history):
     assert _counts(history, "2024-Q1") == [
-        ("critical", "open", 1, 0), ("high", "in progress", 1, 0), ("high", "open", 1, 0)]
+        ("critical", "open", 1, 0),
+        ("high", "in progress", 1, 0),
+        ("high", "open", 1, 0),
+    ]
     assert _counts(history, "2024-Q2") == [
-        ("critical", "open", 1, 0), ("high", "in progress", 1, 0), ("high", "open", 1, 0), ("low", "verified", 1, 0)]
+        ("critical", "open", 1, 0),
+        ("high", "in progress", 1, 0),
+        ("high", "open", 1, 0),
+        ("low", "verified", 1, 0),
+    ]
     # Q3: F1 remediated; F2 is past its 30 June deadline; F3 has no deadline, so never overdue
     assert _counts(history, "2024-Q3") == [
-        ("critical", "remediated", 1, 0), ("high", "in progress", 1, 0), ("high", "open", 1, 1),
-        ("low", "verified", 1, 0)]
+        ("critical", "remediated", 1, 0),
+        ("high", "in progress", 1, 0),
+        ("high", "open", 1, 1),
+        ("low", "verified", 1, 0),
+    ]
     assert _counts(history, "2024-Q1", "TJK-T-02") == [("critical", "open", 1, 0)]
     assert _counts(history, "2024-Q1", "NO-SUCH") == []
 
@@ -58,8 +76,7 @@ def test_open_findings_worst_first_then_earliest_deadline(history):
     assert list(q3["status"]) == ["open", "in progress"]
     assert list(map_queries.facility_open_findings(history, "2024-Q3", "TJK-T-01", limit=1)["finding_id"]) == ["F2"]
     empty = map_queries.facility_open_findings(history, "2024-Q3", "NO-SUCH")
-    assert empty.empty and list(empty.columns) == ["finding_id", "severity", "title", "status", "due_date",
-                                                    "overdue"]
+    assert empty.empty and list(empty.columns) == ["finding_id", "severity", "title", "status", "due_date", "overdue"]
 
 
 def test_a_quarter_before_any_finding_has_nothing(history):

@@ -10,22 +10,38 @@ import pytest
 from data_access.rules import map as rules
 
 
-@pytest.mark.parametrize("worst, findings, expected", [
-    ("critical", 5, "critical"), ("high", 1, "high"), ("medium", 2, "medium"), ("low", 9, "low"),
-    (None, 4, rules.NONE_OPEN), (float("nan"), 4, rules.NONE_OPEN),
-    (None, 0, rules.NOT_AUDITED), (float("nan"), 0, rules.NOT_AUDITED),
-])
+@pytest.mark.parametrize(
+    "worst, findings, expected",
+    [
+        ("critical", 5, "critical"),
+        ("high", 1, "high"),
+        ("medium", 2, "medium"),
+        ("low", 9, "low"),
+        (None, 4, rules.NONE_OPEN),
+        (float("nan"), 4, rules.NONE_OPEN),
+        (None, 0, rules.NOT_AUDITED),
+        (float("nan"), 0, rules.NOT_AUDITED),
+    ],
+)
 def test_severity_class(worst, findings, expected):
     assert rules.severity_class(worst, findings) == expected
 
 
-@pytest.mark.parametrize("share, findings, expected", [
-    (0.0, 3, rules.UNDER_HALF), (0.49, 100, rules.UNDER_HALF),
-    (0.5, 2, rules.HALF_TO_80), (0.79, 100, rules.HALF_TO_80),
-    (0.8, 5, rules.OVER_80), (0.999, 1000, rules.OVER_80),
-    (1.0, 7, rules.ALL_REMEDIATED),
-    (None, 0, rules.NO_FINDINGS), (float("nan"), 0, rules.NO_FINDINGS), (0.0, 0, rules.NO_FINDINGS),
-])
+@pytest.mark.parametrize(
+    "share, findings, expected",
+    [
+        (0.0, 3, rules.UNDER_HALF),
+        (0.49, 100, rules.UNDER_HALF),
+        (0.5, 2, rules.HALF_TO_80),
+        (0.79, 100, rules.HALF_TO_80),
+        (0.8, 5, rules.OVER_80),
+        (0.999, 1000, rules.OVER_80),
+        (1.0, 7, rules.ALL_REMEDIATED),
+        (None, 0, rules.NO_FINDINGS),
+        (float("nan"), 0, rules.NO_FINDINGS),
+        (0.0, 0, rules.NO_FINDINGS),
+    ],
+)
 def test_remediation_class_bands(share, findings, expected):
     assert rules.remediation_class(share, findings) == expected
 
@@ -45,7 +61,7 @@ def test_marker_area_grows_by_the_same_amount_per_open_finding_up_to_a_cap():
     assert rules.marker_radius(-3) == rules.MIN_RADIUS_PX
     assert rules.marker_radius(1) == pytest.approx(9.0)
     areas = [math.pi * rules.marker_radius(n) ** 2 for n in range(0, 12)]
-    steps = {round(b - a, 6) for a, b in zip(areas, areas[1:])}
+    steps = {round(b - a, 6) for a, b in zip(areas, areas[1:], strict=False)}
     assert len(steps) == 1  # linear in the count
     assert rules.marker_radius(1000) == rules.MAX_RADIUS_PX
     cap = rules.size_cap()
@@ -60,24 +76,27 @@ def test_coordinates_are_rounded_to_city_level():
     assert rules.has_position(38.5, 68.8) and not rules.has_position(None, 68.8)
     assert not rules.has_position(38.5, float("nan"))
     # at the deepest zoom a pixel is about the data's precision, never finer
-    degrees_per_pixel = 360 / (rules.TILE_SIZE * 2 ** rules.MAX_ZOOM)
-    assert degrees_per_pixel >= 10 ** -rules.CITY_DECIMALS
+    degrees_per_pixel = 360 / (rules.TILE_SIZE * 2**rules.MAX_ZOOM)
+    assert degrees_per_pixel >= 10**-rules.CITY_DECIMALS
 
 
 def _project(lon, lat, view, width, height):
     """Pixel position of a point in a width x height Web Mercator view."""
-    scale = rules.TILE_SIZE * 2 ** view.zoom / (2 * math.pi)
+    scale = rules.TILE_SIZE * 2**view.zoom / (2 * math.pi)
     x = width / 2 + scale * math.radians(lon - view.longitude)
     y = height / 2 - scale * (rules._mercator_y(lat) - rules._mercator_y(view.latitude))
     return x, y
 
 
-@pytest.mark.parametrize("bounds", [
-    (69.23, 39.21, 80.25, 43.24),  # Kyrgyzstan: wide
-    (38.77, 29.06, 48.55, 37.37),  # Iraq
-    (38.77, 29.06, 87.32, 55.39),  # all four countries
-    (67.35, 36.68, 75.12, 41.04),  # Tajikistan
-])
+@pytest.mark.parametrize(
+    "bounds",
+    [
+        (69.23, 39.21, 80.25, 43.24),  # Kyrgyzstan: wide
+        (38.77, 29.06, 48.55, 37.37),  # Iraq
+        (38.77, 29.06, 87.32, 55.39),  # all four countries
+        (67.35, 36.68, 75.12, 41.04),  # Tajikistan
+    ],
+)
 def test_the_view_shows_the_bounds_whole_and_fills_one_dimension(bounds):
     width, height, padding = 660, 450, 24
     view = rules.fit_view(bounds, width, height, padding=padding)
@@ -121,11 +140,16 @@ def test_topojson_is_decoded_stitched_and_clipped():
             [[1, 1], [-1, 0], [0, -1], [1, 0]],  # 1: left square's other edges (1,1)->(0,1)->(0,0)->(1,0)
             [[1, 0], [1, 0], [0, 1], [-1, 0]],  # 2: right square's other edges (1,0)->(2,0)->(2,1)->(1,1)
         ],
-        "objects": {"countries": {"type": "GeometryCollection", "geometries": [
-            {"type": "Polygon", "id": "417", "properties": {"name": "Left"}, "arcs": [[0, 1]]},
-            {"type": "Polygon", "id": "762", "properties": {"name": "Right"}, "arcs": [[2, -1]]},
-            {"type": "Polygon", "id": "999", "properties": {"name": "Far away"}, "arcs": [[2, -1]]},
-        ]}},
+        "objects": {
+            "countries": {
+                "type": "GeometryCollection",
+                "geometries": [
+                    {"type": "Polygon", "id": "417", "properties": {"name": "Left"}, "arcs": [[0, 1]]},
+                    {"type": "Polygon", "id": "762", "properties": {"name": "Right"}, "arcs": [[2, -1]]},
+                    {"type": "Polygon", "id": "999", "properties": {"name": "Far away"}, "arcs": [[2, -1]]},
+                ],
+            }
+        },
     }
     arcs = mb.decode_arcs(topology)
     assert arcs[1] == [(1, 1), (0, 1), (0, 0), (1, 0)]

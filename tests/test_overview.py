@@ -19,13 +19,19 @@ from data_access.config import ENV_VAR
 from data_access.importer import import_workbook
 from data_access.rules.quarters import parse_quarter
 from data_access.rules.status import TRAINING_ACTIVITY_TYPES
-from tests.apptest_support import markdown_text, metrics, new_app, plain, run, sample_url  # noqa: F401
+from tests.apptest_support import markdown_text, metrics, new_app, plain, run
 
 LABELS = {
-    "prisoners_total": "Prisoners", "ve_prisoners": "Violent extremist prisoners", "ftf_detainees": "FTF detainees",
-    "open_findings": "Open findings", "overdue_findings": "Overdue findings", "open_critical": "Open critical findings",
-    "priorities_on_track": "Priorities on track", "priorities_at_risk": "Priorities at risk",
-    "priorities_off_track": "Priorities off track", "priorities_completed": "Priorities completed",
+    "prisoners_total": "Prisoners",
+    "ve_prisoners": "Violent extremist prisoners",
+    "ftf_detainees": "FTF detainees",
+    "open_findings": "Open findings",
+    "overdue_findings": "Overdue findings",
+    "open_critical": "Open critical findings",
+    "priorities_on_track": "Priorities on track",
+    "priorities_at_risk": "Priorities at risk",
+    "priorities_off_track": "Priorities off track",
+    "priorities_completed": "Priorities completed",
     "trained_women_share": "Women among trained",
 }
 
@@ -35,8 +41,11 @@ LABELS = {
 
 def _tracker(at) -> pd.DataFrame:
     """The returns tracker grid: the table whose columns are quarters."""
-    return next(d.value for d in at.dataframe
-                if len(d.value.columns) and all(re.fullmatch(r"\d{4}-Q[1-4]", str(c)) for c in d.value.columns))
+    return next(
+        d.value
+        for d in at.dataframe
+        if len(d.value.columns) and all(re.fullmatch(r"\d{4}-Q[1-4]", str(c)) for c in d.value.columns)
+    )
 
 
 def _tracker_details(at) -> pd.DataFrame:
@@ -59,8 +68,12 @@ def _figures(eng, quarter: str, countries: list[str] | None) -> dict[str, tuple[
     out["overdue_findings"] = (int(fc["overdue"].sum()), False)
     out["open_critical"] = (int(fc.loc[fc["severity"] == "critical", "open"].sum()), False)
     status = queries.priorities_as_at(eng, quarter, countries)["status"].value_counts()
-    for metric, st in (("priorities_on_track", "on track"), ("priorities_at_risk", "at risk"),
-                       ("priorities_off_track", "off track"), ("priorities_completed", "completed")):
+    for metric, st in (
+        ("priorities_on_track", "on track"),
+        ("priorities_at_risk", "at risk"),
+        ("priorities_off_track", "off track"),
+        ("priorities_completed", "completed"),
+    ):
         out[metric] = (int(status.get(st, 0)), False)
     acts = queries.activities(eng, countries, up_to=quarter)
     if not acts.empty:
@@ -83,10 +96,7 @@ def _expected_tiles(eng, quarter: str, countries: list[str] | None) -> dict[str,
     out = {}
     for metric, (value, approx) in now.items():
         label = LABELS.get(metric) or f"People trained in {q.year}"
-        if metric == "trained_women_share":
-            text = fmt.percent(value)
-        else:
-            text = fmt.number(value, approx=approx)
+        text = fmt.percent(value) if metric == "trained_women_share" else fmt.number(value, approx=approx)
         prev = None if before is None else before[metric][0]
         if metric == "trained" and before is not None and p.year != q.year:
             prev = 0
@@ -113,12 +123,15 @@ def engine_for(sample_url):
 # --------------------------------------------------------------------------- headline tiles
 
 
-@pytest.mark.parametrize("quarter, countries", [
-    ("2026-Q3", None),
-    ("2025-Q2", None),
-    ("2026-Q1", ["KAZ", "KGZ"]),  # a first quarter: the year's training count starts again
-    ("2024-Q1", ["IRQ"]),  # Iraq reports only prisoners and prisons
-])
+@pytest.mark.parametrize(
+    "quarter, countries",
+    [
+        ("2026-Q3", None),
+        ("2025-Q2", None),
+        ("2026-Q1", ["KAZ", "KGZ"]),  # a first quarter: the year's training count starts again
+        ("2024-Q1", ["IRQ"]),  # Iraq reports only prisoners and prisons
+    ],
+)
 def test_tiles_equal_the_data_layer(engine_for, quarter, countries):
     query = {"quarter": quarter}
     if countries:
@@ -180,8 +193,15 @@ def _transitions(eng, quarter: str, countries=None) -> dict[str, int]:
     mp = queries.milestones_as_at(eng, p, countries).set_index(key)["status"]
     reached = sum(s == "done" and mp.get(k) != "done" for k, s in mq.items())
     late = sum(s == "late" and mp.get(k) != "late" for k, s in mq.items())
-    return dict(raised=raised, remediated=became("remediated"), verified=became("verified"),
-                improved=improved, worsened=worsened, reached=reached, late=late)
+    return dict(
+        raised=raised,
+        remediated=became("remediated"),
+        verified=became("verified"),
+        improved=improved,
+        worsened=worsened,
+        reached=reached,
+        late=late,
+    )
 
 
 @pytest.mark.parametrize("quarter", ["2026-Q3", "2025-Q2", "2024-Q3"])
@@ -189,8 +209,10 @@ def test_what_changed_equals_the_data_layer(engine_for, quarter):
     at = run(new_app({"quarter": quarter}))
     text = markdown_text(at)
     n = _transitions(engine_for, quarter)
-    assert (f"**Findings:** **{n['raised']}** newly raised · **{n['remediated']}** remediated · "
-            f"**{n['verified']}** verified") in text
+    assert (
+        f"**Findings:** **{n['raised']}** newly raised · **{n['remediated']}** remediated · "
+        f"**{n['verified']}** verified"
+    ) in text
     assert f"**Priorities:** **{n['improved']}** improved · **{n['worsened']}** worsened" in text
     assert f"**Milestones:** **{n['reached']}** reached · **{n['late']}** late" in text
     assert f"**Returns:** 4 of 4 received for {quarter}" in text
@@ -284,8 +306,16 @@ def test_tracker_shows_received_returns_and_how_often_they_were_superseded(engin
     _resubmit(engine_for, "TJK_2026-Q3", "Corrected twice.")
     at = run(new_app())
     grid = _tracker(at)
-    assert list(grid.columns) == ["2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2",
-                                  "2026-Q3"]
+    assert list(grid.columns) == [
+        "2024-Q4",
+        "2025-Q1",
+        "2025-Q2",
+        "2025-Q3",
+        "2025-Q4",
+        "2026-Q1",
+        "2026-Q2",
+        "2026-Q3",
+    ]
     assert list(grid.index) == ["Iraq", "Kazakhstan", "Kyrgyzstan", "Tajikistan"]
     assert grid.loc["Tajikistan", "2026-Q3"] == "✓ 16 Oct ↻2"
     assert grid.loc["Iraq", "2026-Q3"] == "✓ 26 Oct"
@@ -302,6 +332,7 @@ def test_trend_charts_offer_downloads_and_agree_with_the_tiles(engine_for):
     charts_ = at.get("vega_lite_chart")
     assert len(charts_) == 2
     import json
+
     specs = [json.loads(c.proto.spec) for c in charts_]
     assert [s["title"]["text"] for s in specs] == ["Open findings by severity", "Priorities by status"]
     for s in specs:

@@ -27,11 +27,19 @@ def test_rows_are_grouped_per_sheet_in_the_order_of_the_return():
 
 
 def test_values_read_as_people_write_them():
-    assert [show_value(v) for v in (None, True, 73715.0, 2.5, dt.date(2024, 3, 31), "x")] == \
-        ["", "yes", "73,715", "2.5", "2024-03-31", "x"]
+    assert [show_value(v) for v in (None, True, 73715.0, 2.5, dt.date(2024, 3, 31), "x")] == [
+        "",
+        "yes",
+        "73,715",
+        "2.5",
+        "2024-03-31",
+        "x",
+    ]
 
 
 def test_pages_to_visit_follow_the_sheets_that_changed():
-    changes = [RowChange("Findings", "F1", "updated", {"status": ("open", "verified")}),
-               RowChange("Priorities", "P1", "unchanged")]
+    changes = [
+        RowChange("Findings", "F1", "updated", {"status": ("open", "verified")}),
+        RowChange("Priorities", "P1", "unchanged"),
+    ]
     assert pages_changed(preview(changes)) == ["overview", "findings", "map"]

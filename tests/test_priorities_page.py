@@ -22,12 +22,17 @@ from data_access.config import ENV_VAR
 from data_access.importer import import_workbook
 from data_access.priorities import FLAGS
 from data_access.rules import priorities as rules
-from tests.apptest_support import markdown_text, metrics, new_app, run, sample_url  # noqa: F401
+from tests.apptest_support import markdown_text, metrics, new_app, run
 from tests.workbooks import MILESTONES_HEADER, PRIORITIES_HEADER, return_workbook
 
 PAGE = "pages/priorities.py"
-STATUS = {"not started": "Not started", "on track": "On track", "at risk": "At risk", "off track": "Off track",
-          "completed": "Completed"}
+STATUS = {
+    "not started": "Not started",
+    "on track": "On track",
+    "at risk": "At risk",
+    "off track": "Off track",
+    "completed": "Completed",
+}
 D = dt.date
 
 
@@ -104,8 +109,9 @@ def test_a_link_opens_one_priority_as_at_its_quarter(engine_for):
     ms = next(d.value for d in at.dataframe if "Done on" in d.value.columns)
     expected = queries.milestones_as_at(engine_for, "2025-Q4", priority_id="KGZ-P3")
     assert sorted(ms["Milestone"]) == sorted(expected["milestone"])
-    assert dict(zip(ms["Milestone"], ms["Status"])) == {m: s.capitalize() for m, s in
-                                                        zip(expected["milestone"], expected["status"])}
+    assert dict(zip(ms["Milestone"], ms["Status"], strict=False)) == {
+        m: s.capitalize() for m, s in zip(expected["milestone"], expected["status"], strict=False)
+    }
     # picking another priority puts it in the address bar
     box.select("TJK-P2")
     run(at)
@@ -152,15 +158,19 @@ HAND_RETURNS = {
         prio("TJK-N1", "on track", 20, "n1", None, "No target date", None, "infrastructure"),
     ],
     "2024-Q2": [
-        prio("TJK-B1", "on track", 20, "b1"), prio("TJK-B2", "on track", 20, "b2"),
-        prio("TJK-B3", "on track", 60, "b3"), prio("TJK-B4", "on track", 60, "b4"),
+        prio("TJK-B1", "on track", 20, "b1"),
+        prio("TJK-B2", "on track", 20, "b2"),
+        prio("TJK-B3", "on track", 60, "b3"),
+        prio("TJK-B4", "on track", 60, "b4"),
         prio("TJK-B5", "completed", 100, "b5 done"),
         prio("TJK-S2", "on track", 50, "second"),
         prio("TJK-S3", "on track", 20, None, None),  # blank texts: "Alpha" and "Plan" carried forward
     ],
     "2024-Q3": [
-        prio("TJK-B1", "on track", 30, "b1"), prio("TJK-B2", "on track", 29, "b2"),
-        prio("TJK-B3", "on track", 80, "b3"), prio("TJK-B4", "on track", 80, "b4"),
+        prio("TJK-B1", "on track", 30, "b1"),
+        prio("TJK-B2", "on track", 29, "b2"),
+        prio("TJK-B3", "on track", 80, "b3"),
+        prio("TJK-B4", "on track", 80, "b4"),
         prio("TJK-S2", "on track", 50, "third"),
         prio("TJK-S3", "at risk", 25, "Beta", "Escalate"),
     ],
@@ -197,7 +207,7 @@ def hand(hand_db, monkeypatch):
 def test_computed_status_at_the_edges_of_the_rule(hand):
     at = open_page({"quarter": "2024-Q3"})
     shown = table(at)
-    assert dict(zip(shown.index, zip(shown["Reported"], shown["By the rule"]))) == {
+    assert dict(zip(shown.index, zip(shown["Reported"], shown["By the rule"], strict=False), strict=False)) == {
         "TJK-B1": ("On track", "On track"),  # line at 50 %, progress 30: exactly 20 points below is not "more than"
         "TJK-B2": ("On track", "At risk"),  # progress 29: 21 points below
         "TJK-B3": ("On track", "On track"),  # target date = last day of the quarter: not passed; 80 vs 100
@@ -219,10 +229,14 @@ def test_computed_status_at_the_edges_of_the_rule(hand):
     assert "target date passed → Off track" in rule
     # where they disagree, the page says so: the questions for the meeting
     text = markdown_text(at)
-    assert ("**TJK-B2** Just over 20 points below · Tajikistan: reported :green-badge[On track], by the rule "
-            ":orange-badge[At risk] (29% done where the line expects 50.0%)") in text
-    assert ("**TJK-B4** Due the day before · Tajikistan: reported :green-badge[On track], by the rule "
-            ":red-badge[Off track] (target date 29 Sep 2024 passed at 80%)") in text
+    assert (
+        "**TJK-B2** Just over 20 points below · Tajikistan: reported :green-badge[On track], by the rule "
+        ":orange-badge[At risk] (29% done where the line expects 50.0%)"
+    ) in text
+    assert (
+        "**TJK-B4** Due the day before · Tajikistan: reported :green-badge[On track], by the rule "
+        ":red-badge[Off track] (target date 29 Sep 2024 passed at 80%)"
+    ) in text
     assert "**TJK-B1**" not in text and "**TJK-B3**" not in text
     # the same priorities, one quarter earlier: the line is at 25 % (91 of 366 days) and progress 20
     earlier = table(open_page({"quarter": "2024-Q2"}))
@@ -242,23 +256,28 @@ def test_slipping_is_detected_over_quarters_not_stored_rows(hand):
     assert checks["TJK-N1"] == "Stalled since 2024-Q1"
     assert metrics(at)["Slipping"] == ("5", "+5")
     text = markdown_text(at)
-    assert (":orange-badge[Slipping] **TJK-S1** Stalled, nothing stored since · Tajikistan: progress stuck at 40% "
-            "since 2024-Q1.") in text
+    assert (
+        ":orange-badge[Slipping] **TJK-S1** Stalled, nothing stored since · Tajikistan: progress stuck at 40% "
+        "since 2024-Q1."
+    ) in text
     assert ":green-badge[On track] in 2024-Q2, :orange-badge[At risk] in 2024-Q3" in text
     # as at 2024-Q2 nothing has been unchanged for two quarters yet
     earlier = open_page({"quarter": "2024-Q2"})
     assert set(table(earlier)["Check"]) == {""}
     assert metrics(earlier)["Slipping"][0] == "0"
     assert "the rule agrees with every reported status and nothing is slipping" in "\n".join(
-        s.value for s in earlier.success)
+        s.value for s in earlier.success
+    )
 
 
 def test_narrative_thread_newest_first_each_narrative_once(hand):
     at = open_page({"quarter": "2024-Q3", "priority": "TJK-S3"})
     entries = thread(at)
     assert [e.split(" · ")[0] for e in entries] == ["**2024-Q3**", "**2024-Q2**", "**2024-Q1**"]
-    assert entries[0] == ("**2024-Q3** · :orange-badge[At risk] · 25% · worsened from :green-badge[On track]  \n"
-                          "Beta  \n**Next steps:** Escalate")
+    assert entries[0] == (
+        "**2024-Q3** · :orange-badge[At risk] · 25% · worsened from :green-badge[On track]  \n"
+        "Beta  \n**Next steps:** Escalate"
+    )
     assert entries[1] == "**2024-Q2** · :green-badge[On track] · 20%  \n_No new narrative._"  # "Alpha" carried
     assert entries[2] == "**2024-Q1** · :green-badge[On track] · 10%  \nAlpha  \n**Next steps:** Plan"
     assert sum(e.count("Alpha") for e in entries) == 1
@@ -298,8 +317,15 @@ def test_a_priority_without_target_date_or_milestones(hand):
 
 def test_every_message_key_built_at_run_time_exists():
     en = i18n.catalogue("en")
-    reasons = (rules.R_COMPLETED, rules.R_TARGET_PASSED, rules.R_BEHIND, rules.R_NOT_STARTED, rules.R_ON_PACE,
-               rules.R_NO_TARGET, rules.R_NO_PROGRESS)
+    reasons = (
+        rules.R_COMPLETED,
+        rules.R_TARGET_PASSED,
+        rules.R_BEHIND,
+        rules.R_NOT_STARTED,
+        rules.R_ON_PACE,
+        rules.R_NO_TARGET,
+        rules.R_NO_PROGRESS,
+    )
     keys = [f"prio.tile.{f}.help" for f in FLAGS] + ["prio.tile.disagree", "prio.tile.slipping"]
     keys += [f"prio.reason{kind}.{r}" for kind in ("", "_short") for r in reasons]
     keys += [f"prio.timing.{x}" for x in (rules.ON_TIME, rules.DONE_LATE, rules.PAST_DUE, rules.DUE)]

@@ -27,9 +27,11 @@ RETURNS = {
     # P2: starts in Q2, absent from Q3's return (not updated), completed in Q4.
     # P3: reported once, no target date.
     "2024-Q1": (
-        [p("TJK-P1", "on track", 10, "A1", "N1", "Intelligence units", "Training", D(2025, 3, 31)),
-         p("TJK-P2", "not started", 0, None, None, "Trainer pool", "training ", D(2024, 12, 31)),
-         p("TJK-P3", "on track", 20, "C1", None, "Capacity map", None, None)],
+        [
+            p("TJK-P1", "on track", 10, "A1", "N1", "Intelligence units", "Training", D(2025, 3, 31)),
+            p("TJK-P2", "not started", 0, None, None, "Trainer pool", "training ", D(2024, 12, 31)),
+            p("TJK-P3", "on track", 20, "C1", None, "Capacity map", None, None),
+        ],
         [["TJK-P1", "M-a", D(2024, 6, 30), "planned", None], ["TJK-P1", "M-b", D(2024, 5, 31), "planned", None]],
     ),
     "2024-Q2": (
@@ -71,7 +73,7 @@ def test_state_as_at_every_quarter_including_quarters_without_a_stored_update(kn
     }
     assert pq.priority_states(known, "2024-Q1", "2024-Q4", ["KAZ"]).empty
     only = pq.priority_states(known, "2024-Q2", "2024-Q3", priority_ids=["TJK-P2"])
-    assert list(zip(only["quarter"], only["progress_pct"])) == [("2024-Q2", 20), ("2024-Q3", 20)]
+    assert list(zip(only["quarter"], only["progress_pct"], strict=False)) == [("2024-Q2", 20), ("2024-Q3", 20)]
 
 
 def test_assessed_as_at_q3_computes_status_and_slipping_over_quarters(known):
@@ -93,8 +95,15 @@ def test_assessed_as_at_q3_computes_status_and_slipping_over_quarters(known):
     assert p3["computed_status"] is None and p3["reason"] == rules.R_NO_TARGET and p3["disagreement"] is None
     assert bool(p3["stalled"])
     counts = pq.flag_counts(a.reset_index())
-    assert counts == {"on track": 3, "at risk": 0, "off track": 0, "completed": 0, "not started": 0,
-                      "disagree": 2, "slipping": 2}
+    assert counts == {
+        "on track": 3,
+        "at risk": 0,
+        "off track": 0,
+        "completed": 0,
+        "not started": 0,
+        "disagree": 2,
+        "slipping": 2,
+    }
 
 
 def test_assessed_as_at_q4_and_q2(known):
@@ -114,13 +123,18 @@ def test_assessed_as_at_q4_and_q2(known):
 
 def test_status_counts_by_country_and_by_theme(known):
     c = pq.status_counts(known, "2024-Q4", by="country")
-    assert sorted(zip(c["country"], c["country_name"], c["status"], c["priorities"])) == [
-        ("TJK", "Tajikistan", "at risk", 1), ("TJK", "Tajikistan", "completed", 1),
-        ("TJK", "Tajikistan", "on track", 1)]
+    assert sorted(zip(c["country"], c["country_name"], c["status"], c["priorities"], strict=False)) == [
+        ("TJK", "Tajikistan", "at risk", 1),
+        ("TJK", "Tajikistan", "completed", 1),
+        ("TJK", "Tajikistan", "on track", 1),
+    ]
     th = pq.status_counts(known, "2024-Q4", by="theme")
     # "Training" and "training " are one theme; no theme is ""
-    assert sorted(zip(th["theme"], th["status"], th["priorities"])) == [
-        ("", "on track", 1), ("training", "at risk", 1), ("training", "completed", 1)]
+    assert sorted(zip(th["theme"], th["status"], th["priorities"], strict=False)) == [
+        ("", "on track", 1),
+        ("training", "at risk", 1),
+        ("training", "completed", 1),
+    ]
     assert pq.status_counts(known, "2024-Q4", ["KAZ"]).empty
     with pytest.raises(ValueError):
         pq.status_counts(known, "2024-Q4", by="severity")

@@ -23,32 +23,71 @@ REPORT = "Programme baseline (achievements report 2019-2023)"
 
 
 def _import(engine, country, quarter, kind="return", user="coordinator", **sheets):
-    r = import_workbook(engine, return_workbook(country, quarter, **sheets), f"{country}_{quarter}.xlsx", user,
-                        kind=kind)
+    r = import_workbook(
+        engine, return_workbook(country, quarter, **sheets), f"{country}_{quarter}.xlsx", user, kind=kind
+    )
     assert r.status == "applied", r.report()
 
 
 @pytest.fixture
 def history(engine):
-    _import(engine, "TJK", "2023-Q4", kind="baseline", user=REPORT,
-            Indicators=[INDICATORS_HEADER, ["prisoners_total", 12491, "no", None],
-                        ["prisoners_female", 362, "no", None], ["ve_prisoners", 2133, "no", "As in the report."],
-                        ["ftf_detainees", 281, "yes", None]],
-            Activities=[ACTIVITIES_HEADER, ["TJK-B1", D(2021, 7, 1), "training", "Baseline training", 100, None,
-                                            None, None],
-                        ["TJK-B2", D(2023, 7, 1), "equipment", "Baseline equipment", None, None, None, None]])
-    _import(engine, "KGZ", "2023-Q4", kind="baseline", user=REPORT,
-            Indicators=[INDICATORS_HEADER, ["prisoners_total", 7569, "no", None], ["ve_prisoners", 200, "no", None],
-                        ["ftf_detainees", 38, "yes", None], ["prisons_total", 28, "no", None]])
-    _import(engine, "TJK", "2024-Q1",
-            Indicators=[INDICATORS_HEADER, ["prisoners_total", 12600, "no", None],
-                        ["prisoners_female", 370, "no", None], ["ve_prisoners", 2100, "no", None],
-                        ["ftf_detainees", 290, "yes", "Estimate."]],
-            Activities=[ACTIVITIES_HEADER, ["TJK-A1", D(2024, 2, 1), "training", "T1", 40, 10, None, None],
-                        ["TJK-A2", D(2024, 3, 1), "workshop", "W1", 20, None, None, None]])
-    _import(engine, "TJK", "2024-Q3",
-            Indicators=[INDICATORS_HEADER, ["prisoners_total", 12700, "no", None]],
-            Activities=[ACTIVITIES_HEADER, ["TJK-A3", D(2024, 8, 1), "training", "T2", 30, 15, None, None]])
+    _import(
+        engine,
+        "TJK",
+        "2023-Q4",
+        kind="baseline",
+        user=REPORT,
+        Indicators=[
+            INDICATORS_HEADER,
+            ["prisoners_total", 12491, "no", None],
+            ["prisoners_female", 362, "no", None],
+            ["ve_prisoners", 2133, "no", "As in the report."],
+            ["ftf_detainees", 281, "yes", None],
+        ],
+        Activities=[
+            ACTIVITIES_HEADER,
+            ["TJK-B1", D(2021, 7, 1), "training", "Baseline training", 100, None, None, None],
+            ["TJK-B2", D(2023, 7, 1), "equipment", "Baseline equipment", None, None, None, None],
+        ],
+    )
+    _import(
+        engine,
+        "KGZ",
+        "2023-Q4",
+        kind="baseline",
+        user=REPORT,
+        Indicators=[
+            INDICATORS_HEADER,
+            ["prisoners_total", 7569, "no", None],
+            ["ve_prisoners", 200, "no", None],
+            ["ftf_detainees", 38, "yes", None],
+            ["prisons_total", 28, "no", None],
+        ],
+    )
+    _import(
+        engine,
+        "TJK",
+        "2024-Q1",
+        Indicators=[
+            INDICATORS_HEADER,
+            ["prisoners_total", 12600, "no", None],
+            ["prisoners_female", 370, "no", None],
+            ["ve_prisoners", 2100, "no", None],
+            ["ftf_detainees", 290, "yes", "Estimate."],
+        ],
+        Activities=[
+            ACTIVITIES_HEADER,
+            ["TJK-A1", D(2024, 2, 1), "training", "T1", 40, 10, None, None],
+            ["TJK-A2", D(2024, 3, 1), "workshop", "W1", 20, None, None, None],
+        ],
+    )
+    _import(
+        engine,
+        "TJK",
+        "2024-Q3",
+        Indicators=[INDICATORS_HEADER, ["prisoners_total", 12700, "no", None]],
+        Activities=[ACTIVITIES_HEADER, ["TJK-A3", D(2024, 8, 1), "training", "T2", 30, 15, None, None]],
+    )
     return engine
 
 
@@ -57,7 +96,12 @@ def test_key_figures_next_to_the_baseline(history):
     assert list(k.index) == ["prisoners_total", "prisoners_female", "ve_prisoners", "ftf_detainees"]
     p = k.loc["prisoners_total"]
     assert (p["value"], p["quarter"], p["carried"], p["source_kind"], p["source_by"]) == (
-        12600, "2024-Q1", False, "return", "coordinator")
+        12600,
+        "2024-Q1",
+        False,
+        "return",
+        "coordinator",
+    )
     assert p["source_file"] == "TJK_2024-Q1.xlsx" and not p["from_report"]
     assert (p["baseline_value"], p["baseline_quarter"], p["baseline_source_by"]) == (12491, "2023-Q4", REPORT)
     assert p["baseline_from_report"] and p["change_since_baseline"] == 109
@@ -125,8 +169,14 @@ def test_comparison_absolute_and_per_100_prisoners(history):
 def test_share_series_carries_figures_forward(history):
     s = profiles.share_series(history, ["2023-Q4", "2024-Q1", "2024-Q2", "2024-Q3"], ["TJK"])
     ve = s[s["share"] == "ve_per_100"].set_index("quarter")["value"]
-    assert ve.to_dict() == pytest.approx({"2023-Q4": 2133 / 12491 * 100, "2024-Q1": 2100 / 12600 * 100,
-                                          "2024-Q2": 2100 / 12600 * 100, "2024-Q3": 2100 / 12700 * 100})
+    assert ve.to_dict() == pytest.approx(
+        {
+            "2023-Q4": 2133 / 12491 * 100,
+            "2024-Q1": 2100 / 12600 * 100,
+            "2024-Q2": 2100 / 12600 * 100,
+            "2024-Q3": 2100 / 12700 * 100,
+        }
+    )
     mixed = s[s["share"] == "ve_per_100"].set_index("quarter")["mixed_quarters"]
     assert not mixed["2024-Q2"] and mixed["2024-Q3"]
     assert s[s["share"] == "ftf_per_100"]["approximate"].all()

@@ -69,8 +69,7 @@ def test_a_share_from_figures_of_different_quarters_carries_the_older_quarter():
 
 
 def test_derive_all_gives_every_share_in_order():
-    assert [d.code for d in rules.derive_all(TJK)] == ["ve_per_100", "ftf_per_100", "female_share",
-                                                       "pretrial_share"]
+    assert [d.code for d in rules.derive_all(TJK)] == ["ve_per_100", "ftf_per_100", "female_share", "pretrial_share"]
 
 
 def test_per_100_prisoners_only_for_figures_that_count_prisoners():
@@ -83,8 +82,7 @@ def test_per_100_prisoners_only_for_figures_that_count_prisoners():
     assert set(rules.PER_100_INDICATORS) <= set(rules.PROFILE_INDICATORS)
 
 
-@pytest.mark.parametrize("value, decimals", [(17.08, 1), (1.0, 1), (0.99, 2), (0.14, 2), (None, 1),
-                                             (math.nan, 1)])
+@pytest.mark.parametrize("value, decimals", [(17.08, 1), (1.0, 1), (0.99, 2), (0.14, 2), (None, 1), (math.nan, 1)])
 def test_small_shares_get_two_decimals(value, decimals):
     assert rules.decimals_for(value) == decimals
 

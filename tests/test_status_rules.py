@@ -13,21 +13,24 @@ from data_access.rules.reference import FINDING_STATUSES, MILESTONE_STATUSES, PR
 # --------------------------------------------------------------------------- priorities
 
 
-@pytest.mark.parametrize("before, after, expected", [
-    ("at risk", "on track", r.IMPROVED),
-    ("off track", "at risk", r.IMPROVED),
-    ("off track", "completed", r.IMPROVED),
-    ("on track", "completed", r.IMPROVED),
-    ("on track", "at risk", r.WORSENED),
-    ("at risk", "off track", r.WORSENED),
-    ("completed", "on track", r.WORSENED),
-    ("on track", "not started", r.WORSENED),
-    ("not started", "on track", r.STARTED),
-    ("not started", "off track", r.STARTED),
-    ("on track", "on track", r.UNCHANGED),
-    (None, "on track", r.NEW),
-    (None, "not started", r.NEW),
-])
+@pytest.mark.parametrize(
+    "before, after, expected",
+    [
+        ("at risk", "on track", r.IMPROVED),
+        ("off track", "at risk", r.IMPROVED),
+        ("off track", "completed", r.IMPROVED),
+        ("on track", "completed", r.IMPROVED),
+        ("on track", "at risk", r.WORSENED),
+        ("at risk", "off track", r.WORSENED),
+        ("completed", "on track", r.WORSENED),
+        ("on track", "not started", r.WORSENED),
+        ("not started", "on track", r.STARTED),
+        ("not started", "off track", r.STARTED),
+        ("on track", "on track", r.UNCHANGED),
+        (None, "on track", r.NEW),
+        (None, "not started", r.NEW),
+    ],
+)
 def test_priority_movement(before, after, expected):
     assert r.priority_movement(before, after) == expected
 
@@ -53,20 +56,23 @@ def test_rag_display_order_covers_every_status_once():
 # --------------------------------------------------------------------------- findings
 
 
-@pytest.mark.parametrize("before, after, expected", [
-    (None, "open", r.RAISED),
-    (None, "verified", r.RAISED),
-    ("open", "in progress", r.PROGRESSED),
-    ("in progress", "remediated", r.REMEDIATED),
-    ("open", "remediated", r.REMEDIATED),
-    ("remediated", "verified", r.VERIFIED),
-    ("open", "risk accepted", r.RISK_ACCEPTED),
-    ("verified", "open", r.REOPENED),
-    ("remediated", "in progress", r.REOPENED),
-    ("in progress", "open", None),
-    ("open", "open", None),
-    ("verified", "verified", None),
-])
+@pytest.mark.parametrize(
+    "before, after, expected",
+    [
+        (None, "open", r.RAISED),
+        (None, "verified", r.RAISED),
+        ("open", "in progress", r.PROGRESSED),
+        ("in progress", "remediated", r.REMEDIATED),
+        ("open", "remediated", r.REMEDIATED),
+        ("remediated", "verified", r.VERIFIED),
+        ("open", "risk accepted", r.RISK_ACCEPTED),
+        ("verified", "open", r.REOPENED),
+        ("remediated", "in progress", r.REOPENED),
+        ("in progress", "open", None),
+        ("open", "open", None),
+        ("verified", "verified", None),
+    ],
+)
 def test_finding_change(before, after, expected):
     assert r.finding_change(before, after) == expected
 
@@ -74,8 +80,15 @@ def test_finding_change(before, after, expected):
 def test_finding_change_is_defined_for_every_status_pair():
     for a in (None, *FINDING_STATUSES):
         for b in FINDING_STATUSES:
-            assert r.finding_change(a, b) in (None, r.RAISED, r.REMEDIATED, r.VERIFIED, r.RISK_ACCEPTED,
-                                               r.REOPENED, r.PROGRESSED)
+            assert r.finding_change(a, b) in (
+                None,
+                r.RAISED,
+                r.REMEDIATED,
+                r.VERIFIED,
+                r.RISK_ACCEPTED,
+                r.REOPENED,
+                r.PROGRESSED,
+            )
 
 
 def test_severity_rank_orders_critical_first():
@@ -88,17 +101,20 @@ def test_severity_rank_orders_critical_first():
 # --------------------------------------------------------------------------- milestones
 
 
-@pytest.mark.parametrize("before, after, expected", [
-    ("planned", "done", r.REACHED),
-    ("late", "done", r.REACHED),
-    (None, "done", r.REACHED),
-    ("planned", "late", r.LATE),
-    ("planned", "dropped", r.DROPPED),
-    ("late", "planned", r.REPLANNED),
-    (None, "planned", None),
-    ("done", "done", None),
-    ("late", "late", None),
-])
+@pytest.mark.parametrize(
+    "before, after, expected",
+    [
+        ("planned", "done", r.REACHED),
+        ("late", "done", r.REACHED),
+        (None, "done", r.REACHED),
+        ("planned", "late", r.LATE),
+        ("planned", "dropped", r.DROPPED),
+        ("late", "planned", r.REPLANNED),
+        (None, "planned", None),
+        ("done", "done", None),
+        ("late", "late", None),
+    ],
+)
 def test_milestone_change(before, after, expected):
     assert r.milestone_change(before, after) == expected
 
@@ -127,11 +143,18 @@ def test_change_without_a_comparison(value, previous):
     assert c.delta is None and c.direction is None and c.relative is None
 
 
-@pytest.mark.parametrize("direction, polarity, expected", [
-    (r.UP, r.GOOD_UP, "good"), (r.DOWN, r.GOOD_UP, "bad"),
-    (r.UP, r.GOOD_DOWN, "bad"), (r.DOWN, r.GOOD_DOWN, "good"),
-    (r.UP, r.NEUTRAL, "neutral"), (r.FLAT, r.GOOD_UP, "neutral"), (None, r.GOOD_UP, None),
-])
+@pytest.mark.parametrize(
+    "direction, polarity, expected",
+    [
+        (r.UP, r.GOOD_UP, "good"),
+        (r.DOWN, r.GOOD_UP, "bad"),
+        (r.UP, r.GOOD_DOWN, "bad"),
+        (r.DOWN, r.GOOD_DOWN, "good"),
+        (r.UP, r.NEUTRAL, "neutral"),
+        (r.FLAT, r.GOOD_UP, "neutral"),
+        (None, r.GOOD_UP, None),
+    ],
+)
 def test_assessment(direction, polarity, expected):
     assert r.assessment(direction, polarity) == expected
 

@@ -11,7 +11,7 @@ import pytest
 
 from data_access import db, queries
 from data_access.importer import import_workbook
-from tests.apptest_support import new_app, run, sample_url  # noqa: F401  (fixture)
+from tests.apptest_support import new_app, run
 from tests.test_import_rules import finding
 from tests.workbooks import FINDINGS_HEADER, INDICATORS_HEADER, return_workbook
 
@@ -39,10 +39,13 @@ def texts(elements) -> str:
 def new_quarter_return() -> bytes:
     """TJK 2026-Q4: one figure, one finding status change, against the sample data."""
     return return_workbook(
-        "TJK", "2026-Q4",
+        "TJK",
+        "2026-Q4",
         Indicators=[INDICATORS_HEADER, ["prisoners_total", 12600, "no", None]],
-        Findings=[FINDINGS_HEADER[:2] + ["status", "status_note"],
-                  ["TJK-DUS-01-F06", "TJK-DUS-01", "verified", "Closed at the Q4 visit"]],
+        Findings=[
+            FINDINGS_HEADER[:2] + ["status", "status_note"],
+            ["TJK-DUS-01-F06", "TJK-DUS-01", "verified", "Closed at the Q4 visit"],
+        ],
     )
 
 
@@ -61,9 +64,12 @@ def test_the_page_offers_the_template_for_a_country_and_quarter(eng):
 
 def test_an_invalid_workbook_lists_every_error_with_its_cell_and_writes_nothing(eng):
     before = queries.upload_history(eng)
-    bad = return_workbook("TJK", "2026-Q4",
-                          Indicators=[INDICATORS_HEADER, ["prisoners_total", "many", None, None]],
-                          Findings=[FINDINGS_HEADER, finding(fid="TJK-X-1", facility="TJK-DUS-01", status="fixed")])
+    bad = return_workbook(
+        "TJK",
+        "2026-Q4",
+        Indicators=[INDICATORS_HEADER, ["prisoners_total", "many", None, None]],
+        Findings=[FINDINGS_HEADER, finding(fid="TJK-X-1", facility="TJK-DUS-01", status="fixed")],
+    )
     at = upload(open_upload(), "bad.xlsx", bad)
     assert "2 problem(s) to correct" in texts(at.error)
     table = at.dataframe[0].value
@@ -75,11 +81,14 @@ def test_an_invalid_workbook_lists_every_error_with_its_cell_and_writes_nothing(
     assert not [b for b in at.button if b.label == "Apply this return"]  # nothing to confirm
 
 
-@pytest.mark.parametrize("name, content", [
-    ("random.xlsx", bytes(range(256)) * 20),
-    ("empty.xlsx", b""),
-    ("table.xlsx", b"country,quarter\nTJK,2026-Q4\n"),
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("random.xlsx", bytes(range(256)) * 20),
+        ("empty.xlsx", b""),
+        ("table.xlsx", b"country,quarter\nTJK,2026-Q4\n"),
+    ],
+)
 def test_a_hostile_or_broken_file_gets_a_plain_refusal(eng, name, content):
     at = upload(open_upload(), name, content)
     message = texts(at.error)
@@ -104,8 +113,10 @@ def test_the_preview_shows_what_the_commit_then_does(eng):
     assert "Findings: 0 new · 1 changed · 0 unchanged · 0 removed" in headers
     changed = next(df.value for df in at.dataframe if "Before" in df.value.columns)
     assert ["TJK-DUS-01-F06", "status"] in changed[["Row", "Column"]].values.tolist()
-    assert queries.latest_indicators(eng, ["TJK"], "2026-Q4").set_index("indicator").loc[
-        "prisoners_total", "quarter"] == "2026-Q3"  # nothing written yet
+    assert (
+        queries.latest_indicators(eng, ["TJK"], "2026-Q4").set_index("indicator").loc["prisoners_total", "quarter"]
+        == "2026-Q3"
+    )  # nothing written yet
 
     at.button(key="upload_confirm").click()
     at = run(at)
@@ -124,8 +135,9 @@ def test_the_preview_shows_what_the_commit_then_does(eng):
 
 def test_a_return_replacing_another_names_the_one_it_supersedes(eng):
     content = (RETURNS / "KGZ_2026-Q3.xlsx").read_bytes()
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     wb = load_workbook(io.BytesIO(content))
     wb["Return"]["B6"] = "Corrected return"  # any change makes it a new file
@@ -143,6 +155,7 @@ def test_confirm_needs_a_name(eng):
 
 
 # --------------------------------------------------------------------------- history
+
 
 def open_history(query=None):
     at = run(new_app(query))
@@ -166,8 +179,9 @@ def test_a_superseded_upload_can_be_restored(eng):
     first = (RETURNS / "TJK_2026-Q3.xlsx").read_bytes()
     original = queries.upload_history(eng, ["TJK"]).iloc[0]
     before = prisoners()
-    replacement = return_workbook("TJK", "2026-Q3", Indicators=[INDICATORS_HEADER, ["prisoners_total", 11111, None,
-                                                                                   None]])
+    replacement = return_workbook(
+        "TJK", "2026-Q3", Indicators=[INDICATORS_HEADER, ["prisoners_total", 11111, None, None]]
+    )
     r = import_workbook(eng, replacement, "oops.xlsx", "someone")
     assert r.status == "applied", r.report()
     assert prisoners() == 11111

@@ -33,17 +33,20 @@ from data_access.workbook import (
 )
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-needs_soffice = pytest.mark.skipif(
-    SOFFICE is None, reason="LibreOffice (soffice) is not installed on this machine")
+needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed on this machine")
 
 # Words a non-technical user should never see in a refusal.
-JARGON = re.compile(r"traceback|exception|calamine|openpyxl|xml|zlib|pickle|errno|"
-                    r"central directory|ratio|bomb|subprocess|rlimit|sigabrt|signal",
-                    re.IGNORECASE)
+JARGON = re.compile(
+    r"traceback|exception|calamine|openpyxl|xml|zlib|pickle|errno|"
+    r"central directory|ratio|bomb|subprocess|rlimit|sigabrt|signal",
+    re.IGNORECASE,
+)
 # Every refusal says what to do.
-WHAT_TO_DO = re.compile(r"save it|save the|save a|upload (it|the|that)|remove the password|"
-                        r"delete|contact the programme team|check that you picked",
-                        re.IGNORECASE)
+WHAT_TO_DO = re.compile(
+    r"save it|save the|save a|upload (it|the|that)|remove the password|"
+    r"delete|contact the programme team|check that you picked",
+    re.IGNORECASE,
+)
 
 
 def refused(data: bytes, filename: str = "return.xlsx", limits: Limits = Limits()) -> str:
@@ -59,20 +62,38 @@ def refused(data: bytes, filename: str = "return.xlsx", limits: Limits = Limits(
 
 # ------------------------------------------------------------------ fixtures
 
+
 def _build_openpyxl_workbook(path: Path) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Findings"
     # Rows 1-2 and columns A-B stay empty: the header is at C3.
-    header = ["finding_id", "audit_date", "value", "value_text", "approximate",
-              "updated_at", "note", "at_time", "ratio"]
+    header = [
+        "finding_id",
+        "audit_date",
+        "value",
+        "value_text",
+        "approximate",
+        "updated_at",
+        "note",
+        "at_time",
+        "ratio",
+    ]
     for j, h in enumerate(header):
         ws.cell(row=3, column=3 + j, value=h)
     rows = [
-        ["TJK-DUS-01", dt.date(2024, 3, 31), 73715, "73 715", True,
-         dt.datetime(2024, 3, 31, 12, 30), "  padded  ", dt.time(8, 15), 0.25],
-        ["TJK-DUS-02", None, 1234.5, "1\u00a0234", False,
-         None, "", None, -3],
+        [
+            "TJK-DUS-01",
+            dt.date(2024, 3, 31),
+            73715,
+            "73 715",
+            True,
+            dt.datetime(2024, 3, 31, 12, 30),
+            "  padded  ",
+            dt.time(8, 15),
+            0.25,
+        ],
+        ["TJK-DUS-02", None, 1234.5, "1\u00a0234", False, None, "", None, -3],
     ]
     for i, row in enumerate(rows):
         for j, value in enumerate(row):
@@ -117,9 +138,21 @@ def _soffice_convert(src: Path, target: str, outdir: Path, profile: Path) -> Pat
     """Convert with LibreOffice; `target` as for --convert-to (e.g. 'xls')."""
     outdir.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-         "--norestore", "--convert-to", target, "--outdir", str(outdir), str(src)],
-        check=True, capture_output=True, timeout=120)
+        [
+            SOFFICE,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(outdir),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     ext = target.split(":")[0]
     out = outdir / f"{src.stem}.{ext}"
     assert out.exists(), f"LibreOffice did not produce {out}"
@@ -136,27 +169,25 @@ def soffice_files(workdir, openpyxl_path) -> dict[str, bytes]:
     calc = wb.create_sheet("Calc")
     calc["A1"] = 2
     calc["A2"] = 3.5
-    calc["B1"] = "=A1*A2"           # LibreOffice computes and caches 7
+    calc["B1"] = "=A1*A2"  # LibreOffice computes and caches 7
     calc["B2"] = '=IF(A1>1,"yes","no")'
     calc["B3"] = "=A1>1"
     wb.save(src)
     profile = workdir / "lo-profile"
     out = {}
-    for key, target in (("xlsx", "xlsx"), ("xls", "xls"),
-                        ("xlsm", "xlsm:Calc MS Excel 2007 VBA XML")):
+    for key, target in (("xlsx", "xlsx"), ("xls", "xls"), ("xlsm", "xlsm:Calc MS Excel 2007 VBA XML")):
         out[key] = _soffice_convert(src, target, workdir / f"lo-{key}", profile).read_bytes()
     return out
 
 
 # ------------------------------------------------------------------ helpers
 
-def _zip_rewrite(data: bytes, replace: dict[str, bytes | None] = None,
-                 add: dict[str, bytes] = None) -> bytes:
+
+def _zip_rewrite(data: bytes, replace: dict[str, bytes | None] = None, add: dict[str, bytes] = None) -> bytes:
     """Copy of an xlsx with members replaced (None = removed) or added."""
     replace, add = replace or {}, add or {}
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             if info.filename in replace:
                 if replace[info.filename] is not None:
@@ -183,19 +214,39 @@ def _write_zip(fh, members) -> None:
     for name, deflated, crc, _size, declared in members:
         offset = fh.tell()
         raw_name = name.encode()
-        fh.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21,
-                             crc, len(deflated), declared, len(raw_name), 0))
+        fh.write(
+            struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, len(deflated), declared, len(raw_name), 0)
+        )
         fh.write(raw_name)
         fh.write(deflated)
-        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0,
-                                   0x21, crc, len(deflated), declared, len(raw_name),
-                                   0, 0, 0, 0, 0, offset) + raw_name)
+        central.append(
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                20,
+                20,
+                0,
+                8,
+                0,
+                0x21,
+                crc,
+                len(deflated),
+                declared,
+                len(raw_name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + raw_name
+        )
     start = fh.tell()
     for entry in central:
         fh.write(entry)
     size = fh.tell() - start
-    fh.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central),
-                         size, start, 0))
+    fh.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), size, start, 0))
 
 
 def _bomb_sheet(total_bytes: int):
@@ -206,9 +257,11 @@ def _bomb_sheet(total_bytes: int):
     repeated; the uncompressed text is never held in memory.
     Returns (deflated, crc, real_size).
     """
-    head = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            b"<sheetData>")
+    head = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<sheetData>"
+    )
     unit = b'<row><c t="n"><v>1</v></c></row>'
     chunk = unit * ((1 << 20) // len(unit))
     tail = b"</sheetData></worksheet>"
@@ -235,8 +288,7 @@ def _bomb_workbook(base: bytes, total_bytes: int, lie_about_size: bool) -> bytes
                 members.append((info.filename, deflated, crc, size, declared))
             else:
                 content = zf.read(info.filename)
-                members.append((info.filename, _raw_deflate(content),
-                                zlib.crc32(content), len(content), len(content)))
+                members.append((info.filename, _raw_deflate(content), zlib.crc32(content), len(content), len(content)))
     out = io.BytesIO()
     _write_zip(out, members)
     return out.getvalue()
@@ -264,7 +316,7 @@ def _minimal_cfb(stream_names: list[str]) -> bytes:
     for name in ["Root Entry"] + stream_names:
         encoded = (name + "\0").encode("utf-16-le")
         entry = bytearray(128)
-        entry[:len(encoded)] = encoded
+        entry[: len(encoded)] = encoded
         struct.pack_into("<H", entry, 64, len(encoded))
         entry[66] = 5 if name == "Root Entry" else 2
         entries += bytes(entry)
@@ -287,7 +339,7 @@ def _assert_same_as_openpyxl(data: bytes) -> int:
     ref = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     assert [s.name for s in raw.sheets] == ref.sheetnames
     compared = 0
-    for sheet, ws in zip(raw.sheets, ref.worksheets):
+    for sheet, ws in zip(raw.sheets, ref.worksheets, strict=False):
         assert sheet.hidden == (ws.sheet_state != "visible"), sheet.name
         n_rows = max(len(sheet.rows), ws.max_row)
         n_cols = max([len(r) for r in sheet.rows] + [ws.max_column])
@@ -296,17 +348,27 @@ def _assert_same_as_openpyxl(data: bytes) -> int:
                 ours = sheet.rows[r][c] if r < len(sheet.rows) and c < len(sheet.rows[r]) else None
                 theirs = _norm_openpyxl(ws.cell(row=r + 1, column=c + 1).value)
                 where = f"{sheet.name}!{cell_ref(r, c)}"
-                assert type(ours) is type(theirs) and ours == theirs, \
-                    f"{where}: reader {ours!r} != openpyxl {theirs!r}"
+                assert type(ours) is type(theirs) and ours == theirs, f"{where}: reader {ours!r} != openpyxl {theirs!r}"
                 compared += theirs is not None
     return compared
 
 
 # --------------------------------------------------------------- the tests
 
+
 def test_column_letter_and_cell_ref():
-    assert [column_letter(i) for i in (0, 1, 25, 26, 27, 51, 52, 701, 702, 16383)] == \
-        ["A", "B", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA", "XFD"]
+    assert [column_letter(i) for i in (0, 1, 25, 26, 27, 51, 52, 701, 702, 16383)] == [
+        "A",
+        "B",
+        "Z",
+        "AA",
+        "AB",
+        "AZ",
+        "BA",
+        "ZZ",
+        "AAA",
+        "XFD",
+    ]
     assert cell_ref(11, 5) == "F12"
     assert cell_ref(0, 0) == "A1"
     assert cell_ref(1048575, 16383) == "XFD1048576"
@@ -321,22 +383,33 @@ def test_reads_openpyxl_workbook_with_true_coordinates(openpyxl_bytes):
     assert isinstance(wb, RawWorkbook)
     assert all(isinstance(s, RawSheet) for s in wb.sheets)
     assert [(s.name, s.hidden) for s in wb.sheets] == [
-        ("Findings", False), ("Lookup", True), ("Secret", True), ("Empty", False)]
+        ("Findings", False),
+        ("Lookup", True),
+        ("Secret", True),
+        ("Empty", False),
+    ]
     rows = wb.sheets[0].rows
     # Leading empty rows and columns are kept: rows[r][c] is Excel cell (r+1, c+1).
     assert len(rows) == 8
     assert rows[0] == [None] * len(rows[0]) and rows[1] == [None] * len(rows[1])
     assert rows[2][:3] == [None, None, "finding_id"]
-    assert rows[2][10] == "ratio"                       # K3
-    assert rows[3][2:11] == ["TJK-DUS-01", dt.date(2024, 3, 31), 73715.0, "73 715", True,
-                             dt.datetime(2024, 3, 31, 12, 30), "  padded  ",
-                             dt.time(8, 15), 0.25]
-    assert rows[4][2:11] == ["TJK-DUS-02", None, 1234.5, "1\u00a0234", False,
-                             None, None, None, -3.0]
+    assert rows[2][10] == "ratio"  # K3
+    assert rows[3][2:11] == [
+        "TJK-DUS-01",
+        dt.date(2024, 3, 31),
+        73715.0,
+        "73 715",
+        True,
+        dt.datetime(2024, 3, 31, 12, 30),
+        "  padded  ",
+        dt.time(8, 15),
+        0.25,
+    ]
+    assert rows[4][2:11] == ["TJK-DUS-02", None, 1234.5, "1\u00a0234", False, None, None, None, -3.0]
     assert type(rows[3][4]) is float and type(rows[3][6]) is bool
     assert type(rows[3][3]) is dt.date
-    assert all(v is None for v in rows[5])              # empty row 6 kept
-    assert rows[6][12] == "far right"                   # M7
+    assert all(v is None for v in rows[5])  # empty row 6 kept
+    assert rows[6][12] == "far right"  # M7
     assert cell_ref(6, 12) == "M7"
     assert rows[7][2:4] == ["2024-03-31", "31.03.2024"]  # text stays text
     assert wb.sheets[1].rows == [[None, None, None], [None, "hidden value", 42.0]]
@@ -354,8 +427,12 @@ def test_libreoffice_written_workbook(soffice_files):
     assert _assert_same_as_openpyxl(data) >= 25
     wb = read_workbook(data, "lo.xlsx")
     assert [(s.name, s.hidden) for s in wb.sheets] == [
-        ("Findings", False), ("Lookup", True), ("Secret", True), ("Empty", False),
-        ("Calc", False)]
+        ("Findings", False),
+        ("Lookup", True),
+        ("Secret", True),
+        ("Empty", False),
+        ("Calc", False),
+    ]
     findings = wb.sheets[0].rows
     assert findings[3][2:6] == ["TJK-DUS-01", dt.date(2024, 3, 31), 73715.0, "73 715"]
     assert findings[3][7] == dt.datetime(2024, 3, 31, 12, 30)
@@ -380,20 +457,32 @@ def test_formula_without_cached_value_and_error_cells_read_as_empty(one_sheet_ba
 def test_date_serial_edge_cases_and_durations(one_sheet_base):
     wb = openpyxl.load_workbook(io.BytesIO(one_sheet_base))
     ws = wb.active
-    cases = [(45382, "yyyy-mm-dd"), (45382.75, "yyyy-mm-dd hh:mm"), (0.5, "hh:mm"),
-             (1.25, "[h]:mm"), (1e10, "yyyy-mm-dd"), (45382, "0.00")]
+    cases = [
+        (45382, "yyyy-mm-dd"),
+        (45382.75, "yyyy-mm-dd hh:mm"),
+        (0.5, "hh:mm"),
+        (1.25, "[h]:mm"),
+        (1e10, "yyyy-mm-dd"),
+        (45382, "0.00"),
+    ]
     for i, (value, fmt) in enumerate(cases, start=2):
         ws.cell(row=i, column=1, value=value).number_format = fmt
     buf = io.BytesIO()
     wb.save(buf)
     rows = read_workbook(buf.getvalue(), "d.xlsx").sheets[0].rows
     assert [r[0] for r in rows[1:]] == [
-        dt.date(2024, 3, 31), dt.datetime(2024, 3, 31, 18, 0), dt.time(12, 0),
-        1.25, 1e10, 45382.0]
+        dt.date(2024, 3, 31),
+        dt.datetime(2024, 3, 31, 18, 0),
+        dt.time(12, 0),
+        1.25,
+        1e10,
+        45382.0,
+    ]
 
 
 def test_chart_sheet_has_no_rows(one_sheet_base):
     from openpyxl.chart import BarChart, Reference
+
     wb = openpyxl.load_workbook(io.BytesIO(one_sheet_base))
     ws = wb.active
     ws["B1"], ws["B2"] = 1, 2
@@ -403,11 +492,11 @@ def test_chart_sheet_has_no_rows(one_sheet_base):
     buf = io.BytesIO()
     wb.save(buf)
     sheets = read_workbook(buf.getvalue(), "c.xlsx").sheets
-    assert [(s.name, s.rows) for s in sheets] == [
-        ("Indicators", [["indicator", 1.0], [None, 2.0]]), ("Chart", [])]
+    assert [(s.name, s.rows) for s in sheets] == [("Indicators", [["indicator", 1.0], [None, 2.0]]), ("Chart", [])]
 
 
 # ----------------------------------------------------------------- refusals
+
 
 def test_empty_file():
     message = refused(b"")
@@ -422,7 +511,7 @@ def test_random_bytes():
 
 
 def test_csv_renamed_to_xlsx():
-    csv = "indicator,value\nprisoners_total,73715\nprisons_total,27\n".encode()
+    csv = b"indicator,value\nprisoners_total,73715\nprisons_total,27\n"
     message = refused(csv)
     assert "not an Excel .xlsx workbook" in message and "CSV" in message
 
@@ -446,8 +535,7 @@ def test_zip_that_is_not_a_workbook():
 
 def test_duplicate_parts_refused(openpyxl_bytes):
     buf = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(openpyxl_bytes)) as src, \
-            zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(io.BytesIO(openpyxl_bytes)) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             dst.writestr(info.filename, src.read(info.filename))
         with pytest.warns(UserWarning):
@@ -455,15 +543,18 @@ def test_duplicate_parts_refused(openpyxl_bytes):
     assert "damaged" in refused(buf.getvalue())
 
 
-@pytest.mark.parametrize("filename, expected", [
-    ("return.xlsm", "macro-enabled workbook (.xlsm)"),
-    ("return.xls", "Excel 97-2003"),
-    ("return.csv", "CSV file"),
-    ("return.ods", "OpenDocument"),
-    ("return.xlsb", "Binary"),
-    ("return", "only .xlsx files are accepted"),
-    ("return.xlsx.exe", "only .xlsx files are accepted"),
-])
+@pytest.mark.parametrize(
+    "filename, expected",
+    [
+        ("return.xlsm", "macro-enabled workbook (.xlsm)"),
+        ("return.xls", "Excel 97-2003"),
+        ("return.csv", "CSV file"),
+        ("return.ods", "OpenDocument"),
+        ("return.xlsb", "Binary"),
+        ("return", "only .xlsx files are accepted"),
+        ("return.xlsx.exe", "only .xlsx files are accepted"),
+    ],
+)
 def test_wrong_extension(openpyxl_bytes, filename, expected):
     assert expected in refused(openpyxl_bytes, filename)
 
@@ -473,13 +564,10 @@ def _macro_variants(openpyxl_bytes: bytes) -> dict[str, bytes]:
         content_types = zf.read("[Content_Types].xml")
     main = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
     assert main in content_types
-    macro_ct = content_types.replace(
-        main, b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+    macro_ct = content_types.replace(main, b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
     return {
-        "content-type": _zip_rewrite(openpyxl_bytes,
-                                     replace={"[Content_Types].xml": macro_ct}),
-        "vbaProject.bin": _zip_rewrite(openpyxl_bytes,
-                                       add={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0" * 64}),
+        "content-type": _zip_rewrite(openpyxl_bytes, replace={"[Content_Types].xml": macro_ct}),
+        "vbaProject.bin": _zip_rewrite(openpyxl_bytes, add={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0" * 64}),
     }
 
 
@@ -511,8 +599,8 @@ def test_minimal_cfb_xls():
 
 def test_encrypted_workbook_msoffcrypto(openpyxl_bytes):
     ooxml = pytest.importorskip(
-        "msoffcrypto.format.ooxml",
-        reason="msoffcrypto-tool is needed to produce an encrypted workbook")
+        "msoffcrypto.format.ooxml", reason="msoffcrypto-tool is needed to produce an encrypted workbook"
+    )
     out = io.BytesIO()
     ooxml.OOXMLFile(io.BytesIO(openpyxl_bytes)).encrypt("s3cret", out)
     data = out.getvalue()
@@ -540,11 +628,13 @@ def test_zip_bomb_refused_fast_without_inflating(one_sheet_base):
     assert len(data) < 10_000_000
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         info = zf.getinfo("xl/worksheets/sheet1.xml")
-        assert info.file_size >= 1 << 30          # a real 1 GiB worksheet
+        assert info.file_size >= 1 << 30  # a real 1 GiB worksheet
     # Each heuristic alone refuses it, quickly.
-    for limits in (Limits(),
-                   Limits(max_uncompressed=10**12),          # ratio check only
-                   Limits(max_ratio=10**9)):                 # total size check only
+    for limits in (
+        Limits(),
+        Limits(max_uncompressed=10**12),  # ratio check only
+        Limits(max_ratio=10**9),
+    ):  # total size check only
         message = refused(data, limits=limits)
         assert "unusually large" in message
     elapsed = time.perf_counter() - built
@@ -565,8 +655,7 @@ def test_zip_bomb_with_lying_sizes_held_by_the_child(one_sheet_base):
 
 
 def test_total_uncompressed_and_member_count_limits(openpyxl_bytes):
-    assert "unusually large" in refused(openpyxl_bytes,
-                                        limits=Limits(max_uncompressed=5_000))
+    assert "unusually large" in refused(openpyxl_bytes, limits=Limits(max_uncompressed=5_000))
     assert "internal parts" in refused(openpyxl_bytes, limits=Limits(max_members=3))
 
 
@@ -599,6 +688,7 @@ def test_cell_at_xfd1048576_aborts_the_library_not_the_app(one_sheet_base):
 
 
 # ------------------------------------------------------------ child process
+
 
 def test_child_crash_is_contained(openpyxl_bytes, monkeypatch):
     monkeypatch.setenv("DASHBOARD_TEST_CHILD_CRASH", "1")
@@ -636,17 +726,22 @@ def test_child_memory_limit_is_applied(openpyxl_bytes, monkeypatch):
     message = refused(openpyxl_bytes, limits=Limits(memory_bytes=500_000_000))
     assert "could not be read safely" in message
     monkeypatch.setenv("DASHBOARD_TEST_CHILD_HOG", "10000000")
-    assert read_workbook(openpyxl_bytes, "ok.xlsx",
-                         Limits(memory_bytes=500_000_000)).sheets[0].name == "Findings"
+    assert read_workbook(openpyxl_bytes, "ok.xlsx", Limits(memory_bytes=500_000_000)).sheets[0].name == "Findings"
 
 
 def test_child_imports_neither_pandas_nor_the_app(openpyxl_bytes):
     import sys
+
     from data_access import workbook
+
     child = Path(workbook.__file__).with_name("_xlsx_child.py")
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-P", str(child), "2000000000", "60", "1000000"],
-        input=openpyxl_bytes, capture_output=True, timeout=60, check=True)
+        input=openpyxl_bytes,
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
     imported = proc.stderr.decode()
     assert "python_calamine" in imported
     assert not re.search(r"\b(pandas|numpy|data_access|streamlit)\b", imported)
@@ -654,12 +749,13 @@ def test_child_imports_neither_pandas_nor_the_app(openpyxl_bytes):
 
 # ------------------------------------------------------------------ speed
 
+
 def _large_workbook(base: bytes, n_rows: int) -> bytes:
     """n_rows x 11 columns of typical return data, written as sheet XML."""
     with zipfile.ZipFile(io.BytesIO(base)) as zf:
         styles = zf.read("xl/styles.xml")
     wb = openpyxl.load_workbook(io.BytesIO(base))
-    wb.active["B1"] = dt.date(2024, 1, 1)      # gives the workbook a date style
+    wb.active["B1"] = dt.date(2024, 1, 1)  # gives the workbook a date style
     buf = io.BytesIO()
     wb.save(buf)
     with zipfile.ZipFile(buf) as zf:
@@ -670,22 +766,25 @@ def _large_workbook(base: bytes, n_rows: int) -> bytes:
     def text(ref, s):
         return f'<c r="{ref}" t="inlineStr"><is><t>{s}</t></is></c>'
 
-    parts = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-             "<sheetData>"]
-    parts.append('<row r="1">' + "".join(text(f"{column_letter(j)}1", f"col{j}")
-                                         for j in range(11)) + "</row>")
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<sheetData>"
+    ]
+    parts.append('<row r="1">' + "".join(text(f"{column_letter(j)}1", f"col{j}") for j in range(11)) + "</row>")
     for i in range(2, n_rows + 2):
         parts.append(
             f'<row r="{i}">{text(f"A{i}", f"TJK-{i:05d}")}{text(f"B{i}", "TJK-DUS-01")}'
             f'<c r="C{i}" s="{date_style}"><v>{45292 + i % 300}</v></c>'
-            f'{text(f"D{i}", "physical")}{text(f"E{i}", "high")}'
+            f"{text(f'D{i}', 'physical')}{text(f'E{i}', 'high')}"
             f'{text(f"F{i}", "in_progress")}<c r="G{i}"><v>{i % 100}</v></c>'
             f'<c r="H{i}" s="{date_style}"><v>45658</v></c>{text(f"I{i}", "A. Coordinator")}'
-            f'{text(f"J{i}", "note text")}<c r="K{i}"><v>{i * 1.5}</v></c></row>')
+            f'{text(f"J{i}", "note text")}<c r="K{i}"><v>{i * 1.5}</v></c></row>'
+        )
     parts.append("</sheetData></worksheet>")
-    return _zip_rewrite(buf.getvalue(), replace={
-        "xl/worksheets/sheet1.xml": "".join(parts).encode(), "xl/styles.xml": styles})
+    return _zip_rewrite(
+        buf.getvalue(), replace={"xl/worksheets/sheet1.xml": "".join(parts).encode(), "xl/styles.xml": styles}
+    )
 
 
 def test_50k_rows_read_in_about_a_second(one_sheet_base):
@@ -695,7 +794,6 @@ def test_50k_rows_read_in_about_a_second(one_sheet_base):
     elapsed = time.perf_counter() - started
     rows = wb.sheets[0].rows
     assert len(rows) == 50_001 and all(len(r) == 11 for r in rows)
-    assert rows[50_000][:3] == ["TJK-50001", "TJK-DUS-01", dt.date(2024, 1, 1)
-                               + dt.timedelta(days=50_001 % 300)]
+    assert rows[50_000][:3] == ["TJK-50001", "TJK-DUS-01", dt.date(2024, 1, 1) + dt.timedelta(days=50_001 % 300)]
     print(f"\n50,000 x 11 read in {elapsed:.2f} s")
     assert elapsed < 5, f"reading 50,000 rows took {elapsed:.1f} s"

@@ -38,27 +38,59 @@ def return_sheet(country: str = "TJK", quarter: str = "2024-Q1", **fields: Any) 
     return rows
 
 
-def return_workbook(country: str = "TJK", quarter: str = "2024-Q1", hidden: tuple[str, ...] = (),
-                    **sheets: list[list[Any]]) -> bytes:
+def return_workbook(
+    country: str = "TJK", quarter: str = "2024-Q1", hidden: tuple[str, ...] = (), **sheets: list[list[Any]]
+) -> bytes:
     return build({"Return": return_sheet(country, quarter), **sheets}, hidden=hidden)
 
 
 FACILITIES_HEADER = ["facility_id", "name", "type", "city", "latitude", "longitude", "pilot", "notes"]
-FINDINGS_HEADER = ["finding_id", "facility_id", "audit_date", "domain", "severity", "title", "recommendation",
-                   "status", "due_date", "owner", "status_note"]
-PRIORITIES_HEADER = ["priority_id", "title", "theme", "status", "progress_pct", "target_date", "narrative",
-                     "next_steps"]
+FINDINGS_HEADER = [
+    "finding_id",
+    "facility_id",
+    "audit_date",
+    "domain",
+    "severity",
+    "title",
+    "recommendation",
+    "status",
+    "due_date",
+    "owner",
+    "status_note",
+]
+PRIORITIES_HEADER = [
+    "priority_id",
+    "title",
+    "theme",
+    "status",
+    "progress_pct",
+    "target_date",
+    "narrative",
+    "next_steps",
+]
 MILESTONES_HEADER = ["priority_id", "milestone", "due_date", "status", "completed_on"]
-ACTIVITIES_HEADER = ["activity_id", "date", "type", "title", "participants", "female_participants", "facility_id",
-                     "notes"]
+ACTIVITIES_HEADER = [
+    "activity_id",
+    "date",
+    "type",
+    "title",
+    "participants",
+    "female_participants",
+    "facility_id",
+    "notes",
+]
 INDICATORS_HEADER = ["indicator", "value", "approximate", "note"]
 
 DUSHANBE = ["TJK-T-01", "Test prison Dushanbe", "prison", "Dushanbe", 38.56, 68.79, "yes", None]
 KHUJAND = ["TJK-T-02", "Test prison Khujand", "prison", "Khujand", 40.28, 69.62, "no", None]
 
 
-def import_findings(engine, returns: list[tuple[str, list[list[Any]], bool]], country: str = "TJK",
-                    facilities: list[list[Any]] = (DUSHANBE, KHUJAND)):
+def import_findings(
+    engine,
+    returns: list[tuple[str, list[list[Any]], bool]],
+    country: str = "TJK",
+    facilities: list[list[Any]] = (DUSHANBE, KHUJAND),
+):
     """Import Findings-only returns, one per ``(quarter, rows, with the
     Facilities sheet)``, each of which must apply; returns the engine."""
     from data_access.importer import import_workbook
@@ -87,9 +119,22 @@ def libreoffice_resave(data: bytes) -> bytes:
         src.write_bytes(data)
         out = Path(tmp) / "out"
         profile = Path(tmp) / "profile"
-        subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--calc", "--convert-to",
-                        "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(src)],
-                       check=True, capture_output=True, timeout=180)
+        subprocess.run(
+            [
+                exe,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--calc",
+                "--convert-to",
+                "xlsx:Calc MS Excel 2007 XML",
+                "--outdir",
+                str(out),
+                str(src),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
         return (out / "book.xlsx").read_bytes()
 
 
@@ -112,8 +157,9 @@ def database_snapshot(engine, countries: list[str] | None = None) -> dict[str, b
         for ds in SNAPSHOT_DATASETS:
             out[f"{country or 'all'}:{ds}"] = export_dataset(engine, ds, country).csv()
         h = queries.upload_history(engine, [country] if country else None).sort_values("id")
-        out[f"{country or 'all'}:uploads"] = h[["country", "quarter", "kind", "file_name", "sha256",
-                                                 "status"]].to_csv(index=False).encode()
+        out[f"{country or 'all'}:uploads"] = (
+            h[["country", "quarter", "kind", "file_name", "sha256", "status"]].to_csv(index=False).encode()
+        )
     return out
 
 
@@ -148,7 +194,20 @@ def libreoffice_resave_many(books: list[bytes]) -> list[bytes]:
         for i, data in enumerate(books):
             sources.append(src_dir / f"book{i}.xlsx")
             sources[-1].write_bytes(data)
-        subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--calc", "--convert-to",
-                        "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), *map(str, sources)],
-                       check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [
+                exe,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--calc",
+                "--convert-to",
+                "xlsx:Calc MS Excel 2007 XML",
+                "--outdir",
+                str(out),
+                *map(str, sources),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
         return [(out / s.name).read_bytes() for s in sources]

@@ -47,20 +47,77 @@ DECIMALS = 3
 # features without an ISO code (Kosovo, N. Cyprus, Somaliland, Siachen) keep
 # their name and get no code.
 ISO_A3 = {
-    "004": "AFG", "008": "ALB", "031": "AZE", "048": "BHR", "050": "BGD", "051": "ARM", "064": "BTN",
-    "100": "BGR", "104": "MMR", "112": "BLR", "116": "KHM", "140": "CAF", "144": "LKA", "148": "TCD",
-    "156": "CHN", "196": "CYP", "231": "ETH", "232": "ERI", "233": "EST", "246": "FIN", "262": "DJI",
-    "268": "GEO", "275": "PSE", "300": "GRC", "348": "HUN", "356": "IND", "364": "IRN", "368": "IRQ",
-    "376": "ISR", "398": "KAZ", "400": "JOR", "414": "KWT", "417": "KGZ", "418": "LAO", "422": "LBN",
-    "428": "LVA", "434": "LBY", "440": "LTU", "496": "MNG", "498": "MDA", "499": "MNE", "512": "OMN",
-    "524": "NPL", "586": "PAK", "616": "POL", "634": "QAT", "642": "ROU", "643": "RUS", "682": "SAU",
-    "688": "SRB", "703": "SVK", "704": "VNM", "706": "SOM", "728": "SSD", "729": "SDN", "760": "SYR",
-    "762": "TJK", "764": "THA", "784": "ARE", "792": "TUR", "795": "TKM", "804": "UKR", "807": "MKD",
-    "818": "EGY", "860": "UZB", "887": "YEM",
+    "004": "AFG",
+    "008": "ALB",
+    "031": "AZE",
+    "048": "BHR",
+    "050": "BGD",
+    "051": "ARM",
+    "064": "BTN",
+    "100": "BGR",
+    "104": "MMR",
+    "112": "BLR",
+    "116": "KHM",
+    "140": "CAF",
+    "144": "LKA",
+    "148": "TCD",
+    "156": "CHN",
+    "196": "CYP",
+    "231": "ETH",
+    "232": "ERI",
+    "233": "EST",
+    "246": "FIN",
+    "262": "DJI",
+    "268": "GEO",
+    "275": "PSE",
+    "300": "GRC",
+    "348": "HUN",
+    "356": "IND",
+    "364": "IRN",
+    "368": "IRQ",
+    "376": "ISR",
+    "398": "KAZ",
+    "400": "JOR",
+    "414": "KWT",
+    "417": "KGZ",
+    "418": "LAO",
+    "422": "LBN",
+    "428": "LVA",
+    "434": "LBY",
+    "440": "LTU",
+    "496": "MNG",
+    "498": "MDA",
+    "499": "MNE",
+    "512": "OMN",
+    "524": "NPL",
+    "586": "PAK",
+    "616": "POL",
+    "634": "QAT",
+    "642": "ROU",
+    "643": "RUS",
+    "682": "SAU",
+    "688": "SRB",
+    "703": "SVK",
+    "704": "VNM",
+    "706": "SOM",
+    "728": "SSD",
+    "729": "SDN",
+    "760": "SYR",
+    "762": "TJK",
+    "764": "THA",
+    "784": "ARE",
+    "792": "TUR",
+    "795": "TKM",
+    "804": "UKR",
+    "807": "MKD",
+    "818": "EGY",
+    "860": "UZB",
+    "887": "YEM",
 }
 
 
 # --------------------------------------------------------------------------- getting the source
+
 
 def fetch_source() -> bytes:
     """countries-50m.json from the npm package, via ``npm pack``."""
@@ -86,6 +143,7 @@ def read_source(path: Path | None) -> bytes:
 
 
 # --------------------------------------------------------------------------- TopoJSON
+
 
 def decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
     """Absolute coordinates of every arc (quantised and delta-encoded in the file)."""
@@ -126,7 +184,7 @@ def simplify(points: list[tuple[float, float]], tolerance: float) -> list[tuple[
         if index > 0 and best > tolerance:
             keep[index] = True
             stack += [(first, index), (index, last)]
-    return [p for p, k in zip(points, keep) if k]
+    return [p for p, k in zip(points, keep, strict=False) if k]
 
 
 def ring(arc_ids: list[int], arcs: list[list[tuple[float, float]]]) -> list[tuple[float, float]]:
@@ -147,6 +205,7 @@ def polygons(geometry: dict, arcs) -> list[list[list[tuple[float, float]]]]:
 
 
 # --------------------------------------------------------------------------- geometry
+
 
 def clip(points: list[tuple[float, float]], box: tuple[float, float, float, float]) -> list[tuple[float, float]]:
     """Sutherland-Hodgman clipping of a closed ring to a rectangle."""
@@ -193,7 +252,7 @@ def rounded(points, decimals: int = DECIMALS) -> list[list[float]]:
 
 def area_and_centroid(points) -> tuple[float, tuple[float, float]]:
     a = cx = cy = 0.0
-    for (x1, y1), (x2, y2) in zip(points, points[1:]):
+    for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
         cross = x1 * y2 - x2 * y1
         a += cross
         cx += (x1 + x2) * cross
@@ -204,6 +263,7 @@ def area_and_centroid(points) -> tuple[float, tuple[float, float]]:
 
 
 # --------------------------------------------------------------------------- building the collection
+
 
 def build(topology: dict, region=REGION, tolerance: float = TOLERANCE) -> list[dict]:
     arcs = [simplify(a, tolerance) for a in decode_arcs(topology)]
@@ -221,15 +281,23 @@ def build(topology: dict, region=REGION, tolerance: float = TOLERANCE) -> list[d
         ys = [p[1] for poly in polys for p in poly[0]]
         _, label = max((area_and_centroid(poly[0]) for poly in polys), key=lambda ac: ac[0])
         code = ISO_A3.get(g.get("id") or "")
-        geometry = ({"type": "Polygon", "coordinates": polys[0]} if len(polys) == 1
-                    else {"type": "MultiPolygon", "coordinates": polys})
-        features.append({
-            "type": "Feature",
-            "bbox": [min(xs), min(ys), max(xs), max(ys)],
-            "properties": {"iso_a3": code, "name": g["properties"]["name"],
-                           "label": [round(label[0], 2), round(label[1], 2)]},
-            "geometry": geometry,
-        })
+        geometry = (
+            {"type": "Polygon", "coordinates": polys[0]}
+            if len(polys) == 1
+            else {"type": "MultiPolygon", "coordinates": polys}
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "bbox": [min(xs), min(ys), max(xs), max(ys)],
+                "properties": {
+                    "iso_a3": code,
+                    "name": g["properties"]["name"],
+                    "label": [round(label[0], 2), round(label[1], 2)],
+                },
+                "geometry": geometry,
+            }
+        )
     features.sort(key=lambda f: (f["properties"]["iso_a3"] or "~", f["properties"]["name"]))
     return features
 
@@ -237,14 +305,21 @@ def build(topology: dict, region=REGION, tolerance: float = TOLERANCE) -> list[d
 def write(features: list[dict], source_sha256: str, path: Path = OUT) -> None:
     head = {
         "type": "FeatureCollection",
-        "source": {"data": "Natural Earth 1:50m admin-0 countries v4.1.0 (public domain)",
-                   "package": f"{PACKAGE} ({MEMBER}, ISC licence)", "sha256": source_sha256,
-                   "region": list(REGION), "simplified_degrees": TOLERANCE, "decimals": DECIMALS,
-                   "script": "components/geo/make_borders.py"},
+        "source": {
+            "data": "Natural Earth 1:50m admin-0 countries v4.1.0 (public domain)",
+            "package": f"{PACKAGE} ({MEMBER}, ISC licence)",
+            "sha256": source_sha256,
+            "region": list(REGION),
+            "simplified_degrees": TOLERANCE,
+            "decimals": DECIMALS,
+            "script": "components/geo/make_borders.py",
+        },
     }
     lines = [json.dumps(head, separators=(",", ":"))[:-1] + ',"features":[']
-    lines += [json.dumps(f, separators=(",", ":"), ensure_ascii=False) + ("," if i < len(features) - 1 else "")
-              for i, f in enumerate(features)]
+    lines += [
+        json.dumps(f, separators=(",", ":"), ensure_ascii=False) + ("," if i < len(features) - 1 else "")
+        for i, f in enumerate(features)
+    ]
     lines.append("]}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 

@@ -17,9 +17,9 @@ MESSAGES: dict[str, str] = {
     "startup.loading_sample": "First start: loading the sample data (report baseline and illustrative returns)…",
     "startup.loading_sample_spinner": "Loading the sample data. This happens once, on the first start.",
     "startup.failed": "The database at `{url}` cannot be used: {error}. Check `DASHBOARD_DATABASE_URL` or "
-                      "`[connections.dashboard]` in `.streamlit/secrets.toml`, then reload the page.",
+    "`[connections.dashboard]` in `.streamlit/secrets.toml`, then reload the page.",
     "banner.sample": "Sample data: figures after the 2023-Q4 baseline (achievements report 2019-2023) are "
-                     "illustrative, not real.",
+    "illustrative, not real.",
     # ------------------------------------------------------------------ filters
     "filters.heading": "Show",
     "filters.countries": "Countries",
@@ -46,13 +46,13 @@ MESSAGES: dict[str, str] = {
     "kpi.approx": ":small[approx.] {value}",
     "metric.prisoners_total": "Prisoners",
     "metric.prisoners_total.help": "Sum over the selected countries of each country's latest reported number of "
-                                   "prisoners at the end of {quarter}.",
+    "prisoners at the end of {quarter}.",
     "metric.ve_prisoners": "Violent extremist prisoners",
     "metric.ve_prisoners.help": "Sum of each country's latest reported number of violent extremist prisoners "
-                                "at the end of {quarter}.",
+    "at the end of {quarter}.",
     "metric.ftf_detainees": "FTF detainees",
     "metric.ftf_detainees.help": "Foreign terrorist fighter detainees: sum of each country's latest reported "
-                                 "figure at the end of {quarter}. \"approx.\" when any figure is approximate.",
+    'figure at the end of {quarter}. "approx." when any figure is approximate.',
     "metric.reporting": "Reported by {n} of {total} countries.",
     "metric.open_findings": "Open findings",
     "metric.open_findings.help": "Security audit findings open or in progress at the end of {quarter}.",
@@ -70,10 +70,10 @@ MESSAGES: dict[str, str] = {
     "metric.priorities_completed.help": "Priorities completed by the end of {quarter}.",
     "metric.trained": "People trained in {year}",
     "metric.trained.help": "Participants in trainings, e-learning and workshops held from 1 January {year} to the "
-                           "end of {quarter}. The change is the number trained during the quarter.",
+    "end of {quarter}. The change is the number trained during the quarter.",
     "metric.trained_women_share": "Women among trained",
     "metric.trained_women_share.help": "Share of women among participants in {year}, counting the activities that "
-                                       "report both figures. Change in percentage points; none in a first quarter.",
+    "report both figures. Change in percentage points; none in a first quarter.",
     # ------------------------------------------------------------------ overview
     "overview.title": "Overview",
     "overview.title_as_at": "Overview · {quarter}",
@@ -115,7 +115,7 @@ MESSAGES: dict[str, str] = {
     "changes.milestone_line": "{id} {name}: {status} (due {due})",
     "changes.findings_heading": "Findings",
     "changes.findings_limited": "The {shown} most severe of {n} changed findings. The Audit findings page lists "
-                                "them all.",
+    "them all.",
     "changes.col.change": "Change",
     "changes.col.severity": "Severity",
     "changes.col.finding": "Finding",
@@ -123,11 +123,11 @@ MESSAGES: dict[str, str] = {
     "changes.col.facility": "Facility",
     "alerts.title": "Alerts",
     "alerts.none": "No alerts for {quarter}: no return missing, no critical or high finding overdue, "
-                   "no priority off track.",
+    "no priority off track.",
     "alerts.missing_returns": ":red-badge[Return missing] No return for {quarter} from {countries}",
     "alerts.overdue_title": ":red-badge[{n} overdue] **Critical and high findings past their deadline**",
     "alerts.overdue_limited": "The {shown} most severe and longest overdue of {n}. The Audit findings page lists "
-                              "them all (switch on \"Overdue\").",
+    'them all (switch on "Overdue").',
     "alerts.overdue_line": "{severity} {id} {title}, {facility}: due {due}, **{days} days** overdue",
     "alerts.off_track_title": ":red-badge[{n} off track] **Priorities off track**",
     "alerts.off_track_line": "{id} {title} ({progress} done)",
@@ -138,7 +138,7 @@ MESSAGES: dict[str, str] = {
     "tracker.missing": "✗ missing",
     "tracker.superseded_mark": "↻{n}",
     "tracker.legend": "✓ received, with the date it was submitted · ↻n replaced n earlier uploads (superseded) · "
-                      "✗ no return · baseline: figures of the 2019-2023 achievements report.",
+    "✗ no return · baseline: figures of the 2019-2023 achievements report.",
     "tracker.details": "Who sent each return, {first} to {last}",
     "tracker.col.country": "Country",
     "tracker.col.quarter": "Quarter",
@@ -163,12 +163,12 @@ MESSAGES: dict[str, str] = {
     "empty.title": "No data yet",
     "empty.body": "The dashboard shows what the countries' quarterly returns report. None has been imported yet.",
     "empty.step_template": "Download a return template for a country and quarter: "
-                           "`python -m data_access template --country TJK --quarter 2024-Q1 --output return.xlsx`.",
+    "`python -m data_access template --country TJK --quarter 2024-Q1 --output return.xlsx`.",
     "empty.step_upload": "Fill it in and upload it on the Upload page, or import it with "
-                         "`python -m data_access import return.xlsx`.",
+    "`python -m data_access import return.xlsx`.",
     "empty.step_cli": "Reload this page: the figures appear as soon as a return is imported.",
     "empty.step_sample": "To explore the dashboard with illustrative data instead, run "
-                         "`python -m data_access load-sample`.",
+    "`python -m data_access load-sample`.",
     "empty.step_sample_restart": "To explore with illustrative data, run `python -m data_access load-sample`.",
     # ------------------------------------------------------------------ charts
     "charts.download": "Download",

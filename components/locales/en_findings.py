@@ -10,9 +10,9 @@ MESSAGES: dict[str, str] = {
     "findings.title": "Audit findings",
     "findings.title_as_at": "Audit findings · {quarter}",
     "findings.subtitle": "{countries} · state at the end of {quarter}, rebuilt from the status history · "
-                         "changes compared with {previous}",
+    "changes compared with {previous}",
     "findings.subtitle_first": "{countries} · state at the end of {quarter}, rebuilt from the status history · "
-                               "first quarter with data, nothing to compare with",
+    "first quarter with data, nothing to compare with",
     "findings.filter.facility": "Facility",
     "findings.filter.facility_help": "Leave empty for every facility of the selected countries.",
     "findings.filter.domain": "Domain",
@@ -23,31 +23,31 @@ MESSAGES: dict[str, str] = {
     "findings.filter.owner_help": "Who is responsible for remediation, as at the end of the selected quarter.",
     "findings.filter.overdue": "Overdue",
     "findings.filter.overdue_help": "Only the overdue findings: open or in progress, with a due date before the "
-                                    "end of the selected quarter.",
+    "end of the selected quarter.",
     "findings.filter.all": "All",
     "findings.filter.clear": "Clear the filters",
     "findings.filter.facility_option": "{name} · {id}",
     "findings.link_ignored": "The link's facility {values} is not among the facilities of the selected countries; "
-                             "it was ignored.",
+    "it was ignored.",
     "findings.matching": "**{n}** of {total} findings raised by the end of {quarter} match the filters.",
     "findings.matching_all": "**{total}** findings raised by the end of {quarter}.",
     # ------------------------------------------------------------------ empty states
     "findings.empty.title": "No audit findings for {countries} as at {quarter}",
     "findings.empty.body": "No return for these countries had reported a security-audit finding by the end of "
-                           "{quarter}.",
+    "{quarter}.",
     "findings.empty.step_quarter": "Choose a later quarter in the sidebar (findings appear from the quarter whose "
-                                   "return first reports them).",
+    "return first reports them).",
     "findings.empty.step_countries": "Or widen the country selection.",
     "findings.empty.step_upload": "Findings come from the **Findings** sheet of the quarterly return: upload a "
-                                  "return that lists them.",
+    "return that lists them.",
     "findings.nomatch.title": "No finding matches the filters",
     "findings.nomatch.body": "{total} findings were raised by the end of {quarter} in {countries}, but none has "
-                             "the facility, domain, severity, status, owner or overdue state you chose.",
+    "the facility, domain, severity, status, owner or overdue state you chose.",
     "findings.nomatch.step": "Remove a filter, or clear them all with the button below.",
     # ------------------------------------------------------------------ tiles
     "findings.tile.open": "Open",
     "findings.tile.open.help": "Findings whose status at the end of {quarter} is open: remediation not yet begun. "
-                               "With \"in progress\" these are the open findings.",
+    'With "in progress" these are the open findings.',
     "findings.tile.in progress": "In progress",
     "findings.tile.in progress.help": "Findings being remediated at the end of {quarter}.",
     "findings.tile.remediated": "Remediated",
@@ -60,10 +60,10 @@ MESSAGES: dict[str, str] = {
     "findings.tile.overdue.help": "Open or in progress, with a due date before the end of {quarter} ({end}).",
     "findings.tile.median_days_to_remediate": "Median days to remediate",
     "findings.tile.median_days_to_remediate.help": "Median, over the findings reported remediated by the end of "
-                                                   "{quarter}, of the days from the audit to the end of the quarter "
-                                                   "whose return first reported them remediated (returns are "
-                                                   "quarterly, so that is the latest the remediation can have "
-                                                   "happened).",
+    "{quarter}, of the days from the audit to the end of the quarter "
+    "whose return first reported them remediated (returns are "
+    "quarterly, so that is the latest the remediation can have "
+    "happened).",
     # ------------------------------------------------------------------ tabs
     "findings.tab.progress": "Burn-down and weakest spots",
     "findings.tab.breakdown": "Status breakdown",
@@ -72,7 +72,7 @@ MESSAGES: dict[str, str] = {
     # ------------------------------------------------------------------ burn-down
     "findings.burn.title": "Open findings at the end of each quarter, by severity",
     "findings.burn.subtitle": "{countries} · bars: open or in progress · line: of which overdue · "
-                              "dashed rule: {quarter} (as at)",
+    "dashed rule: {quarter} (as at)",
     "findings.burn.axis.quarter": "Quarter (as at end)",
     "findings.burn.axis.open": "Open findings (count)",
     "findings.burn.col.quarter": "Quarter",
@@ -82,14 +82,14 @@ MESSAGES: dict[str, str] = {
     "findings.burn.overdue_series": "Of which overdue",
     "findings.burn.as_at": "As at",
     "findings.burn.caption": "Each bar is the state at the end of its quarter, rebuilt from the status history. "
-                             "Quarters after {quarter} are drawn paler: the committee had not seen them then. "
-                             "A falling stack means remediation outpaces new findings; a flat one, that it stalls.",
+    "Quarters after {quarter} are drawn paler: the committee had not seen them then. "
+    "A falling stack means remediation outpaces new findings; a flat one, that it stalls.",
     "findings.burn.none": "No finding was open in any quarter for this selection.",
     # ------------------------------------------------------------------ facility x domain
     "findings.weak.title": "Weakest spots: open findings per facility and domain",
     "findings.weak.caption": "Each cell: open findings (open or in progress) · the worst severity among them, "
-                             "coloured by it. Facilities with the worst open severity and the most overdue "
-                             "findings come first.",
+    "coloured by it. Facilities with the worst open severity and the most overdue "
+    "findings come first.",
     "findings.weak.limited": "The {shown} weakest of {n} facilities with findings. The Map page shows them all.",
     "findings.weak.cell": "{n} · {severity}",
     "findings.weak.none_open": "0",
@@ -142,17 +142,17 @@ MESSAGES: dict[str, str] = {
     # ------------------------------------------------------------------ remediation speed
     "findings.speed.heading": "Remediation speed",
     "findings.speed.caption": "Times run from the audit date to the **end of the quarter** whose return first "
-                              "reported the finding remediated (or verified). Returns are quarterly, so a finding "
-                              "remediated early in a quarter still counts to its end: the times are upper bounds. "
-                              "**Remediated by the due date**: of the findings due before the end of {quarter} "
-                              "(deadline as last agreed; risk-accepted ones left out), those first reported "
-                              "remediated in the quarter of their due date or earlier.",
+    "reported the finding remediated (or verified). Returns are quarterly, so a finding "
+    "remediated early in a quarter still counts to its end: the times are upper bounds. "
+    "**Remediated by the due date**: of the findings due before the end of {quarter} "
+    "(deadline as last agreed; risk-accepted ones left out), those first reported "
+    "remediated in the quarter of their due date or earlier.",
     "findings.speed.by_country_title": "Median days from audit to remediation, by country",
     "findings.speed.by_domain_title": "Median days from audit to remediation, by domain",
     "findings.speed.subtitle": "{countries} · findings remediated by the end of {quarter}",
     "findings.speed.flow_title": "Findings first reported remediated, per quarter",
     "findings.speed.flow_subtitle": "{countries} · how many findings each quarter's returns reported remediated "
-                                    "(or verified) for the first time: fewer bars, slower remediation",
+    "(or verified) for the first time: fewer bars, slower remediation",
     "findings.speed.axis.days": "Median days (from audit)",
     "findings.speed.axis.quarter": "Quarter first reported remediated",
     "findings.speed.axis.remediated": "Findings remediated (count)",
@@ -175,12 +175,12 @@ MESSAGES: dict[str, str] = {
     "findings.speed.col.on_time": "On time",
     "findings.speed.col.on_time_share": "Share on time",
     "findings.speed.help.median_remediated": "Median days from the audit to the end of the quarter first reported "
-                                             "remediated (or verified).",
+    "remediated (or verified).",
     "findings.speed.help.median_verified": "Median days from the audit to the end of the quarter first reported "
-                                           "verified.",
+    "verified.",
     "findings.speed.help.due": "Findings whose due date is before the end of {quarter}, risk-accepted ones left out.",
     "findings.speed.help.on_time": "Of those due, the findings first reported remediated in the quarter of their "
-                                   "due date or earlier.",
+    "due date or earlier.",
     "findings.speed.help.on_time_share": "Share of the findings due that were remediated by their due date.",
     "findings.speed.table_title": "Remediation speed and punctuality",
     "findings.speed.all": "All selected",
@@ -200,7 +200,7 @@ MESSAGES: dict[str, str] = {
     "findings.list.page": "Page",
     "findings.list.page_size": "Rows per page",
     "findings.list.showing": "Findings **{first}-{last}** of **{total}** · sorted by {sort} across all of them. "
-                             "Select a row to see its timeline below.",
+    "Select a row to see its timeline below.",
     "findings.list.none": "No finding matches the search **{search}**.",
     "findings.list.download": "Download all {n} (CSV)",
     "findings.list.download_help": "Every finding matching the filters and the search, as at the end of {quarter}.",
@@ -232,12 +232,11 @@ MESSAGES: dict[str, str] = {
     "findings.timeline.state": "As at the end of {quarter}: {status} · due {due} · owner: {owner}",
     "findings.timeline.overdue": ":red-badge[Overdue {days} days]",
     "findings.timeline.outside": "This finding belongs to {country}, outside the selected countries; shown because "
-                                 "you asked for it by its ID.",
+    "you asked for it by its ID.",
     "findings.timeline.recommendation": "**Recommendation:** {text}",
-    "findings.timeline.later.one": "{n} later change (after {quarter}) is not shown: choose a later quarter to see "
-                                   "it.",
+    "findings.timeline.later.one": "{n} later change (after {quarter}) is not shown: choose a later quarter to see it.",
     "findings.timeline.later.other": "{n} later changes (after {quarter}) are not shown: choose a later quarter to "
-                                     "see them.",
+    "see them.",
     "findings.timeline.col.quarter": "Quarter",
     "findings.timeline.col.status": "Status",
     "findings.timeline.col.due_date": "Due date",

@@ -7,7 +7,7 @@ MESSAGES: dict[str, str] = {
     # controls
     "map.colour_by": "Colour by",
     "map.colour_by_help": "Worst open severity: the most severe finding still open or in progress. Share "
-                          "remediated: findings remediated or verified, out of all findings raised by the quarter.",
+    "remediated: findings remediated or verified, out of all findings raised by the quarter.",
     "map.mode.severity": "Worst open severity",
     "map.mode.remediation": "Share remediated",
     "map.pilots_only": "Pilot prisons only",
@@ -43,19 +43,19 @@ MESSAGES: dict[str, str] = {
     "map.alt": "Map of {n} facilities in {countries}, coloured by {mode}; circle size shows open findings.",
     # notes under the map
     "map.note.precision": "Positions are city centres (2 decimals, about 1 km); the map cannot be zoomed in further. "
-                          "Facilities in the same city share a point: the table lists each of them.",
+    "Facilities in the same city share a point: the table lists each of them.",
     "map.note.unplaced.one": "{n} facility has no coordinates and is listed in the table only: {names}.",
     "map.note.unplaced.other": "{n} facilities have no coordinates and are listed in the table only: {names}.",
     "map.note.click": "Click a facility on the map, pick a row in the table or choose it here.",
     # empty states
     "map.empty.title": "No facility to show",
     "map.empty.body": "No facility has been reported for {countries}. Facilities come from the `Facilities` sheet "
-                      "of the quarterly returns.",
+    "of the quarterly returns.",
     "map.empty.step_countries": "Choose other countries in the sidebar, or clear the selection to show all.",
     "map.empty.step_return": "Add the facilities (with their city's latitude and longitude) to the next return and "
-                             "upload it.",
+    "upload it.",
     "map.empty.pilots": "None of the facilities of {countries} is a pilot prison. Switch off "
-                        "\"Pilot prisons only\" to see all facilities.",
+    '"Pilot prisons only" to see all facilities.',
     # facility panel
     "map.facility.choose": "Facility",
     "map.facility.placeholder": "Choose a facility…",

@@ -5,15 +5,14 @@ Status names come from the shared ``priority_status.*`` and
 MESSAGES: dict[str, str] = {
     "prio.title": "Priorities",
     "prio.title_as_at": "Priorities · {quarter}",
-    "prio.subtitle": "{countries} · {n} priorities for 2024 onwards{not_started} · changes compared with "
-                     "{previous}",
+    "prio.subtitle": "{countries} · {n} priorities for 2024 onwards{not_started} · changes compared with {previous}",
     "prio.subtitle_first": "{countries} · {n} priorities for 2024 onwards{not_started} · first quarter with data, "
-                           "nothing to compare with",
+    "nothing to compare with",
     "prio.subtitle_not_started": ", {n} not started",
     "prio.empty.title": "No priorities reported",
     "prio.empty.body": "No priority of {countries} had been reported by the end of {quarter}. Priorities arrive "
-                       "with the `Priorities` sheet of a quarterly return: choose a later quarter or other "
-                       "countries in the sidebar, or upload a return.",
+    "with the `Priorities` sheet of a quarterly return: choose a later quarter or other "
+    "countries in the sidebar, or upload a return.",
     # ------------------------------------------------------------------ tiles
     "prio.tile.on track.help": "Priorities whose reported status at the end of {quarter} is on track.",
     "prio.tile.at risk.help": "Priorities whose reported status at the end of {quarter} is at risk.",
@@ -21,10 +20,10 @@ MESSAGES: dict[str, str] = {
     "prio.tile.completed.help": "Priorities reported completed by the end of {quarter}.",
     "prio.tile.disagree": "Rule disagrees",
     "prio.tile.disagree.help": "Priorities whose reported status differs from the status the rule computes from "
-                               "progress and dates (see below the table).",
+    "progress and dates (see below the table).",
     "prio.tile.slipping": "Slipping",
     "prio.tile.slipping.help": "Priorities whose reported status is worse than a quarter earlier, or whose "
-                               "progress has not changed for two quarters (completed ones excepted).",
+    "progress has not changed for two quarters (completed ones excepted).",
     # ------------------------------------------------------------------ tabs
     "prio.tab.all": "All priorities",
     "prio.tab.detail": "One priority",
@@ -53,12 +52,12 @@ MESSAGES: dict[str, str] = {
     "prio.check.worsened": "Worse than {quarter}",
     "prio.check.stalled": "Stalled since {since}",
     "prio.rule": "**The rule.** A straight line runs from 0% at the end of the priority's first reported quarter "
-                 "(the 2023-Q4 baseline for the report's priorities) to 100% on its target date; the priority "
-                 "is judged on the last day of the selected quarter. The first that applies: "
-                 "① progress 100% → Completed; ② target date passed → Off track; ③ progress more than {gap} "
-                 "points below the line → At risk; ④ progress 0% → Not started; ⑤ otherwise → On track. "
-                 "Without a target date only ① applies. **Slipping:** the reported status is worse than a quarter "
-                 "earlier, or progress has not changed for {stalled} quarters (not completed).",
+    "(the 2023-Q4 baseline for the report's priorities) to 100% on its target date; the priority "
+    "is judged on the last day of the selected quarter. The first that applies: "
+    "① progress 100% → Completed; ② target date passed → Off track; ③ progress more than {gap} "
+    "points below the line → At risk; ④ progress 0% → Not started; ⑤ otherwise → On track. "
+    "Without a target date only ① applies. **Slipping:** the reported status is worse than a quarter "
+    "earlier, or progress has not changed for {stalled} quarters (not completed).",
     "prio.badge.disagree": ":violet-badge[Rule disagrees]",
     "prio.badge.slipping": ":orange-badge[Slipping]",
     # ------------------------------------------------------------------ questions for the meeting
@@ -71,19 +70,19 @@ MESSAGES: dict[str, str] = {
     "prio.questions.narrative": ":gray[{quarter}:] _{text}_",
     "prio.questions.no_narrative": ":gray[_No narrative reported._]",
     "prio.questions.hint": "Open a priority from the table (click its row) or in the **One priority** tab for "
-                           "its milestones and the full narrative.",
+    "its milestones and the full narrative.",
     # ------------------------------------------------------------------ the rule, in words
     "prio.ahead": "{gap} points ahead of the line",
     "prio.below": "{gap} points below the line",
     "prio.reason.completed": "Progress is 100%: **completed** (①).",
     "prio.reason.target_passed": "The target date {target} passed before {as_at} at {progress} progress: "
-                                 "**off track** (②).",
+    "**off track** (②).",
     "prio.reason.behind": "By {as_at} the line expects {expected}; progress is {progress}, {gap} points below "
-                          "it, more than {limit}: **at risk** (③).",
+    "it, more than {limit}: **at risk** (③).",
     "prio.reason.not_started": "Progress is 0% and the line expects {expected} by {as_at} ({position}, not more "
-                               "than {limit}): **not started** (④).",
+    "than {limit}): **not started** (④).",
     "prio.reason.on_pace": "By {as_at} the line expects {expected}; progress is {progress} ({position}): "
-                           "**on track** (⑤).",
+    "**on track** (⑤).",
     "prio.reason.no_target": "No target date: the rule can only recognise completion, so no status is computed.",
     "prio.reason.no_progress": "No progress reported: no status is computed.",
     "prio.reason_short.completed": "progress 100%",
@@ -98,7 +97,7 @@ MESSAGES: dict[str, str] = {
     "prio.detail.select_help": "The priority shown below. The address bar keeps it, so a copied link opens it.",
     "prio.detail.option": "{id} · {country} · {title}",
     "prio.detail.facts": "{country} · theme: {theme} · target date {target} · first reported {first} · last "
-                         "update {last}",
+    "update {last}",
     "prio.detail.reported": "Reported {status}",
     "prio.detail.computed": "by the rule {status}",
     "prio.detail.line": "The line runs from 0% on {start} (end of {first}) to 100% on {target}.",
@@ -109,7 +108,7 @@ MESSAGES: dict[str, str] = {
     "prio.thread.first": "First recorded; no narrative.",
     "prio.thread.next_steps": "**Next steps:** {text}",
     "prio.thread.hint": "One entry per quarter whose return changed something; a text repeated from the quarter "
-                        "before is not shown again.",
+    "before is not shown again.",
     "prio.chart.progress_title": "Progress of {id} against the rule",
     "prio.chart.progress_subtitle": "As at the end of each quarter, up to {quarter}",
     "prio.chart.axis.date": "Quarter end (date)",
@@ -135,7 +134,7 @@ MESSAGES: dict[str, str] = {
     "prio.milestones.heading": "Milestones",
     "prio.milestones.none": "No milestones reported for this priority by the end of {quarter}.",
     "prio.milestones.summary": "{done} of {total} done; {behind} past their due date and not done, as at {quarter}. "
-                               "Hollow circle: due date; filled mark: done on, or due.",
+    "Hollow circle: due date; filled mark: done on, or due.",
     "prio.milestones.title": "Milestones of {id}",
     "prio.milestones.subtitle": "Status as at {quarter}",
     "prio.milestones.axis.date": "Date",
@@ -163,6 +162,5 @@ MESSAGES: dict[str, str] = {
     "prio.programme.col.theme": "Theme",
     "prio.programme.col.status": "Status",
     "prio.programme.col.priorities": "Priorities",
-    "prio.programme.table_title": "Per country as at {quarter}: reported status, disagreements with the rule, "
-                                  "slipping",
+    "prio.programme.table_title": "Per country as at {quarter}: reported status, disagreements with the rule, slipping",
 }

@@ -4,18 +4,18 @@ MESSAGES: dict[str, str] = {
     "profiles.title": "Country profiles",
     "profiles.title_as_at": "Country profiles · {quarter}",
     "profiles.subtitle": "{countries} · figures as at the end of the quarter, next to the baseline of the "
-                         "achievements report 2019-2023",
+    "achievements report 2019-2023",
     "profiles.view": "Country or comparison",
     "profiles.view_help": "One country's profile, or all selected countries side by side. The countries are those "
-                          "of the sidebar filter.",
+    "of the sidebar filter.",
     "profiles.compare_option": "⚖ Compare ({n})",
     # ------------------------------------------------------------------ state of the data
     "profiles.current": "Figures as at the end of {quarter}. Latest upload: {source}.",
     "profiles.carried": "No figures from {country} for {quarter}: shown are the last known figures, from {last}. "
-                        "Each figure is labelled with its quarter.",
+    "Each figure is labelled with its quarter.",
     "profiles.none.title": "No figures for {country} yet",
     "profiles.none.body": "{country} has not reported any figures up to {quarter}. Its profile fills in as soon "
-                          "as a return with an Indicators sheet is imported.",
+    "as a return with an Indicators sheet is imported.",
     # ------------------------------------------------------------------ tiles
     "profiles.tile.prisoners_total": "Prisoners",
     "profiles.tile.ve_prisoners": "Violent extremist prisoners",
@@ -24,15 +24,15 @@ MESSAGES: dict[str, str] = {
     "profiles.tile.ftf_per_100": "FTF per 100 prisoners",
     "profiles.tile.carried": "{label} ({quarter})",
     "profiles.tile.help": "Reported for {quarter}. Source: {source}. The change is against the figure as at the "
-                          "previous quarter.",
+    "previous quarter.",
     "profiles.tile.not_reported": "Not reported by this country.",
     "profiles.share_help.ve_per_100": "Violent extremist prisoners ÷ prisoners × 100, computed from the stored "
-                                      "figures.",
+    "figures.",
     "profiles.share_help.ftf_per_100": "Foreign terrorist fighter detainees ÷ prisoners × 100, computed from the "
-                                       "stored figures.",
+    "stored figures.",
     "profiles.share_help.female_share": "Female prisoners ÷ prisoners, computed from the stored figures.",
     "profiles.share_help.pretrial_share": "Prisoners in pre-trial detention ÷ prisoners, computed from the stored "
-                                          "figures.",
+    "figures.",
     # ------------------------------------------------------------------ tabs
     "profiles.tab.figures": "Figures and context",
     "profiles.tab.time": "Over time",
@@ -41,9 +41,9 @@ MESSAGES: dict[str, str] = {
     # ------------------------------------------------------------------ key figures
     "profiles.figures.title": "Key figures",
     "profiles.figures.caption": "Each figure as at the end of {quarter} (or the last known one, with the quarter "
-                                "it was reported for), where it came from, and the baseline: figures of the "
-                                "2019-2023 report are shown exactly as the report gives them, including "
-                                "\"approx.\" marks, and are never corrected by the dashboard.",
+    "it was reported for), where it came from, and the baseline: figures of the "
+    "2019-2023 report are shown exactly as the report gives them, including "
+    '"approx." marks, and are never corrected by the dashboard.',
     "profiles.figures.baseline_note": "Baseline: {note}",
     "profiles.source.report": "Achievements report 2019-2023",
     "profiles.source.upload": "{file} · uploaded {when} by {who}",
@@ -73,7 +73,7 @@ MESSAGES: dict[str, str] = {
     # ------------------------------------------------------------------ derived shares
     "profiles.shares.title": "Derived shares",
     "profiles.shares.caption": "Computed by the dashboard from the figures above, never typed in. A share is "
-                               "approximate when one of its figures is.",
+    "approximate when one of its figures is.",
     "profiles.share.ve_per_100": "Violent extremist prisoners per 100 prisoners",
     "profiles.share.ftf_per_100": "FTF detainees per 100 prisoners",
     "profiles.share.female_share": "Share of women among prisoners",
@@ -97,7 +97,7 @@ MESSAGES: dict[str, str] = {
     "profiles.context.achievements": "What the programme achieved (2019-2023)",
     "profiles.context.none": "Not recorded.",
     "profiles.context.caption": "Summarised in the dashboard's own words from the facts and figures of the "
-                                "achievements report 2019-2023.",
+    "achievements report 2019-2023.",
     # ------------------------------------------------------------------ columns
     "profiles.col.indicator": "Indicator",
     "profiles.col.figure": "As at {quarter}",
@@ -130,8 +130,8 @@ MESSAGES: dict[str, str] = {
     "profiles.col.per_100": "Per 100 prisoners",
     # ------------------------------------------------------------------ series
     "profiles.series.caption": "Every figure the country reported, quarter by quarter up to the selected one. "
-                               "The dashed line and the diamond mark the baseline; hollow triangles are "
-                               "approximate figures. Axes do not start at zero: read the values.",
+    "The dashed line and the diamond mark the baseline; hollow triangles are "
+    "approximate figures. Axes do not start at zero: read the values.",
     "profiles.series.none": "No figures reported yet.",
     "profiles.series.legend": "Figure",
     "profiles.series.kind_baseline": "Baseline",
@@ -152,9 +152,9 @@ MESSAGES: dict[str, str] = {
     "profiles.activities.tile_women": "Women among participants",
     "profiles.activities.tile_quarter": "Participants in {quarter}",
     "profiles.activities.tile_since_help": "All activities since 2019: those of the achievements report 2019-2023 "
-                                           "and those reported in quarterly returns since.",
+    "and those reported in quarterly returns since.",
     "profiles.activities.tile_women_help": "Share of women since 2019, counting only activities that report both "
-                                           "participants and women among them.",
+    "participants and women among them.",
     "profiles.activities.tile_quarter_help": "Participants in activities reported in the return for {quarter}.",
     "profiles.activities.by_type_title": "Participants by activity type",
     "profiles.activities.by_type_subtitle": "Per quarterly return since the report",
@@ -168,12 +168,12 @@ MESSAGES: dict[str, str] = {
     "profiles.axis.women_share": "Women (%)",
     "profiles.activities.table_title": "By activity type",
     "profiles.activities.table_caption": "Reported for {quarter}, and totals since the programme began (the "
-                                         "report's 2019-2023 activities included). Shares of women count only "
-                                         "activities that report both figures.",
+    "report's 2019-2023 activities included). Shares of women count only "
+    "activities that report both figures.",
     # ------------------------------------------------------------------ facilities
     "profiles.facilities.none": "No facilities recorded for this country yet.",
     "profiles.facilities.caption": "Pilot prisons first. Findings as at the end of {quarter}; open means open or "
-                                   "in progress.",
+    "in progress.",
     "profiles.facilities.col.facility": "Facility",
     "profiles.facilities.col.type_city": "Type · city",
     "profiles.facilities.col.open": "Open findings",
@@ -189,13 +189,13 @@ MESSAGES: dict[str, str] = {
     "profiles.compare.title.one": "Comparison of {n} country",
     "profiles.compare.title.other": "Comparison of {n} countries",
     "profiles.compare.one": "Only one country is selected. Choose more countries in the sidebar filter to compare "
-                            "them side by side.",
+    "them side by side.",
     "profiles.compare.carried": "No figures for {quarter} from {countries}: their last known figures are shown, "
-                                "labelled with their quarter.",
+    "labelled with their quarter.",
     "profiles.compare.missing": "No figures at all up to {quarter} from {countries}.",
     "profiles.compare.caption": "Absolute figures mislead when prison systems differ in size: read them next to "
-                                "the figures per 100 prisoners. \"approx.\" marks a figure, or a figure per 100 "
-                                "prisoners, that rests on an approximate figure.",
+    'the figures per 100 prisoners. "approx." marks a figure, or a figure per 100 '
+    "prisoners, that rests on an approximate figure.",
     "profiles.compare.absolute": "Absolute figures",
     "profiles.compare.per_100": "Per 100 prisoners",
     "profiles.compare.abs_chart": "Absolute numbers",

@@ -4,10 +4,10 @@ MESSAGES: dict[str, str] = {
     # ------------------------------------------------------------------ upload page
     "upload.title": "Upload a quarterly return",
     "upload.subtitle": "Check your workbook, see what it will change, then confirm. Nothing is written before you "
-                       "confirm.",
+    "confirm.",
     "upload.step_template": "1. Get the template",
     "upload.template_help": "The template is pre-filled with your facilities, the findings still open with their "
-                            "current status, and the priorities with their last progress. Update it for the quarter.",
+    "current status, and the priorities with their last progress. Update it for the quarter.",
     "upload.country": "Country",
     "upload.quarter": "Quarter reported on",
     "upload.download_template": "Download the template for {country} {quarter}",
@@ -21,7 +21,7 @@ MESSAGES: dict[str, str] = {
     "upload.unreadable_title": "This file cannot be imported",
     "upload.rejected_title": "The workbook has {n} problem(s) to correct. Nothing was written.",
     "upload.rejected_help": "Each problem names its sheet and cell. Download your workbook with the problem cells "
-                            "highlighted in red and explained in a comment, correct them, save, and upload it again.",
+    "highlighted in red and explained in a comment, correct them, save, and upload it again.",
     "upload.download_annotated": "Download your workbook with the problems marked",
     "upload.col.place": "Place",
     "upload.col.value": "Value found",
@@ -30,9 +30,9 @@ MESSAGES: dict[str, str] = {
     "upload.identical": "This file is identical to upload #{id}, which is already applied. Nothing changed.",
     "upload.valid_title": "The workbook is valid: {country} {quarter}",
     "upload.other_return": "You chose {chosen_country} {chosen_quarter} above, but this workbook is the return of "
-                           "{country} {quarter}. It will be applied to {country} {quarter}.",
+    "{country} {quarter}. It will be applied to {country} {quarter}.",
     "upload.supersedes": "It replaces upload #{id} ({file}) by {who} on {when}. The earlier upload stays in the "
-                         "history, with its file, and can be restored.",
+    "history, with its file, and can be restored.",
     "upload.preview_title": "What will change",
     "upload.preview_sheet": "{sheet}: {added} new · {updated} changed · {unchanged} unchanged · {removed} removed",
     "upload.preview_added": "New rows",
@@ -54,7 +54,7 @@ MESSAGES: dict[str, str] = {
     # ------------------------------------------------------------------ upload history
     "history.title": "Upload history",
     "history.subtitle": "Every return ever uploaded, with its file. Nothing is deleted: a superseded upload can be "
-                        "downloaded and restored.",
+    "downloaded and restored.",
     "history.empty": "No upload yet. Returns appear here once imported.",
     "history.col.id": "#",
     "history.col.uploaded_at": "Uploaded",
@@ -79,7 +79,7 @@ MESSAGES: dict[str, str] = {
     "history.no_warnings": "No warnings.",
     "history.restore_title": "Restore this upload",
     "history.restore_help": "Applies this file again as a new upload for {country} {quarter}; it will supersede "
-                            "upload #{current}. The history keeps both.",
+    "upload #{current}. The history keeps both.",
     "history.restore": "Restore upload #{id}",
     "history.restored": "Upload #{old} restored as upload #{id}.",
     "history.restore_failed": "Upload #{id} could not be restored: {message}",

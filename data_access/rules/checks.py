@@ -93,8 +93,12 @@ def _require_new(sheet: ParsedSheet, pos: int, row: dict, what: str, issues: Iss
         if col.required == NEW and _blank(row.get(col.name)):
             accepted = f"; use one of: {', '.join(col.choices)}" if col.choices else ""
             where = sheet.cell(col.name, pos) if sheet.has(col.name) else f"row {row['_row']}"
-            issues.error(sheet.title, where, f"{col.name} is required for a new {what}{accepted}"
-                         + ("" if sheet.has(col.name) else f" (add a column '{col.name}')"))
+            issues.error(
+                sheet.title,
+                where,
+                f"{col.name} is required for a new {what}{accepted}"
+                + ("" if sheet.has(col.name) else f" (add a column '{col.name}')"),
+            )
 
 
 def _check_indicators(sheet: ParsedSheet, state: StoredState, issues: IssueList) -> None:
@@ -108,9 +112,13 @@ def _check_indicators(sheet: ParsedSheet, state: StoredState, issues: IssueList)
         where[code] = pos
         before = state.indicators_before.get(code)
         if before and abs(value - before) / before > ref.INDICATOR_CHANGE_WARNING:
-            issues.warn(sheet.title, sheet.cell("value", pos),
-                        f"{code} changes from {before:,.0f} to {value:,.0f} ({(value - before) / before:+.0%}) against "
-                        "the previous figure: please check it is not a typing mistake", value)
+            issues.warn(
+                sheet.title,
+                sheet.cell("value", pos),
+                f"{code} changes from {before:,.0f} to {value:,.0f} ({(value - before) / before:+.0%}) against "
+                "the previous figure: please check it is not a typing mistake",
+                value,
+            )
 
     def figure(code: str) -> tuple[float | None, bool]:
         if code in values:
@@ -124,17 +132,24 @@ def _check_indicators(sheet: ParsedSheet, state: StoredState, issues: IssueList)
             continue
         pos = where[part] if p_here else where[whole]
         source = "" if (p_here and w_here) else " (the other figure is the latest stored one)"
-        issues.error(sheet.title, sheet.cell("value", pos),
-                     f"{part} ({p:,.0f}) cannot be more than {whole} ({w:,.0f}){source}", values.get(part, p))
+        issues.error(
+            sheet.title,
+            sheet.cell("value", pos),
+            f"{part} ({p:,.0f}) cannot be more than {whole} ({w:,.0f}){source}",
+            values.get(part, p),
+        )
     total, t_here = figure("repatriated_total")
     parts = [(c, *figure(c)) for c in ref.REPATRIATION_PARTS]
     if total is not None and (t_here or any(h for _, _, h in parts)):
         s = sum(v for _, v, _ in parts if v is not None)
         if s > total:
             code = "repatriated_total" if t_here else next(c for c, _, h in parts if h)
-            issues.error(sheet.title, sheet.cell("value", where[code]),
-                         f"men, women and children repatriated add up to {s:,.0f}, more than repatriated_total "
-                         f"({total:,.0f})", values.get(code))
+            issues.error(
+                sheet.title,
+                sheet.cell("value", where[code]),
+                f"men, women and children repatriated add up to {s:,.0f}, more than repatriated_total ({total:,.0f})",
+                values.get(code),
+            )
 
 
 def _check_facilities(sheet: ParsedSheet, state: StoredState, issues: IssueList) -> None:
@@ -144,27 +159,41 @@ def _check_facilities(sheet: ParsedSheet, state: StoredState, issues: IssueList)
             continue
         known = state.facilities.get(fid)
         if known is not None and known.country != state.country:
-            issues.error(sheet.title, sheet.cell("facility_id", pos),
-                         f"facility {fid} belongs to {known.country}; a {state.country} return cannot change it", fid)
+            issues.error(
+                sheet.title,
+                sheet.cell("facility_id", pos),
+                f"facility {fid} belongs to {known.country}; a {state.country} return cannot change it",
+                fid,
+            )
             continue
         if known is None:
             _require_new(sheet, pos, row, "facility", issues)
         lat, lon = row.get("latitude"), row.get("longitude")
         if _blank(lat) != _blank(lon):
             missing = "longitude" if _blank(lon) else "latitude"
-            issues.error(sheet.title, sheet.cell(missing, pos) if sheet.has(missing) else f"row {row['_row']}",
-                         "give both latitude and longitude (city level), or neither")
+            issues.error(
+                sheet.title,
+                sheet.cell(missing, pos) if sheet.has(missing) else f"row {row['_row']}",
+                "give both latitude and longitude (city level), or neither",
+            )
             continue
         if _blank(lat) or state.bounding_box is None:
             continue
         la0, la1, lo0, lo1 = state.bounding_box
         if not (la0 <= lat <= la1 and lo0 <= lon <= lo1):
             swapped = la0 <= lon <= la1 and lo0 <= lat <= lo1
-            hint = (" It would be inside if latitude and longitude were swapped: swap the two cells." if swapped
-                    else " Check the coordinates (decimal degrees, city level).")
-            issues.error(sheet.title, sheet.cell("latitude", pos),
-                         f"{lat:g}, {lon:g} lies outside {state.country} (latitude {la0:g} to {la1:g}, longitude "
-                         f"{lo0:g} to {lo1:g}).{hint}", f"{lat:g}, {lon:g}")
+            hint = (
+                " It would be inside if latitude and longitude were swapped: swap the two cells."
+                if swapped
+                else " Check the coordinates (decimal degrees, city level)."
+            )
+            issues.error(
+                sheet.title,
+                sheet.cell("latitude", pos),
+                f"{lat:g}, {lon:g} lies outside {state.country} (latitude {la0:g} to {la1:g}, longitude "
+                f"{lo0:g} to {lo1:g}).{hint}",
+                f"{lat:g}, {lon:g}",
+            )
 
 
 def _facility_ok(fid: str, state: StoredState, workbook_facilities: set[str]) -> str | None:
@@ -176,8 +205,10 @@ def _facility_ok(fid: str, state: StoredState, workbook_facilities: set[str]) ->
         return None
     if fid in workbook_facilities:
         return None
-    return (f"facility {fid} is not known: add it to the Facilities sheet of this workbook, or use the identifier "
-            "of an existing facility (see the template)")
+    return (
+        f"facility {fid} is not known: add it to the Facilities sheet of this workbook, or use the identifier "
+        "of an existing facility (see the template)"
+    )
 
 
 def _check_findings(sheet: ParsedSheet, state: StoredState, workbook_facilities: set[str], issues: IssueList) -> None:
@@ -192,27 +223,47 @@ def _check_findings(sheet: ParsedSheet, state: StoredState, workbook_facilities:
                 issues.error(sheet.title, sheet.cell("facility_id", pos), problem, fac)
         if known is not None:
             if known.country != state.country:
-                issues.error(sheet.title, sheet.cell("finding_id", pos),
-                             f"finding {fid} belongs to {known.country}; a {state.country} return cannot update it", fid)
+                issues.error(
+                    sheet.title,
+                    sheet.cell("finding_id", pos),
+                    f"finding {fid} belongs to {known.country}; a {state.country} return cannot update it",
+                    fid,
+                )
                 continue
             if fac is not None and fac != known.facility_id:
-                issues.error(sheet.title, sheet.cell("facility_id", pos),
-                             f"finding {fid} was raised at {known.facility_id}; a finding cannot move to another "
-                             "facility: give it a new identifier instead", fac)
+                issues.error(
+                    sheet.title,
+                    sheet.cell("facility_id", pos),
+                    f"finding {fid} was raised at {known.facility_id}; a finding cannot move to another "
+                    "facility: give it a new identifier instead",
+                    fac,
+                )
         else:
             _require_new(sheet, pos, row, "finding", issues)
         audit = row.get("audit_date") or (known.audit_date if known else None)
         due = row.get("due_date")
         if audit is not None and due is not None and due < audit:
-            issues.error(sheet.title, sheet.cell("due_date", pos),
-                         f"due date {due:%Y-%m-%d} is before the audit date {audit:%Y-%m-%d}; the deadline must be "
-                         "on or after the audit", due)
+            issues.error(
+                sheet.title,
+                sheet.cell("due_date", pos),
+                f"due date {due:%Y-%m-%d} is before the audit date {audit:%Y-%m-%d}; the deadline must be "
+                "on or after the audit",
+                due,
+            )
         status = row.get("status")
-        if known and known.status and status:
-            if ref.FINDING_STATUS_RANK[status] < ref.FINDING_STATUS_RANK[known.status]:
-                issues.warn(sheet.title, sheet.cell("status", pos),
-                            f"{fid} moves back from '{known.status}' to '{status}'; kept, but please confirm and "
-                            "explain it in status_note", status)
+        if (
+            known
+            and known.status
+            and status
+            and ref.FINDING_STATUS_RANK[status] < ref.FINDING_STATUS_RANK[known.status]
+        ):
+            issues.warn(
+                sheet.title,
+                sheet.cell("status", pos),
+                f"{fid} moves back from '{known.status}' to '{status}'; kept, but please confirm and "
+                "explain it in status_note",
+                status,
+            )
 
 
 def _check_priorities(sheet: ParsedSheet, state: StoredState, issues: IssueList) -> None:
@@ -222,49 +273,72 @@ def _check_priorities(sheet: ParsedSheet, state: StoredState, issues: IssueList)
             continue
         known = state.priorities.get(pid)
         if known is not None and known.country != state.country:
-            issues.error(sheet.title, sheet.cell("priority_id", pos),
-                         f"priority {pid} belongs to {known.country}; a {state.country} return cannot update it", pid)
+            issues.error(
+                sheet.title,
+                sheet.cell("priority_id", pos),
+                f"priority {pid} belongs to {known.country}; a {state.country} return cannot update it",
+                pid,
+            )
             continue
         if known is None:
             _require_new(sheet, pos, row, "priority", issues)
         progress = row.get("progress_pct")
         if row.get("status") == "completed" and not _blank(progress) and progress < 100:
-            issues.warn(sheet.title, sheet.cell("progress_pct", pos),
-                        f"{pid} is marked completed with progress {progress:g} %; completed usually means 100 %",
-                        progress)
+            issues.warn(
+                sheet.title,
+                sheet.cell("progress_pct", pos),
+                f"{pid} is marked completed with progress {progress:g} %; completed usually means 100 %",
+                progress,
+            )
         if known is not None and known.progress is not None and not _blank(progress) and progress < known.progress:
-            issues.warn(sheet.title, sheet.cell("progress_pct", pos),
-                        f"{pid} progress falls from {known.progress:g} % to {progress:g} %; kept, but please confirm",
-                        progress)
+            issues.warn(
+                sheet.title,
+                sheet.cell("progress_pct", pos),
+                f"{pid} progress falls from {known.progress:g} % to {progress:g} %; kept, but please confirm",
+                progress,
+            )
 
 
-def _check_milestones(sheet: ParsedSheet, state: StoredState, workbook_priorities: set[str],
-                      issues: IssueList) -> None:
+def _check_milestones(sheet: ParsedSheet, state: StoredState, workbook_priorities: set[str], issues: IssueList) -> None:
     for pos, row in _rows(sheet):
         pid = row.get("priority_id")
         if pid is not None:
             known = state.priorities.get(pid)
             if known is not None and known.country != state.country:
-                issues.error(sheet.title, sheet.cell("priority_id", pos),
-                             f"priority {pid} belongs to {known.country}, not to {state.country}", pid)
+                issues.error(
+                    sheet.title,
+                    sheet.cell("priority_id", pos),
+                    f"priority {pid} belongs to {known.country}, not to {state.country}",
+                    pid,
+                )
             elif known is None and pid not in workbook_priorities:
-                issues.error(sheet.title, sheet.cell("priority_id", pos),
-                             f"priority {pid} is not known: list it in the Priorities sheet, or use an existing "
-                             "priority's identifier", pid)
+                issues.error(
+                    sheet.title,
+                    sheet.cell("priority_id", pos),
+                    f"priority {pid} is not known: list it in the Priorities sheet, or use an existing "
+                    "priority's identifier",
+                    pid,
+                )
         if row.get("status") == "done" and row.get("completed_on") is None:
             where = sheet.cell("completed_on", pos) if sheet.has("completed_on") else f"row {row['_row']}"
-            issues.error(sheet.title, where, "completed_on is required when the status is done: give the date the "
-                         "milestone was reached")
+            issues.error(
+                sheet.title,
+                where,
+                "completed_on is required when the status is done: give the date the milestone was reached",
+            )
 
 
-def _check_activities(sheet: ParsedSheet, state: StoredState, workbook_facilities: set[str],
-                      issues: IssueList) -> None:
+def _check_activities(sheet: ParsedSheet, state: StoredState, workbook_facilities: set[str], issues: IssueList) -> None:
     for pos, row in _rows(sheet):
         aid = row.get("activity_id")
         total, women = row.get("participants"), row.get("female_participants")
         if not _blank(total) and not _blank(women) and women > total:
-            issues.error(sheet.title, sheet.cell("female_participants", pos),
-                         f"{women:,.0f} female participants is more than the {total:,.0f} participants in all", women)
+            issues.error(
+                sheet.title,
+                sheet.cell("female_participants", pos),
+                f"{women:,.0f} female participants is more than the {total:,.0f} participants in all",
+                women,
+            )
         fac = row.get("facility_id")
         if fac is not None:
             problem = _facility_ok(fac, state, workbook_facilities)
@@ -273,13 +347,15 @@ def _check_activities(sheet: ParsedSheet, state: StoredState, workbook_facilitie
         if aid is not None and aid in state.activities:
             country, quarter = state.activities[aid]
             if (country, quarter) != (state.country, str(state.quarter)):
-                issues.error(sheet.title, sheet.cell("activity_id", pos),
-                             f"activity {aid} was already reported by the {country} return for {quarter}; "
-                             "give this activity a new identifier", aid)
+                issues.error(
+                    sheet.title,
+                    sheet.cell("activity_id", pos),
+                    f"activity {aid} was already reported by the {country} return for {quarter}; "
+                    "give this activity a new identifier",
+                    aid,
+                )
 
 
 def milestone_key(name: str) -> str:
     """Milestones are identified by (priority_id, name), ignoring case and spacing."""
     return enum_key(name)
-
-

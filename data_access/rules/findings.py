@@ -26,8 +26,9 @@ Streamlit, so they are tested on their own.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from .quarters import Quarter, quarter_of
 from .reference import FINDING_SEVERITIES, FINDING_STATUSES, OPEN_FINDING_STATUSES
@@ -43,6 +44,7 @@ TILE_STATUSES: tuple[str, ...] = FINDING_STATUSES
 
 
 # --------------------------------------------------------------------------- overdue
+
 
 def _day(value: Any) -> dt.date | None:
     if value is None:
@@ -74,6 +76,7 @@ def days_overdue(status: str | None, due_date: Any, quarter: Quarter) -> int | N
 
 
 # --------------------------------------------------------------------------- ageing bands
+
 
 @dataclass(frozen=True)
 class Band:
@@ -119,10 +122,11 @@ def band_cutoffs(bands: Sequence[Band], end: dt.date) -> list[tuple[str, dt.date
 
 # --------------------------------------------------------------------------- remediation speed
 
+
 def weighted_median(values: Iterable[float], weights: Iterable[int]) -> float | None:
     """The median of ``values`` each repeated ``weights`` times (the mean of
     the two middle values for an even count), or None when there are none."""
-    pairs = sorted((float(v), int(w)) for v, w in zip(values, weights) if w and w > 0 and v == v)
+    pairs = sorted((float(v), int(w)) for v, w in zip(values, weights, strict=False) if w and w > 0 and v == v)
     n = sum(w for _, w in pairs)
     if n == 0:
         return None
@@ -158,6 +162,7 @@ def share(part: int | float | None, whole: int | float | None) -> float | None:
 
 
 # --------------------------------------------------------------------------- weakest spots
+
 
 def weakness_key(worst_open_severity: str | None, open_count: int, overdue: int = 0) -> tuple:
     """Sort key putting the weakest spots first: the worst open severity,
@@ -206,31 +211,67 @@ def timeline(entries: Sequence[Mapping[str, Any]], as_at: Quarter, *, every_quar
     if not rows:
         return []
     by_quarter = {q: e for q, e in rows}
-    quarters = ([Quarter.from_index(i) for i in range(rows[0][0].index, as_at.index + 1)] if every_quarter
-                else [q for q, _ in rows])
+    quarters = (
+        [Quarter.from_index(i) for i in range(rows[0][0].index, as_at.index + 1)]
+        if every_quarter
+        else [q for q, _ in rows]
+    )
     out: list[TimelineRow] = []
     prev: TimelineRow | None = None
     for q in quarters:
         e = by_quarter.get(q)
         if e is None:
             assert prev is not None  # the first quarter always has an entry
-            row = TimelineRow(str(q), False, prev.status, prev.status, prev.due_date, prev.due_date, prev.owner,
-                              prev.owner, None, is_overdue(prev.status, prev.due_date, q),
-                              days_overdue(prev.status, prev.due_date, q), (UNCHANGED,))
+            row = TimelineRow(
+                str(q),
+                False,
+                prev.status,
+                prev.status,
+                prev.due_date,
+                prev.due_date,
+                prev.owner,
+                prev.owner,
+                None,
+                is_overdue(prev.status, prev.due_date, q),
+                days_overdue(prev.status, prev.due_date, q),
+                (UNCHANGED,),
+            )
         else:
             status, due, owner = e.get("status"), _day(e.get("due_date")), _blank(e.get("owner"))
             note = _blank(e.get("status_note"))
             if prev is None:
                 changes: tuple[str, ...] = (RAISED,)
             else:
-                changes = tuple(c for c, differs in (
-                    (STATUS, status != prev.status), (DUE_DATE, due != prev.due_date),
-                    (OWNER, owner != prev.owner), (NOTE, note is not None and note != prev.note)) if differs)
-            source = {k: v for k, v in e.items() if k not in ("quarter", "quarter_idx", "status", "due_date",
-                                                               "owner", "status_note")}
-            row = TimelineRow(str(q), True, status, prev.status if prev else None, due,
-                              prev.due_date if prev else None, owner, prev.owner if prev else None, note,
-                              is_overdue(status, due, q), days_overdue(status, due, q), changes, source or None)
+                changes = tuple(
+                    c
+                    for c, differs in (
+                        (STATUS, status != prev.status),
+                        (DUE_DATE, due != prev.due_date),
+                        (OWNER, owner != prev.owner),
+                        (NOTE, note is not None and note != prev.note),
+                    )
+                    if differs
+                )
+            source = {
+                k: v
+                for k, v in e.items()
+                if k not in ("quarter", "quarter_idx", "status", "due_date", "owner", "status_note")
+            }
+            row = TimelineRow(
+                str(q),
+                True,
+                status,
+                prev.status if prev else None,
+                due,
+                prev.due_date if prev else None,
+                owner,
+                prev.owner if prev else None,
+                note,
+                is_overdue(status, due, q),
+                days_overdue(status, due, q),
+                changes,
+                source or None,
+            )
         out.append(row)
         prev = row if row.reported else _carry(prev, row)
     return out
@@ -240,9 +281,21 @@ def _carry(prev: TimelineRow | None, row: TimelineRow) -> TimelineRow:
     """The state carried into the next quarter (the last note stays the last note)."""
     if prev is None:
         return row
-    return TimelineRow(row.quarter, row.reported, row.status, row.previous_status, row.due_date,
-                       row.previous_due_date, row.owner, row.previous_owner, prev.note, row.overdue,
-                       row.days_overdue, row.changes, row.source)
+    return TimelineRow(
+        row.quarter,
+        row.reported,
+        row.status,
+        row.previous_status,
+        row.due_date,
+        row.previous_due_date,
+        row.owner,
+        row.previous_owner,
+        prev.note,
+        row.overdue,
+        row.days_overdue,
+        row.changes,
+        row.source,
+    )
 
 
 def _qidx(entry: Mapping[str, Any]) -> int:
@@ -271,15 +324,17 @@ def _blank(value: Any) -> str | None:
 def status_changes(rows: Sequence[TimelineRow]) -> list[tuple[str | None, str, str]]:
     """(from, to, quarter) of every status change in a timeline, the first
     report included as (None, status, quarter)."""
-    return [(r.previous_status, r.status, r.quarter) for r in rows
-            if r.reported and (RAISED in r.changes or STATUS in r.changes)]
+    return [
+        (r.previous_status, r.status, r.quarter)
+        for r in rows
+        if r.reported and (RAISED in r.changes or STATUS in r.changes)
+    ]
 
 
 # --------------------------------------------------------------------------- the findings table
 
 # Orders the findings table offers (applied in SQL over every matching finding).
-SORT_KEYS: tuple[str, ...] = ("severity", "days_overdue", "due_date", "audit_date", "status", "facility",
-                              "finding_id")
+SORT_KEYS: tuple[str, ...] = ("severity", "days_overdue", "due_date", "audit_date", "status", "facility", "finding_id")
 DEFAULT_SORT = "severity"
 PAGE_SIZES: tuple[int, ...] = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 50

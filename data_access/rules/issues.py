@@ -22,7 +22,13 @@ class Issue:
         return f"{self.place}: {self.message}"
 
     def as_dict(self) -> dict[str, str]:
-        return {"place": self.place, "sheet": self.sheet, "cell": self.cell, "value": self.value, "message": self.message}
+        return {
+            "place": self.place,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "value": self.value,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -36,7 +42,7 @@ class IssueList:
     def warn(self, sheet: str, cell: str, message: str, value: object = "") -> None:
         self.warnings.append(Issue(sheet, cell, message, _show(value)))
 
-    def extend(self, other: "IssueList") -> None:
+    def extend(self, other: IssueList) -> None:
         self.errors.extend(other.errors)
         self.warnings.extend(other.warnings)
 

@@ -19,8 +19,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from .reference import FINDING_SEVERITIES
 
@@ -36,7 +37,12 @@ SEVERITY_CLASSES: tuple[str, ...] = (*FINDING_SEVERITIES, NONE_OPEN, NOT_AUDITED
 # Share of findings remediated: [0, 50%), [50%, 80%), [80%, 100%), 100%.
 REMEDIATION_BANDS: tuple[float, float] = (0.5, 0.8)
 UNDER_HALF, HALF_TO_80, OVER_80, ALL_REMEDIATED, NO_FINDINGS = (
-    "under_50", "50_to_80", "80_to_100", "all", "no_findings")
+    "under_50",
+    "50_to_80",
+    "80_to_100",
+    "all",
+    "no_findings",
+)
 REMEDIATION_CLASSES: tuple[str, ...] = (UNDER_HALF, HALF_TO_80, OVER_80, ALL_REMEDIATED, NO_FINDINGS)
 
 
@@ -66,8 +72,7 @@ def remediation_class(share: float | None, findings: int) -> str:
     return UNDER_HALF
 
 
-def colour_class(mode: str, *, worst_open_severity: str | None, remediated_share: float | None,
-                 findings: int) -> str:
+def colour_class(mode: str, *, worst_open_severity: str | None, remediated_share: float | None, findings: int) -> str:
     if mode == BY_REMEDIATION:
         return remediation_class(remediated_share, findings)
     if mode == BY_SEVERITY:
@@ -93,12 +98,12 @@ def marker_radius(open_findings: int | None) -> float:
     open finding (radius**2 = 6**2 + 45 * open): 6 px with nothing open,
     9 px with one, 16.2 px with five, 22.1 px with ten, at most 26 px."""
     n = 0 if _missing(open_findings) else max(int(open_findings), 0)
-    return min(math.sqrt(MIN_RADIUS_PX ** 2 + AREA_PER_FINDING * n), MAX_RADIUS_PX)
+    return min(math.sqrt(MIN_RADIUS_PX**2 + AREA_PER_FINDING * n), MAX_RADIUS_PX)
 
 
 def size_cap() -> float:
     """The open count at which circles stop growing."""
-    return (MAX_RADIUS_PX ** 2 - MIN_RADIUS_PX ** 2) / AREA_PER_FINDING
+    return (MAX_RADIUS_PX**2 - MIN_RADIUS_PX**2) / AREA_PER_FINDING
 
 
 # --------------------------------------------------------------------------- precision
@@ -151,8 +156,15 @@ def _latitude(y: float) -> float:
     return math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
 
 
-def fit_view(bounds: Bounds, width: float, height: float, *, padding: float = 24,
-             min_zoom: float = MIN_ZOOM, max_zoom: float = MAX_ZOOM) -> View:
+def fit_view(
+    bounds: Bounds,
+    width: float,
+    height: float,
+    *,
+    padding: float = 24,
+    min_zoom: float = MIN_ZOOM,
+    max_zoom: float = MAX_ZOOM,
+) -> View:
     """The centre and zoom that show ``bounds`` whole in a ``width`` x
     ``height`` pixel map (Web Mercator), with ``padding`` pixels around."""
     west, south, east, north = bounds
@@ -170,5 +182,8 @@ def fit_view(bounds: Bounds, width: float, height: float, *, padding: float = 24
         zooms.append(math.log2(usable_h * 2 * math.pi / (TILE_SIZE * span_y)))
     zoom = min(zooms) if zooms else max_zoom
     zoom = max(min(zoom, max_zoom), min_zoom)
-    return View(latitude=round(_latitude((y_south + y_north) / 2), 4), longitude=round((west + east) / 2, 4),
-                zoom=round(zoom, 2))
+    return View(
+        latitude=round(_latitude((y_south + y_north) / 2), 4),
+        longitude=round((west + east) / 2, 4),
+        zoom=round(zoom, 2),
+    )

@@ -118,7 +118,9 @@ def parse_number(
     ok = values.notna().to_numpy()
     if whole:
         frac = ok & (np.mod(values.fillna(0).to_numpy(), 1) != 0)
-        problems += [(i, f"{values.iloc[i]:g} is not a whole number; counts must be whole numbers") for i in np.flatnonzero(frac)]
+        problems += [
+            (i, f"{values.iloc[i]:g} is not a whole number; counts must be whole numbers") for i in np.flatnonzero(frac)
+        ]
     if minimum is not None:
         low = ok & (values.fillna(minimum).to_numpy() < minimum)
         problems += [(i, f"{values.iloc[i]:g} is below the minimum of {minimum:g}") for i in np.flatnonzero(low)]

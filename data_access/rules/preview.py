@@ -6,8 +6,9 @@ new return no longer lists. Plain functions over the importer's
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -70,8 +71,11 @@ def preview(changes: Iterable[ChangeLike]) -> list[SheetPreview]:
     for sheet in sorted(by_sheet, key=lambda s: SHEET_ORDER.index(s) if s in SHEET_ORDER else 99):
         items = by_sheet[sheet]
         key_name = "key"
-        cols = [c for c in _columns(sheet) if c not in ("facility_id", "finding_id", "priority_id", "activity_id",
-                                                         "indicator")] or []
+        cols = [
+            c
+            for c in _columns(sheet)
+            if c not in ("facility_id", "finding_id", "priority_id", "activity_id", "indicator")
+        ] or []
         counts = dict.fromkeys(ACTIONS, 0)
         added, changed, removed, unchanged = [], [], [], []
         for ch in items:
@@ -81,8 +85,10 @@ def preview(changes: Iterable[ChangeLike]) -> list[SheetPreview]:
                 row.update({c: show_value(after) for c, (_, after) in ch.changes.items()})
                 added.append(row)
             elif ch.action == "updated":
-                changed += [{key_name: ch.key, "column": c, "before": show_value(b), "after": show_value(a)}
-                            for c, (b, a) in ch.changes.items()]
+                changed += [
+                    {key_name: ch.key, "column": c, "before": show_value(b), "after": show_value(a)}
+                    for c, (b, a) in ch.changes.items()
+                ]
             elif ch.action == "removed":
                 row = {key_name: ch.key}
                 row.update({c: show_value(before) for c, (before, _) in ch.changes.items()})
@@ -93,9 +99,16 @@ def preview(changes: Iterable[ChangeLike]) -> list[SheetPreview]:
         if not added_df.empty:
             ordered = [key_name] + [c for c in cols if c in added_df.columns]
             added_df = added_df[ordered + [c for c in added_df.columns if c not in ordered]]
-        out.append(SheetPreview(sheet, counts, added_df,
-                                pd.DataFrame(changed, columns=[key_name, "column", "before", "after"]),
-                                pd.DataFrame(removed), unchanged))
+        out.append(
+            SheetPreview(
+                sheet,
+                counts,
+                added_df,
+                pd.DataFrame(changed, columns=[key_name, "column", "before", "after"]),
+                pd.DataFrame(removed),
+                unchanged,
+            )
+        )
     return out
 
 

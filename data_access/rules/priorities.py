@@ -35,8 +35,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from . import status as rag
 from .quarters import Quarter
@@ -95,6 +96,7 @@ def _date(v: Any) -> dt.date | None:
 
 
 # --------------------------------------------------------------------------- the straight line
+
 
 def start_date(first_quarter: Quarter) -> dt.date:
     """Where the line starts: the last day of the priority's first recorded quarter."""
@@ -172,6 +174,7 @@ def disagreement(reported: str | None, computed: str | None) -> str | None:
 
 # --------------------------------------------------------------------------- slipping
 
+
 @dataclass(frozen=True)
 class State:
     """A priority's reported state as at the end of one quarter."""
@@ -202,15 +205,20 @@ def slipping(states: Sequence[State | None]) -> tuple[str, ...]:
     prev = states[-2] if len(states) >= 2 else None
     if prev is not None and rag.priority_movement(prev.status, now.status) == rag.WORSENED:
         reasons.append(WORSENED)
-    window = list(states[-(STALLED_QUARTERS + 1):])
-    if (len(window) == STALLED_QUARTERS + 1 and all(s is not None and not _missing(s.progress) for s in window)
-            and now.status != "completed" and float(now.progress) < COMPLETE
-            and len({float(s.progress) for s in window}) == 1):
+    window = list(states[-(STALLED_QUARTERS + 1) :])
+    if (
+        len(window) == STALLED_QUARTERS + 1
+        and all(s is not None and not _missing(s.progress) for s in window)
+        and now.status != "completed"
+        and float(now.progress) < COMPLETE
+        and len({float(s.progress) for s in window}) == 1
+    ):
         reasons.append(STALLED)
     return tuple(reasons)
 
 
 # --------------------------------------------------------------------------- narrative thread
+
 
 def _text(v: Any) -> str | None:
     if _missing(v):
@@ -243,10 +251,18 @@ def narrative_thread(updates: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
         new_steps = steps if steps != (_text(prev.get("next_steps")) if prev else None) else None
         changed = prev is None or before_status != u.get("status") or before_progress != progress
         if changed or new_narrative or new_steps:
-            entries.append(dict(quarter=str(u.get("quarter")), status=u.get("status"), previous_status=before_status,
-                                movement=rag.priority_movement(before_status, u.get("status")),
-                                progress=progress, previous_progress=before_progress,
-                                narrative=new_narrative, next_steps=new_steps))
+            entries.append(
+                dict(
+                    quarter=str(u.get("quarter")),
+                    status=u.get("status"),
+                    previous_status=before_status,
+                    movement=rag.priority_movement(before_status, u.get("status")),
+                    progress=progress,
+                    previous_progress=before_progress,
+                    narrative=new_narrative,
+                    next_steps=new_steps,
+                )
+            )
         prev = u
     entries.reverse()
     return entries
@@ -304,8 +320,11 @@ def rule_lines(start: Any, target: Any, until: Any) -> list[dict[str, Any]]:
     if end > begin:
         span = (end - begin).days
         reach = begin + dt.timedelta(days=span * AT_RISK_GAP / COMPLETE)  # the line reaches the gap here
-        points += [dict(series=THRESHOLD, date=begin, value=0.0), dict(series=THRESHOLD, date=reach, value=0.0),
-                   dict(series=THRESHOLD, date=end, value=COMPLETE - AT_RISK_GAP)]
+        points += [
+            dict(series=THRESHOLD, date=begin, value=0.0),
+            dict(series=THRESHOLD, date=reach, value=0.0),
+            dict(series=THRESHOLD, date=end, value=COMPLETE - AT_RISK_GAP),
+        ]
     return points
 
 
@@ -315,7 +334,7 @@ def unchanged_since(quarters: Sequence[str], progress: Sequence[float | None]) -
     if not quarters or _missing(progress[-1]):
         return None
     since = quarters[-1]
-    for quarter, value in zip(reversed(quarters[:-1]), reversed(progress[:-1])):
+    for quarter, value in zip(reversed(quarters[:-1]), reversed(progress[:-1]), strict=False):
         if _missing(value) or float(value) != float(progress[-1]):
             break
         since = quarter

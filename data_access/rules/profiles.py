@@ -21,8 +21,8 @@ Streamlit, so they are tested on their own.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
 
 from .quarters import Quarter, parse_quarter
 from .reference import INDICATOR_CODES
@@ -31,11 +31,20 @@ from .reference import INDICATOR_CODES
 PROFILE_INDICATORS: tuple[str, ...] = INDICATOR_CODES
 # The headline figures of a profile and of the comparison.
 CORE_INDICATORS: tuple[str, ...] = (
-    "prisoners_total", "prisoners_female", "prisoners_pretrial", "prisons_total", "pretrial_centres",
-    "ve_prisoners", "ftf_detainees",
+    "prisoners_total",
+    "prisoners_female",
+    "prisoners_pretrial",
+    "prisons_total",
+    "pretrial_centres",
+    "ve_prisoners",
+    "ftf_detainees",
 )
 REPATRIATION_INDICATORS: tuple[str, ...] = (
-    "repatriated_total", "repatriated_men", "repatriated_women", "repatriated_children")
+    "repatriated_total",
+    "repatriated_men",
+    "repatriated_women",
+    "repatriated_children",
+)
 PRISONERS = "prisoners_total"
 # Figures that count people in prison: compared per 100 prisoners.
 PER_100_INDICATORS: tuple[str, ...] = ("prisoners_female", "prisoners_pretrial", "ve_prisoners", "ftf_detainees")
@@ -125,16 +134,27 @@ def older_quarter(*quarters: str | None) -> str | None:
 def derive(share: ShareDef, figures: Mapping[str, Figure]) -> Derived:
     """One share from a country's figures (indicator code -> Figure)."""
     num, den = figures.get(share.numerator), figures.get(share.denominator)
-    missing = tuple(code for code, f in ((share.numerator, num), (share.denominator, den))
-                    if f is None or not f.known)
-    approx = tuple(code for code, f in ((share.numerator, num), (share.denominator, den))
-                   if f is not None and f.known and f.approximate)
+    missing = tuple(code for code, f in ((share.numerator, num), (share.denominator, den)) if f is None or not f.known)
+    approx = tuple(
+        code
+        for code, f in ((share.numerator, num), (share.denominator, den))
+        if f is not None and f.known and f.approximate
+    )
     if missing:
         return Derived(share.code, None, False, approx, missing, None, False, num, den)
     value = ratio(num.value, den.value, share.factor)
     quarters = {num.quarter, den.quarter} - {None}
-    return Derived(share.code, value, bool(approx) and value is not None, approx, (),
-                   older_quarter(num.quarter, den.quarter), len(quarters) > 1, num, den)
+    return Derived(
+        share.code,
+        value,
+        bool(approx) and value is not None,
+        approx,
+        (),
+        older_quarter(num.quarter, den.quarter),
+        len(quarters) > 1,
+        num,
+        den,
+    )
 
 
 def derive_all(figures: Mapping[str, Figure], shares: Sequence[ShareDef] = SHARES) -> list[Derived]:
@@ -159,6 +179,7 @@ def decimals_for(value: float | None) -> int:
 
 
 # --------------------------------------------------------------------------- baseline and quarters
+
 
 def is_report(source_kind: str | None) -> bool:
     """Whether a figure comes from the achievements report (the baseline
@@ -207,6 +228,7 @@ def carry_forward(points: Mapping[str, Figure], quarters: Iterable[str]) -> dict
 
 
 # --------------------------------------------------------------------------- activities
+
 
 def female_share(female: float | None, base: float | None) -> float | None:
     """Share of women among participants, over the activities that report

@@ -26,16 +26,16 @@ class Quarter:
         return self.year * 4 + self.q - 1
 
     @classmethod
-    def from_index(cls, index: int) -> "Quarter":
+    def from_index(cls, index: int) -> Quarter:
         return cls(index // 4, index % 4 + 1)
 
-    def shift(self, n: int) -> "Quarter":
+    def shift(self, n: int) -> Quarter:
         return Quarter.from_index(self.index + n)
 
-    def previous(self) -> "Quarter":
+    def previous(self) -> Quarter:
         return self.shift(-1)
 
-    def next(self) -> "Quarter":
+    def next(self) -> Quarter:
         return self.shift(1)
 
     @property

@@ -10,8 +10,9 @@ snapshot of the stored state, so both stay testable without a database.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Sequence
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -80,7 +81,7 @@ class ParsedSheet:
         if cached is None:
             cols = list(self.frame.columns)
             lists = [[None if _missing(v) else v for v in self.frame[c].tolist()] for c in cols]
-            cached = [dict(zip(cols, row)) for row in zip(*lists)] if cols else []
+            cached = [dict(zip(cols, row, strict=False)) for row in zip(*lists, strict=False)] if cols else []
             self.__dict__["_records"] = cached
         return cached
 
@@ -151,8 +152,9 @@ def _match_columns(
     return mapping, unknown, duplicates
 
 
-def parse_return(raw_sheets: Sequence[RawSheetLike], limits: ReturnLimits = ReturnLimits(),
-                 countries: dict[str, str] | None = None) -> ParsedReturn:
+def parse_return(
+    raw_sheets: Sequence[RawSheetLike], limits: ReturnLimits = ReturnLimits(), countries: dict[str, str] | None = None
+) -> ParsedReturn:
     """Parse every sheet; all problems are collected, none stops the others."""
     result = ParsedReturn()
     issues = result.issues
@@ -169,8 +171,11 @@ def parse_return(raw_sheets: Sequence[RawSheetLike], limits: ReturnLimits = Retu
 
     ret = by_key.get("return")
     if ret is None:
-        issues.error("Return", "", "the workbook has no 'Return' sheet; add one with the fields country and quarter "
-                     "(use the template)")
+        issues.error(
+            "Return",
+            "",
+            "the workbook has no 'Return' sheet; add one with the fields country and quarter (use the template)",
+        )
     else:
         _parse_return_sheet(ret, result, limits, countries)
 
@@ -183,21 +188,26 @@ def parse_return(raw_sheets: Sequence[RawSheetLike], limits: ReturnLimits = Retu
     return result
 
 
-def _parse_return_sheet(raw: RawSheetLike, result: ParsedReturn, limits: ReturnLimits,
-                        countries: dict[str, str] | None) -> None:
+def _parse_return_sheet(
+    raw: RawSheetLike, result: ParsedReturn, limits: ReturnLimits, countries: dict[str, str] | None
+) -> None:
     issues = result.issues
     result.return_sheet_title = raw.name
     rows = raw.rows
     h = _header_row(rows)
     if h is None:
-        issues.error(raw.name, "", "the sheet is empty; it needs the columns 'field' and 'value' with at least "
-                     "country and quarter")
+        issues.error(
+            raw.name,
+            "",
+            "the sheet is empty; it needs the columns 'field' and 'value' with at least country and quarter",
+        )
         return
     mapping, _, _ = _match_columns(("field", "value"), rows[h])
     if "field" not in mapping or "value" not in mapping:
         missing = [n for n in ("field", "value") if n not in mapping]
-        issues.error(raw.name, f"A{h + 1}", f"missing column(s) {', '.join(missing)}; the first row must be "
-                     "'field' and 'value'")
+        issues.error(
+            raw.name, f"A{h + 1}", f"missing column(s) {', '.join(missing)}; the first row must be 'field' and 'value'"
+        )
         return
     fc, vc = mapping["field"], mapping["value"]
     values: dict[str, tuple[Any, str]] = {}
@@ -210,8 +220,11 @@ def _parse_return_sheet(raw: RawSheetLike, result: ParsedReturn, limits: ReturnL
         key = header_key(f)
         cell = f"{column_letter(vc)}{r + 1}"
         if key not in RETURN_FIELDS:
-            issues.warn(raw.name, f"{column_letter(fc)}{r + 1}", f"unknown field {str(f).strip()!r} was ignored; "
-                        f"known fields: {', '.join(RETURN_FIELDS)}")
+            issues.warn(
+                raw.name,
+                f"{column_letter(fc)}{r + 1}",
+                f"unknown field {str(f).strip()!r} was ignored; known fields: {', '.join(RETURN_FIELDS)}",
+            )
             continue
         if key in values:
             issues.error(raw.name, f"{column_letter(fc)}{r + 1}", f"field {key!r} is given twice; keep one row")
@@ -219,8 +232,11 @@ def _parse_return_sheet(raw: RawSheetLike, result: ParsedReturn, limits: ReturnL
         values[key] = (v, cell)
         result.field_cells[key] = cell
         if isinstance(v, str) and len(v.strip()) > limits.max_cell_chars:
-            issues.error(raw.name, cell, f"text is {len(v.strip()):,} characters long; at most "
-                         f"{limits.max_cell_chars:,} are accepted")
+            issues.error(
+                raw.name,
+                cell,
+                f"text is {len(v.strip()):,} characters long; at most {limits.max_cell_chars:,} are accepted",
+            )
 
     country_raw, cell = values.get("country", (None, f"{column_letter(vc)}{h + 2}"))
     if is_blank(country_raw):
@@ -229,16 +245,26 @@ def _parse_return_sheet(raw: RawSheetLike, result: ParsedReturn, limits: ReturnL
         result.country = resolve_country(country_raw, countries)
         if result.country is None:
             known = sorted(set((countries or COUNTRY_LOOKUP).values()))
-            issues.error(raw.name, cell, f"{str(country_raw).strip()!r} is not a programme country; use one of: "
-                         f"{', '.join(known)} (or the English name)", country_raw)
+            issues.error(
+                raw.name,
+                cell,
+                f"{str(country_raw).strip()!r} is not a programme country; use one of: "
+                f"{', '.join(known)} (or the English name)",
+                country_raw,
+            )
     quarter_raw, cell = values.get("quarter", (None, f"{column_letter(vc)}{h + 3}"))
     if is_blank(quarter_raw):
         issues.error(raw.name, cell, "quarter is required, written like 2024-Q1")
     else:
         result.quarter = parse_quarter(quarter_raw)
         if result.quarter is None:
-            issues.error(raw.name, cell, f"{str(quarter_raw).strip()!r} is not a quarter; write it like 2024-Q1 "
-                         "(also accepted: 2024Q1, 2024 Q1, Q1 2024, Q1-2024)", quarter_raw)
+            issues.error(
+                raw.name,
+                cell,
+                f"{str(quarter_raw).strip()!r} is not a quarter; write it like 2024-Q1 "
+                "(also accepted: 2024Q1, 2024 Q1, Q1 2024, Q1-2024)",
+                quarter_raw,
+            )
     if "prepared_by" in values:
         result.prepared_by = clean_text(pd.Series([values["prepared_by"][0]], dtype=object)).iloc[0]
     if "notes" in values:
@@ -250,8 +276,9 @@ def _parse_return_sheet(raw: RawSheetLike, result: ParsedReturn, limits: ReturnL
         result.submitted_on = parsed.iloc[0]
 
 
-def _parse_data_sheet(raw: RawSheetLike, spec: SheetSpec, result: ParsedReturn, limits: ReturnLimits,
-                      countries: dict[str, str] | None) -> ParsedSheet | None:
+def _parse_data_sheet(
+    raw: RawSheetLike, spec: SheetSpec, result: ParsedReturn, limits: ReturnLimits, countries: dict[str, str] | None
+) -> ParsedSheet | None:
     issues = result.issues
     rows = raw.rows
     h = _header_row(rows)
@@ -261,26 +288,37 @@ def _parse_data_sheet(raw: RawSheetLike, spec: SheetSpec, result: ParsedReturn, 
     header = rows[h]
     mapping, unknown, duplicates = _match_columns(spec.column_names, header, extra=("country", "quarter"))
     for idx, text in unknown:
-        issues.warn(raw.name, f"{column_letter(idx)}{h + 1}", f"unknown column {text!r} was ignored; "
-                    f"known columns: {', '.join(spec.column_names)}")
+        issues.warn(
+            raw.name,
+            f"{column_letter(idx)}{h + 1}",
+            f"unknown column {text!r} was ignored; known columns: {', '.join(spec.column_names)}",
+        )
     for idx, text in duplicates:
         issues.error(raw.name, f"{column_letter(idx)}{h + 1}", f"column {text!r} appears twice; keep one")
     missing = [c.name for c in spec.columns if c.required == ALWAYS and c.name not in mapping]
     if missing:
-        issues.error(raw.name, f"A{h + 1}", f"missing required column(s): {', '.join(missing)}; the header row "
-                     f"must name them (see the template)")
+        issues.error(
+            raw.name,
+            f"A{h + 1}",
+            f"missing required column(s): {', '.join(missing)}; the header row must name them (see the template)",
+        )
         return None
 
     # Data rows: everything below the header that is not completely empty.
-    body = rows[h + 1:]
+    body = rows[h + 1 :]
     width = max((len(r) for r in body), default=0)
     data_positions = [i for i, r in enumerate(body) if any(not is_blank(v) for v in r)]
     if len(data_positions) > limits.max_rows:
-        issues.error(raw.name, "", f"the sheet has {len(data_positions):,} data rows; at most {limits.max_rows:,} "
-                     "are accepted in one return: split it")
+        issues.error(
+            raw.name,
+            "",
+            f"the sheet has {len(data_positions):,} data rows; at most {limits.max_rows:,} "
+            "are accepted in one return: split it",
+        )
         return None
-    cols = {name: [(body[i][idx] if idx < len(body[i]) else None) for i in data_positions]
-            for name, idx in mapping.items()}
+    cols = {
+        name: [(body[i][idx] if idx < len(body[i]) else None) for i in data_positions] for name, idx in mapping.items()
+    }
     del width
     frame = pd.DataFrame({name: pd.Series(vals, dtype=object) for name, vals in cols.items()})
     frame["_row"] = [h + 2 + i for i in data_positions]
@@ -324,8 +362,11 @@ def _parse_data_sheet(raw: RawSheetLike, spec: SheetSpec, result: ParsedReturn, 
             missing_mask = blank_mask(s).to_numpy()
             for pos in missing_mask.nonzero()[0]:
                 accepted = f"; use one of: {', '.join(col.choices)}" if col.choices else ""
-                issues.error(raw.name, sheet.cell(col.name, int(pos)), f"{col.name} is required but the cell is empty "
-                             f"(or holds a formula with no saved result){accepted}")
+                issues.error(
+                    raw.name,
+                    sheet.cell(col.name, int(pos)),
+                    f"{col.name} is required but the cell is empty (or holds a formula with no saved result){accepted}",
+                )
 
     # Optional country/quarter columns (present in exports) must agree with the Return sheet.
     for extra in ("country", "quarter"):
@@ -343,8 +384,13 @@ def _parse_data_sheet(raw: RawSheetLike, spec: SheetSpec, result: ParsedReturn, 
                 ok = result.quarter is None or q == result.quarter
                 expected = str(result.quarter)
             if not ok:
-                issues.error(raw.name, sheet.cell(extra, pos), f"this row says {extra} {v!r} but the Return sheet "
-                             f"says {expected}; a return holds one country and one quarter", v)
+                issues.error(
+                    raw.name,
+                    sheet.cell(extra, pos),
+                    f"this row says {extra} {v!r} but the Return sheet "
+                    f"says {expected}; a return holds one country and one quarter",
+                    v,
+                )
         frame[extra] = texts
 
     # Each row key at most once per workbook.
@@ -360,9 +406,13 @@ def _parse_data_sheet(raw: RawSheetLike, spec: SheetSpec, result: ParsedReturn, 
             k = tuple(row)
             if k in first_at:
                 what = " / ".join(str(frame.at[pos, c]) for c in key_cols)
-                issues.error(raw.name, sheet.cell(key_cols[-1], pos),
-                             f"{what} is listed twice (first at {raw.name}!{sheet.cell(key_cols[-1], first_at[k])}); "
-                             "keep one row for it", what)
+                issues.error(
+                    raw.name,
+                    sheet.cell(key_cols[-1], pos),
+                    f"{what} is listed twice (first at {raw.name}!{sheet.cell(key_cols[-1], first_at[k])}); "
+                    "keep one row for it",
+                    what,
+                )
             else:
                 first_at[k] = pos
     return sheet

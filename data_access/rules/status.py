@@ -13,8 +13,8 @@ Streamlit, so they are tested on their own.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from .quarters import Quarter
 from .reference import FINDING_SEVERITIES, FINDING_STATUS_RANK, OPEN_FINDING_STATUSES, PRIORITY_STATUSES
@@ -80,7 +80,13 @@ FINDING_STATUS_ORDER: tuple[str, ...] = ("open", "in progress", "remediated", "v
 ALERT_SEVERITIES: tuple[str, ...] = ("critical", "high")
 
 RAISED, REMEDIATED, VERIFIED, RISK_ACCEPTED, REOPENED, PROGRESSED = (
-    "raised", "remediated", "verified", "risk accepted", "reopened", "progressed")
+    "raised",
+    "remediated",
+    "verified",
+    "risk accepted",
+    "reopened",
+    "progressed",
+)
 
 
 def severity_rank(severity: str) -> int:
@@ -195,6 +201,7 @@ def assessment(direction: str | None, polarity: str) -> str | None:
 
 
 # --------------------------------------------------------------------------- returns
+
 
 def missing_returns(expected: Iterable[str], received: Iterable[str]) -> list[str]:
     """Countries expected to report whose return has not arrived, in the

@@ -11,7 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError, expect
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
 from components import format as fmt
 from data_access import db, queries
@@ -44,8 +45,9 @@ def _screenshot_dir(tmp_path: Path) -> Path:
 
 
 def _tile_value(page, label: str):
-    tile = page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label,
-                                                                                                       exact=True))
+    tile = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    )
     return tile.get_by_test_id("stMetricValue")
 
 

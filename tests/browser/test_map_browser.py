@@ -80,7 +80,7 @@ def _markers(server_db: str, quarter: str, countries=None):
 
 def _pixel(box: dict, view: rules.View, lon: float, lat: float) -> tuple[float, float]:
     """Where a point is drawn in the page (Web Mercator, deck.gl's 512 px tiles)."""
-    scale = rules.TILE_SIZE * 2 ** view.zoom / (2 * math.pi)
+    scale = rules.TILE_SIZE * 2**view.zoom / (2 * math.pi)
     x = box["width"] / 2 + scale * math.radians(lon - view.longitude)
     y = box["height"] / 2 - scale * (rules._mercator_y(lat) - rules._mercator_y(view.latitude))
     return box["x"] + x, box["y"] + y
@@ -91,14 +91,14 @@ def _visible_centres(marks) -> list[int]:
     rows = list(marks.itertuples())
     out = []
     for i, r in enumerate(rows):
-        covered = any(math.dist(r.xy, s.xy) < s.radius + 2 for s in rows[i + 1:])
+        covered = any(math.dist(r.xy, s.xy) < s.radius + 2 for s in rows[i + 1 :])
         if not covered:
             out.append(i)
     return out
 
 
 def _close(c1, c2, tol: int = 4) -> bool:
-    return all(abs(a - b) <= tol for a, b in zip(c1[:3], c2[:3]))
+    return all(abs(a - b) <= tol for a, b in zip(c1[:3], c2[:3], strict=False))
 
 
 def _count(img: Image.Image, colour: list[int], tol: int = 3) -> int:
@@ -137,9 +137,14 @@ def test_the_map_renders_completely_without_the_internet(base_url, server_db, op
     area = small.width * small.height
 
     # the geography: sea, the four programme countries highlighted, neighbours faint, borders drawn
-    counts = {name: _count(small, map_layers.rgb(hex_)) for name, hex_ in (
-        ("sea", map_layers.SEA_FILL), ("selected", map_layers.TIER_FILL[map_layers.SELECTED]),
-        ("neighbour", map_layers.TIER_FILL[map_layers.NEIGHBOUR]))}
+    counts = {
+        name: _count(small, map_layers.rgb(hex_))
+        for name, hex_ in (
+            ("sea", map_layers.SEA_FILL),
+            ("selected", map_layers.TIER_FILL[map_layers.SELECTED]),
+            ("neighbour", map_layers.TIER_FILL[map_layers.NEIGHBOUR]),
+        )
+    }
     assert counts["selected"] > 0.15 * area, counts  # Kazakhstan alone is a large share of the view
     assert counts["neighbour"] > 0.15 * area, counts
     assert counts["sea"] > 0.01 * area, counts  # Caspian Sea, Persian Gulf
@@ -149,7 +154,7 @@ def test_the_map_renders_completely_without_the_internet(base_url, server_db, op
     # every facility whose centre is not covered by another is drawn in its colour, where it belongs
     marks = _markers(server_db, quarter)
     view = map_layers.fit(ALL, marks)
-    marks["xy"] = [_pixel(box, view, lon, lat) for lon, lat in zip(marks["lon"], marks["lat"])]
+    marks["xy"] = [_pixel(box, view, lon, lat) for lon, lat in zip(marks["lon"], marks["lat"], strict=False)]
     checked = 0
     for i in _visible_centres(marks):
         m = marks.iloc[i]
@@ -172,8 +177,11 @@ def test_the_map_renders_completely_without_the_internet(base_url, server_db, op
 
     # no request left the machine, and none was even attempted (no basemap style, tiles, fonts or token)
     assert recorder.requests and not recorder.blocked
-    outside = [u for u in recorder.requests if urlparse(u).scheme in ("http", "https", "ws", "wss")
-               and urlparse(u).hostname not in LOCAL_HOSTS]
+    outside = [
+        u
+        for u in recorder.requests
+        if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).hostname not in LOCAL_HOSTS
+    ]
     assert outside == []
     assert not any(re.search(r"carto|mapbox|maptiler|openstreetmap|tile", u) for u in recorder.requests)
 
@@ -202,7 +210,8 @@ def test_click_a_facility_then_follow_its_findings_link(base_url, server_db, ope
     link.click()
     expect(page).to_have_url(re.compile(r"/findings\?.*facility=KAZ-TRZ-01"), timeout=TIMEOUT)
     expect(page.get_by_test_id("stMultiSelect").filter(has_text="Taraz High Security Prison").first).to_be_visible(
-        timeout=TIMEOUT)
+        timeout=TIMEOUT
+    )
 
 
 def test_the_static_map_downloads_as_png(base_url, open_map):

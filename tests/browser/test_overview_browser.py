@@ -23,14 +23,14 @@ TIMEOUT = 30_000
 
 
 def _prisoners(url: str, quarter: str, countries) -> str:
-    value = overview.headline(db.connect(url), quarter, countries).set_index("metric").loc["prisoners_total",
-                                                                                             "value"]
+    value = overview.headline(db.connect(url), quarter, countries).set_index("metric").loc["prisoners_total", "value"]
     return fmt.number(value)
 
 
 def _tile_value(page, label: str):
-    tile = page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label,
-                                                                                                       exact=True))
+    tile = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    )
     return tile.get_by_test_id("stMetricValue")
 
 

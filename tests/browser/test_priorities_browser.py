@@ -54,8 +54,9 @@ def test_open_one_priority_from_the_table(base_url, server_db, open_page, tmp_pa
 
     expect(page).to_have_url(re.compile(r"[?&]priority=KGZ-P3(&|$)"), timeout=TIMEOUT)
     expect(page.get_by_role("tab", name="One priority")).to_have_attribute("aria-selected", "true")
-    heading = page.get_by_role("heading", name="KGZ-P3 · Regular review of dynamic security protocols, with "
-                                               "expert exchanges")
+    heading = page.get_by_role(
+        "heading", name="KGZ-P3 · Regular review of dynamic security protocols, with expert exchanges"
+    )
     expect(heading).to_be_visible(timeout=TIMEOUT)
     panel = page.get_by_role("tabpanel", name="One priority")
     expect(panel.get_by_text("Reported", exact=False).first).to_be_visible()

@@ -29,7 +29,8 @@ def _screenshot_dir(tmp_path: Path) -> Path:
 
 def _tile_value(page, label: str):
     tile = page.get_by_test_id("stMetric").filter(
-        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    )
     return tile.get_by_test_id("stMetricValue")
 
 
@@ -58,8 +59,9 @@ def test_open_each_country(base_url, server_db, open_page, tmp_path):
         page.get_by_role("radio", name=name, exact=True).click()
         expect(page).to_have_url(re.compile(rf"country={code}"), timeout=TIMEOUT)
         expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible(timeout=TIMEOUT)
-        expect(_tile_value(page, "Prisoners")).to_have_text(_figure(server_db, code, "prisoners_total"),
-                                                            timeout=TIMEOUT)
+        expect(_tile_value(page, "Prisoners")).to_have_text(
+            _figure(server_db, code, "prisoners_total"), timeout=TIMEOUT
+        )
         tiles = page.get_by_test_id("stMetric")
         expect(tiles.first).to_be_visible()
         expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=TIMEOUT)  # the run has finished

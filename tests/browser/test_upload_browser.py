@@ -28,8 +28,9 @@ def test_upload_preview_confirm_and_see_it_on_the_overview(base_url, open_page, 
     expect(page.get_by_text("The workbook is valid: Tajikistan 2026-Q4")).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_text("Indicators: 1 new · 0 changed · 0 unchanged · 0 removed")).to_be_visible()
     page.get_by_role("button", name="Apply this return").click()
-    expect(page.get_by_text(re.compile(r"Return applied as upload #\d+: 2 row\(s\) changed for TJK 2026-Q4"))) \
-        .to_be_visible(timeout=TIMEOUT)
+    expect(
+        page.get_by_text(re.compile(r"Return applied as upload #\d+: 2 row\(s\) changed for TJK 2026-Q4"))
+    ).to_be_visible(timeout=TIMEOUT)
 
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Overview", exact=True).click()
     expect(page.get_by_role("heading", name="Overview · 2026-Q3")).to_be_visible(timeout=TIMEOUT)
@@ -37,5 +38,6 @@ def test_upload_preview_confirm_and_see_it_on_the_overview(base_url, open_page, 
     page.get_by_role("option", name="2026-Q4", exact=True).click()
     expect(page.get_by_role("heading", name="Overview · 2026-Q4")).to_be_visible(timeout=TIMEOUT)
     tile = page.get_by_test_id("stMetric").filter(
-        has=page.get_by_test_id("stMetricLabel").get_by_text("Prisoners", exact=True))
+        has=page.get_by_test_id("stMetricLabel").get_by_text("Prisoners", exact=True)
+    )
     expect(tile.get_by_test_id("stMetricValue")).to_have_text("12,600", timeout=TIMEOUT)

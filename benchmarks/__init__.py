@@ -1,0 +1,1 @@
+"""Speed measurements: each script prints figures against a baseline measured in the same run."""
