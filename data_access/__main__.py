@@ -1,13 +1,14 @@
-"""Command line: ``python -m data_access COMMAND``.
-
-    import FILE [--dry-run] [--user NAME] [--db URL]
-    export DATASET [--country C] [--quarter Q] [--format csv|xlsx] [--output PATH] [--db URL]
-    template --country C --quarter Q --output PATH [--db URL]
-    load-sample [--db URL]
+"""Command line: ``python -m data_access COMMAND`` (import, export,
+template, load-sample; ``--help`` lists the options).
 
 Exit codes of ``import``: 0 applied (or identical to the one already
 applied), 1 rejected by validation, 2 unreadable/unsafe/not an xlsx. Other
 commands: 0 done, 2 bad arguments or an unusable database.
+
+``main(argv)`` runs one command and returns its exit code, so the tests call
+it in-process. The usage section of ``docs/cli.md`` is generated from the
+parser by :func:`usage_markdown` (``python docs/generate_cli.py``), and a
+test fails when the committed file drifts from it.
 """
 
 from __future__ import annotations
@@ -16,13 +17,19 @@ import argparse
 import getpass
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .rules.sheets import DATASETS
+
+if TYPE_CHECKING:  # sqlalchemy is imported only when a command runs, so --help stays quick
+    from sqlalchemy import Engine
+
+PROG = "python -m data_access"
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m data_access",
+        prog=PROG,
         description="Steering Dashboard data engine: import quarterly returns, export "
         "datasets, write templates, load the sample data.",
     )
@@ -84,7 +91,12 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    """Run one command (``argv`` without the program name; default: the
+    process's arguments) and return its exit code."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help (0), or bad arguments (2): argparse has printed why
+        return exc.code if isinstance(exc.code, int) else 2
     from sqlalchemy.exc import SQLAlchemyError
 
     from . import config, db
@@ -104,9 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-def _country(engine, text: str | None) -> str | None:
-    if text is None:
-        return None
+def _country(engine: Engine, text: str) -> str:
+    """The ISO code of a country given by code or English name, any case."""
     from . import queries
     from .rules.returns import resolve_country
 
@@ -120,7 +131,7 @@ def _country(engine, text: str | None) -> str | None:
     return code
 
 
-def _import(engine, args) -> int:
+def _import(engine: Engine, args: argparse.Namespace) -> int:
     from .importer import import_workbook
 
     path = Path(args.file)
@@ -132,11 +143,12 @@ def _import(engine, args) -> int:
     return result.exit_code
 
 
-def _export(engine, args) -> int:
+def _export(engine: Engine, args: argparse.Namespace) -> int:
     from .export import ExportError, export_dataset
 
     try:
-        exp = export_dataset(engine, args.dataset, _country(engine, args.country), args.quarter)
+        country = None if args.country is None else _country(engine, args.country)
+        exp = export_dataset(engine, args.dataset, country, args.quarter)
     except (ExportError, ValueError) as exc:
         return _fail(str(exc))
     if args.format == "xlsx" and not args.output:
@@ -150,7 +162,7 @@ def _export(engine, args) -> int:
     return 0
 
 
-def _template(engine, args) -> int:
+def _template(engine: Engine, args: argparse.Namespace) -> int:
     from .export import ExportError, template
     from .rules.quarters import parse_quarter
 
@@ -166,7 +178,7 @@ def _template(engine, args) -> int:
     return 0
 
 
-def _load_sample(engine, args) -> int:
+def _load_sample(engine: Engine, args: argparse.Namespace) -> int:
     from .sample import load_sample
 
     def say(fraction: float, text: str) -> None:
@@ -179,6 +191,47 @@ def _load_sample(engine, args) -> int:
     applied = sum(r.status == "applied" for r in results)
     print(f"sample data: {applied} file(s) applied, {len(results) - applied} already present")
     return 0
+
+
+# --------------------------------------------------------------------------- docs/cli.md
+
+CLI_DOC = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
+USAGE_BEGIN = "<!-- BEGIN usage: generated from the parser by `python docs/generate_cli.py`; do not edit by hand -->"
+USAGE_END = "<!-- END usage -->"
+DOCS_WIDTH = 88  # columns of the help text in the docs, whatever the terminal
+
+
+class _DocsFormatter(argparse.HelpFormatter):
+    """Help text at a fixed width, so the generated docs do not depend on the terminal."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=DOCS_WIDTH)
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def usage_markdown() -> str:
+    """The ``--help`` of the program and of every command, as Markdown."""
+    parser = _parser()
+    parts = [(PROG, parser), *((f"{PROG} {name}", sub) for name, sub in _commands(parser).items())]
+    blocks = []
+    for title, p in parts:
+        p.formatter_class = _DocsFormatter
+        blocks.append(f"### `{title}`\n\n```text\n{p.format_help().rstrip()}\n```\n")
+    return "\n".join(blocks)
+
+
+def with_usage(doc: str) -> str:
+    """``doc`` (the text of docs/cli.md) with its usage section regenerated."""
+    start, end = doc.find(USAGE_BEGIN), doc.find(USAGE_END)
+    if start < 0 or end < start:
+        raise ValueError(f"the usage markers are missing: {USAGE_BEGIN!r} ... {USAGE_END!r}")
+    return doc[: start + len(USAGE_BEGIN)] + "\n\n" + usage_markdown() + "\n" + doc[end:]
 
 
 if __name__ == "__main__":
