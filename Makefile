@@ -2,7 +2,7 @@
 PY ?= python3
 QUICK = not browser and not postgres and not libreoffice and not slow
 
-.PHONY: help install run test test-all lint fix bench
+.PHONY: help install run test test-all lint fix bench docs
 
 help:  ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -30,3 +30,6 @@ fix:  ## apply ruff's fixes and formatting
 
 bench:  ## every benchmark on the sample and the large programme (about 12 minutes)
 	$(PY) benchmarks/all.py
+
+docs:  ## regenerate the command-line usage in docs/cli.md from the parser
+	$(PY) docs/generate_cli.py
