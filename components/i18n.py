@@ -70,7 +70,7 @@ def tn(key: str, n: int | float, /, **params: Any) -> str:
     ``n`` is passed on as ``{n}`` (whole numbers with thousands separators:
     ``10,286``) unless given explicitly."""
     if "n" not in params:
-        from .format import number  # format uses this module's t()
+        from .formatting import number  # formatting uses this module's t()
 
         params["n"] = number(n) if isinstance(n, int) or float(n).is_integer() else n
     return t(f"{key}.one" if n == 1 else f"{key}.other", **params)
