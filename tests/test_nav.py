@@ -22,6 +22,7 @@ def test_a_first_request_straight_to_a_page_runs_inside_the_shell(sample_url):
     assert at.sidebar.multiselect[0].label == "Countries" and at.sidebar.multiselect[0].value == ["KGZ"]
     assert at.sidebar.selectbox[0].label == "As at quarter" and at.sidebar.selectbox[0].value == "2025-Q2"
     assert at.query_params == {"countries": "KGZ", "quarter": "2025-Q2"}
+    assert any("illustrative" in i.value for i in at.info)  # the sample banner, drawn by app.py only
     assert "_nav_rerouted" not in at.session_state  # the restart left nothing behind
 
 
