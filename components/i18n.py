@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import contextvars
 import importlib
+import itertools
 import logging
 import os
 import re
+import threading
 from functools import cache
 from typing import Any
 
@@ -67,16 +69,29 @@ def strict() -> bool:
     return "PYTEST_CURRENT_TEST" in os.environ
 
 
-def _session_state() -> Any:
-    """The session state of the current Streamlit run, or None outside one
-    (``st.session_state`` outside a run is one mock shared by everybody)."""
+class _SessionCache(threading.local):
+    """The language chosen in the session a script thread serves, read from
+    the session state once per script run context rather than on every call
+    (``t`` runs thousands of times a page and a session-state read costs
+    several times the rest). ``set_language`` in any session moves
+    ``_generation`` on, so every thread reads its session again."""
+
+    ctx: object | None = None
+    generation = -1
+    chosen: str | None = None
+
+
+_session_cache = _SessionCache()
+_generations = itertools.count()
+_generation = next(_generations)
+
+
+def _script_run() -> object | None:
+    """The current Streamlit script run, or None outside one (there
+    ``st.session_state`` is one mock shared by everybody)."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    if get_script_run_ctx(suppress_warning=True) is None:
-        return None
-    import streamlit as st
-
-    return st.session_state
+    return get_script_run_ctx(suppress_warning=True)
 
 
 def set_language(code: str | None) -> None:
@@ -84,21 +99,36 @@ def set_language(code: str | None) -> None:
     picker); None: back to the environment's. Inside a Streamlit run it is
     kept in the session state, elsewhere in a context variable (per thread
     or task): never for the whole process."""
-    state = _session_state()
-    if state is None:
+    global _generation
+    ctx = _script_run()
+    if ctx is None:
         _language.set(code)
-    elif code is None:
-        state.pop(_SESSION_KEY, None)
+        return
+    import streamlit as st
+
+    if code is None:
+        st.session_state.pop(_SESSION_KEY, None)
     else:
-        state[_SESSION_KEY] = code
+        st.session_state[_SESSION_KEY] = code
+    _generation = next(_generations)
+
+
+def _chosen() -> str | None:
+    ctx = _script_run()
+    if ctx is None:
+        return _language.get()
+    cached = _session_cache
+    if cached.ctx is not ctx or cached.generation != _generation:
+        import streamlit as st
+
+        cached.ctx, cached.generation, cached.chosen = ctx, _generation, st.session_state.get(_SESSION_KEY)
+    return cached.chosen
 
 
 def language() -> str:
     """The language of this session: the one set by ``set_language``, else
     ``DASHBOARD_LANGUAGE``, else English."""
-    state = _session_state()
-    chosen = _language.get() if state is None else state.get(_SESSION_KEY)
-    return chosen or os.environ.get(LANG_ENV) or DEFAULT_LANGUAGE
+    return _chosen() or os.environ.get(LANG_ENV) or DEFAULT_LANGUAGE
 
 
 @cache
@@ -150,7 +180,10 @@ def fill(key: str, text: str, params: dict[str, Any]) -> str:
     if "{" not in text and "}" not in text:
         return text
     try:
-        return text.format_map(_Params(key, params))
+        try:
+            return text.format(**params)
+        except KeyError:  # again, naming the placeholder: raises when strict, else a dash
+            return text.format_map(_Params(key, params))
     except MessageError:
         raise
     except (ValueError, IndexError, AttributeError, TypeError) as error:

@@ -253,6 +253,7 @@ def strict(monkeypatch):
 @pytest.fixture
 def production(monkeypatch):
     monkeypatch.setenv(i18n.STRICT_ENV, "0")
+    monkeypatch.setattr(i18n, "_reported", set())  # each mistake is logged once per process
 
 
 def test_a_missing_parameter_raises_naming_the_key_and_the_placeholder(strict):
@@ -266,24 +267,26 @@ def test_a_missing_parameter_raises_naming_the_key_and_the_placeholder(strict):
         i18n.t("changes.finding.raised.other")
 
 
+def in_language(code, func, /, *args, **kwargs):
+    """``func(*args, **kwargs)`` in a context of its own whose language is ``code``."""
+
+    def call():
+        i18n.set_language(code)
+        return func(*args, **kwargs)
+
+    return contextvars.copy_context().run(call)
+
+
 def test_a_catalogue_naming_a_placeholder_the_caller_does_not_pass_raises(strict, pseudo_language):
-    token = i18n._language.set(pseudo_language)
-    try:
-        assert i18n.t("overview.title_as_at", quarter="2026-Q1") == "Aperçu · 2026-Q1"
-        with pytest.raises(KeyError, match=r"'findings\.title_as_at'.*\{trimestre\}"):
-            i18n.t("findings.title_as_at", quarter="2026-Q1")
-    finally:
-        i18n._language.reset(token)
+    assert in_language(pseudo_language, i18n.t, "overview.title_as_at", quarter="2026-Q1") == "Aperçu · 2026-Q1"
+    with pytest.raises(KeyError, match=r"'findings\.title_as_at'.*\{trimestre\}"):
+        in_language(pseudo_language, i18n.t, "findings.title_as_at", quarter="2026-Q1")
 
 
 def test_in_production_a_wrong_placeholder_shows_a_dash_and_is_logged(production, pseudo_language, caplog):
     with caplog.at_level(logging.ERROR, logger=i18n.__name__):
         assert i18n.t("overview.title_as_at") == "Overview · —"
-        token = i18n._language.set(pseudo_language)
-        try:
-            assert i18n.t("findings.title_as_at", quarter="2026-Q1") == "Constats · —"
-        finally:
-            i18n._language.reset(token)
+        assert in_language(pseudo_language, i18n.t, "findings.title_as_at", quarter="2026-Q1") == "Constats · —"
         assert i18n.fill("x.broken", "Total {n} {", {"n": "3"}) == "Total — "
         assert i18n.fill("x.positional", "Total {}", {}) == "Total —"
     logged = caplog.text
@@ -352,4 +355,7 @@ def test_the_language_is_per_streamlit_session(pseudo_language):
     assert first.markdown[0].value == "zz: Aperçu"  # kept by the session across reruns
     second.run()
     assert second.markdown[0].value == "en: Overview"
+    first.query_params["lang"] = ""  # back to the environment's language
+    first.run()
+    assert first.markdown[0].value == "en: Overview"
     assert i18n.language() == "en"
