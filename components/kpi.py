@@ -11,7 +11,7 @@ import streamlit as st
 
 from data_access.rules import status as rules
 
-from . import format as fmt
+from . import formatting as fmt
 from .i18n import t
 
 COUNT, SHARE = "count", "share"

@@ -35,7 +35,7 @@ from pydeck.bindings.json_tools import default_serialize
 from data_access.rules import map as rules
 from data_access.rules.reference import COUNTRY_BY_CODE, FINDING_SEVERITIES
 
-from . import format as fmt
+from . import formatting as fmt
 from . import theme
 from .charts import titled
 from .i18n import label, t

@@ -7,6 +7,7 @@ from the translation catalogue (``nav.<key>``).
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,23 +44,36 @@ PAGES: list[PageSpec] = [
 GROUPS = ("programme", "data")
 
 _pages: dict[str, st.Page] = {}
+_in_shell: ContextVar[bool] = ContextVar("in_app_shell", default=False)
+_REROUTED = "_nav_rerouted"
 
 
 def available() -> list[PageSpec]:
     return [p for p in PAGES if p.path.is_file()]
 
 
-def navigation():
+def navigation() -> st.Page:
     """Register the pages that exist, grouped, and return the current one."""
-    sections: dict[str, list] = {}
-    _pages.clear()
+    global _pages
+    sections: dict[str, list[st.Page]] = {}
+    pages: dict[str, st.Page] = {}
     for spec in available():
         page = st.Page(
             str(spec.path), title=t(f"nav.{spec.key}"), icon=spec.icon, url_path=spec.key, default=spec.default
         )
-        _pages[spec.key] = page
+        pages[spec.key] = page
         sections.setdefault(t(f"nav.group.{spec.group}"), []).append(page)
+    _pages = pages  # replaced in one step: another session's links never see a half-filled registry
     return st.navigation(sections, position="sidebar")
+
+
+def run(page: st.Page) -> None:
+    """Run the current page inside the app shell: ``app.py`` calls this, not ``page.run()``."""
+    token = _in_shell.set(True)
+    try:
+        page.run()
+    finally:
+        _in_shell.reset(token)
 
 
 def ensure_shell() -> None:
@@ -68,17 +82,26 @@ def ensure_shell() -> None:
     Streamlit treats a ``pages/`` folder next to the entry script as a
     legacy multipage app until ``st.navigation`` is first called in the
     process: on a server's very first run (e.g. someone opening a copied
-    link to /overview right after a restart) it would run the page file on
-    its own, without the shell (no filters, no database start-up). Pages
-    call this (through ``filters.current()``): in that case it switches the
-    legacy mode off and restarts the run through ``app.py``. Page files are
-    named after their URL paths (``pages/findings.py`` is ``/findings``) so
-    that such a first request finds its page in both modes."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    link to /findings right after a restart) it runs the page file on its
+    own, without the shell (no filters, no database start-up). Pages call
+    this (through ``filters.current()``, at the top of the page, not inside
+    an ``st.fragment``). Outside the shell (``run`` was not called in this
+    run) it calls ``st.navigation``, which by its documented behaviour makes
+    the app ignore the ``pages/`` folder from then on, in every session, and
+    restarts the run, now through ``app.py``. Page files are named after
+    their URL paths (``pages/findings.py`` is ``/findings``) so that such a
+    first request finds its page in both modes. Should the restart still not
+    reach the shell (a page file run as the entry script), the page runs on
+    its own rather than restarting forever."""
+    if _in_shell.get():
+        if _REROUTED in st.session_state:
+            del st.session_state[_REROUTED]
+        return
+    if st.session_state.pop(_REROUTED, False):
+        return
+    st.session_state[_REROUTED] = True
+    navigation()
+    st.rerun()
 
 
 def link(

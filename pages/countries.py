@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, data_profiles, filters, kpi, layout, nav, theme
-from components import format as fmt
+from components import formatting as fmt
 from components.i18n import has, label, t, tn
 from components.layout import escape
 from data_access.rules import profiles as rules

@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, data_findings, filters, kpi, layout, theme
-from components import format as fmt
+from components import formatting as fmt
 from components.i18n import label, t, tn
 from components.layout import escape
 from data_access.findings import NO_FILTER, FindingFilter

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, data_map, filters, layout, map_layers, nav, theme
-from components import format as fmt
+from components import formatting as fmt
 from components.i18n import label, t, tn
 from components.layout import escape
 from data_access.rules import map as rules

@@ -14,7 +14,7 @@ import streamlit as st
 
 from components import charts, filters, kpi, layout, theme
 from components import data_priorities as dp
-from components import format as fmt
+from components import formatting as fmt
 from components.i18n import label, t
 from components.layout import escape
 from data_access.priorities import FLAG_POLARITY, FLAGS, flag_counts

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components import data, data_upload, filters, layout, nav
-from components import format as fmt
+from components import formatting as fmt
 from components.i18n import t
 from data_access.annotate import annotate
 from data_access.rules.preview import pages_changed, preview

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import data_upload, filters, layout
-from components import format as fmt
+from components import formatting as fmt
 from components.i18n import label, t
 from components.layout import escape
 

@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 from components import charts, filters, i18n, nav, theme
-from components import format as fmt
+from components import formatting as fmt
 from data_access import db, sample
 from data_access.config import ENV_VAR
 from data_access.rules import reference as ref

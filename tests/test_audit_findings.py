@@ -11,7 +11,7 @@ import statistics
 
 import pytest
 
-from components import format as fmt
+from components import formatting as fmt
 from data_access import db, queries
 from data_access.rules.quarters import parse_quarter
 from tests.apptest_support import markdown_text, metrics, new_app, run

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from components import format as fmt
+from components import formatting as fmt
 from components import nav
 from data_access import db, profiles, queries, sample
 from data_access.config import ENV_VAR

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from components import format as fmt
+from components import formatting as fmt
 from data_access import db, overview, queries, sample
 from data_access.config import ENV_VAR
 from data_access.importer import import_workbook

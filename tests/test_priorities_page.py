@@ -15,7 +15,7 @@ import re
 import pandas as pd
 import pytest
 
-from components import format as fmt
+from components import formatting as fmt
 from components import i18n
 from data_access import db, queries
 from data_access.config import ENV_VAR

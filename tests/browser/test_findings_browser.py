@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from components import format as fmt
+from components import formatting as fmt
 from data_access import db, queries
 from data_access.findings import FindingFilter, findings_list
 

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from components import format as fmt
+from components import formatting as fmt
 from data_access import db, overview
 
 VIEWPORT = {"width": 1280, "height": 720}  # as in conftest.py

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from components import format as fmt
+from components import formatting as fmt
 from components import nav
 from data_access import db, profiles
 

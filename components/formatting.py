@@ -26,7 +26,7 @@ def missing(value: Any) -> bool:
 
 def _group(digits: str) -> str:
     sep = t("fmt.thousands_sep")
-    out = []
+    out: list[str] = []
     while len(digits) > 3:
         out.insert(0, digits[-3:])
         digits = digits[:-3]
@@ -82,27 +82,38 @@ def _month(m: int) -> str:
     return names[m - 1].strip() if len(names) == 12 else str(m)
 
 
-def date(value: Any) -> str:
-    """``2026-10-26`` -> ``26 Oct 2026``."""
-    if missing(value):
-        return t("fmt.missing")
+def _as_date(value: Any) -> dt.date | str:
+    """A date (or datetime) from a date, a timestamp or an ISO string; a string
+    that is not an ISO date comes back as it is, to be shown as it is."""
     if isinstance(value, str):
         try:
-            value = dt.date.fromisoformat(value[:10])
+            return dt.date.fromisoformat(value[:10])
         except ValueError:
             return value
     if isinstance(value, pd.Timestamp):
-        value = value.to_pydatetime()
-    return t("fmt.date", day=value.day, month=_month(value.month), year=value.year)
+        return value.to_pydatetime()
+    return value
+
+
+def date(value: Any) -> str:
+    """``2026-10-26`` -> ``26 Oct 2026``; a text that is not a date is shown as it is, None as a dash."""
+    if missing(value):
+        return t("fmt.missing")
+    day = _as_date(value)
+    if isinstance(day, str):
+        return day
+    return t("fmt.date", day=day.day, month=_month(day.month), year=day.year)
 
 
 def short_date(value: Any) -> str:
-    """``2026-10-26`` -> ``26 Oct`` (for dense grids)."""
+    """``2026-10-26`` -> ``26 Oct`` (for dense grids); like ``date``, a text that
+    is not a date is shown as it is, None as a dash."""
     if missing(value):
         return t("fmt.missing")
-    if isinstance(value, str):
-        value = dt.date.fromisoformat(value[:10])
-    return t("fmt.short_date", day=value.day, month=_month(value.month))
+    day = _as_date(value)
+    if isinstance(day, str):
+        return day
+    return t("fmt.short_date", day=day.day, month=_month(day.month))
 
 
 def datetime(value: Any) -> str:
