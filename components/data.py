@@ -80,19 +80,6 @@ def reader(query: Callable[Concatenate[Engine, P], R]) -> Callable[P, R]:
     return read
 
 
-def cached_read(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Cache ``fn(url, *args)`` and expose it as ``wrapper(*args)`` using the
-    configured database URL (the readers not yet made by :func:`reader`)."""
-    cached = st.cache_data(ttl=TTL, show_spinner=False, max_entries=512)(fn)
-    _cached.append(cached)
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return cached(database_url(), *args, **kwargs)
-
-    return wrapper
-
-
 def records(frame: pd.DataFrame) -> Iterable[Any]:
     """The rows of a frame a read returned, as named tuples (``r.status``).
     Typed loosely on purpose: a column holds whatever its query gives."""
