@@ -28,7 +28,7 @@ from altair.utils.schemapi import UndefinedType
 
 from data_access.xlsx_out import neutralise, new_workbook, to_bytes, write_rows
 
-from . import theme
+from . import i18n, theme
 from .i18n import t
 
 PNG_SCALE = 3  # 3x the on-screen size: ~2,200 px wide, sharp on a slide
@@ -130,13 +130,20 @@ def cached(builder: Callable[..., alt.TopLevelMixin]) -> Callable[..., Spec]:
     (data frames, text, numbers): it then returns the chart's :class:`Spec`,
     cached on those arguments (``st.cache_data``). A rerun that shows the
     same data reuses the spec instead of building the chart again, which
-    takes tens of milliseconds per chart."""
+    takes tens of milliseconds per chart. The language is part of the key:
+    the builder's texts come from the catalogue."""
 
-    def build(*args: Any, **kwargs: Any) -> Spec:
+    def build(*args: Any, language: str, **kwargs: Any) -> Spec:
         return Spec(screen_spec(builder(*args, **kwargs)))
 
     functools.update_wrapper(build, builder)  # the cache is keyed on the builder's name and code
-    return st.cache_data(ttl=SPEC_TTL, max_entries=256, show_spinner=False)(build)
+    spec = st.cache_data(ttl=SPEC_TTL, max_entries=256, show_spinner=False)(build)
+
+    @functools.wraps(builder)
+    def cached_spec(*args: Any, **kwargs: Any) -> Spec:
+        return spec(*args, language=i18n.language(), **kwargs)
+
+    return cached_spec
 
 
 def _has_title(chart: alt.TopLevelMixin | Spec) -> bool:

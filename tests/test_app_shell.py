@@ -408,6 +408,21 @@ def test_chart_has_title_axis_titles_legend_and_theme():
     assert spec["width"] == charts.EXPORT_WIDTH
 
 
+def test_a_cached_chart_is_built_once_per_language(monkeypatch):
+    built = []
+
+    @charts.cached
+    def chart(n: int) -> alt.Chart:
+        built.append(n)
+        return charts.titled(alt.Chart(pd.DataFrame({"a": [n]})).mark_bar().encode(x="a:Q"), "A chart")
+
+    first = chart(41)
+    assert chart(41) == first and built == [41]  # the same arguments: the cached spec
+    monkeypatch.setattr(i18n, "language", lambda: "zz")
+    chart(41)
+    assert built == [41, 41]  # its texts may differ in another language
+
+
 def test_a_chart_without_title_is_refused():
     with pytest.raises(ValueError):
         charts.show(
