@@ -2,10 +2,16 @@
 
 - ``i18n``: ``t()`` translation function and the catalogues (``locales/``)
 - ``format``: numbers, "approx." marks, percentages, dates
-- ``theme``: status colours (RAG, severity, remediation), palette, chart theme, page style
+- ``theme``: status colours (RAG, severity, remediation), tints, palette, chart theme, page style
 - ``kpi``: KPI tiles with the change against the previous quarter
-- ``charts``: charts with PNG/SVG/CSV/XLSX downloads
+- ``charts``: charts with PNG/SVG/CSV/XLSX downloads, cached chart specs
 - ``filters``: the global sidebar filters, mirrored in the URL
-- ``data``: cached reads from ``data_access`` and database start-up
-- ``nav``: the page registry; ``layout``: headers, banner, empty states
+- ``links``: every parameter mirrored in the address, read, checked and written in one way
+- ``data``: the cached reads shared by the pages (:func:`data.reader`) and database start-up
+- ``nav``: the page registry; ``layout``: headers, banner, empty states, table heights
+
+Each page area (``overview``, ``countries``, ``findings``, ``priorities``,
+``map``, ``upload``) has the same two modules: ``data_<area>`` (its cached
+reads) and ``view_<area>`` (how its figures read: wording, tables, charts);
+the map area also has ``map_layers`` (the map itself).
 """

@@ -17,23 +17,27 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Collection, Iterable
+from typing import Any, TypeVar
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 import vl_convert as vlc
+from altair.utils.schemapi import UndefinedType
 
 from data_access.xlsx_out import neutralise, new_workbook, to_bytes, write_rows
 
-from . import theme
+from . import i18n, theme
 from .i18n import t
 
 PNG_SCALE = 3  # 3x the on-screen size: ~2,200 px wide, sharp on a slide
 EXPORT_WIDTH = 720  # width of "container"-wide charts when rendered off screen
 EXPORT_HEIGHT = 300
 SPEC_TTL = 600  # seconds a cached chart spec is kept (its data is part of the key)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+C = TypeVar("C", bound=alt.TopLevelMixin)
 
 
 # --------------------------------------------------------------------------- building charts
@@ -42,30 +46,36 @@ SPEC_TTL = 600  # seconds a cached chart spec is kept (its data is part of the k
 def stacked_bars(
     data: pd.DataFrame,
     *,
-    x: str,
-    y: str,
-    colour: str,
     kind: str | None,
     title: str,
     x_title: str,
     y_title: str,
     subtitle: str | None = None,
+    x: str | None = None,
+    y: str | None = None,
+    colour: str | None = None,
     legend_title: str | None = None,
     x_sort: list[str] | None = None,
 ) -> alt.Chart:
-    """Stacked bars of ``y`` per ``x`` coloured by ``colour``. With a status
-    ``kind`` (see :data:`theme.COLOURS`), the colours and order are that
-    kind's; otherwise the categorical palette."""
+    """Stacked bars of ``y`` per ``x`` coloured by ``colour``: by default the
+    first three columns of ``data``, in the order x, colour, y; the legend is
+    titled with the colour column's name unless ``legend_title`` says
+    otherwise. With a status ``kind`` (see :data:`theme.COLOURS`), the
+    colours and order are that kind's; otherwise the categorical palette."""
+    columns = [str(c) for c in data.columns]
+    x, colour, y = x or columns[0], colour or columns[1], y or columns[2]
+    legend_title = colour if legend_title is None else legend_title
     totals = data.groupby(colour, sort=False)[y].sum()
     present = [v for v in pd.unique(data[colour]) if totals.get(v, 0) > 0] or list(pd.unique(data[colour]))
+    colour_scale: alt.Scale | UndefinedType = alt.Undefined
+    legend_order = present
     if kind:
         scale = theme.scale(kind, None)
-        domain = [v for v in scale.domain if v in present]
+        legend_order = [v for v in scale.domain if v in present]
         rng = [c for v, c in zip(scale.domain, scale.range, strict=False) if v in present]
-        colour_scale = alt.Scale(domain=domain, range=rng)
+        colour_scale = alt.Scale(domain=legend_order, range=rng)
         order = {v: i for i, v in enumerate(scale.domain)}
     else:
-        colour_scale = alt.Undefined
         order = {v: i for i, v in enumerate(present)}
     frame = data.assign(_order=data[colour].map(order).fillna(len(order)))
     chart = (
@@ -78,7 +88,7 @@ def stacked_bars(
                 f"{colour}:N",
                 title=legend_title or "",
                 scale=colour_scale,
-                sort=list(colour_scale.domain) if kind else present,
+                sort=legend_order,
             ),
             order=alt.Order("_order:Q", sort="ascending"),
             tooltip=[
@@ -91,7 +101,16 @@ def stacked_bars(
     return titled(chart, title, subtitle)
 
 
-def titled(chart: alt.TopLevelMixin, title: str, subtitle: str | None = None) -> alt.TopLevelMixin:
+def status_colour(column: str, kind: str, present: Collection[str]) -> alt.Color:
+    """Colour by a column of translated status values (of ``kind``, see
+    :data:`theme.COLOURS`): the kind's colours and order, the legend
+    restricted to the values ``present`` (untranslated) and titled with
+    the column's name."""
+    return alt.Color(f"{column}:N", title=column, scale=theme.scale(kind, present), sort=theme.sort_order(kind))
+
+
+def titled(chart: C, title: str, subtitle: str | None = None) -> C:
+    """The chart with its title (and subtitle): every chart shown needs one."""
     params: dict[str, Any] = {"text": title}
     if subtitle:
         params["subtitle"] = subtitle
@@ -111,13 +130,20 @@ def cached(builder: Callable[..., alt.TopLevelMixin]) -> Callable[..., Spec]:
     (data frames, text, numbers): it then returns the chart's :class:`Spec`,
     cached on those arguments (``st.cache_data``). A rerun that shows the
     same data reuses the spec instead of building the chart again, which
-    takes tens of milliseconds per chart."""
+    takes tens of milliseconds per chart. The language is part of the key:
+    the builder's texts come from the catalogue."""
 
-    def build(*args: Any, **kwargs: Any) -> Spec:
+    def build(*args: Any, language: str, **kwargs: Any) -> Spec:
         return Spec(screen_spec(builder(*args, **kwargs)))
 
     functools.update_wrapper(build, builder)  # the cache is keyed on the builder's name and code
-    return st.cache_data(ttl=SPEC_TTL, max_entries=256, show_spinner=False)(build)
+    spec = st.cache_data(ttl=SPEC_TTL, max_entries=256, show_spinner=False)(build)
+
+    @functools.wraps(builder)
+    def cached_spec(*args: Any, **kwargs: Any) -> Spec:
+        return spec(*args, language=i18n.language(), **kwargs)
+
+    return cached_spec
 
 
 def _has_title(chart: alt.TopLevelMixin | Spec) -> bool:
@@ -136,11 +162,11 @@ def export_spec(chart: alt.TopLevelMixin | Spec) -> dict:
     return spec
 
 
-def to_png(chart: alt.TopLevelMixin, *, scale: float = PNG_SCALE) -> bytes:
+def to_png(chart: alt.TopLevelMixin | Spec, *, scale: float = PNG_SCALE) -> bytes:
     return vlc.vegalite_to_png(export_spec(chart), scale=scale, allowed_base_urls=[])
 
 
-def to_svg(chart: alt.TopLevelMixin) -> bytes:
+def to_svg(chart: alt.TopLevelMixin | Spec) -> bytes:
     return vlc.vegalite_to_svg(export_spec(chart), allowed_base_urls=[]).encode("utf-8")
 
 
@@ -213,52 +239,26 @@ def show(
     st.vega_lite_chart(spec, width="stretch", theme=None, alt=title)
     notes = list(notes)
     stem = slug(filename)
+    files: list[tuple[str, Callable[[], bytes], str, str]] = [  # extension, content, type, icon
+        ("png", lambda: to_png(chart), "image/png", ":material/image:"),
+        ("svg", lambda: to_svg(chart), "image/svg+xml", ":material/draw:"),
+        ("csv", lambda: data_csv(data), "text/csv", ":material/table:"),
+        ("xlsx", lambda: data_xlsx(data, title=title, notes=notes), XLSX_TYPE, ":material/grid_on:"),
+    ]
     with st.popover(t("charts.download"), icon=":material/download:", key=f"{key}__dl"):
         c1, c2 = st.columns(2, gap="small")
-        c1.download_button(
-            t("charts.png"),
-            data=lambda: to_png(chart),
-            file_name=f"{stem}.png",
-            mime="image/png",
-            key=f"{key}__png",
-            on_click="ignore",
-            icon=":material/image:",
-            width="stretch",
-            help=t("charts.png_help"),
-        )
-        c2.download_button(
-            t("charts.svg"),
-            data=lambda: to_svg(chart),
-            file_name=f"{stem}.svg",
-            mime="image/svg+xml",
-            key=f"{key}__svg",
-            on_click="ignore",
-            icon=":material/draw:",
-            width="stretch",
-            help=t("charts.svg_help"),
-        )
-        c1.download_button(
-            t("charts.csv"),
-            data=lambda: data_csv(data),
-            file_name=f"{stem}.csv",
-            mime="text/csv",
-            key=f"{key}__csv",
-            on_click="ignore",
-            icon=":material/table:",
-            width="stretch",
-            help=t("charts.csv_help"),
-        )
-        c2.download_button(
-            t("charts.xlsx"),
-            data=lambda: data_xlsx(data, title=title, notes=notes),
-            file_name=f"{stem}.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key=f"{key}__xlsx",
-            on_click="ignore",
-            icon=":material/grid_on:",
-            width="stretch",
-            help=t("charts.xlsx_help"),
-        )
+        for col, (ext, content, mime, icon) in zip((c1, c2, c1, c2), files, strict=True):
+            col.download_button(
+                t(f"charts.{ext}"),
+                data=content,
+                file_name=f"{stem}.{ext}",
+                mime=mime,
+                key=f"{key}__{ext}",
+                on_click="ignore",
+                icon=icon,
+                width="stretch",
+                help=t(f"charts.{ext}_help"),
+            )
 
 
 def screen_spec(chart: alt.TopLevelMixin) -> dict:

@@ -6,28 +6,36 @@ and the arguments, for :data:`TTL` seconds (so a return imported from the
 command line shows up within that time). The upload page calls
 :func:`clear` after a successful upload so that everyone sees it at once.
 
-Pages call the wrappers without a URL: ``data.headline(countries, quarter)``.
-Each page area keeps its own wrappers in ``components/data_<area>.py``,
-decorated with :func:`cached_read` so that :func:`clear` forgets them too.
+A cached read is made by :func:`reader` from a ``data_access`` query and is
+called with the query's own arguments, without the engine:
+``data_overview.headline(quarter, countries)`` runs
+``data_access.overview.headline(engine, quarter, countries)``. Reads shared
+by every area live here; each page area keeps its own in
+``components/data_<area>.py``.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.engine import Engine
 
-from data_access import config, db, overview, queries, sample
+from data_access import config, db, queries, sample
 
 from .i18n import t
 
 TTL = 120  # seconds
 SAMPLE_ENV = "DASHBOARD_LOAD_SAMPLE"  # "0" / "false" / "no": never load the sample data
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 _cached: list[Any] = []
 _prepared: set[str] = set()
@@ -38,22 +46,44 @@ def database_url() -> str:
     return config.database_url()
 
 
-def engine(url: str | None = None):
+def engine(url: str | None = None) -> Engine:
     return db.connect(url or database_url())
 
 
-def cached_read(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Cache ``fn(url, *args)`` and expose it as ``wrapper(*args)`` using the
-    configured database URL."""
-    cached = st.cache_data(ttl=TTL, show_spinner=False, max_entries=512)(fn)
+def scope(countries: Iterable[str] | None) -> list[str] | None:
+    """The countries to query: the selection sorted (so that the same
+    selection is one cache entry), None for all."""
+    return sorted(countries) if countries else None
+
+
+def reader(query: Callable[Concatenate[Engine, P], R]) -> Callable[P, R]:
+    """The cached read of ``query(engine, ...)``: called with the query's own
+    arguments, without the engine, on the configured database. A
+    ``countries`` argument is the global selection, empty for all countries
+    (see :func:`scope`)."""
+    signature = inspect.signature(query)
+
+    def run(url: str, *args: Any, **kwargs: Any) -> R:
+        return query(engine(url), *args, **kwargs)
+
+    functools.update_wrapper(run, query)  # the cache is keyed on the query's module, name and code
+    cached = st.cache_data(ttl=TTL, show_spinner=False, max_entries=512)(run)
     _cached.append(cached)
 
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return cached(database_url(), *args, **kwargs)
+    @functools.wraps(query)
+    def read(*args: P.args, **kwargs: P.kwargs) -> R:
+        bound = signature.bind(None, *args, **kwargs)
+        if "countries" in bound.arguments:
+            bound.arguments["countries"] = scope(bound.arguments["countries"])
+        return cached(database_url(), *bound.args[1:], **bound.kwargs)
 
-    wrapper.clear = cached.clear  # type: ignore[attr-defined]
-    return wrapper
+    return read
+
+
+def records(frame: pd.DataFrame) -> Iterable[Any]:
+    """The rows of a frame a read returned, as named tuples (``r.status``).
+    Typed loosely on purpose: a column holds whatever its query gives."""
+    return frame.itertuples()
 
 
 def clear() -> None:
@@ -62,100 +92,13 @@ def clear() -> None:
         cached.clear()
 
 
-def scope(countries) -> list[str] | None:
-    return sorted(countries) if countries else None
+# --------------------------------------------------------------------------- shared by the pages
 
-
-# --------------------------------------------------------------------------- reference
-
-
-@cached_read
-def countries(url: str) -> pd.DataFrame:
-    return queries.countries(engine(url))[["code", "name"]]
-
-
-@cached_read
-def quarters(url: str) -> list[str]:
-    return queries.quarters_with_data(engine(url))
-
-
-@cached_read
-def sample_loaded(url: str) -> bool:
-    return sample.sample_loaded(engine(url))
-
-
-@cached_read
-def is_empty(url: str) -> bool:
-    return sample.is_empty(engine(url))
-
-
-# --------------------------------------------------------------------------- overview
-
-
-@cached_read
-def headline(url: str, countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
-    return overview.headline(engine(url), quarter, scope(countries))
-
-
-@cached_read
-def finding_change_counts(url: str, countries: tuple[str, ...], quarter: str) -> dict[str, int]:
-    return overview.finding_change_counts(engine(url), quarter, scope(countries))
-
-
-def change_summary(countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
-    """From the cached parts the Overview also shows (no query twice)."""
-    return overview.summarise_changes(
-        finding_change_counts(countries, quarter),
-        priority_changes(countries, quarter),
-        milestone_changes(countries, quarter),
-    )
-
-
-@cached_read
-def finding_changes(url: str, countries: tuple[str, ...], quarter: str, limit: int | None = None) -> pd.DataFrame:
-    return overview.finding_changes(engine(url), quarter, scope(countries), limit=limit)
-
-
-@cached_read
-def priority_changes(url: str, countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
-    return overview.priority_changes(engine(url), quarter, scope(countries))
-
-
-@cached_read
-def milestone_changes(url: str, countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
-    return overview.milestone_changes(engine(url), quarter, scope(countries))
-
-
-@cached_read
-def overdue_findings(url: str, countries: tuple[str, ...], quarter: str, limit: int | None = None) -> pd.DataFrame:
-    return overview.overdue_findings(engine(url), quarter, scope(countries), limit=limit)
-
-
-@cached_read
-def overdue_count(url: str, countries: tuple[str, ...], quarter: str) -> int:
-    return overview.overdue_count(engine(url), quarter, scope(countries))
-
-
-@cached_read
-def priorities_in_status(
-    url: str, countries: tuple[str, ...], quarter: str, statuses: tuple[str, ...] = ("off track",)
-) -> pd.DataFrame:
-    return overview.priorities_in_status(engine(url), quarter, scope(countries), statuses)
-
-
-@cached_read
-def returns_tracker(url: str, countries: tuple[str, ...], first: str, last: str) -> pd.DataFrame:
-    return overview.returns_tracker(engine(url), first, last, scope(countries))
-
-
-@cached_read
-def finding_trend(url: str, countries: tuple[str, ...], quarters: tuple[str, ...]) -> pd.DataFrame:
-    return overview.finding_trend(engine(url), quarters, scope(countries))
-
-
-@cached_read
-def priority_trend(url: str, countries: tuple[str, ...], quarters: tuple[str, ...]) -> pd.DataFrame:
-    return overview.priority_trend(engine(url), quarters, scope(countries))
+countries = reader(queries.countries)  # every country, with its programme texts
+quarters = reader(queries.quarters_with_data)
+sample_loaded = reader(sample.sample_loaded)
+is_empty = reader(sample.is_empty)
+facilities = reader(queries.facility_findings_summary)  # every facility with its findings as at a quarter
 
 
 # --------------------------------------------------------------------------- start-up
@@ -190,7 +133,7 @@ def prepare_database() -> None:
         _prepared.add(url)
 
 
-def _load_sample(eng) -> None:
+def _load_sample(eng: Engine) -> None:
     bar = st.progress(0.0, text=t("startup.loading_sample"))
 
     def progress(fraction: float, _message: str) -> None:

@@ -1,27 +1,13 @@
-"""Cached reads for the Map page (see :mod:`components.data`): pages call
-them without the database URL, e.g. ``data_map.facilities(countries, quarter)``."""
+"""Cached reads for the Map page (see :mod:`components.data`): each is
+called with its ``data_access.map`` query's arguments, without the engine,
+e.g. ``data_map.facility_open_findings(quarter, facility_id)``. The
+facilities themselves are a shared read (``data.facilities``)."""
 
 from __future__ import annotations
 
-import pandas as pd
-
 from data_access import map as map_queries
-from data_access import queries
 
-from .data import cached_read, engine, scope
+from .data import reader
 
-
-@cached_read
-def facilities(url: str, countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
-    """Every facility of the countries with its findings as at the quarter."""
-    return queries.facility_findings_summary(engine(url), quarter, scope(countries))
-
-
-@cached_read
-def finding_counts(url: str, facility_id: str, quarter: str) -> pd.DataFrame:
-    return map_queries.facility_finding_counts(engine(url), quarter, facility_id)
-
-
-@cached_read
-def open_findings(url: str, facility_id: str, quarter: str, limit: int | None = None) -> pd.DataFrame:
-    return map_queries.facility_open_findings(engine(url), quarter, facility_id, limit)
+facility_finding_counts = reader(map_queries.facility_finding_counts)
+facility_open_findings = reader(map_queries.facility_open_findings)

@@ -8,17 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pandas as pd
-
 from data_access import export, importer, queries
 from data_access.workbook import Limits
 
-from .data import cached_read, clear, engine, scope
+from .data import clear, engine, reader
 
-
-@cached_read
-def upload_history(url: str, countries: tuple[str, ...]) -> pd.DataFrame:
-    return queries.upload_history(engine(url), scope(countries))
+upload_history = reader(queries.upload_history)  # (countries)
 
 
 def upload_content(upload_id: int) -> tuple[str, bytes] | None:

@@ -14,7 +14,8 @@ entrypoint keep their state). They are mirrored in the URL query string::
   all countries are shown; ``quarter`` is always written, so a link keeps
   pointing at the quarter it was copied for even after newer returns arrive.
 
-Pages read the selection with :func:`current`.
+Pages read the selection with :func:`current`. Reading and writing the
+address goes through :mod:`components.links`, like every link of the app.
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ import streamlit as st
 
 from data_access.rules.quarters import parse_quarter
 
-from . import data
+from . import data, links
 from .i18n import t
 
-COUNTRIES_PARAM = "countries"
-QUARTER_PARAM = "quarter"
+COUNTRIES_PARAM = links.COUNTRIES
+QUARTER_PARAM = links.QUARTER
 COUNTRIES_KEY = "filter_countries"
 QUARTER_KEY = "filter_quarter"
 _SEEDED_KEY = "_filters_seeded"
@@ -79,14 +80,6 @@ class Filters:
 # --------------------------------------------------------------------------- query string (pure functions)
 
 
-def _values(params: Mapping[str, str | list[str]], key: str) -> list[str]:
-    raw = params.get(key)
-    if raw is None:
-        return []
-    items = raw if isinstance(raw, list) else [raw]
-    return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
-
-
 def from_query(
     params: Mapping[str, str | list[str]], countries: Mapping[str, str], quarters: Iterable[str]
 ) -> tuple[list[str], str | None, list[str]]:
@@ -95,20 +88,11 @@ def from_query(
     ``countries`` maps ISO code -> name (codes or names are accepted, any
     case); ``quarters`` are the quarters with data. Returns (country codes,
     quarter or None, the parameter values that were ignored)."""
-    by_key = {c.upper(): c for c in countries}
-    by_key.update({n.upper(): c for c, n in countries.items()})
-    chosen, ignored = [], []
-    for v in _values(params, COUNTRIES_PARAM):
-        code = by_key.get(v.upper())
-        if code is None:
-            ignored.append(v)
-        elif code not in chosen:
-            chosen.append(code)
+    chosen, ignored = links.match(links.split(params.get(COUNTRIES_PARAM)), countries, countries)
     quarter = None
-    qs = list(quarters)
-    for v in _values(params, QUARTER_PARAM)[-1:]:
+    for v in links.split(params.get(QUARTER_PARAM))[-1:]:
         q = parse_quarter(v)
-        if q is not None and str(q) in qs:
+        if q is not None and str(q) in set(quarters):
             quarter = str(q)
         else:
             ignored.append(v)
@@ -139,12 +123,12 @@ def sidebar() -> Filters:
     state = st.session_state
 
     if not state.get(_SEEDED_KEY):
-        chosen, quarter, ignored = from_query(st.query_params.to_dict() | _lists(), names, quarters)
+        params = {k: list(links.read(k)) for k in (COUNTRIES_PARAM, QUARTER_PARAM)}
+        chosen, quarter, ignored = from_query(params, names, quarters)
         state[COUNTRIES_KEY] = chosen
         state[QUARTER_KEY] = quarter or latest
         state[_SEEDED_KEY] = True
-        if ignored:
-            st.toast(t("filters.ignored", values=", ".join(ignored)), icon=":material/link_off:")
+        links.say_ignored("filters.ignored", ignored)
     # Keep the state valid when the data changed under it (new quarter, new country).
     state[COUNTRIES_KEY] = [c for c in state.get(COUNTRIES_KEY, []) if c in names]
     if state.get(QUARTER_KEY) not in quarters:
@@ -181,21 +165,20 @@ def sidebar() -> Filters:
     return selected
 
 
-def _lists() -> dict[str, list[str]]:
-    """Repeated parameters (``?countries=IRQ&countries=KAZ``) as lists."""
-    return {k: st.query_params.get_all(k) for k in (COUNTRIES_PARAM,) if len(st.query_params.get_all(k)) > 1}
-
-
 def _sync_url(f: Filters) -> None:
     wanted = to_query(f.countries, f.quarter, f.all_countries)
-    current = {k: st.query_params.get(k) for k in (COUNTRIES_PARAM, QUARTER_PARAM) if k in st.query_params}
-    if current == wanted:
-        return
     for k in (COUNTRIES_PARAM, QUARTER_PARAM):
-        if k in wanted:
-            st.query_params[k] = wanted[k]
-        elif k in st.query_params:
-            del st.query_params[k]
+        links.write(k, wanted.get(k))
+
+
+def keep_valid(key: str, options: Iterable[str]) -> None:
+    """Drop the values of a page's multiselect (its session state ``key``)
+    that are no longer offered, e.g. after the countries or the quarter changed."""
+    value = list(st.session_state.get(key) or [])
+    allowed = set(options)
+    kept = [v for v in value if v in allowed]
+    if kept != value:
+        st.session_state[key] = kept
 
 
 def current() -> Filters:

@@ -12,6 +12,7 @@ import streamlit as st
 from data_access.rules import status as rules
 
 from . import formatting as fmt
+from . import theme
 from .i18n import t
 
 COUNT, SHARE = "count", "share"
@@ -87,8 +88,17 @@ def tile(spec: Tile, compared_with: str | None, *, container=None) -> None:
     )
 
 
-def tile_row(specs: Sequence[Tile], compared_with: str | None, *, per_row: int = 6) -> None:
-    """Tiles in rows of ``per_row`` equal columns."""
+def tile_row(
+    specs: Sequence[Tile], compared_with: str | None, *, per_row: int = 6, dense_key: str | None = None
+) -> None:
+    """Tiles in rows of ``per_row`` equal columns. With ``dense_key``, drawn in
+    a container of that key with smaller labels (:func:`theme.dense_tiles_css`),
+    for a row of seven."""
+    if dense_key:
+        st.html(theme.dense_tiles_css(dense_key))
+        with st.container(key=dense_key):
+            tile_row(specs, compared_with, per_row=per_row)
+        return
     for start in range(0, len(specs), per_row):
         cols = st.columns(per_row, gap="small")
         for col, spec in zip(cols, specs[start : start + per_row], strict=False):

@@ -1,5 +1,5 @@
 """Page furniture shared by every page: header, the sample-data banner,
-empty states and compact lists."""
+empty states, compact lists and table heights."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ import streamlit as st
 
 from . import data, nav
 from .i18n import t
+
+ROW_PX = 35  # one row of st.dataframe, the header row too
+BORDER_PX = 3  # the table's frame
 
 
 def page_header(title: str, subtitle: str | None = None) -> None:
@@ -64,3 +67,11 @@ def escape(text: object) -> str:
     for ch in ("\\", "*", "_", "`", "[", "]", "<", ">", "#", "|", "~", "$", ":"):
         s = s.replace(ch, "\\" + ch)
     return s
+
+
+def table_height(n_rows: int, max_rows: int | None = None) -> int:
+    """The height in pixels at which ``st.dataframe`` shows its header and
+    ``n_rows`` rows without scrolling; with ``max_rows``, at most that many
+    rows (the table scrolls beyond)."""
+    shown = n_rows if max_rows is None else min(n_rows, max_rows)
+    return ROW_PX * (shown + 1) + BORDER_PX

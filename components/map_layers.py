@@ -38,6 +38,7 @@ from data_access.rules.reference import COUNTRY_BY_CODE, FINDING_SEVERITIES
 from . import formatting as fmt
 from . import theme
 from .charts import titled
+from .data import records
 from .i18n import label, t
 
 BORDERS_FILE = Path(__file__).resolve().parent / "geo" / "borders.geojson"
@@ -74,8 +75,8 @@ MAP_WIDTH_GUESS = 660  # px: the map column at 1280x720 with the sidebar open (u
 
 
 def rgb(hex_colour: str, alpha: int = 255) -> list[int]:
-    h = hex_colour.lstrip("#")
-    return [int(h[i : i + 2], 16) for i in (0, 2, 4)] + [alpha]
+    """A colour as pydeck takes it: ``[r, g, b, alpha]``."""
+    return [*theme.rgb(hex_colour), alpha]
 
 
 # While a facility is selected, Streamlit's front end draws every object that
@@ -84,25 +85,19 @@ def rgb(hex_colour: str, alpha: int = 255) -> list[int]:
 # colours pre-mixed to look exactly like TIER_FILL / SEA_FILL on the white
 # page: selecting a facility then fades the other facilities, not the map.
 BASE_ALPHA = 102
-PAGE = (255, 255, 255)
 
 
-def premixed(target_hex: str, below: tuple[float, float, float], alpha: int = BASE_ALPHA) -> list[int]:
+def premixed(target_hex: str, below: str, alpha: int = BASE_ALPHA) -> list[int]:
     """The colour that, drawn at ``alpha`` over ``below``, shows as ``target_hex``."""
-    a = alpha / 255
-    target = rgb(target_hex)[:3]
-    mixed = [round((t_ - (1 - a) * b) / a) for t_, b in zip(target, below, strict=False)]
-    if any(not 0 <= v <= 255 for v in mixed):
-        raise ValueError(f"{target_hex} cannot be shown at alpha {alpha} over {below}")
-    return mixed + [alpha]
+    return [*theme.untint(target_hex, alpha / 255, below), alpha]
 
 
 def sea_rgba() -> list[int]:
-    return premixed(SEA_FILL, PAGE)
+    return premixed(SEA_FILL, theme.WHITE)
 
 
 def land_rgba(tier: str) -> list[int]:
-    return premixed(TIER_FILL[tier], tuple(rgb(SEA_FILL)[:3]))
+    return premixed(TIER_FILL[tier], SEA_FILL)
 
 
 def class_label(value: str) -> str:
@@ -121,7 +116,9 @@ def borders() -> dict:
 
 
 def region() -> rules.Bounds:
-    return tuple(borders()["source"]["region"])  # type: ignore[return-value]
+    """The region the borders file covers: west, south, east, north."""
+    w, s, e, n = borders()["source"]["region"]
+    return float(w), float(s), float(e), float(n)
 
 
 def country_bounds(codes: Iterable[str]) -> rules.Bounds | None:
@@ -225,7 +222,8 @@ def _light_features(box: rules.Bounds, tolerance: float) -> str:
 def light_borders(bounds: rules.Bounds, width_px: float) -> tuple[rules.Bounds, list[dict]]:
     """The box drawn around ``bounds`` and the borders inside it, simplified
     to a quarter of a pixel of a ``width_px`` wide chart."""
-    box = tuple(round(v, 1) for v in _expand(bounds))
+    w, s, e, n = (round(v, 1) for v in _expand(bounds))
+    box = (w, s, e, n)
     tolerance = round(max((box[2] - box[0]) / width_px / 4, 0.005), 3)
     return box, json.loads(_light_features(box, tolerance))
 
@@ -277,7 +275,7 @@ def markers(facilities: pd.DataFrame, mode: str, names: dict[str, str] | None = 
     arguments: thousands of tooltips take a while to write."""
     names = names or {}
     rows = []
-    for r in facilities.itertuples(index=False):
+    for r in records(facilities):
         if not rules.has_position(r.latitude, r.longitude):
             continue
         cls = rules.colour_class(
@@ -528,7 +526,7 @@ def static_chart(
     selected, programme = list(selected), list(programme)
     bounds = country_bounds(selected) or region()
     if not marks.empty:
-        bounds = rules.union_bounds([bounds, _marker_bounds(marks)])
+        bounds = rules.union_bounds([bounds, _marker_bounds(marks)]) or bounds
     w, s, e, n = (float(v) for v in bounds)
     # d3 fits the projection to this feature's bounds (a MultiPoint has no winding to get wrong).
     fit_to = {

@@ -14,6 +14,7 @@ a 1280x720 projector.
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection
 
 import altair as alt
 import streamlit as st
@@ -44,38 +45,39 @@ MISSING_TEXT = "#8A3B00"
 MUTED = "#5F6B76"
 FONT = "Source Sans Pro, Source Sans, Liberation Sans, Arial, sans-serif"
 
-# status kind -> value -> (hex colour, Streamlit named colour for badges)
-COLOURS: dict[str, dict[str, tuple[str, str]]] = {
+WHITE = "#FFFFFF"
+
+# The Streamlit named colour (badges) that ``.streamlit/config.toml`` maps onto each palette colour.
+NAMED: dict[str, str] = {
+    GREEN: "green",
+    ORANGE: "orange",
+    VERMILLION: "red",
+    BLUE: "blue",
+    SKY_BLUE: "blue",
+    YELLOW: "yellow",
+    GREY: "gray",
+    LIGHT_GREY: "gray",
+}
+
+# status kind -> value -> colour
+COLOURS: dict[str, dict[str, str]] = {
     "priority_status": {  # RAG
-        "on track": (GREEN, "green"),
-        "at risk": (ORANGE, "orange"),
-        "off track": (VERMILLION, "red"),
-        "completed": (BLUE, "blue"),
-        "not started": (GREY, "gray"),
+        "on track": GREEN,
+        "at risk": ORANGE,
+        "off track": VERMILLION,
+        "completed": BLUE,
+        "not started": GREY,
     },
-    "severity": {
-        "critical": (VERMILLION, "red"),
-        "high": (ORANGE, "orange"),
-        "medium": (YELLOW, "yellow"),
-        "low": (SKY_BLUE, "blue"),
-    },
+    "severity": {"critical": VERMILLION, "high": ORANGE, "medium": YELLOW, "low": SKY_BLUE},
     "finding_status": {  # remediation status
-        "open": (VERMILLION, "red"),
-        "in progress": (ORANGE, "orange"),
-        "remediated": (SKY_BLUE, "blue"),
-        "verified": (GREEN, "green"),
-        "risk accepted": (GREY, "gray"),
+        "open": VERMILLION,
+        "in progress": ORANGE,
+        "remediated": SKY_BLUE,
+        "verified": GREEN,
+        "risk accepted": GREY,
     },
-    "milestone_status": {
-        "planned": (SKY_BLUE, "blue"),
-        "done": (GREEN, "green"),
-        "late": (VERMILLION, "red"),
-        "dropped": (LIGHT_GREY, "gray"),
-    },
-    "return_status": {
-        "received": (GREEN, "green"),
-        "missing": (VERMILLION, "red"),
-    },
+    "milestone_status": {"planned": SKY_BLUE, "done": GREEN, "late": VERMILLION, "dropped": LIGHT_GREY},
+    "return_status": {"received": GREEN, "missing": VERMILLION},
 }
 
 # Display order of each kind's values.
@@ -89,11 +91,39 @@ ORDER: dict[str, tuple[str, ...]] = {
 
 
 def colour(kind: str, value: str) -> str:
-    return COLOURS.get(kind, {}).get(value, (GREY, "gray"))[0]
+    """The hex colour of a status value (grey for an unknown one)."""
+    return COLOURS.get(kind, {}).get(value, GREY)
 
 
 def named_colour(kind: str, value: str) -> str:
-    return COLOURS.get(kind, {}).get(value, (GREY, "gray"))[1]
+    """The Streamlit named colour of a status value, for badges."""
+    return NAMED[colour(kind, value)]
+
+
+def rgb(hex_colour: str) -> tuple[int, int, int]:
+    """``"#D55E00"`` -> ``(213, 94, 0)``."""
+    h = hex_colour.lstrip("#")
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+def tint(hex_colour: str, strength: float, below: str = WHITE) -> str:
+    """The colour laid at ``strength`` (0 to 1) over ``below`` (the page's
+    white): a light version of a theme colour for table cells, on which dark
+    text stays readable. ``tint(RED, 0.3)`` is what ``RED`` at 30 % opacity
+    shows on white, as an opaque hex colour."""
+    top, under = rgb(hex_colour), rgb(below)
+    return "#" + "".join(f"{round(b + (c - b) * strength):02X}" for c, b in zip(top, under, strict=True))
+
+
+def untint(hex_colour: str, strength: float, below: str = WHITE) -> tuple[int, int, int]:
+    """The inverse of :func:`tint`: the colour that, laid at ``strength`` over
+    ``below``, shows as ``hex_colour``. Raises ValueError when no colour
+    can (the target is too far from ``below`` for that strength)."""
+    target, under = rgb(hex_colour), rgb(below)
+    r, g, b = (round((c - (1 - strength) * u) / strength) for c, u in zip(target, under, strict=True))
+    if not all(0 <= v <= 255 for v in (r, g, b)):
+        raise ValueError(f"{hex_colour} cannot be shown at strength {strength} over {below}")
+    return r, g, b
 
 
 def badge(kind: str, value: str, text: str | None = None) -> str:
@@ -102,7 +132,7 @@ def badge(kind: str, value: str, text: str | None = None) -> str:
     return f":{named_colour(kind, value)}-badge[{body}]"
 
 
-def scale(kind: str, values: list[str] | None = None) -> alt.Scale:
+def scale(kind: str, values: Collection[str] | None = None) -> alt.Scale:
     """An Altair colour scale mapping a kind's (translated) values to its colours,
     in display order; pass the values present to restrict the legend."""
     order = [v for v in ORDER[kind] if values is None or v in values]
@@ -118,7 +148,7 @@ def sort_order(kind: str) -> list[str]:
 THEME_NAME = "steering_dashboard"
 
 
-def chart_config() -> dict:
+def chart_config() -> alt.theme.ThemeConfig:
     """Altair/Vega-Lite config shared by every chart (screen and export)."""
     return {
         "config": {
@@ -212,6 +242,17 @@ _CSS = """
 [data-testid="stMetricDelta"] { font-size: 0.85rem; }
 </style>
 """
+
+
+def dense_tiles_css(container_key: str) -> str:
+    """Style for a row of seven tiles (in the container of that key): slightly
+    smaller labels, so that none breaks inside a word on a 1280 px screen."""
+    scope = f".st-key-{container_key}"
+    return f"""<style>
+{scope} [data-testid="stMetric"] {{ padding-left: 0.55rem !important; padding-right: 0.45rem !important; }}
+{scope} [data-testid="stMetricLabel"] p {{ font-size: 0.8rem !important; word-break: normal !important;
+  overflow-wrap: normal !important; }}
+</style>"""
 
 
 def apply() -> None:

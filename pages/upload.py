@@ -2,14 +2,14 @@
 sees every problem with its cell (and gets the workbook back with the
 problems marked), previews what a valid return will change, and confirms.
 Layout only: checking and applying go through the importer
-(``components.data_upload``), the same code path as the command line."""
+(``components.data_upload``), the same code path as the command line; the
+tables of problems come from ``components.view_upload``."""
 
 import hashlib
 
-import pandas as pd
 import streamlit as st
 
-from components import data, data_upload, filters, layout, nav
+from components import data, data_upload, filters, layout, nav, view_upload
 from components import formatting as fmt
 from components.i18n import t
 from data_access.annotate import annotate
@@ -18,7 +18,6 @@ from data_access.rules.quarters import Quarter, parse_quarter, quarter_range
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIRST_QUARTER = Quarter(2024, 1)
-PROBLEMS_SHOWN = 500
 
 state = st.session_state
 state.setdefault("upload_nonce", 0)
@@ -104,20 +103,10 @@ if checked is None or checked[0] != sha:
 result = state.upload_checked[1]
 
 
-def _issues_table(issues) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            t("upload.col.place"): [i.place for i in issues[:PROBLEMS_SHOWN]],
-            t("upload.col.value"): [i.value for i in issues[:PROBLEMS_SHOWN]],
-            t("upload.col.problem"): [i.message for i in issues[:PROBLEMS_SHOWN]],
-        }
-    )
-
-
 def _warnings() -> None:
     if result.warnings:
         with st.expander(t("upload.warnings_title", n=len(result.warnings)), expanded=not result.ok):
-            st.dataframe(_issues_table(result.warnings), hide_index=True, width="stretch")
+            st.dataframe(view_upload.issues_table(result.warnings), hide_index=True, width="stretch")
 
 
 if result.status == "unreadable":
@@ -138,7 +127,7 @@ if result.status == "rejected":
         key="upload_annotated",
         type="primary",
     )
-    st.dataframe(_issues_table(result.errors), hide_index=True, width="stretch")
+    st.dataframe(view_upload.issues_table(result.errors), hide_index=True, width="stretch")
     _warnings()
     st.stop()
 
@@ -251,4 +240,4 @@ if failed is not None:
     else:
         st.error(t("upload.applied_failed", message=failed.message), icon=":material/error:")
         if failed.errors:
-            st.dataframe(_issues_table(failed.errors), hide_index=True, width="stretch")
+            st.dataframe(view_upload.issues_table(failed.errors), hide_index=True, width="stretch")

@@ -1,16 +1,18 @@
 """Upload history: every upload with its file, who sent it and what it
 changed; the original bytes can be downloaded again and a superseded upload
-restored (as a new upload: the history is never rewritten). Layout only."""
+restored (as a new upload: the history is never rewritten). Layout only:
+reads and writes go through ``components.data_upload``, the tables come from
+``components.view_upload``."""
 
 import pandas as pd
 import streamlit as st
 
-from components import data_upload, filters, layout
-from components import formatting as fmt
-from components.i18n import label, t
+from components import data_upload, filters, layout, view_upload
+from components.i18n import t
 from components.layout import escape
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HISTORY_ROWS = 11  # uploads shown before the table scrolls
 
 f = filters.current()
 layout.page_header(t("history.title"), t("history.subtitle"))
@@ -23,43 +25,8 @@ if history.empty:
     st.stop()
 
 
-def _changed(counts) -> str:
-    if not counts:
-        return ""
-    parts = []
-    for sheet, c in counts.items():
-        n = c.get("added", 0) + c.get("updated", 0) + c.get("removed", 0)
-        if n:
-            parts.append(f"{sheet} {n}")
-    return ", ".join(parts) or "0"
-
-
-def _note(r) -> str:
-    notes = []
-    if pd.notna(r.superseded_by_id):
-        notes.append(t("history.superseded_by", id=int(r.superseded_by_id)))
-    if pd.notna(r.restored_from_id):
-        notes.append(t("history.restored_from", id=int(r.restored_from_id)))
-    return "; ".join(notes)
-
-
-table = pd.DataFrame(
-    {
-        t("history.col.id"): history["id"],
-        t("history.col.uploaded_at"): [fmt.datetime(v) for v in history["uploaded_at"]],
-        t("history.col.uploaded_by"): history["uploaded_by"],
-        t("history.col.file"): history["file_name"],
-        t("history.col.country"): history["country"],
-        t("history.col.quarter"): history["quarter"],
-        t("history.col.kind"): [label("upload_kind", k) for k in history["kind"]],
-        t("history.col.status"): [label("status", s) for s in history["status"]],
-        t("history.col.changes"): [_changed(c) for c in history["counts"]],
-        t("history.col.warnings"): [len(w or []) for w in history["warnings"]],
-        t("history.col.note"): [_note(r) for r in history.itertuples()],
-        t("history.col.sha256"): history["sha256"],
-    }
-)
-st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 420))
+table = view_upload.history_table(history)
+st.dataframe(table, hide_index=True, width="stretch", height=layout.table_height(len(table), max_rows=HISTORY_ROWS))
 
 # --------------------------------------------------------------------------- one upload
 
@@ -81,10 +48,7 @@ chosen = st.selectbox(
     t("history.choose"),
     list(rows),
     key="history_upload",
-    format_func=lambda i: (
-        f"#{i} · {rows[i].country or ''} {rows[i].quarter or ''} · "
-        f"{rows[i].file_name} · {label('status', rows[i].status)}"
-    ),
+    format_func=lambda i: view_upload.history_option(rows[i]),
 )
 r = rows[chosen]
 st.markdown(f"#### {t('history.details', id=chosen, file=escape(r.file_name))}")
@@ -95,17 +59,7 @@ with left:
         st.dataframe(pd.DataFrame(r.counts).T.rename_axis(t("upload.col.key")), width="stretch")
     st.markdown(f"**{t('history.warnings')}**")
     if r.warnings:
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    t("upload.col.place"): [w["place"] for w in r.warnings],
-                    t("upload.col.value"): [w.get("value", "") for w in r.warnings],
-                    t("upload.col.problem"): [w["message"] for w in r.warnings],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+        st.dataframe(view_upload.stored_warnings_table(r.warnings), hide_index=True, width="stretch")
     else:
         st.caption(t("history.no_warnings"))
 with right:

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from components import charts, filters, i18n, nav, theme
+from components import charts, filters, i18n, layout, links, nav, theme
 from components import formatting as fmt
 from data_access import db, sample
 from data_access.config import ENV_VAR
@@ -210,6 +210,17 @@ def test_query_string_functions():
     assert f.window(8) == qs and f.window(1) == ["2026-Q1"]
 
 
+def test_link_values_are_split_and_matched_in_one_way():
+    assert links.split(None) == [] and links.split("") == []
+    assert links.split(" IRQ, KAZ ,,") == ["IRQ", "KAZ"]
+    assert links.split(["IRQ", "KAZ,TJK"]) == ["IRQ", "KAZ", "TJK"]  # a repeated parameter
+    names = {"IRQ": "Iraq", "KAZ": "Kazakhstan"}
+    assert links.match(["iraq", "kaz", "IRQ", "XYZ"], names, names) == (["IRQ", "KAZ"], ["XYZ"])
+    assert links.match(["tjk-dus-01", "nope"], ["TJK-DUS-01", "TJK-DUS-02"]) == (["TJK-DUS-01"], ["nope"])
+    assert links.match(["Iraq"], names) == ([], ["Iraq"])  # names count only when given
+    assert links.text(("IRQ", "KAZ")) == "IRQ,KAZ" and links.text("KGZ-P3") == "KGZ-P3" and links.text(None) == ""
+
+
 # --------------------------------------------------------------------------- translation
 
 
@@ -254,6 +265,15 @@ def test_pages_hold_no_display_text():
     )
     for path in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]:
         assert not literal.findall(path.read_text(encoding="utf-8")), path
+
+
+def test_pages_are_layout_only():
+    """Charts, style sheets and the address belong to components (view_<area>, theme, links)."""
+    for path in sorted((ROOT / "pages").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert "import altair" not in text and "alt." not in text, path
+        assert "<style" not in text, path
+        assert "st.query_params" not in text, path
 
 
 def test_translation_function():
@@ -332,6 +352,25 @@ def test_status_colours_cover_every_value():
     assert theme.favicon().size == (64, 64)
 
 
+def test_one_tint_for_table_cells_and_its_inverse_for_the_map():
+    assert theme.rgb("#D55E00") == (213, 94, 0)
+    assert theme.tint(theme.VERMILLION, 0.35) == "#F0C7A6"  # as the weakest-spots cells had it
+    assert theme.tint(theme.GREEN, 1) == theme.GREEN and theme.tint(theme.GREEN, 0) == theme.WHITE
+    # the colour that, laid at an alpha over a background, shows as the target (the map's base layers)
+    assert theme.untint("#EEF4F8", 102 / 255) == (212, 228, 238)
+    for target, strength, below in (("#D5DEE8", 0.4, "#EEF4F8"), ("#F3F3F1", 0.4, theme.WHITE)):
+        shown = theme.tint("#{:02X}{:02X}{:02X}".format(*theme.untint(target, strength, below)), strength, below)
+        assert all(abs(a - b) <= 1 for a, b in zip(theme.rgb(shown), theme.rgb(target), strict=True))
+    with pytest.raises(ValueError):
+        theme.untint(theme.BLACK, 0.2)  # too dark to show through a light wash over white
+
+
+def test_one_table_height():
+    assert layout.table_height(0) == 38 and layout.table_height(3) == 38 + 3 * 35
+    assert layout.table_height(30, max_rows=12) == layout.table_height(12) == 458
+    assert layout.table_height(5, max_rows=12) == layout.table_height(5)
+
+
 # --------------------------------------------------------------------------- charts and their exports
 
 
@@ -367,6 +406,21 @@ def test_chart_has_title_axis_titles_legend_and_theme():
     assert spec["encoding"]["color"]["scale"]["range"] == [theme.VERMILLION, theme.ORANGE]
     assert spec["config"]["range"]["category"] == list(theme.PALETTE)
     assert spec["width"] == charts.EXPORT_WIDTH
+
+
+def test_a_cached_chart_is_built_once_per_language(monkeypatch):
+    built = []
+
+    @charts.cached
+    def chart(n: int) -> alt.Chart:
+        built.append(n)
+        return charts.titled(alt.Chart(pd.DataFrame({"a": [n]})).mark_bar().encode(x="a:Q"), "A chart")
+
+    first = chart(41)
+    assert chart(41) == first and built == [41]  # the same arguments: the cached spec
+    monkeypatch.setattr(i18n, "language", lambda: "zz")
+    chart(41)
+    assert built == [41, 41]  # its texts may differ in another language
 
 
 def test_a_chart_without_title_is_refused():
@@ -435,6 +489,18 @@ def test_xlsx_export_never_holds_a_formula():
     ws = wb.worksheets[0]
     assert [c.value for c in ws[1]] == ["Title", "Value", "When"]
     assert ws["B3"].value == 1
+
+
+def test_a_cached_read_takes_its_query_arguments(sample_url):
+    from components import data_overview
+    from data_access import overview
+
+    eng = db.connect(sample_url)
+    some = overview.headline(eng, "2025-Q2", ["KAZ", "TJK"])
+    pd.testing.assert_frame_equal(data_overview.headline("2025-Q2", ("TJK", "KAZ")), some)
+    pd.testing.assert_frame_equal(data_overview.headline(quarter="2025-Q2", countries=["KAZ", "TJK"]), some)
+    # an empty selection means every country
+    pd.testing.assert_frame_equal(data_overview.headline("2025-Q2", ()), overview.headline(eng, "2025-Q2", None))
 
 
 def test_data_cache_is_cleared_after_an_upload(tmp_path, monkeypatch):

@@ -32,6 +32,7 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import Any
 
 PACKAGE = "world-atlas@2.0.2"
 MEMBER = "package/countries-50m.json"
@@ -267,7 +268,7 @@ def area_and_centroid(points) -> tuple[float, tuple[float, float]]:
 
 def build(topology: dict, region=REGION, tolerance: float = TOLERANCE) -> list[dict]:
     arcs = [simplify(a, tolerance) for a in decode_arcs(topology)]
-    features = []
+    features: list[dict[str, Any]] = []
     for g in topology["objects"]["countries"]["geometries"]:
         polys = []
         for poly in polygons(g, arcs):
