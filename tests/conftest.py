@@ -1,8 +1,8 @@
 """Shared fixtures, and the test tiers.
 
 Tiers: every test carries the markers of what it needs, applied here in
-``pytest_collection_modifyitems`` (see ``TIERS`` below) rather than in each
-file, so that a new test lands in the right tier by what it uses:
+``pytest_collection_modifyitems`` (see "test tiers" below) rather than in
+each file, so that a new test lands in the right tier by what it uses:
 
 * ``browser``: everything under ``tests/browser`` (the browser benchmarks'
   smoke runs in test_benchmarks.py carry the marker themselves);
@@ -11,8 +11,11 @@ file, so that a new test lands in the right tier by what it uses:
   query tests all take the parameter ``"postgresql"``);
 * ``libreoffice``: every test whose body or fixtures call LibreOffice (the
   helpers of ``tests/workbooks.py``, the ``soffice_files`` fixture);
-* ``slow``: the remaining tests that take more than about 3 s each on two
-  cores (measured with ``--durations``; listed in ``SLOW``).
+* ``slow``: the tests that would take the quick tier over 2 minutes on two
+  cores (benchmark smoke runs, the whole sample or a generated programme,
+  several processes, repeated page runs; measured with ``--durations`` and
+  listed in ``SLOW``); a test may also carry ``@pytest.mark.slow`` itself
+  (the CLI's end-to-end process runs do).
 
 ``make test`` (``-m "not browser and not postgres and not libreoffice and not
 slow"``) runs the quick tier; plain ``python -m pytest`` runs every tier. A
