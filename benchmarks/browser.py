@@ -40,9 +40,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.chromium import PENDING, VIEWPORT, OfflineGuard, chromium
 from benchmarks.pages import databases, options
 from benchmarks.serve import app_env, streamlit_server
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, OfflineGuard
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,31 +57,6 @@ window.__lastMutation = performance.now();
 new MutationObserver(() => { window.__lastMutation = performance.now(); })
     .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 """
-
-# What still keeps the page from being fully rendered, as seen in the DOM.
-PENDING = """() => {
-    const all = (selector) => [...document.querySelectorAll(selector)];
-    const pending = [];
-    for (const s of all('[data-testid="stSpinner"]')) pending.push(`spinner "${s.innerText.trim()}"`);
-    const skeletons = all('[data-testid="stSkeleton"]').length;
-    if (skeletons) pending.push(`${skeletons} skeleton(s)`);
-    const status = document.querySelector('[data-testid="stStatusWidget"]');
-    if (status && (status.querySelector('[data-testid="stStatusWidgetRunningIcon"]')
-                   || /Running/.test(status.innerText))) pending.push('status widget "Running"');
-    // Charts in a tab that is not shown are drawn only when it opens: only visible ones count.
-    const undrawn = (selector, drawn) => all(selector).filter(c => c.checkVisibility() && !c.querySelector(drawn));
-    const charts = undrawn('[data-testid="stVegaLiteChart"]', 'canvas, svg').length;
-    if (charts) pending.push(`${charts} Vega-Lite chart(s) not drawn`);
-    const maps = undrawn('[data-testid="stDeckGlJsonChart"]', 'canvas').length;
-    if (maps) pending.push(`${maps} deck.gl map(s) without canvas`);
-    if (!document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]'))
-        pending.push('nothing drawn in the main area');
-    return {
-        pending,
-        exceptions: all('[data-testid="stException"]').map(e => e.innerText.slice(0, 800)),
-        quietMs: performance.now() - window.__lastMutation,
-    };
-}"""
 
 
 class NeverRendered(SystemExit):
@@ -131,21 +106,6 @@ def page_urls() -> list[PageUrl]:
 
     pages = [PageUrl(Path(p.file).stem, "/" if p.default else f"/{Path(p.file).stem}") for p in nav.available()]
     return sorted(pages, key=lambda p: p.path != "/")
-
-
-@contextmanager
-def chromium() -> Iterator:
-    """Debian's Chromium through Playwright (it cannot download its own)."""
-    if not Path(CHROMIUM).exists():
-        raise SystemExit(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @contextmanager

@@ -24,7 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.browser import chromium, page_urls, visit
+from benchmarks.browser import page_urls, visit
+from benchmarks.chromium import chromium
 from benchmarks.pages import build_large
 from benchmarks.serve import app_env, migrated, streamlit_server
 

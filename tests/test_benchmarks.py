@@ -5,13 +5,13 @@ asserted. One smoke-size programme (built by ``benchmarks/generate.py``,
 which is the first smoke run) and one copy of the session's sample database
 serve every script that accepts database URLs.
 
-The browser benchmarks need Chromium: without /usr/bin/chromium they are
-skipped, except under CI where that is a failure (as in tests/browser).
+Every test here is in the ``slow`` tier; the browser benchmarks, which
+drive Chromium, also in the ``browser`` tier: without Chromium they are
+skipped, except under CI where that is a failure (see tests/conftest.py).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -24,7 +24,6 @@ from sqlalchemy import func, select
 from data_access import db
 from data_access.integrity import check
 from data_access.models import Finding
-from tests.browser.conftest import CHROMIUM
 
 ROOT = Path(__file__).resolve().parent.parent
 SMOKE_SCALE = "0.02"
@@ -64,14 +63,6 @@ def page_names() -> list[str]:
     return [Path(p.file).stem for p in nav.available()]
 
 
-def need_chromium() -> None:
-    if not Path(CHROMIUM).exists():
-        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-
-
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> tuple[str, str]:
     """(URL, output) of a smoke-size programme written by ``generate.py``."""
@@ -107,14 +98,14 @@ def test_import_benchmark():
     assert table(out, "measure (") == ["time, s", "peak memory (process RSS), MB"]
 
 
+@pytest.mark.browser
 def test_browser_benchmark(generated, sample_url):
-    need_chromium()
     out = run("browser.py", "--runs", "1", "--sample-db", sample_url, "--large-db", generated[0])
     assert table(out, "page ") == page_names()
 
 
+@pytest.mark.browser
 def test_memory_benchmark(generated):
-    need_chromium()
     out = run("memory.py", "--large-db", generated[0])
     assert table(out, "moment ") == [
         "baseline: hello script",

@@ -120,9 +120,23 @@ def test_milestone_change(before, after, expected):
 
 
 def test_milestone_change_defined_for_all_statuses():
+    # Every pair of statuses (and a first report) has a defined change: one of
+    # the four, or None. Each change is named after the status reached, none is
+    # reported without a change of status, and "replanned" only comes from late.
+    becomes = {"done": r.REACHED, "late": r.LATE, "dropped": r.DROPPED}
+    seen = set()
     for a in (None, *MILESTONE_STATUSES):
         for b in MILESTONE_STATUSES:
-            r.milestone_change(a, b)
+            change = r.milestone_change(a, b)
+            assert change in (None, r.REACHED, r.LATE, r.DROPPED, r.REPLANNED), (a, b, change)
+            if a == b:
+                assert change is None, (a, b, change)
+            elif b in becomes:
+                assert change == becomes[b], (a, b, change)
+            else:
+                assert b == "planned" and change == (r.REPLANNED if a == "late" else None), (a, b, change)
+            seen.add(change)
+    assert seen == {None, r.REACHED, r.LATE, r.DROPPED, r.REPLANNED}  # every change can happen
 
 
 # --------------------------------------------------------------------------- change against the previous quarter

@@ -1,20 +1,20 @@
 """Tests of data_access.workbook: the hardened .xlsx reader.
 
 Every test uses real files: written by openpyxl, converted by LibreOffice
-(skipped only when `soffice` is missing), encrypted by msoffcrypto-tool, or
-built byte by byte here (zip bombs, CFB blobs).
+(the tests using ``soffice_files`` are in the ``libreoffice`` tier: skipped
+when `soffice` is missing, failed under CI), encrypted by msoffcrypto-tool,
+or built byte by byte here (zip bombs, CFB blobs).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import random
 import re
-import shutil
 import struct
 import subprocess
-import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -22,6 +22,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from data_access import workbook
 from data_access.workbook import (
     Limits,
     RawSheet,
@@ -31,9 +32,9 @@ from data_access.workbook import (
     column_letter,
     read_workbook,
 )
+from tests.workbooks import soffice
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed on this machine")
+SOFFICE = soffice()
 
 # Words a non-technical user should never see in a refusal.
 JARGON = re.compile(
@@ -58,6 +59,43 @@ def refused(data: bytes, filename: str = "return.xlsx", limits: Limits = Limits(
     assert WHAT_TO_DO.search(message), f"message does not say what to do: {message!r}"
     assert "\n" not in message
     return message
+
+
+@pytest.fixture
+def refusal_reason(caplog):
+    """``refusal_reason()`` -> the reason the reader logged for its latest
+    refusal (for the log, not the user): which check or limit stopped the file."""
+    caplog.set_level(logging.INFO, logger=workbook.log.name)
+
+    def latest() -> str:
+        reasons = [
+            r.getMessage().removeprefix("workbook refused: ")
+            for r in caplog.records
+            if r.name == workbook.log.name and r.getMessage().startswith("workbook refused: ")
+        ]
+        assert reasons, "the reader logged no refusal"
+        return reasons[-1]
+
+    return latest
+
+
+def _record_opened_parts(monkeypatch) -> list[str]:
+    """The names of the zip parts opened (decompressed) from now on."""
+    opened: list[str] = []
+    real_open = zipfile.ZipFile.open
+
+    def recording_open(self, name, *args, **kwargs):
+        part = name.filename if isinstance(name, zipfile.ZipInfo) else name
+        if part != "[Content_Types].xml":  # read, bounded, by the cheap checks
+            opened.append(part)
+        return real_open(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", recording_open)
+    return opened
+
+
+def _child_must_not_start(data: bytes, limits: Limits) -> dict:
+    raise AssertionError("the child process was started")
 
 
 # ------------------------------------------------------------------ fixtures
@@ -161,9 +199,9 @@ def _soffice_convert(src: Path, target: str, outdir: Path, profile: Path) -> Pat
 
 @pytest.fixture(scope="session")
 def soffice_files(workdir, openpyxl_path) -> dict[str, bytes]:
-    """The openpyxl workbook (plus a formula sheet) re-saved by LibreOffice."""
-    if SOFFICE is None:
-        pytest.skip("LibreOffice (soffice) is not installed on this machine")
+    """The openpyxl workbook (plus a formula sheet) re-saved by LibreOffice
+    (whose absence tests/conftest.py reports before this runs)."""
+    assert SOFFICE is not None
     src = workdir / "for_lo.xlsx"
     wb = openpyxl.load_workbook(openpyxl_path)
     calc = wb.create_sheet("Calc")
@@ -421,7 +459,6 @@ def test_values_equal_openpyxl_on_openpyxl_workbook(openpyxl_bytes):
     assert _assert_same_as_openpyxl(openpyxl_bytes) >= 25
 
 
-@needs_soffice
 def test_libreoffice_written_workbook(soffice_files):
     data = soffice_files["xlsx"]
     assert _assert_same_as_openpyxl(data) >= 25
@@ -580,13 +617,11 @@ def test_macro_enabled_workbook(openpyxl_bytes, variant, filename):
     assert "macro-enabled" in message and "Excel Workbook (.xlsx)" in message
 
 
-@needs_soffice
 def test_libreoffice_xlsm_named_xlsx(soffice_files):
     message = refused(soffice_files["xlsm"], "return.xlsx")
     assert "macro-enabled" in message
 
 
-@needs_soffice
 def test_libreoffice_xls(soffice_files):
     assert soffice_files["xls"][:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
     assert "Excel 97-2003" in refused(soffice_files["xls"], "return.xlsx")
@@ -621,37 +656,39 @@ def test_file_over_max_bytes(openpyxl_bytes):
     assert "10 MB" in refused(b"PK" + b"\0" * 10_000_000)
 
 
-def test_zip_bomb_refused_fast_without_inflating(one_sheet_base):
-    started = time.perf_counter()
+def test_zip_bomb_refused_without_inflating(one_sheet_base, monkeypatch, refusal_reason):
     data = _bomb_workbook(one_sheet_base, 1 << 30, lie_about_size=False)
-    built = time.perf_counter()
     assert len(data) < 10_000_000
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         info = zf.getinfo("xl/worksheets/sheet1.xml")
         assert info.file_size >= 1 << 30  # a real 1 GiB worksheet
-    # Each heuristic alone refuses it, quickly.
-    for limits in (
-        Limits(),
-        Limits(max_uncompressed=10**12),  # ratio check only
-        Limits(max_ratio=10**9),
-    ):  # total size check only
+    # Refused from the zip's directory alone: no part is inflated and the
+    # child that would parse the sheet is never started.
+    opened = _record_opened_parts(monkeypatch)
+    monkeypatch.setattr(workbook, "_run_child", _child_must_not_start)
+    # Each heuristic alone refuses it.
+    for limits, reason in (
+        (Limits(), "ratio"),
+        (Limits(max_uncompressed=10**12), "ratio"),  # ratio check only
+        (Limits(max_ratio=10**9), "declared total"),  # total size check only
+    ):
         message = refused(data, limits=limits)
         assert "unusually large" in message
-    elapsed = time.perf_counter() - built
-    assert elapsed < 2, f"bomb refusals took {elapsed:.1f} s"
-    assert built - started < 20
+        assert refusal_reason().startswith(reason)
+    assert opened == []
 
 
-def test_zip_bomb_with_lying_sizes_held_by_the_child(one_sheet_base):
+def test_zip_bomb_with_lying_sizes_held_by_the_child(one_sheet_base, refusal_reason):
     # Declared sizes pass the cheap checks; the child's limits must hold.
     data = _bomb_workbook(one_sheet_base, 1 << 30, lie_about_size=True)
-    started = time.perf_counter()
-    # (python-calamine stops at the declared size: "File is larger than its
-    # declared uncompressed size"; were it not to, the child's memory and
-    # time limits would end it.)
-    message = refused(data, limits=Limits(timeout_s=5, memory_bytes=1_000_000_000))
-    assert time.perf_counter() - started < 10
+    # python-calamine stops at the declared size ("File is larger than its
+    # declared uncompressed size") and the child reports it, well within the
+    # child's memory and time limits (which would otherwise end it: the
+    # reason would then say the child was killed or timed out).
+    message = refused(data, limits=Limits(timeout_s=60, memory_bytes=1_000_000_000))
     assert "could not be read safely" in message
+    reason = refusal_reason()
+    assert reason.startswith("reader error unreadable") and "declared uncompressed size" in reason, reason
 
 
 def test_total_uncompressed_and_member_count_limits(openpyxl_bytes):
@@ -659,7 +696,7 @@ def test_total_uncompressed_and_member_count_limits(openpyxl_bytes):
     assert "internal parts" in refused(openpyxl_bytes, limits=Limits(max_members=3))
 
 
-def test_grid_too_large(openpyxl_bytes, one_sheet_base):
+def test_grid_too_large(openpyxl_bytes, one_sheet_base, refusal_reason):
     message = refused(openpyxl_bytes, limits=Limits(max_grid_cells=50))
     assert '"Findings"' in message and "Delete" in message and "M8" in message
     # With the default limits: one stray cell far down makes a 10.4 million
@@ -668,10 +705,10 @@ def test_grid_too_large(openpyxl_bytes, one_sheet_base):
     wb.active["Z400000"] = "stray"
     buf = io.BytesIO()
     wb.save(buf)
-    started = time.perf_counter()
     message = refused(buf.getvalue())
     assert "400,000 rows and 26 columns" in message and "Z400000" in message
-    assert time.perf_counter() - started < 5
+    # The child measured the grid and refused it before building it.
+    assert refusal_reason() == "grid too large: 'Indicators' 400000x26"
 
 
 def test_cell_at_xfd1048576_aborts_the_library_not_the_app(one_sheet_base):
@@ -699,12 +736,13 @@ def test_child_crash_is_contained(openpyxl_bytes, monkeypatch):
     assert read_workbook(openpyxl_bytes, "again.xlsx").sheets[0].name == "Findings"
 
 
-def test_child_timeout(openpyxl_bytes, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_TEST_CHILD_SLEEP", "30")
-    started = time.perf_counter()
+def test_child_timeout(openpyxl_bytes, monkeypatch, refusal_reason):
+    # A child still busy at the time limit is stopped there: the refusal says
+    # it timed out, not that it finished (it would sleep for 5 minutes).
+    monkeypatch.setenv("DASHBOARD_TEST_CHILD_SLEEP", "300")
     message = refused(openpyxl_bytes, limits=Limits(timeout_s=1))
-    assert time.perf_counter() - started < 5
     assert "could not be read safely" in message
+    assert refusal_reason() == "child timed out after 1.0 s"
 
 
 def test_child_garbage_output(openpyxl_bytes, monkeypatch):
@@ -747,7 +785,7 @@ def test_child_imports_neither_pandas_nor_the_app(openpyxl_bytes):
     assert not re.search(r"\b(pandas|numpy|data_access|streamlit)\b", imported)
 
 
-# ------------------------------------------------------------------ speed
+# ------------------------------------------------------------------ size
 
 
 def _large_workbook(base: bytes, n_rows: int) -> bytes:
@@ -787,13 +825,11 @@ def _large_workbook(base: bytes, n_rows: int) -> bytes:
     )
 
 
-def test_50k_rows_read_in_about_a_second(one_sheet_base):
+def test_50k_rows_are_read_whole(one_sheet_base):
+    # The largest return allowed (Limits.max_rows) is read whole, within the
+    # default limits. How fast: benchmarks/import_50k.py (not asserted).
     data = _large_workbook(one_sheet_base, 50_000)
-    started = time.perf_counter()
     wb = read_workbook(data, "big.xlsx")
-    elapsed = time.perf_counter() - started
     rows = wb.sheets[0].rows
     assert len(rows) == 50_001 and all(len(r) == 11 for r in rows)
     assert rows[50_000][:3] == ["TJK-50001", "TJK-DUS-01", dt.date(2024, 1, 1) + dt.timedelta(days=50_001 % 300)]
-    print(f"\n50,000 x 11 read in {elapsed:.2f} s")
-    assert elapsed < 5, f"reading 50,000 rows took {elapsed:.1f} s"

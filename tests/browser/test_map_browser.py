@@ -10,35 +10,25 @@ from __future__ import annotations
 
 import io
 import math
-import os
 import re
+import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
 import pytest
 from PIL import Image
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
+from benchmarks.chromium import LOCAL_HOSTS, VIEWPORT, OfflineGuard
 from components import map_layers
 from data_access import db, queries
 from data_access.rules import map as rules
-from tests.browser.conftest import LOCAL_HOSTS, VIEWPORT, OfflineGuard
+from tests.browser.support import TIMEOUT, rendered, screenshot_dir
 
-TIMEOUT = 30_000
 ALL = ("IRQ", "KAZ", "KGZ", "TJK")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def warm_server(base_url, browser):
-    """One session on the app's root first, so that the shell's navigation is
-    registered before a session opens straight on /map."""
-    ctx = browser.new_context(viewport=VIEWPORT)
-    page = ctx.new_page()
-    page.goto(f"{base_url}/")
-    page.get_by_test_id("stMetric").first.wait_for(timeout=90_000)
-    ctx.close()
+NEXT_FRAME = "() => new Promise(resolve => requestAnimationFrame(() => resolve()))"
 
 
 @pytest.fixture
@@ -65,12 +55,6 @@ def open_map(browser):
     finally:
         for ctx, _, _ in contexts:
             ctx.close()
-
-
-def _screenshot_dir(tmp_path: Path) -> Path:
-    d = Path(os.environ.get("DASHBOARD_SCREENSHOT_DIR") or tmp_path)
-    d.mkdir(parents=True, exist_ok=True)
-    return d
 
 
 def _markers(server_db: str, quarter: str, countries=None):
@@ -106,14 +90,27 @@ def _count(img: Image.Image, colour: list[int], tol: int = 3) -> int:
     return int((np.abs(pixels - np.array(colour[:3])) <= tol).all(axis=2).sum())
 
 
-def _wait_drawn(page, box, colour, tries: int = 30) -> Image.Image:
-    """The map area, once the deck has drawn its sea (WebGL draws asynchronously)."""
-    for _ in range(tries):
+def _until_drawn(page, box: dict, check: Callable[[Image.Image], None], timeout: float = TIMEOUT) -> Image.Image:
+    """The map area (a screenshot clipped to ``box``) once ``check`` passes on
+    it. deck.gl draws with WebGL, asynchronously, and nothing in the DOM says
+    when it is done: like ``expect``, this checks what a person sees, the
+    pixels, once per frame the browser draws, until the check passes, and
+    raises its last failure after ``timeout`` ms."""
+    deadline = time.monotonic() + timeout / 1000
+    while True:
         shot = Image.open(io.BytesIO(page.screenshot(clip=box))).convert("RGB")
-        if _count(shot.resize((shot.width // 4, shot.height // 4)), colour, 4) > 50:
+        try:
+            check(shot)
             return shot
-        page.wait_for_timeout(500)
-    raise AssertionError("the map was never drawn")
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+        page.evaluate(NEXT_FRAME)
+
+
+def _sea_drawn(shot: Image.Image) -> None:
+    small = shot.resize((shot.width // 4, shot.height // 4))
+    assert _count(small, map_layers.rgb(map_layers.SEA_FILL), 4) > 50, "the map's sea is not drawn"
 
 
 def test_the_map_renders_completely_without_the_internet(base_url, server_db, open_map, tmp_path):
@@ -126,45 +123,45 @@ def test_the_map_renders_completely_without_the_internet(base_url, server_db, op
     # the map fits a 1280x720 projector below the header
     assert box["y"] + box["height"] <= VIEWPORT["height"]
 
-    sea = map_layers.rgb(map_layers.SEA_FILL)
-    shot = _wait_drawn(page, box, sea)
-    page.wait_for_timeout(500)
-    full = _screenshot_dir(tmp_path) / "map-1280x720.png"
-    page.screenshot(path=str(full))
-    print(f"\nscreenshot: {full}")
-    shot = Image.open(io.BytesIO(page.screenshot(clip=box))).convert("RGB")
-    small = shot.resize((shot.width // 2, shot.height // 2), Image.Resampling.NEAREST)
-    area = small.width * small.height
-
-    # the geography: sea, the four programme countries highlighted, neighbours faint, borders drawn
-    counts = {
-        name: _count(small, map_layers.rgb(hex_))
-        for name, hex_ in (
-            ("sea", map_layers.SEA_FILL),
-            ("selected", map_layers.TIER_FILL[map_layers.SELECTED]),
-            ("neighbour", map_layers.TIER_FILL[map_layers.NEIGHBOUR]),
-        )
-    }
-    assert counts["selected"] > 0.15 * area, counts  # Kazakhstan alone is a large share of the view
-    assert counts["neighbour"] > 0.15 * area, counts
-    assert counts["sea"] > 0.01 * area, counts  # Caspian Sea, Persian Gulf
-    border_px = int((np.asarray(small, dtype=int).max(axis=2) < 150).sum())  # dark outlines, rings, labels
-    assert border_px > 500, border_px
-
-    # every facility whose centre is not covered by another is drawn in its colour, where it belongs
     marks = _markers(server_db, quarter)
     view = map_layers.fit(ALL, marks)
     marks["xy"] = [_pixel(box, view, lon, lat) for lon, lat in zip(marks["lon"], marks["lat"], strict=False)]
-    checked = 0
-    for i in _visible_centres(marks):
-        m = marks.iloc[i]
-        x, y = m["xy"]
-        px = shot.getpixel((round(x - box["x"]), round(y - box["y"])))
-        assert _close(px, m["colour"], 6), (m["facility_id"], m["colour_class"], px)
-        checked += 1
-    assert checked >= 12
     classes = set(marks["colour_class"])
     assert {"critical", "high", "not_audited"} <= classes
+
+    def drawn_completely(shot: Image.Image) -> None:
+        small = shot.resize((shot.width // 2, shot.height // 2), Image.Resampling.NEAREST)
+        area = small.width * small.height
+
+        # the geography: sea, the four programme countries highlighted, neighbours faint, borders drawn
+        counts = {
+            name: _count(small, map_layers.rgb(hex_))
+            for name, hex_ in (
+                ("sea", map_layers.SEA_FILL),
+                ("selected", map_layers.TIER_FILL[map_layers.SELECTED]),
+                ("neighbour", map_layers.TIER_FILL[map_layers.NEIGHBOUR]),
+            )
+        }
+        assert counts["selected"] > 0.15 * area, counts  # Kazakhstan alone is a large share of the view
+        assert counts["neighbour"] > 0.15 * area, counts
+        assert counts["sea"] > 0.01 * area, counts  # Caspian Sea, Persian Gulf
+        border_px = int((np.asarray(small, dtype=int).max(axis=2) < 150).sum())  # dark outlines, rings, labels
+        assert border_px > 500, border_px
+
+        # every facility whose centre is not covered by another is drawn in its colour, where it belongs
+        checked = 0
+        for i in _visible_centres(marks):
+            m = marks.iloc[i]
+            x, y = m["xy"]
+            px = shot.getpixel((round(x - box["x"]), round(y - box["y"])))
+            assert _close(px, m["colour"], 6), (m["facility_id"], m["colour_class"], px)
+            checked += 1
+        assert checked >= 12
+
+    _until_drawn(page, box, drawn_completely)
+    full = screenshot_dir(tmp_path) / "map-1280x720.png"
+    page.screenshot(path=str(full))
+    print(f"\nscreenshot: {full}")
 
     # hovering Taraz shows its tooltip
     taraz = marks.set_index("facility_id").loc["KAZ-TRZ-01"]
@@ -190,11 +187,17 @@ def test_click_a_facility_then_follow_its_findings_link(base_url, server_db, ope
     page, _ = open_map(f"{base_url}/map?countries=KAZ&quarter=2024-Q1")
     canvas = page.get_by_test_id("stDeckGlJsonChart").locator("canvas").first
     box = canvas.bounding_box()
-    _wait_drawn(page, box, map_layers.rgb(map_layers.SEA_FILL))
     marks = _markers(server_db, "2024-Q1", ["KAZ"])
     view = map_layers.fit(["KAZ"], marks)
     taraz = marks.set_index("facility_id").loc["KAZ-TRZ-01"]
     xy = _pixel(box, view, taraz["lon"], taraz["lat"])
+
+    def taraz_drawn(shot: Image.Image) -> None:  # the sea, and Taraz in its colour where it belongs
+        _sea_drawn(shot)
+        px = shot.getpixel((round(xy[0] - box["x"]), round(xy[1] - box["y"])))
+        assert _close(px, taraz["colour"], 6), px
+
+    _until_drawn(page, box, taraz_drawn)
     page.mouse.move(*xy)  # deck.gl picks on hover first
     expect(page.get_by_test_id("stDeckGlJsonChart")).to_contain_text("Taraz High Security Prison", timeout=TIMEOUT)
     page.mouse.click(*xy)
@@ -220,14 +223,10 @@ def test_the_static_map_downloads_as_png(base_url, open_map):
     chart = page.get_by_test_id("stVegaLiteChart").first
     chart.wait_for(timeout=60_000)
     chart.scroll_into_view_if_needed()
+    rendered(page)  # no rerun left to close the menu about to open
     png = page.get_by_test_id("stDownloadButton").filter(has_text="PNG").last
-    for _ in range(3):  # a rerun still drawing the page can close the menu just opened: open it again
-        page.get_by_test_id("stPopover").last.get_by_role("button").click()
-        try:
-            png.wait_for(state="visible", timeout=15_000)
-            break
-        except PlaywrightTimeoutError:
-            page.keyboard.press("Escape")
+    page.get_by_test_id("stPopover").last.get_by_role("button").click()
+    expect(png).to_be_visible(timeout=TIMEOUT)
     with page.expect_download(timeout=60_000) as info:
         png.click()
     download = info.value

@@ -6,7 +6,6 @@ offline, with no exception on the page."""
 from __future__ import annotations
 
 import io
-import os
 import re
 from pathlib import Path
 
@@ -14,30 +13,15 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
+from benchmarks.chromium import VIEWPORT
 from components import formatting as fmt
 from data_access import db, overview
-
-VIEWPORT = {"width": 1280, "height": 720}  # as in conftest.py
-
-TIMEOUT = 30_000
+from tests.browser.support import TIMEOUT, rendered, screenshot_dir, tile_value
 
 
 def _prisoners(url: str, quarter: str, countries) -> str:
     value = overview.headline(db.connect(url), quarter, countries).set_index("metric").loc["prisoners_total", "value"]
     return fmt.number(value)
-
-
-def _tile_value(page, label: str):
-    tile = page.get_by_test_id("stMetric").filter(
-        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
-    )
-    return tile.get_by_test_id("stMetricValue")
-
-
-def _screenshot_dir(tmp_path: Path) -> Path:
-    d = Path(os.environ.get("DASHBOARD_SCREENSHOT_DIR") or tmp_path)
-    d.mkdir(parents=True, exist_ok=True)
-    return d
 
 
 def test_overview_fits_a_projector_screen(base_url, open_page, tmp_path):
@@ -46,8 +30,8 @@ def test_overview_fits_a_projector_screen(base_url, open_page, tmp_path):
     expect(page.get_by_role("heading", name="Overview · 2026-Q3")).to_be_visible()
     tiles = page.get_by_test_id("stMetric")
     expect(tiles).to_have_count(12)
-    page.wait_for_timeout(1000)  # let fonts and layout settle
-    shot = _screenshot_dir(tmp_path) / "overview-1280x720.png"
+    rendered(page)
+    shot = screenshot_dir(tmp_path) / "overview-1280x720.png"
     page.screenshot(path=str(shot))
     print(f"\nscreenshot: {shot}")
     for i in range(12):
@@ -62,7 +46,7 @@ def test_overview_fits_a_projector_screen(base_url, open_page, tmp_path):
 
 def test_switch_country_and_quarter_then_follow_the_copied_link(base_url, server_db, open_page):
     page = open_page(f"{base_url}/")
-    expect(_tile_value(page, "Prisoners")).to_have_text(_prisoners(server_db, "2026-Q3", None))
+    expect(tile_value(page, "Prisoners")).to_have_text(_prisoners(server_db, "2026-Q3", None))
 
     # country: Kazakhstan only
     page.get_by_test_id("stMultiSelect").click()
@@ -70,7 +54,7 @@ def test_switch_country_and_quarter_then_follow_the_copied_link(base_url, server
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     expect(page).to_have_url(re.compile(r"countries=KAZ"), timeout=TIMEOUT)
-    expect(_tile_value(page, "Prisoners")).to_have_text(_prisoners(server_db, "2026-Q3", ["KAZ"]), timeout=TIMEOUT)
+    expect(tile_value(page, "Prisoners")).to_have_text(_prisoners(server_db, "2026-Q3", ["KAZ"]), timeout=TIMEOUT)
 
     # quarter: 2025-Q2
     page.get_by_test_id("stSelectbox").click()
@@ -78,7 +62,7 @@ def test_switch_country_and_quarter_then_follow_the_copied_link(base_url, server
     expect(page).to_have_url(re.compile(r"quarter=2025-Q2"), timeout=TIMEOUT)
     expect(page.get_by_role("heading", name="Overview · 2025-Q2")).to_be_visible(timeout=TIMEOUT)
     expected = _prisoners(server_db, "2025-Q2", ["KAZ"])
-    expect(_tile_value(page, "Prisoners")).to_have_text(expected, timeout=TIMEOUT)
+    expect(tile_value(page, "Prisoners")).to_have_text(expected, timeout=TIMEOUT)
     figures = page.get_by_test_id("stMetricValue").all_inner_texts()
 
     # the copied link, opened in a new browser session, shows the same view
@@ -87,7 +71,7 @@ def test_switch_country_and_quarter_then_follow_the_copied_link(base_url, server
     other = open_page(link)
     expect(other.get_by_role("heading", name="Overview · 2025-Q2")).to_be_visible(timeout=TIMEOUT)
     expect(other.get_by_test_id("stMultiSelect")).to_contain_text("Kazakhstan")
-    expect(_tile_value(other, "Prisoners")).to_have_text(expected, timeout=TIMEOUT)
+    expect(tile_value(other, "Prisoners")).to_have_text(expected, timeout=TIMEOUT)
     assert other.get_by_test_id("stMetricValue").all_inner_texts() == figures
     assert other.url == link
 

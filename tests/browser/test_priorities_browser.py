@@ -5,30 +5,13 @@ in a new session; all offline, with no exception on the page."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 from playwright.sync_api import expect
 
+from benchmarks.chromium import VIEWPORT
 from data_access import db, queries
-
-VIEWPORT = {"width": 1280, "height": 720}  # as in conftest.py
-TIMEOUT = 30_000
-HEADER_HEIGHT = 35  # st.dataframe: header and row height, px
-ROW_HEIGHT = 35
-
-
-def _screenshot_dir(tmp_path: Path) -> Path:
-    d = Path(os.environ.get("DASHBOARD_SCREENSHOT_DIR") or tmp_path)
-    d.mkdir(parents=True, exist_ok=True)
-    return d
-
-
-def _settled(page) -> None:
-    """Wait until the app has finished its rerun."""
-    page.wait_for_timeout(300)
-    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=60_000)
+from tests.browser.support import TIMEOUT, grid_cell, rendered, screenshot_dir, select_row
 
 
 def test_open_one_priority_from_the_table(base_url, server_db, open_page, tmp_path):
@@ -39,18 +22,16 @@ def test_open_one_priority_from_the_table(base_url, server_db, open_page, tmp_pa
     for i in range(6):
         box = tiles.nth(i).bounding_box()
         assert box and box["y"] + box["height"] <= VIEWPORT["height"] and box["x"] + box["width"] <= VIEWPORT["width"]
-    shot_dir = _screenshot_dir(tmp_path)
-    page.wait_for_timeout(800)
+    shot_dir = screenshot_dir(tmp_path)
+    rendered(page)
     page.screenshot(path=str(shot_dir / "priorities-1280x720.png"))
 
     # click the row of KGZ-P3 (its place in the table is the data layer's order)
     ids = list(queries.priorities_as_at(db.connect(server_db), "2026-Q3")["priority_id"])
     row = ids.index("KGZ-P3")
     grid = page.get_by_test_id("stDataFrame").first
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 16, box["y"] + HEADER_HEIGHT + ROW_HEIGHT * row + ROW_HEIGHT / 2)
-    _settled(page)
+    expect(grid_cell(grid, row, 0)).to_have_text("KGZ-P3")  # the grid shows it in that row
+    select_row(grid, row)
 
     expect(page).to_have_url(re.compile(r"[?&]priority=KGZ-P3(&|$)"), timeout=TIMEOUT)
     expect(page.get_by_role("tab", name="One priority")).to_have_attribute("aria-selected", "true")
@@ -63,7 +44,7 @@ def test_open_one_priority_from_the_table(base_url, server_db, open_page, tmp_pa
     expect(panel.get_by_text("Off track; approval expected next quarter.")).to_be_visible()  # newest narrative
     expect(panel.get_by_test_id("stVegaLiteChart")).to_have_count(2)  # progress against the rule; milestones
     heading.scroll_into_view_if_needed()
-    page.wait_for_timeout(800)
+    rendered(page)
     page.screenshot(path=str(shot_dir / "priority-KGZ-P3-1280x720.png"))
     print(f"\nscreenshots: {shot_dir}")
 

@@ -5,45 +5,18 @@ page filtered on it; offline, with no exception on the page."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from benchmarks.chromium import VIEWPORT
 from components import formatting as fmt
 from components import nav
 from data_access import db, profiles
+from tests.browser.support import TIMEOUT, rendered, screenshot_dir, tile_value
 
-VIEWPORT = {"width": 1280, "height": 720}  # as in conftest.py
-TIMEOUT = 30_000
 COUNTRIES = {"IRQ": "Iraq", "KAZ": "Kazakhstan", "KGZ": "Kyrgyzstan", "TJK": "Tajikistan"}
-
-
-def _screenshot_dir(tmp_path: Path) -> Path:
-    d = Path(os.environ.get("DASHBOARD_SCREENSHOT_DIR") or tmp_path)
-    d.mkdir(parents=True, exist_ok=True)
-    return d
-
-
-def _tile_value(page, label: str):
-    tile = page.get_by_test_id("stMetric").filter(
-        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
-    )
-    return tile.get_by_test_id("stMetricValue")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def warm_server(base_url, browser):
-    """One session on the app's main page first. On a server's very first
-    run, Streamlit treats ``pages/`` as a legacy multipage app and answers a
-    deep link (``/countries``) with a "Page not found" dialog over the right
-    page (the shell then switches that mode off); reported to the lead."""
-    page = browser.new_page(viewport=VIEWPORT)
-    page.goto(f"{base_url}/")
-    page.get_by_test_id("stMetric").first.wait_for(timeout=90_000)
-    page.close()
 
 
 def _figure(url: str, country: str, indicator: str) -> str:
@@ -54,18 +27,15 @@ def _figure(url: str, country: str, indicator: str) -> str:
 def test_open_each_country(base_url, server_db, open_page, tmp_path):
     page = open_page(f"{base_url}/countries")
     expect(page.get_by_role("heading", name="Country profiles · 2026-Q3")).to_be_visible(timeout=TIMEOUT)
-    shots = _screenshot_dir(tmp_path)
+    shots = screenshot_dir(tmp_path)
     for code, name in COUNTRIES.items():
         page.get_by_role("radio", name=name, exact=True).click()
         expect(page).to_have_url(re.compile(rf"country={code}"), timeout=TIMEOUT)
         expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible(timeout=TIMEOUT)
-        expect(_tile_value(page, "Prisoners")).to_have_text(
-            _figure(server_db, code, "prisoners_total"), timeout=TIMEOUT
-        )
+        expect(tile_value(page, "Prisoners")).to_have_text(_figure(server_db, code, "prisoners_total"), timeout=TIMEOUT)
         tiles = page.get_by_test_id("stMetric")
         expect(tiles.first).to_be_visible()
-        expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=TIMEOUT)  # the run has finished
-        page.wait_for_timeout(800)  # let charts and fonts settle
+        rendered(page)  # the run has finished, its charts are drawn
         page.screenshot(path=str(shots / f"profile-{code}-1280x720.png"))
         for i in range(5):  # the country's five tiles fit the projector screen
             box = tiles.nth(i).bounding_box()
@@ -85,9 +55,8 @@ def test_compare_all_countries(base_url, open_page, tmp_path):
     expect(page.get_by_role("heading", name="Comparison of 4 countries")).to_be_visible(timeout=TIMEOUT)
     expect(page).to_have_url(re.compile(r"country=compare"), timeout=TIMEOUT)
     expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(4, timeout=TIMEOUT)
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=TIMEOUT)
-    page.wait_for_timeout(1000)
-    page.screenshot(path=str(_screenshot_dir(tmp_path) / "profiles-compare-1280x720.png"))
+    rendered(page)
+    page.screenshot(path=str(screenshot_dir(tmp_path) / "profiles-compare-1280x720.png"))
     table = page.get_by_test_id("stDataFrame").first
     for name in COUNTRIES.values():
         expect(table).to_contain_text(name)
