@@ -24,7 +24,6 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
 from . import db, summary
-from .asat import latest_updates, refresh_spans
 from .models import (
     Activity,
     Country,
@@ -42,6 +41,7 @@ from .rules.checks import FacilityInfo, FindingInfo, PriorityInfo, StoredState, 
 from .rules.issues import Issue
 from .rules.quarters import Quarter
 from .rules.returns import ParsedReturn, ParsedSheet, ReturnLimits, parse_return
+from .sql import latest_updates, refresh_spans
 from .workbook import Limits, UnsafeWorkbook, read_workbook
 
 APPLIED, IDENTICAL, REJECTED, UNREADABLE, DRY_RUN = "applied", "identical", "rejected", "unreadable", "dry-run"

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, Select, Table, func, or_, select, union_all
 from sqlalchemy.engine import Connection
 
-from .asat import in_force
 from .models import (
     Activity,
     Country,
@@ -39,6 +38,7 @@ from .models import (
 )
 from .rules import reference as ref
 from .rules.quarters import parse_quarter
+from .sql import in_force
 
 EXAMPLES = 3
 

@@ -143,7 +143,7 @@ class FindingCount(Base):
     facility, domain and severity: derived from the history by
     :func:`data_access.summary.refresh` after every import, so that the
     pages count a few thousand rows instead of rebuilding 100,000 states.
-    ``overdue`` is the overdue rule of ``data_access.queries._overdue``."""
+    ``overdue`` is the overdue rule of ``data_access.sql.overdue``."""
 
     __tablename__ = "finding_counts"
     quarter_idx: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -2,8 +2,9 @@
 its counting and grouping in SQL; "as at" a quarter always means the state
 at the end of that quarter, rebuilt from the update history.
 
-Arguments: ``countries`` is a list of ISO codes (None or empty: all),
-``quarter`` a canonical ``YYYY-Qn`` string or a :class:`Quarter`.
+Arguments as everywhere in :mod:`data_access` (see :mod:`data_access.sql`):
+``countries`` is a list of ISO codes (None or empty: all), ``quarter`` a
+canonical ``YYYY-Qn`` string or a :class:`Quarter`.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, func, literal, select, union_all
+from sqlalchemy import Engine, and_, case, func, select, union_all
 
 from . import summary
-from .asat import latest_updates
 from .models import (
     Activity,
     Country,
@@ -24,46 +24,34 @@ from .models import (
     IndicatorDef,
     IndicatorValue,
     Milestone,
-    MilestoneUpdate,
     Priority,
     PriorityUpdate,
     Upload,
 )
-from .rules.quarters import Quarter, parse_quarter
-from .rules.reference import FINDING_SEVERITIES, OPEN_FINDING_STATUSES
-
-
-def _q(quarter: str | Quarter | None) -> Quarter | None:
-    if quarter is None or isinstance(quarter, Quarter):
-        return quarter
-    q = parse_quarter(quarter)
-    if q is None:
-        raise ValueError(f"not a quarter: {quarter!r}")
-    return q
-
-
-def _frame(engine: Engine, stmt) -> pd.DataFrame:
-    with engine.connect() as conn:
-        result = conn.execute(stmt)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-
-
-def _in(column, countries: Iterable[str] | None):
-    countries = list(countries or [])
-    return column.in_(countries) if countries else literal(True)
-
+from .rules.quarters import Quarter
+from .rules.reference import OPEN_FINDING_STATUSES
+from .sql import (
+    as_quarter,
+    finding_state,
+    frame,
+    in_countries,
+    milestone_state,
+    overdue,
+    priority_state,
+    severity_rank,
+)
 
 # --------------------------------------------------------------------------- reference
 
 
 def countries(engine: Engine) -> pd.DataFrame:
-    return _frame(
+    return frame(
         engine, select(Country.code, Country.name, Country.background, Country.achievements).order_by(Country.name)
     )
 
 
 def indicator_catalogue(engine: Engine) -> pd.DataFrame:
-    return _frame(engine, select(IndicatorDef.code, IndicatorDef.label).order_by(IndicatorDef.sort_order))
+    return frame(engine, select(IndicatorDef.code, IndicatorDef.label).order_by(IndicatorDef.sort_order))
 
 
 def quarters_with_data(engine: Engine) -> list[str]:
@@ -89,7 +77,7 @@ def indicator_history(
     engine: Engine, countries: Iterable[str] | None = None, up_to: str | Quarter | None = None
 ) -> pd.DataFrame:
     """Every stored indicator value with its quarter and source upload."""
-    q = _q(up_to)
+    q = as_quarter(up_to)
     stmt = (
         select(
             IndicatorValue.country_code.label("country"),
@@ -107,12 +95,12 @@ def indicator_history(
         )
         .join(IndicatorDef, IndicatorDef.code == IndicatorValue.indicator_code)
         .join(Upload, Upload.id == IndicatorValue.upload_id)
-        .where(_in(IndicatorValue.country_code, countries))
+        .where(in_countries(IndicatorValue.country_code, countries))
         .order_by(IndicatorValue.country_code, IndicatorDef.sort_order, IndicatorValue.quarter_idx)
     )
     if q is not None:
         stmt = stmt.where(IndicatorValue.quarter_idx <= q.index)
-    return _frame(engine, stmt)
+    return frame(engine, stmt)
 
 
 def latest_indicators(
@@ -120,8 +108,8 @@ def latest_indicators(
 ) -> pd.DataFrame:
     """For each country and indicator, the latest value at or before the
     quarter, with the quarter it belongs to and where it came from."""
-    q = _q(as_at)
-    cond = [_in(IndicatorValue.country_code, countries)]
+    q = as_quarter(as_at)
+    cond = [in_countries(IndicatorValue.country_code, countries)]
     if q is not None:
         cond.append(IndicatorValue.quarter_idx <= q.index)
     latest = (
@@ -160,7 +148,7 @@ def latest_indicators(
         .join(Upload, Upload.id == IndicatorValue.upload_id)
         .order_by(IndicatorValue.country_code, IndicatorDef.sort_order)
     )
-    return _frame(engine, stmt)
+    return frame(engine, stmt)
 
 
 # --------------------------------------------------------------------------- facilities
@@ -179,37 +167,21 @@ def facilities(engine: Engine, countries: Iterable[str] | None = None) -> pd.Dat
             Facility.pilot,
             Facility.notes,
         )
-        .where(_in(Facility.country_code, countries))
+        .where(in_countries(Facility.country_code, countries))
         .order_by(Facility.country_code, Facility.pilot.desc(), Facility.name)
     )
-    return _frame(engine, stmt)
+    return frame(engine, stmt)
 
 
 # --------------------------------------------------------------------------- findings
-
-
-def _findings_state(q: Quarter, countries: Iterable[str] | None):
-    """Each finding's state as at ``q``; narrowed to the countries' findings
-    only when countries are given (an IN over every finding would only slow
-    the range lookup down)."""
-    scope = (
-        FindingUpdate.finding_id.in_(select(Finding.finding_id).where(Finding.country_code.in_(list(countries))))
-        if countries
-        else None
-    )
-    return latest_updates("findings", q.index, key_filter=scope).subquery("state")
-
-
-def _overdue(state, q: Quarter):
-    return and_(state.c.due_date.is_not(None), state.c.due_date < q.end, state.c.status.in_(OPEN_FINDING_STATUSES))
 
 
 def findings_as_at(
     engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, facility_id: str | None = None
 ) -> pd.DataFrame:
     """One row per finding raised by the end of the quarter, with its state then."""
-    q = _q(quarter)
-    s = _findings_state(q, countries)
+    q = as_quarter(quarter)
+    s = finding_state(q, countries)
     stmt = (
         select(
             Finding.country_code.label("country"),
@@ -226,7 +198,7 @@ def findings_as_at(
             s.c.owner,
             s.c.status_note,
             s.c.quarter.label("status_quarter"),
-            _overdue(s, q).label("overdue"),
+            overdue(s, q.end).label("overdue"),
         )
         .join(s, s.c.finding_id == Finding.finding_id)
         .join(Facility, Facility.facility_id == Finding.facility_id)
@@ -234,7 +206,7 @@ def findings_as_at(
     )
     if facility_id:
         stmt = stmt.where(Finding.facility_id == facility_id)
-    df = _frame(engine, stmt)
+    df = frame(engine, stmt)
     if not df.empty:
         df["overdue"] = df["overdue"].astype(bool)
     return df
@@ -245,8 +217,8 @@ def finding_counts(
 ) -> pd.DataFrame:
     """Counts of findings as at the quarter, grouped in SQL by any of
     country, facility_id, domain, severity, status; with open and overdue counts."""
-    q = _q(quarter)
-    s = _findings_state(q, countries)
+    q = as_quarter(quarter)
+    s = finding_state(q, countries)
     columns = {
         "country": Finding.country_code,
         "facility_id": Finding.facility_id,
@@ -261,14 +233,14 @@ def finding_counts(
             *keys,
             func.count().label("findings"),
             func.sum(case((is_open, 1), else_=0)).label("open"),
-            func.sum(case((_overdue(s, q), 1), else_=0)).label("overdue"),
+            func.sum(case((overdue(s, q.end), 1), else_=0)).label("overdue"),
         )
         .select_from(Finding)
         .join(s, s.c.finding_id == Finding.finding_id)
         .group_by(*keys)
         .order_by(*keys)
     )
-    df = _frame(engine, stmt)
+    df = frame(engine, stmt)
     for c in ("findings", "open", "overdue"):
         df[c] = df[c].fillna(0).astype(int)
     return df
@@ -291,7 +263,7 @@ def finding_history(engine: Engine, finding_id: str) -> pd.DataFrame:
         .where(FindingUpdate.finding_id == finding_id)
         .order_by(FindingUpdate.quarter_idx)
     )
-    return _frame(engine, stmt)
+    return frame(engine, stmt)
 
 
 # --------------------------------------------------------------------------- priorities and milestones
@@ -304,13 +276,8 @@ def priorities_as_at(
     statuses: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Each priority's state as at the quarter (only those in ``statuses`` when given)."""
-    q = _q(quarter)
-    scope = (
-        PriorityUpdate.priority_id.in_(select(Priority.priority_id).where(Priority.country_code.in_(list(countries))))
-        if countries
-        else None
-    )
-    s = latest_updates("priorities", q.index, key_filter=scope).subquery("state")
+    q = as_quarter(quarter)
+    s = priority_state(q, countries)
     stmt = (
         select(
             Priority.country_code.label("country"),
@@ -329,7 +296,7 @@ def priorities_as_at(
     )
     if statuses is not None:
         stmt = stmt.where(s.c.status.in_(list(statuses)))
-    return _frame(engine, stmt)
+    return frame(engine, stmt)
 
 
 def priority_history(
@@ -338,7 +305,7 @@ def priority_history(
     countries: Iterable[str] | None = None,
     up_to: str | Quarter | None = None,
 ) -> pd.DataFrame:
-    q = _q(up_to)
+    q = as_quarter(up_to)
     stmt = (
         select(
             Priority.country_code.label("country"),
@@ -351,26 +318,21 @@ def priority_history(
             PriorityUpdate.next_steps,
         )
         .join(Priority, Priority.priority_id == PriorityUpdate.priority_id)
-        .where(_in(Priority.country_code, countries))
+        .where(in_countries(Priority.country_code, countries))
         .order_by(PriorityUpdate.priority_id, PriorityUpdate.quarter_idx)
     )
     if priority_ids:
         stmt = stmt.where(PriorityUpdate.priority_id.in_(list(priority_ids)))
     if q is not None:
         stmt = stmt.where(PriorityUpdate.quarter_idx <= q.index)
-    return _frame(engine, stmt)
+    return frame(engine, stmt)
 
 
 def milestones_as_at(
     engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, priority_id: str | None = None
 ) -> pd.DataFrame:
-    q = _q(quarter)
-    ids = (
-        select(Milestone.id)
-        .join(Priority, Priority.priority_id == Milestone.priority_id)
-        .where(_in(Priority.country_code, countries))
-    )
-    s = latest_updates("milestones", q.index, key_filter=MilestoneUpdate.milestone_id.in_(ids)).subquery("state")
+    q = as_quarter(quarter)
+    s = milestone_state(q, countries)
     stmt = (
         select(
             Priority.country_code.label("country"),
@@ -387,7 +349,7 @@ def milestones_as_at(
     )
     if priority_id:
         stmt = stmt.where(Milestone.priority_id == priority_id)
-    return _frame(engine, stmt)
+    return frame(engine, stmt)
 
 
 # --------------------------------------------------------------------------- activities
@@ -412,14 +374,14 @@ def activities(
             Activity.facility_id,
             Activity.notes,
         )
-        .where(_in(Activity.country_code, countries))
+        .where(in_countries(Activity.country_code, countries))
         .order_by(Activity.country_code, Activity.date, Activity.activity_id)
     )
     if quarter is not None:
-        stmt = stmt.where(Activity.quarter_idx == _q(quarter).index)
+        stmt = stmt.where(Activity.quarter_idx == as_quarter(quarter).index)
     if up_to is not None:
-        stmt = stmt.where(Activity.quarter_idx <= _q(up_to).index)
-    return _frame(engine, stmt)
+        stmt = stmt.where(Activity.quarter_idx <= as_quarter(up_to).index)
+    return frame(engine, stmt)
 
 
 def activity_totals(
@@ -442,13 +404,13 @@ def activity_totals(
             func.coalesce(func.sum(Activity.female_participants), 0).label("female_participants"),
             func.coalesce(func.sum(case((both, Activity.participants), else_=0)), 0).label("_base"),
         )
-        .where(_in(Activity.country_code, countries))
+        .where(in_countries(Activity.country_code, countries))
         .group_by(*keys)
         .order_by(*keys)
     )
     if up_to is not None:
-        stmt = stmt.where(Activity.quarter_idx <= _q(up_to).index)
-    df = _frame(engine, stmt)
+        stmt = stmt.where(Activity.quarter_idx <= as_quarter(up_to).index)
+    df = frame(engine, stmt)
     for c in ("activities", "participants", "female_participants", "_base"):
         df[c] = df[c].astype(int)
     df["female_share"] = (df["female_participants"] / df["_base"].where(df["_base"] > 0)).astype(float)
@@ -476,10 +438,10 @@ def upload_history(engine: Engine, countries: Iterable[str] | None = None) -> pd
             Upload.counts,
             Upload.warnings,
         )
-        .where(_in(Upload.country_code, countries))
+        .where(in_countries(Upload.country_code, countries))
         .order_by(Upload.id.desc())
     )
-    return _frame(engine, stmt)
+    return frame(engine, stmt)
 
 
 def upload_content(engine: Engine, upload_id: int) -> tuple[str, bytes] | None:
@@ -508,7 +470,7 @@ def finding_status_by_quarter(
     quarters then gives the state of each quarter. The work is one pass over
     the history, whatever the number of quarters. When the finding counts
     (:mod:`data_access.summary`) cover ``last``, they are read instead."""
-    a, b = _q(first), _q(last)
+    a, b = as_quarter(first), as_quarter(last)
     by = list(by)
     cols = ["quarter", *by, "status", "findings"]
     if summary.covers(engine, b.index):
@@ -519,7 +481,7 @@ def finding_status_by_quarter(
             .where(*summary.conditions(t, first=a.index, last=b.index, countries=countries))
             .group_by(t.quarter_idx, *keys, t.status)
         )
-        df = _frame(engine, stmt)
+        df = frame(engine, stmt)
         df.insert(0, "quarter", [str(Quarter.from_index(int(i))) for i in df.pop("qi")])
         df["findings"] = df["findings"].astype(int)
         return df[cols].sort_values(["quarter", *by, "status"]).reset_index(drop=True)
@@ -531,7 +493,7 @@ def finding_status_by_quarter(
         "severity": Finding.severity,
     }
     keys = [columns[k].label(k) for k in by]
-    scope = _in(Finding.country_code, countries)
+    scope = in_countries(Finding.country_code, countries)
     starts = (
         select(fu.quarter_idx.label("qi"), *keys, fu.status, func.count().label("delta"))
         .join(Finding, Finding.finding_id == fu.finding_id)
@@ -544,7 +506,7 @@ def finding_status_by_quarter(
         .where(scope, fu.next_quarter_idx.is_not(None), fu.next_quarter_idx <= b.index)
         .group_by(fu.next_quarter_idx, *keys, fu.status)
     )
-    deltas = _frame(engine, union_all(starts, ends))
+    deltas = frame(engine, union_all(starts, ends))
     if deltas.empty:
         return pd.DataFrame(columns=cols)
     groups = [*by, "status"]
@@ -563,7 +525,7 @@ def facility_findings_summary(
 ) -> pd.DataFrame:
     """Per facility, as at the quarter: findings, open, overdue, remediated
     (remediated or verified), the worst open severity and the last audit."""
-    q = _q(quarter)
+    q = as_quarter(quarter)
     stmt = _facility_counts(q, countries) if summary.covers(engine, q.index) else _facility_states(q, countries)
     fac = (
         select(
@@ -583,10 +545,10 @@ def facility_findings_summary(
             stmt.c.last_audit,
         )
         .outerjoin(stmt, stmt.c.facility_id == Facility.facility_id)
-        .where(_in(Facility.country_code, countries))
+        .where(in_countries(Facility.country_code, countries))
         .order_by(Facility.country_code, Facility.pilot.desc(), Facility.name)
     )
-    df = _frame(engine, fac)
+    df = frame(engine, fac)
     sev = ("critical", "high", "medium", "low")
     df["worst_open_severity"] = [sev[int(r)] if pd.notna(r) and int(r) < 4 else None for r in df.pop("worst_rank")]
     for c in ("findings", "open", "overdue", "remediated"):
@@ -594,12 +556,6 @@ def facility_findings_summary(
     df["remediated_share"] = (df["remediated"] / df["findings"].where(df["findings"] > 0)).astype(float)
     df["pilot"] = df["pilot"].astype(bool)
     return df
-
-
-def _severity_rank(column):
-    """A severity as a number for SQL: 0 for critical, then high, medium, low;
-    an unknown severity last."""
-    return case(*[(column == sev, i) for i, sev in enumerate(FINDING_SEVERITIES)], else_=len(FINDING_SEVERITIES))
 
 
 def _facility_counts(q: Quarter, countries: Iterable[str] | None):
@@ -613,7 +569,7 @@ def _facility_counts(q: Quarter, countries: Iterable[str] | None):
             summary.sum_where(t, is_open).label("open"),
             summary.overdue_sum(t).label("overdue"),
             summary.sum_where(t, t.status.in_(("remediated", "verified"))).label("remediated"),
-            func.min(case((is_open, _severity_rank(t.severity)), else_=None)).label("worst_rank"),
+            func.min(case((is_open, severity_rank(t.severity)), else_=None)).label("worst_rank"),
         )
         .where(*summary.conditions(t, quarter_idx=q.index, countries=countries))
         .group_by(t.facility_id)
@@ -621,7 +577,7 @@ def _facility_counts(q: Quarter, countries: Iterable[str] | None):
     )
     audits = (
         select(Finding.facility_id, func.max(Finding.audit_date).label("last_audit"))
-        .where(_in(Finding.country_code, countries), Finding.first_reported_idx <= q.index)
+        .where(in_countries(Finding.country_code, countries), Finding.first_reported_idx <= q.index)
         .group_by(Finding.facility_id)
         .subquery("audits")
     )
@@ -634,15 +590,15 @@ def _facility_counts(q: Quarter, countries: Iterable[str] | None):
 
 def _facility_states(q: Quarter, countries: Iterable[str] | None):
     """The same figures rebuilt from the history (a quarter the counts do not cover)."""
-    s = _findings_state(q, countries)
+    s = finding_state(q, countries)
     is_open = s.c.status.in_(OPEN_FINDING_STATUSES)
-    rank = _severity_rank(Finding.severity)
+    rank = severity_rank(Finding.severity)
     return (
         select(
             Finding.facility_id,
             func.count().label("findings"),
             func.sum(case((is_open, 1), else_=0)).label("open"),
-            func.sum(case((_overdue(s, q), 1), else_=0)).label("overdue"),
+            func.sum(case((overdue(s, q.end), 1), else_=0)).label("overdue"),
             func.sum(case((s.c.status.in_(("remediated", "verified")), 1), else_=0)).label("remediated"),
             func.min(case((is_open, rank), else_=None)).label("worst_rank"),
             func.max(Finding.audit_date).label("last_audit"),
@@ -659,7 +615,7 @@ def remediation_times(engine: Engine, quarter: str | Quarter, countries: Iterabl
     remediated (or verified) and verified, as at the quarter, with days from
     the audit to the end of those quarters. Returns record status by quarter,
     so times are measured to the end of the reporting quarter."""
-    q = _q(quarter)
+    q = as_quarter(quarter)
     fu = FindingUpdate
     first_rem = func.min(case((fu.status.in_(("remediated", "verified")), fu.quarter_idx), else_=None))
     first_ver = func.min(case((fu.status == "verified", fu.quarter_idx), else_=None))
@@ -675,7 +631,7 @@ def remediation_times(engine: Engine, quarter: str | Quarter, countries: Iterabl
             first_ver.label("ver_q"),
         )
         .join(fu, fu.finding_id == Finding.finding_id)
-        .where(_in(Finding.country_code, countries), fu.quarter_idx <= q.index)
+        .where(in_countries(Finding.country_code, countries), fu.quarter_idx <= q.index)
         .group_by(
             Finding.country_code,
             Finding.finding_id,
@@ -685,7 +641,7 @@ def remediation_times(engine: Engine, quarter: str | Quarter, countries: Iterabl
             Finding.audit_date,
         )
     )
-    df = _frame(engine, stmt)
+    df = frame(engine, stmt)
     for src, name in (("rem_q", "remediated"), ("ver_q", "verified")):
         ends = [Quarter.from_index(int(i)).end if pd.notna(i) else None for i in df.pop(src)]
         df[f"{name}_by"] = ends

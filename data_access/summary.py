@@ -50,7 +50,7 @@ from sqlalchemy import (
 from .models import Finding, FindingCount, FindingCountByCountry, FindingUpdate, Upload
 from .rules.findings import REMEDIATED_STATUSES
 from .rules.quarters import Quarter
-from .rules.reference import OPEN_FINDING_STATUSES
+from .sql import overdue
 
 COUNT_KEYS = ("country_code", "facility_id", "domain", "severity", "status", "overdue")
 
@@ -179,15 +179,15 @@ def _fill(conn: Connection, first: int, last: int, scope) -> None:
     of the countries ``scope(country column)`` selects."""
     fu = FindingUpdate
     qt = quarters_table(first, last)
-    overdue = and_(fu.due_date.is_not(None), fu.due_date < qt.c.q_end, fu.status.in_(OPEN_FINDING_STATUSES))
+    is_overdue = overdue(FindingUpdate.__table__, qt.c.q_end)
     keys = (Finding.country_code, Finding.facility_id, Finding.domain, Finding.severity, fu.status)
     per_facility = (
-        select(qt.c.qi, *keys, case((overdue, True), else_=False), func.count())
+        select(qt.c.qi, *keys, case((is_overdue, True), else_=False), func.count())
         .select_from(Finding)
         .join(fu, fu.finding_id == Finding.finding_id)
         .join(qt, and_(fu.quarter_idx <= qt.c.qi, or_(fu.next_quarter_idx.is_(None), fu.next_quarter_idx > qt.c.qi)))
         .where(scope(Finding.country_code))
-        .group_by(qt.c.qi, *keys, overdue)
+        .group_by(qt.c.qi, *keys, is_overdue)
     )
     conn.execute(insert(FindingCount).from_select(["quarter_idx", *COUNT_KEYS, "findings"], per_facility))
     fc = FindingCount
