@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+from openpyxl import Workbook
 from sqlalchemy import Engine
 
 from . import queries
@@ -52,7 +53,7 @@ class Export:
     def xlsx(self) -> bytes:
         wb = new_workbook()
         if self.dataset != "uploads" and self.country and self.quarter:
-            _return_sheet(wb, self.country, self.quarter, notes=f"Export of {self.dataset} from the Steering Dashboard")
+            return_sheet(wb, self.country, self.quarter, notes=f"Export of {self.dataset} from the Steering Dashboard")
         ws = wb.create_sheet(self.dataset.capitalize())
         spec = SHEET_BY_NAME.get(self.dataset.capitalize())
         dates = {c.name for c in spec.columns if c.kind == "date"} if spec else set()
@@ -60,7 +61,11 @@ class Export:
         return to_bytes(wb)
 
 
-def _return_sheet(wb, country: str, quarter: str, prepared_by: str | None = None, notes: str | None = None) -> None:
+def return_sheet(
+    wb: Workbook, country: str, quarter: str, prepared_by: str | None = None, notes: str | None = None
+) -> None:
+    """Add the ``Return`` sheet (country, quarter, who prepared it, notes) as
+    the workbook's first sheet: what makes a workbook re-import as a return."""
     ws = wb.create_sheet("Return", 0)
     write_rows(
         ws,
@@ -163,7 +168,7 @@ def template(engine: Engine, country: str, quarter: str) -> bytes:
         raise ExportError(f"unknown country {country!r} or quarter {quarter!r}")
     cs = [country]
     wb = new_workbook()
-    _return_sheet(wb, country, str(q))
+    return_sheet(wb, country, str(q))
     add_instructions(wb, f"Quarterly return {country} {q}", INSTRUCTIONS)
 
     prev = q.previous()

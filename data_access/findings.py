@@ -768,5 +768,5 @@ def finding_timeline(engine: Engine, finding_id: str, quarter: str | Quarter) ->
     q = as_quarter(quarter)
     history = finding_history(engine, finding_id)
     entries = history.to_dict("records")
-    later = sum(1 for e in entries if rules._qidx(e) > q.index)
+    later = sum(1 for e in entries if rules.entry_quarter_idx(e) > q.index)
     return rules.timeline(entries, q), later

@@ -206,7 +206,7 @@ def timeline(entries: Sequence[Mapping[str, Any]], as_at: Quarter, *, every_quar
     row's source), in any order; entries after ``as_at`` are ignored. With
     ``every_quarter`` the quarters without an entry are included, carrying
     the previous state forward (nothing changed then)."""
-    rows = sorted(((Quarter.from_index(_qidx(e)), e) for e in entries), key=lambda p: p[0])
+    rows = sorted(((Quarter.from_index(entry_quarter_idx(e)), e) for e in entries), key=lambda p: p[0])
     rows = [(q, e) for q, e in rows if q <= as_at]
     if not rows:
         return []
@@ -298,7 +298,8 @@ def _carry(prev: TimelineRow | None, row: TimelineRow) -> TimelineRow:
     )
 
 
-def _qidx(entry: Mapping[str, Any]) -> int:
+def entry_quarter_idx(entry: Mapping[str, Any]) -> int:
+    """The quarter index of a history entry (its ``quarter_idx``, else its ``quarter``)."""
     if entry.get("quarter_idx") is not None:
         return int(entry["quarter_idx"])
     from .quarters import parse_quarter
