@@ -20,7 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
 from . import db, summary
@@ -39,6 +38,7 @@ from .models import (
 )
 from .rules.checks import FacilityInfo, FindingInfo, PriorityInfo, StoredState, check_return, milestone_key
 from .rules.issues import Issue
+from .rules.normalise import is_missing
 from .rules.quarters import Quarter
 from .rules.returns import ParsedReturn, ParsedSheet, ReturnLimits, parse_return
 from .sql import latest_updates, refresh_spans
@@ -293,14 +293,8 @@ def load_state(conn: Connection, country: str, quarter: Quarter) -> StoredState:
 
 
 def _none(v: Any) -> Any:
-    """NaN and pandas' missing markers -> None; whole floats stay floats."""
-    if v is None:
-        return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if v is pd.NaT:
-        return None
-    return v
+    """A missing value (:func:`is_missing`) as None; whole floats stay floats."""
+    return None if is_missing(v) else v
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -81,8 +81,8 @@ class Rule:
     offenders: Select
 
 
-def _missing(table: Table, column: str, target: Table, target_column: str, description: str) -> Rule:
-    """Rows whose ``column`` (when set) names no row of ``target``."""
+def _dangling(table: Table, column: str, target: Table, target_column: str, description: str) -> Rule:
+    """Dangling references: rows whose ``column`` (when set) names no row of ``target``."""
     col = table.c[column]
     found = select(target.c[target_column]).where(target.c[target_column] == col).exists()
     return Rule(description, select(*table.primary_key.columns, col).where(col.is_not(None), ~found))
@@ -92,15 +92,15 @@ def _rules() -> list[Rule]:
     """Every promise except the quarter spellings (see :func:`_quarter_problems`)."""
     f, fac, c = Finding.__table__, Facility.__table__, Country.__table__
     rules = [
-        _missing(f, "facility_id", fac, "facility_id", "Findings whose facility does not exist"),
+        _dangling(f, "facility_id", fac, "facility_id", "Findings whose facility does not exist"),
         Rule(
             "Findings in a different country from their facility",
             select(f.c.finding_id, f.c.country_code, fac.c.country_code.label("facility_country"))
             .join(fac, fac.c.facility_id == f.c.facility_id)
             .where(f.c.country_code != fac.c.country_code),
         ),
-        _missing(fac, "country_code", c, "code", "Facilities whose country does not exist"),
-        _missing(
+        _dangling(fac, "country_code", c, "code", "Facilities whose country does not exist"),
+        _dangling(
             Milestone.__table__,
             "priority_id",
             Priority.__table__,
@@ -110,7 +110,7 @@ def _rules() -> list[Rule]:
     ]
     for table, key, entity, entity_pk, name, noun in _UPDATES:
         rules += [
-            _missing(table, key, entity, entity_pk, f"{name} whose {noun} does not exist"),
+            _dangling(table, key, entity, entity_pk, f"{name} whose {noun} does not exist"),
             Rule(
                 f"{name} with more than one row for the same {noun} and quarter",
                 select(table.c[key], table.c.quarter_idx, func.count().label("rows"))
@@ -128,7 +128,7 @@ def _rules() -> list[Rule]:
             )
         )
     for table, name in _VALUE_TABLES:
-        rules.append(_missing(table, "upload_id", Upload.__table__, "id", f"{name} whose upload does not exist"))
+        rules.append(_dangling(table, "upload_id", Upload.__table__, "id", f"{name} whose upload does not exist"))
     a, iv, pu = Activity.__table__, IndicatorValue.__table__, PriorityUpdate.__table__
     rules += [
         Rule(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import re
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -24,6 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from .rules.normalise import is_missing
 from .rules.sheets import SheetSpec
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
@@ -52,11 +52,7 @@ def safe_csv(frame: pd.DataFrame) -> bytes:
 
 
 def _cell_value(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if v is pd.NaT:
+    if is_missing(v):
         return None
     if isinstance(v, pd.Timestamp):
         v = v.to_pydatetime()

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from data_access import queries
 from data_access.export import export_dataset
 from data_access.importer import import_workbook
+from data_access.rules.normalise import is_missing, missing_mask, text_or_none
 from tests.workbooks import (
     ACTIVITIES_HEADER,
     DUSHANBE,
@@ -200,6 +202,20 @@ def test_text_is_trimmed(engine):
         "Dushanbe",
         True,
     )
+
+
+MISSING = [None, float("nan"), pd.NA, pd.NaT, "", "   ", "\t"]
+PRESENT = [0, 0.0, False, "0", "x", " x ", D(2024, 1, 1)]
+
+
+def test_one_rule_for_a_missing_value():
+    """Blank cells, None, NaN and pandas' NA and NaT are missing, everywhere:
+    zero, False and any text are values."""
+    assert all(is_missing(v) for v in MISSING)
+    assert not any(is_missing(v) for v in PRESENT)
+    values = pd.Series([*MISSING, *PRESENT], dtype=object)
+    assert missing_mask(values).tolist() == [is_missing(v) for v in values]
+    assert [text_or_none(v) for v in [*MISSING, " x ", 12]] == [None] * len(MISSING) + ["x", "12"]
 
 
 @pytest.mark.parametrize("text", ["12 491", "12,491", "12\u00a0491", " 12491 ", "12491"])

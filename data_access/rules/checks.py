@@ -8,12 +8,11 @@ database.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 
 from . import reference as ref
 from .issues import IssueList
-from .normalise import enum_key
+from .normalise import enum_key, is_missing
 from .quarters import Quarter
 from .returns import ParsedReturn, ParsedSheet
 from .sheets import NEW
@@ -54,10 +53,6 @@ class StoredState:
     indicators_before: dict[str, float] = field(default_factory=dict)  # latest stored before the quarter
 
 
-def _blank(v: object) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
-
-
 def check_return(parsed: ParsedReturn, state: StoredState) -> IssueList:
     issues = IssueList()
     sheets = parsed.sheets
@@ -90,7 +85,7 @@ def _rows(sheet: ParsedSheet):
 
 def _require_new(sheet: ParsedSheet, pos: int, row: dict, what: str, issues: IssueList) -> None:
     for col in sheet.spec.columns:
-        if col.required == NEW and _blank(row.get(col.name)):
+        if col.required == NEW and is_missing(row.get(col.name)):
             accepted = f"; use one of: {', '.join(col.choices)}" if col.choices else ""
             where = sheet.cell(col.name, pos) if sheet.has(col.name) else f"row {row['_row']}"
             issues.error(
@@ -106,7 +101,7 @@ def _check_indicators(sheet: ParsedSheet, state: StoredState, issues: IssueList)
     where: dict[str, int] = {}
     for pos, row in _rows(sheet):
         code, value = row.get("indicator"), row.get("value")
-        if code is None or _blank(value):
+        if code is None or is_missing(value):
             continue
         values[code] = value
         where[code] = pos
@@ -169,15 +164,15 @@ def _check_facilities(sheet: ParsedSheet, state: StoredState, issues: IssueList)
         if known is None:
             _require_new(sheet, pos, row, "facility", issues)
         lat, lon = row.get("latitude"), row.get("longitude")
-        if _blank(lat) != _blank(lon):
-            missing = "longitude" if _blank(lon) else "latitude"
+        if is_missing(lat) != is_missing(lon):
+            missing = "longitude" if is_missing(lon) else "latitude"
             issues.error(
                 sheet.title,
                 sheet.cell(missing, pos) if sheet.has(missing) else f"row {row['_row']}",
                 "give both latitude and longitude (city level), or neither",
             )
             continue
-        if _blank(lat) or state.bounding_box is None:
+        if is_missing(lat) or state.bounding_box is None:
             continue
         la0, la1, lo0, lo1 = state.bounding_box
         if not (la0 <= lat <= la1 and lo0 <= lon <= lo1):
@@ -283,14 +278,14 @@ def _check_priorities(sheet: ParsedSheet, state: StoredState, issues: IssueList)
         if known is None:
             _require_new(sheet, pos, row, "priority", issues)
         progress = row.get("progress_pct")
-        if row.get("status") == "completed" and not _blank(progress) and progress < 100:
+        if row.get("status") == "completed" and not is_missing(progress) and progress < 100:
             issues.warn(
                 sheet.title,
                 sheet.cell("progress_pct", pos),
                 f"{pid} is marked completed with progress {progress:g} %; completed usually means 100 %",
                 progress,
             )
-        if known is not None and known.progress is not None and not _blank(progress) and progress < known.progress:
+        if known is not None and known.progress is not None and not is_missing(progress) and progress < known.progress:
             issues.warn(
                 sheet.title,
                 sheet.cell("progress_pct", pos),
@@ -332,7 +327,7 @@ def _check_activities(sheet: ParsedSheet, state: StoredState, workbook_facilitie
     for pos, row in _rows(sheet):
         aid = row.get("activity_id")
         total, women = row.get("participants"), row.get("female_participants")
-        if not _blank(total) and not _blank(women) and women > total:
+        if not is_missing(total) and not is_missing(women) and women > total:
             issues.error(
                 sheet.title,
                 sheet.cell("female_participants", pos),

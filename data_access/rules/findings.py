@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .normalise import text_or_none
 from .quarters import Quarter, quarter_of
 from .reference import FINDING_SEVERITIES, FINDING_STATUSES, OPEN_FINDING_STATUSES
 from .status import severity_rank
@@ -237,8 +238,8 @@ def timeline(entries: Sequence[Mapping[str, Any]], as_at: Quarter, *, every_quar
                 (UNCHANGED,),
             )
         else:
-            status, due, owner = e.get("status"), _day(e.get("due_date")), _blank(e.get("owner"))
-            note = _blank(e.get("status_note"))
+            status, due, owner = e.get("status"), _day(e.get("due_date")), text_or_none(e.get("owner"))
+            note = text_or_none(e.get("status_note"))
             if prev is None:
                 changes: tuple[str, ...] = (RAISED,)
             else:
@@ -308,18 +309,6 @@ def entry_quarter_idx(entry: Mapping[str, Any]) -> int:
     if q is None:
         raise ValueError(f"history entry without a quarter: {entry!r}")
     return q.index
-
-
-def _blank(value: Any) -> str | None:
-    if value is None:
-        return None
-    try:
-        if value != value:  # NaN
-            return None
-    except (TypeError, ValueError):
-        pass
-    text = str(value).strip()
-    return text or None
 
 
 def status_changes(rows: Sequence[TimelineRow]) -> list[tuple[str | None, str, str]]:

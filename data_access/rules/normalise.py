@@ -38,17 +38,29 @@ def omap(s: pd.Series, func) -> pd.Series:
     return pd.Series([func(v) for v in s], index=s.index, dtype=object)
 
 
-def is_blank(value: object) -> bool:
-    if value is None:
+def is_missing(value: object) -> bool:
+    """The one rule for "no value here", in cells, rows and figures alike:
+    None, NaN, pandas' ``NA`` and ``NaT``, and text that is empty or only
+    spaces (a blank cell). Anything else is a value, zero and False
+    included."""
+    if value is None or value is pd.NA or value is pd.NaT:
         return True
-    if isinstance(value, float) and np.isnan(value):
-        return True
-    return isinstance(value, str) and value.strip() == ""
+    if isinstance(value, float):
+        return value != value  # NaN
+    if isinstance(value, str):
+        return not value.strip()
+    return False
 
 
-def blank_mask(s: pd.Series) -> pd.Series:
+def missing_mask(s: pd.Series) -> pd.Series:
+    """:func:`is_missing` for every value of a Series, vectorised."""
     as_text = s.map(lambda v: v.strip() if isinstance(v, str) else v)
     return as_text.isna() | as_text.eq("")
+
+
+def text_or_none(value: object) -> str | None:
+    """A value as trimmed text; None when it is missing (:func:`is_missing`)."""
+    return None if is_missing(value) else str(value).strip()
 
 
 def clean_text(s: pd.Series) -> pd.Series:
@@ -59,7 +71,7 @@ def clean_text(s: pd.Series) -> pd.Series:
         if type(v) is str:
             v = v.strip()
             return v or None
-        if is_blank(v):
+        if is_missing(v):
             return None
         if isinstance(v, bool):
             return "yes" if v else "no"
@@ -97,7 +109,7 @@ def parse_number(
 ) -> tuple[pd.Series, Problems]:
     """Numbers arrive as numbers or as text such as ``"73 715"`` (ordinary or
     non-breaking spaces) and ``"73,715"``. Returns floats (NaN for blanks)."""
-    blank = blank_mask(s)
+    blank = missing_mask(s)
     is_bool = s.map(lambda v: isinstance(v, bool))
     native = s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
     values = pd.Series(np.nan, index=s.index, dtype="float64")
@@ -139,7 +151,7 @@ def parse_date(s: pd.Series) -> tuple[pd.Series, Problems]:
     """Dates arrive as date cells, Excel serial numbers, or text in ISO or
     day-first form. Returns ``datetime.date`` objects (None for blanks)."""
     out = pd.Series([None] * len(s), index=s.index, dtype=object)
-    blank = blank_mask(s)
+    blank = missing_mask(s)
     is_dt = s.map(lambda v: isinstance(v, (dt.date, dt.datetime)))
     out[is_dt] = omap(s[is_dt], lambda v: v.date() if isinstance(v, dt.datetime) else v)
     is_num = s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
@@ -169,17 +181,17 @@ def parse_date(s: pd.Series) -> tuple[pd.Series, Problems]:
 def parse_enum(s: pd.Series, allowed: Iterable[str]) -> tuple[pd.Series, Problems]:
     allowed = tuple(allowed)
     keys = {enum_key(a): a for a in allowed}
-    blank = blank_mask(s)
+    blank = missing_mask(s)
     memo: dict[object, str | None] = {}
 
     def one(v: object) -> str | None:
         try:
             return memo[v]
         except KeyError:
-            memo[v] = out_v = None if is_blank(v) else keys.get(enum_key(v))
+            memo[v] = out_v = None if is_missing(v) else keys.get(enum_key(v))
             return out_v
         except TypeError:  # unhashable
-            return None if is_blank(v) else keys.get(enum_key(v))
+            return None if is_missing(v) else keys.get(enum_key(v))
 
     out = omap(s, one)
     listed = ", ".join(allowed)
@@ -196,7 +208,7 @@ _NO = {"no", "n", "false", "0"}
 
 def parse_yes_no(s: pd.Series) -> tuple[pd.Series, Problems]:
     def one(v: object) -> object:
-        if is_blank(v):
+        if is_missing(v):
             return None
         if isinstance(v, bool):
             return v

@@ -34,12 +34,12 @@ computed.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from . import status as rag
+from .normalise import is_missing, text_or_none
 from .quarters import Quarter
 
 # Points below the straight line from which a priority is at risk ("more than").
@@ -67,18 +67,9 @@ WORSENED = "worsened"
 STALLED = "stalled"
 
 
-def _missing(v: Any) -> bool:
-    if v is None:
-        return True
-    try:
-        return isinstance(v, float) and math.isnan(v)
-    except TypeError:
-        return False
-
-
 def _date(v: Any) -> dt.date | None:
     """A date from a date, a datetime/Timestamp or an ISO string; None for missing."""
-    if _missing(v):
+    if is_missing(v):
         return None
     if isinstance(v, dt.datetime):
         return v.date()
@@ -133,7 +124,7 @@ def computed_status(progress: float | None, target_date: Any, start: Any, as_at:
     ``start`` the start of the line (:func:`start_date`), ``as_at`` the day
     the state is judged (the last day of the selected quarter)."""
     target, begin, day = _date(target_date), _date(start), _date(as_at)
-    if _missing(progress):
+    if is_missing(progress):
         return Assessment(None, R_NO_PROGRESS, start=begin, as_at=day)
     p = float(progress)
     expected = gap = None
@@ -208,7 +199,7 @@ def slipping(states: Sequence[State | None]) -> tuple[str, ...]:
     window = list(states[-(STALLED_QUARTERS + 1) :])
     if (
         len(window) == STALLED_QUARTERS + 1
-        and all(s is not None and not _missing(s.progress) for s in window)
+        and all(s is not None and not is_missing(s.progress) for s in window)
         and now.status != "completed"
         and float(now.progress) < COMPLETE
         and len({float(s.progress) for s in window}) == 1
@@ -218,13 +209,6 @@ def slipping(states: Sequence[State | None]) -> tuple[str, ...]:
 
 
 # --------------------------------------------------------------------------- narrative thread
-
-
-def _text(v: Any) -> str | None:
-    if _missing(v):
-        return None
-    s = str(v).strip()
-    return s or None
 
 
 def narrative_thread(updates: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -243,12 +227,12 @@ def narrative_thread(updates: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
     entries: list[dict[str, Any]] = []
     prev: Mapping[str, Any] | None = None
     for u in updates:
-        narrative, steps = _text(u.get("narrative")), _text(u.get("next_steps"))
-        progress = None if _missing(u.get("progress_pct")) else float(u["progress_pct"])
+        narrative, steps = text_or_none(u.get("narrative")), text_or_none(u.get("next_steps"))
+        progress = None if is_missing(u.get("progress_pct")) else float(u["progress_pct"])
         before_status = prev.get("status") if prev else None
-        before_progress = None if prev is None or _missing(prev.get("progress_pct")) else float(prev["progress_pct"])
-        new_narrative = narrative if narrative != (_text(prev.get("narrative")) if prev else None) else None
-        new_steps = steps if steps != (_text(prev.get("next_steps")) if prev else None) else None
+        before_progress = None if prev is None or is_missing(prev.get("progress_pct")) else float(prev["progress_pct"])
+        new_narrative = narrative if narrative != (text_or_none(prev.get("narrative")) if prev else None) else None
+        new_steps = steps if steps != (text_or_none(prev.get("next_steps")) if prev else None) else None
         changed = prev is None or before_status != u.get("status") or before_progress != progress
         if changed or new_narrative or new_steps:
             entries.append(
@@ -331,11 +315,11 @@ def rule_lines(start: Any, target: Any, until: Any) -> list[dict[str, Any]]:
 def unchanged_since(quarters: Sequence[str], progress: Sequence[float | None]) -> str | None:
     """The first quarter of the run of equal progress that ends with the last
     quarter (quarters oldest first); None when the last progress is missing."""
-    if not quarters or _missing(progress[-1]):
+    if not quarters or is_missing(progress[-1]):
         return None
     since = quarters[-1]
     for quarter, value in zip(reversed(quarters[:-1]), reversed(progress[:-1]), strict=False):
-        if _missing(value) or float(value) != float(progress[-1]):
+        if is_missing(value) or float(value) != float(progress[-1]):
             break
         since = quarter
     return since

@@ -12,10 +12,10 @@ Streamlit, so they are tested on their own.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .normalise import is_missing
 from .quarters import Quarter
 from .reference import FINDING_SEVERITIES, FINDING_STATUS_RANK, OPEN_FINDING_STATUSES, PRIORITY_STATUSES
 
@@ -156,7 +156,7 @@ class Change:
 
     @property
     def delta(self) -> float | None:
-        if _missing(self.value) or _missing(self.previous):
+        if is_missing(self.value) or is_missing(self.previous):
             return None
         return self.value - self.previous
 
@@ -178,12 +178,8 @@ class Change:
         return d / self.previous
 
 
-def _missing(v: float | None) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
-
-
 def change(value: float | None, previous: float | None) -> Change:
-    return Change(None if _missing(value) else value, None if _missing(previous) else previous)
+    return Change(None if is_missing(value) else value, None if is_missing(previous) else previous)
 
 
 # Whether a rise of a figure is good news, bad news, or neither.
@@ -222,6 +218,6 @@ def year_to_date(q: Quarter) -> tuple[Quarter, Quarter]:
 
 
 def share(part: float | None, whole: float | None) -> float | None:
-    if _missing(part) or _missing(whole) or not whole:
+    if is_missing(part) or is_missing(whole) or not whole:
         return None
     return part / whole
