@@ -437,17 +437,6 @@ CHANGE_AREAS: dict[str, tuple[str, ...]] = {
 }
 
 
-def change_summary(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
-    """How many findings, priorities and milestones changed in each way
-    during the quarter: one row per (area, change) of :data:`CHANGE_AREAS`,
-    with ``n`` (zero included)."""
-    return summarise_changes(
-        finding_change_counts(engine, quarter, countries),
-        priority_changes(engine, quarter, countries),
-        milestone_changes(engine, quarter, countries),
-    )
-
-
 def summarise_changes(
     finding_counts: dict[str, int], priorities: pd.DataFrame, milestones: pd.DataFrame
 ) -> pd.DataFrame:
@@ -610,13 +599,6 @@ def returns_tracker(
     ]
     grid = grid[cols]
     return grid.astype(object).where(grid.notna(), None)
-
-
-def missing_returns(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
-    """Countries (code, name) with no current return for the quarter."""
-    grid = returns_tracker(engine, quarter, quarter, countries)
-    missing = rules.missing_returns(list(grid["country"]), list(grid.loc[grid["received"].astype(bool), "country"]))
-    return grid.loc[grid["country"].isin(missing), ["country", "name"]].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- trends

@@ -50,10 +50,6 @@ def countries(engine: Engine) -> pd.DataFrame:
     )
 
 
-def indicator_catalogue(engine: Engine) -> pd.DataFrame:
-    return frame(engine, select(IndicatorDef.code, IndicatorDef.label).order_by(IndicatorDef.sort_order))
-
-
 def quarters_with_data(engine: Engine) -> list[str]:
     """Every quarter from the first to the last for which data is stored."""
     with engine.connect() as conn:
@@ -212,40 +208,6 @@ def findings_as_at(
     return df
 
 
-def finding_counts(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, by: Iterable[str] = ("status",)
-) -> pd.DataFrame:
-    """Counts of findings as at the quarter, grouped in SQL by any of
-    country, facility_id, domain, severity, status; with open and overdue counts."""
-    q = as_quarter(quarter)
-    s = finding_state(q, countries)
-    columns = {
-        "country": Finding.country_code,
-        "facility_id": Finding.facility_id,
-        "domain": Finding.domain,
-        "severity": Finding.severity,
-        "status": s.c.status,
-    }
-    keys = [columns[b].label(b) for b in by]
-    is_open = s.c.status.in_(OPEN_FINDING_STATUSES)
-    stmt = (
-        select(
-            *keys,
-            func.count().label("findings"),
-            func.sum(case((is_open, 1), else_=0)).label("open"),
-            func.sum(case((overdue(s, q.end), 1), else_=0)).label("overdue"),
-        )
-        .select_from(Finding)
-        .join(s, s.c.finding_id == Finding.finding_id)
-        .group_by(*keys)
-        .order_by(*keys)
-    )
-    df = frame(engine, stmt)
-    for c in ("findings", "open", "overdue"):
-        df[c] = df[c].fillna(0).astype(int)
-    return df
-
-
 def finding_history(engine: Engine, finding_id: str) -> pd.DataFrame:
     """Every reported state of one finding, oldest first, with its source."""
     stmt = (
@@ -382,39 +344,6 @@ def activities(
     if up_to is not None:
         stmt = stmt.where(Activity.quarter_idx <= as_quarter(up_to).index)
     return frame(engine, stmt)
-
-
-def activity_totals(
-    engine: Engine,
-    countries: Iterable[str] | None = None,
-    up_to: str | Quarter | None = None,
-    by: Iterable[str] = ("country", "type"),
-) -> pd.DataFrame:
-    """Activities, participants and women among them, grouped in SQL by any of
-    country, quarter, type. ``female_share`` counts only activities that
-    report both figures."""
-    columns = {"country": Activity.country_code, "quarter": Activity.quarter, "type": Activity.type}
-    keys = [columns[b].label(b) for b in by]
-    both = and_(Activity.participants.is_not(None), Activity.female_participants.is_not(None))
-    stmt = (
-        select(
-            *keys,
-            func.count().label("activities"),
-            func.coalesce(func.sum(Activity.participants), 0).label("participants"),
-            func.coalesce(func.sum(Activity.female_participants), 0).label("female_participants"),
-            func.coalesce(func.sum(case((both, Activity.participants), else_=0)), 0).label("_base"),
-        )
-        .where(in_countries(Activity.country_code, countries))
-        .group_by(*keys)
-        .order_by(*keys)
-    )
-    if up_to is not None:
-        stmt = stmt.where(Activity.quarter_idx <= as_quarter(up_to).index)
-    df = frame(engine, stmt)
-    for c in ("activities", "participants", "female_participants", "_base"):
-        df[c] = df[c].astype(int)
-    df["female_share"] = (df["female_participants"] / df["_base"].where(df["_base"] > 0)).astype(float)
-    return df.drop(columns="_base")
 
 
 # --------------------------------------------------------------------------- uploads
@@ -610,42 +539,3 @@ def _facility_states(q: Quarter, countries: Iterable[str] | None):
     )
 
 
-def remediation_times(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
-    """Per finding raised by the quarter: the first quarter it was reported
-    remediated (or verified) and verified, as at the quarter, with days from
-    the audit to the end of those quarters. Returns record status by quarter,
-    so times are measured to the end of the reporting quarter."""
-    q = as_quarter(quarter)
-    fu = FindingUpdate
-    first_rem = func.min(case((fu.status.in_(("remediated", "verified")), fu.quarter_idx), else_=None))
-    first_ver = func.min(case((fu.status == "verified", fu.quarter_idx), else_=None))
-    stmt = (
-        select(
-            Finding.country_code.label("country"),
-            Finding.finding_id,
-            Finding.facility_id,
-            Finding.domain,
-            Finding.severity,
-            Finding.audit_date,
-            first_rem.label("rem_q"),
-            first_ver.label("ver_q"),
-        )
-        .join(fu, fu.finding_id == Finding.finding_id)
-        .where(in_countries(Finding.country_code, countries), fu.quarter_idx <= q.index)
-        .group_by(
-            Finding.country_code,
-            Finding.finding_id,
-            Finding.facility_id,
-            Finding.domain,
-            Finding.severity,
-            Finding.audit_date,
-        )
-    )
-    df = frame(engine, stmt)
-    for src, name in (("rem_q", "remediated"), ("ver_q", "verified")):
-        ends = [Quarter.from_index(int(i)).end if pd.notna(i) else None for i in df.pop(src)]
-        df[f"{name}_by"] = ends
-        df[f"days_to_{name}"] = [
-            (e - a).days if e is not None else None for e, a in zip(ends, df["audit_date"], strict=False)
-        ]
-    return df

