@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data_access import map as map_queries
+from data_access import maps as map_queries
 from data_access import queries
 
 from .data import cached_read, engine, scope

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data_access import profiles, queries
+from data_access import countries as country_queries
+from data_access import queries
 
 from .data import cached_read, engine, scope
 
@@ -22,42 +23,42 @@ def context(url: str) -> pd.DataFrame:
 
 @cached_read
 def data_status(url: str, countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
-    return profiles.data_status(engine(url), quarter, scope(countries))
+    return country_queries.data_status(engine(url), quarter, scope(countries))
 
 
 @cached_read
 def key_figures(url: str, countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
-    return profiles.key_figures(engine(url), quarter, scope(countries))
+    return country_queries.key_figures(engine(url), quarter, scope(countries))
 
 
 @cached_read
 def derived_shares(url: str, countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
-    return profiles.derived_shares(engine(url), quarter, scope(countries))
+    return country_queries.derived_shares(engine(url), quarter, scope(countries))
 
 
 @cached_read
 def comparison(url: str, countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
-    return profiles.comparison(engine(url), quarter, scope(countries))
+    return country_queries.comparison(engine(url), quarter, scope(countries))
 
 
 @cached_read
 def share_series(url: str, countries: tuple[str, ...], quarters: tuple[str, ...]) -> pd.DataFrame:
-    return profiles.share_series(engine(url), list(quarters), scope(countries))
+    return country_queries.share_series(engine(url), list(quarters), scope(countries))
 
 
 @cached_read
 def indicator_history(url: str, countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
-    return profiles.indicator_series(engine(url), scope(countries), up_to=quarter)
+    return queries.indicator_history(engine(url), scope(countries), up_to=quarter)
 
 
 @cached_read
 def activity_by_quarter(url: str, countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
-    return profiles.activity_by_quarter(engine(url), scope(countries), up_to=quarter)
+    return country_queries.activity_by_quarter(engine(url), scope(countries), up_to=quarter)
 
 
 @cached_read
 def activity_running_totals(url: str, countries: tuple[str, ...], quarter: str) -> pd.DataFrame:
-    return profiles.activity_running_totals(engine(url), scope(countries), up_to=quarter)
+    return country_queries.activity_running_totals(engine(url), scope(countries), up_to=quarter)
 
 
 @cached_read

@@ -5,7 +5,7 @@ returns tracker.
 Counting and grouping happen in SQL; the rules that interpret the results
 (status improved or worsened, which status changes matter, missing returns)
 come from :mod:`data_access.rules.status`. Every function returns a pandas
-DataFrame. Arguments as in :mod:`data_access.queries`: ``countries`` is a
+DataFrame. Arguments as in :mod:`data_access.sql`: ``countries`` is a
 list of ISO codes (None or empty: all), ``quarter`` a ``YYYY-Qn`` string or
 a :class:`Quarter`.
 """

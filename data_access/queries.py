@@ -68,11 +68,22 @@ def latest_quarter(engine: Engine) -> str | None:
 
 # --------------------------------------------------------------------------- indicators
 
+# Where a stored figure came from: its upload's kind, who uploaded it, when, and the file.
+SOURCE_COLUMNS = (
+    Upload.kind.label("source_kind"),
+    Upload.uploaded_by.label("source_by"),
+    Upload.uploaded_at.label("source_at"),
+    Upload.file_name.label("source_file"),
+)
+
 
 def indicator_history(
     engine: Engine, countries: Iterable[str] | None = None, up_to: str | Quarter | None = None
 ) -> pd.DataFrame:
-    """Every stored indicator value with its quarter and source upload."""
+    """Every stored indicator value up to the quarter (all when None), per
+    country and indicator oldest first, with its quarter and its source
+    upload (kind, by whom, when, file, id): the points of the Country
+    profiles' series charts and the rows of the indicators export."""
     q = as_quarter(up_to)
     stmt = (
         select(
@@ -84,9 +95,7 @@ def indicator_history(
             IndicatorValue.value,
             IndicatorValue.approximate,
             IndicatorValue.note,
-            Upload.kind.label("source_kind"),
-            Upload.uploaded_by.label("source_by"),
-            Upload.uploaded_at.label("source_at"),
+            *SOURCE_COLUMNS,
             Upload.id.label("upload_id"),
         )
         .join(IndicatorDef, IndicatorDef.code == IndicatorValue.indicator_code)
@@ -96,7 +105,9 @@ def indicator_history(
     )
     if q is not None:
         stmt = stmt.where(IndicatorValue.quarter_idx <= q.index)
-    return frame(engine, stmt)
+    df = frame(engine, stmt)
+    df["approximate"] = df["approximate"].astype(bool)
+    return df
 
 
 def latest_indicators(
@@ -127,10 +138,7 @@ def latest_indicators(
             IndicatorValue.value,
             IndicatorValue.approximate,
             IndicatorValue.note,
-            Upload.kind.label("source_kind"),
-            Upload.uploaded_by.label("source_by"),
-            Upload.uploaded_at.label("source_at"),
-            Upload.file_name.label("source_file"),
+            *SOURCE_COLUMNS,
         )
         .join(
             latest,

@@ -4,7 +4,7 @@ context, every indicator over time, activities and facilities; and a
 comparison of the selected countries, absolute and per 100 prisoners.
 Layout only: figures come from ``components.data_profiles`` (cached
 ``data_access`` queries), shares and their rules from
-``data_access.rules.profiles``, the look from ``components``."""
+``data_access.rules.countries``, the look from ``components``."""
 
 import datetime as dt
 
@@ -16,7 +16,7 @@ from components import charts, data_profiles, filters, kpi, layout, nav, theme
 from components import format as fmt
 from components.i18n import has, label, t, tn
 from components.layout import escape
-from data_access.rules import profiles as rules
+from data_access.rules import countries as rules
 from data_access.rules.quarters import parse_quarter
 
 VIEW_KEY = "profiles_view"

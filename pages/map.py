@@ -3,7 +3,7 @@ findings, drawn offline (borders shipped with the app, no basemap), with a
 table of the same facilities, a facility panel linking to its findings, and
 a static version of the map for slides. Layout only: figures come from
 ``components.data_map``, layers and rules from ``components.map_layers`` and
-``data_access.rules.map``."""
+``data_access.rules.maps``."""
 
 import pandas as pd
 import streamlit as st
@@ -12,7 +12,7 @@ from components import charts, data_map, filters, layout, map_layers, nav, theme
 from components import format as fmt
 from components.i18n import label, t, tn
 from components.layout import escape
-from data_access.rules import map as rules
+from data_access.rules import maps as rules
 
 MODE_KEY, PILOTS_KEY, FACILITY_KEY = "map_colour_by", "map_pilots_only", "map_facility"
 DECK_KEY, TABLE_KEY, TABLE_IDS_KEY = "map_deck", "map_table", "_map_table_ids"

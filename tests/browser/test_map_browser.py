@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 
 from components import map_layers
 from data_access import db, queries
-from data_access.rules import map as rules
+from data_access.rules import maps as rules
 from tests.browser.conftest import LOCAL_HOSTS, VIEWPORT, OfflineGuard
 
 TIMEOUT = 30_000

@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 
 from components import format as fmt
 from components import nav
-from data_access import db, profiles
+from data_access import countries as country_queries
+from data_access import db
 
 VIEWPORT = {"width": 1280, "height": 720}  # as in conftest.py
 TIMEOUT = 30_000
@@ -47,7 +48,7 @@ def warm_server(base_url, browser):
 
 
 def _figure(url: str, country: str, indicator: str) -> str:
-    k = profiles.key_figures(db.connect(url), "2026-Q3", [country]).set_index("indicator")
+    k = country_queries.key_figures(db.connect(url), "2026-Q3", [country]).set_index("indicator")
     return fmt.number(k.loc[indicator, "value"])
 
 

@@ -6,8 +6,8 @@ with running totals.
 
 Selecting, grouping and summing happen in SQL; the rules that turn figures
 into shares (and say when a share is approximate) are
-:mod:`data_access.rules.profiles`. Every function returns a pandas
-DataFrame. Arguments as in :mod:`data_access.queries`: ``countries`` is a
+:mod:`data_access.rules.countries`. Every function returns a pandas
+DataFrame. Arguments as in :mod:`data_access.sql`: ``countries`` is a
 list of ISO codes (None or empty: all), ``quarter`` a ``YYYY-Qn`` string or
 a :class:`Quarter`.
 """
@@ -20,12 +20,12 @@ import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
 
 from .models import Activity, Country, IndicatorDef, IndicatorValue, Upload
-from .queries import latest_indicators
-from .rules import profiles as rules
+from .queries import SOURCE_COLUMNS, latest_indicators
+from .rules import countries as rules
 from .rules.quarters import Quarter
 from .sql import as_quarter, frame, in_countries
 
-_SOURCE = ("source_kind", "source_by", "source_at", "source_file")
+_SOURCE = tuple(c.name for c in SOURCE_COLUMNS)
 
 
 # --------------------------------------------------------------------------- figures and baseline
@@ -55,10 +55,7 @@ def baselines(
             iv.approximate,
             iv.note,
             iv.quarter,
-            Upload.kind.label("source_kind"),
-            Upload.uploaded_by.label("source_by"),
-            Upload.uploaded_at.label("source_at"),
-            Upload.file_name.label("source_file"),
+            *SOURCE_COLUMNS,
         )
         .join(first, and_(iv.country_code == first.c.c, iv.indicator_code == first.c.i, iv.quarter_idx == first.c.fq))
         .join(IndicatorDef, IndicatorDef.code == iv.indicator_code)
@@ -98,39 +95,6 @@ def key_figures(engine: Engine, quarter: str | Quarter, countries: Iterable[str]
     return df
 
 
-def indicator_series(
-    engine: Engine, countries: Iterable[str] | None = None, up_to: str | Quarter | None = None
-) -> pd.DataFrame:
-    """Every stored figure up to the quarter, oldest first, with its source
-    (kind, by whom, when, file): the points of the profile's series charts."""
-    iv = IndicatorValue
-    cond = [in_countries(iv.country_code, countries)]
-    if up_to is not None:
-        cond.append(iv.quarter_idx <= as_quarter(up_to).index)
-    stmt = (
-        select(
-            iv.country_code.label("country"),
-            iv.indicator_code.label("indicator"),
-            IndicatorDef.label,
-            iv.quarter,
-            iv.value,
-            iv.approximate,
-            iv.note,
-            Upload.kind.label("source_kind"),
-            Upload.uploaded_by.label("source_by"),
-            Upload.uploaded_at.label("source_at"),
-            Upload.file_name.label("source_file"),
-        )
-        .join(IndicatorDef, IndicatorDef.code == iv.indicator_code)
-        .join(Upload, Upload.id == iv.upload_id)
-        .where(*cond)
-        .order_by(iv.country_code, IndicatorDef.sort_order, iv.quarter_idx)
-    )
-    df = frame(engine, stmt)
-    df["approximate"] = df["approximate"].astype(bool)
-    return df
-
-
 def _figures(df: pd.DataFrame) -> dict[str, dict[str, rules.Figure]]:
     """country -> indicator -> Figure, from rows of :func:`latest_indicators`."""
     out: dict[str, dict[str, rules.Figure]] = {}
@@ -155,7 +119,7 @@ def derived_shares(
 ) -> pd.DataFrame:
     """Per country reporting any figure by the quarter and per share: the
     share computed from the figures as at the quarter (see
-    :func:`data_access.rules.profiles.derive`), with its inputs."""
+    :func:`data_access.rules.countries.derive`), with its inputs."""
     q = as_quarter(quarter)
     figures = _figures(latest_indicators(engine, countries, as_at=q))
     rows = []
@@ -301,7 +265,7 @@ def data_status(engine: Engine, quarter: str | Quarter, countries: Iterable[str]
     """Per country (every country in scope, reporting or not): the last
     quarter, at or before the selected one, with indicator figures; its
     status (``current``, ``carried`` or ``none``, see
-    :func:`data_access.rules.profiles.data_status`); and the latest current
+    :func:`data_access.rules.countries.data_status`); and the latest current
     upload at or before the quarter (kind, by whom, when, file, quarter)."""
     q = as_quarter(quarter)
     iv = IndicatorValue

@@ -1,7 +1,7 @@
 """Queries behind the Map page's facility panel: one facility's findings as at
 a quarter. The map itself uses :func:`data_access.queries.facility_findings_summary`.
 
-Counting happens in SQL; arguments as in :mod:`data_access.queries`.
+Counting happens in SQL; arguments as in :mod:`data_access.sql`.
 """
 
 from __future__ import annotations
