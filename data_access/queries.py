@@ -545,5 +545,3 @@ def _facility_states(q: Quarter, countries: Iterable[str] | None):
         .group_by(Finding.facility_id)
         .subquery("per_facility")
     )
-
-
