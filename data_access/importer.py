@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
 from . import db, summary
+from .messages import Message
 from .models import (
     Activity,
     Country,
@@ -57,10 +58,19 @@ class RowChange:
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # column -> (before, after)
 
 
+# The progress callback: the fraction done (0 to 1) and what is happening now.
+Progress = Callable[[float, Message], None]
+
+
 @dataclass
 class ImportResult:
+    """What an import did, or would do, and why: ``status`` (one of
+    :data:`EXIT_CODES`), ``message`` (a :class:`Message`; ``str()`` gives
+    the English text), the return's identity, its errors and warnings, and
+    the rows it changes."""
+
     status: str
-    message: str
+    message: Message
     file_name: str = ""
     sha256: str = ""
     country: str | None = None
@@ -93,7 +103,7 @@ class ImportResult:
 
     def report(self) -> str:
         """Plain-text summary, as the command line prints it."""
-        lines = [self.message]
+        lines = [str(self.message)]
         if self.country and self.quarter:
             lines.append(f"Return: {self.country} {self.quarter}  ({self.file_name}, sha256 {self.sha256[:12]}...)")
         if self.supersedes:
@@ -132,29 +142,34 @@ def import_workbook(
     kind: str = "return",
     restored_from: int | None = None,
     limits: Limits | None = None,
-    progress: Callable[[float, str], None] | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Validate and (unless ``dry_run``) apply one workbook. Never raises for
-    bad input: the result says what happened and why."""
+    bad input: the result says what happened and why. ``progress`` is told
+    how far the import is, with a message ``import.progress.*``."""
     limits = limits or Limits.from_env()
-    say = progress or (lambda _f, _t: None)
+
+    def say(fraction: float, step: str) -> None:
+        if progress is not None:
+            progress(fraction, Message(f"import.progress.{step}"))
+
     sha = hashlib.sha256(data).hexdigest()
     base = dict(file_name=file_name, sha256=sha)
 
-    say(0.05, "Checking the file")
+    say(0.05, "file")
     try:
         raw = read_workbook(data, file_name, limits)
     except UnsafeWorkbook as exc:
-        return ImportResult(UNREADABLE, str(exc), errors=[Issue("", "", str(exc))], **base)
+        return ImportResult(UNREADABLE, exc.message, errors=[Issue("", "", str(exc))], **base)
 
-    say(0.35, "Reading every sheet")
+    say(0.35, "sheets")
     with engine.connect() as conn:
         countries = {c.code.lower(): c.code for c in conn.execute(select(Country.code, Country.name))}
         countries.update({name.lower(): code for code, name in conn.execute(select(Country.code, Country.name))})
     parsed = parse_return(raw.sheets, ReturnLimits(limits.max_rows, limits.max_cell_chars), countries)
     result = ImportResult(
         DRY_RUN if dry_run else APPLIED,
-        "",
+        Message("import.progress.stored"),  # until the outcome is known
         country=parsed.country,
         quarter=str(parsed.quarter) if parsed.quarter else None,
         **base,
@@ -162,7 +177,7 @@ def import_workbook(
     result.errors = list(parsed.issues.errors)
     result.warnings = list(parsed.issues.warnings)
 
-    say(0.6, "Checking against the stored data")
+    say(0.6, "stored")
     try:
         with db.write_transaction(engine) as conn:
             same = conn.execute(
@@ -173,9 +188,8 @@ def import_workbook(
             if same is not None and not result.errors:
                 result.status = IDENTICAL
                 result.upload_id = same.id
-                result.message = (
-                    f"This file is identical to upload #{same.id} ({same.country_code} {same.quarter}), "
-                    "which is already applied: nothing changed."
+                result.message = Message(
+                    "import.result.identical", dict(id=same.id, country=same.country_code, quarter=same.quarter)
                 )
                 return result
             if parsed.country and parsed.quarter:
@@ -185,7 +199,7 @@ def import_workbook(
                 result.warnings += more.warnings
             if result.errors:
                 raise _Rejected()
-            say(0.8, "Working out what changes")
+            say(0.8, "changes")
             plan = _plan(conn, parsed)
             result.changes = plan.changes
             previous = conn.execute(
@@ -205,31 +219,28 @@ def import_workbook(
             if dry_run:
                 result.message = _dry_run_message(result)
                 return result
-            say(0.9, "Saving")
+            say(0.9, "saving")
             result.upload_id = _apply(conn, parsed, plan, result, data, user, kind, restored_from, previous)
             result.message = _applied_message(result)
     except _Rejected:
         result.status = REJECTED
-        result.message = (
-            f"The workbook was not imported: {len(result.errors)} error(s) to correct. Nothing was written."
-        )
-    say(1.0, "Done")
+        result.message = Message("import.result.rejected", dict(n=len(result.errors)))
+    say(1.0, "done")
     return result
 
 
-def _dry_run_message(r: ImportResult) -> str:
-    n = r.changed_rows
-    extra = f" It would supersede upload #{r.supersedes['id']}." if r.supersedes else ""
-    return (
-        f"Dry run: the workbook is valid and would change {n} row(s) for {r.country} {r.quarter}.{extra}"
-        " Nothing was written."
-    )
+def _dry_run_message(r: ImportResult) -> Message:
+    params = dict(n=r.changed_rows, country=r.country, quarter=r.quarter)
+    if r.supersedes:
+        return Message("import.result.dry_run_supersedes", dict(params, old=r.supersedes["id"]))
+    return Message("import.result.dry_run", params)
 
 
-def _applied_message(r: ImportResult) -> str:
-    n = r.changed_rows
-    extra = f" It supersedes upload #{r.supersedes['id']}." if r.supersedes else ""
-    return f"Imported as upload #{r.upload_id}: {n} row(s) changed for {r.country} {r.quarter}.{extra}"
+def _applied_message(r: ImportResult) -> Message:
+    params = dict(id=r.upload_id, n=r.changed_rows, country=r.country, quarter=r.quarter)
+    if r.supersedes:
+        return Message("import.result.applied_supersedes", dict(params, old=r.supersedes["id"]))
+    return Message("import.result.applied", params)
 
 
 # --------------------------------------------------------------------------- stored state
@@ -680,7 +691,7 @@ def restore_upload(engine: Engine, upload_id: int, user: str = "unknown") -> Imp
     if row is None or row.content is None:
         return ImportResult(
             REJECTED,
-            f"Upload #{upload_id} does not exist or has no stored file.",
+            Message("import.result.no_stored_file", dict(id=upload_id)),
             errors=[Issue("", "", f"upload #{upload_id} cannot be restored")],
         )
     return import_workbook(engine, row.content, row.file_name, user, kind=row.kind, restored_from=upload_id)

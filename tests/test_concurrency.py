@@ -108,10 +108,10 @@ def _import_worker(url, jobs, results, barrier):
         barrier.wait(timeout=120)
         started = [time.time()]
 
-        def progress(_fraction, text, started=started):
+        def progress(_fraction, message, started=started):
             # Read and parsed (which takes each a different time): meet again
             # just before the database is touched, so the two really collide.
-            if text == "Checking against the stored data":
+            if message.key == "import.progress.stored":
                 barrier.wait(timeout=120)
                 started[0] = time.time()
 
