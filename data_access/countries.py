@@ -19,11 +19,11 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
 
+from . import sql
 from .models import Activity, Country, IndicatorDef, IndicatorValue, Upload
 from .queries import SOURCE_COLUMNS, latest_indicators
 from .rules import countries as rules
 from .rules.quarters import Quarter
-from .sql import as_quarter, frame, in_countries
 
 _SOURCE = tuple(c.name for c in SOURCE_COLUMNS)
 
@@ -38,9 +38,9 @@ def baselines(
     ``up_to``): for the programme's countries, the achievements report's
     figure for 2023-Q4. With its approximate flag, note, quarter and source."""
     iv = IndicatorValue
-    cond = [in_countries(iv.country_code, countries)]
+    cond = [sql.in_countries(iv.country_code, countries)]
     if up_to is not None:
-        cond.append(iv.quarter_idx <= as_quarter(up_to).index)
+        cond.append(iv.quarter_idx <= sql.as_quarter(up_to).index)
     first = (
         select(iv.country_code.label("c"), iv.indicator_code.label("i"), func.min(iv.quarter_idx).label("fq"))
         .where(*cond)
@@ -62,7 +62,7 @@ def baselines(
         .join(Upload, Upload.id == iv.upload_id)
         .order_by(iv.country_code, IndicatorDef.sort_order)
     )
-    df = frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     df["approximate"] = df["approximate"].astype(bool)
     return df
 
@@ -74,7 +74,7 @@ def key_figures(engine: Engine, quarter: str | Quarter, countries: Iterable[str]
     quarter), the baseline figure (``baseline_*``) with its source, the
     change since the baseline, and the figure as at the previous quarter
     (``previous_*``)."""
-    q = as_quarter(quarter)
+    q = sql.as_quarter(quarter)
     now = latest_indicators(engine, countries, as_at=q)
     now["approximate"] = now["approximate"].astype(bool)
     now["carried"] = [rules.is_carried_forward(x, str(q)) for x in now["quarter"]]
@@ -120,7 +120,7 @@ def derived_shares(
     """Per country reporting any figure by the quarter and per share: the
     share computed from the figures as at the quarter (see
     :func:`data_access.rules.countries.derive`), with its inputs."""
-    q = as_quarter(quarter)
+    q = sql.as_quarter(quarter)
     figures = _figures(latest_indicators(engine, countries, as_at=q))
     rows = []
     for country, figs in figures.items():
@@ -171,7 +171,7 @@ def comparison(
     quarter, the figure as at the quarter and, for figures that count people
     in prison, the figure per 100 prisoners (approximate when either input
     is). ``carried`` marks figures reported for an earlier quarter."""
-    q = as_quarter(quarter)
+    q = sql.as_quarter(quarter)
     latest = latest_indicators(engine, countries, as_at=q)
     latest = latest[latest["indicator"].isin(list(indicators))]
     figures = _figures(latest)
@@ -221,16 +221,16 @@ def share_series(
     if not quarters:
         return pd.DataFrame(columns=["country", "quarter", "share", "value", "approximate", "mixed_quarters"])
     codes = sorted({c for s in shares for c in (s.numerator, s.denominator)})
-    last = max(as_quarter(x) for x in quarters)
+    last = max(sql.as_quarter(x) for x in quarters)
     iv = IndicatorValue
     stmt = (
         select(
             iv.country_code.label("country"), iv.indicator_code.label("indicator"), iv.quarter, iv.value, iv.approximate
         )
-        .where(in_countries(iv.country_code, countries), iv.indicator_code.in_(codes), iv.quarter_idx <= last.index)
+        .where(sql.in_countries(iv.country_code, countries), iv.indicator_code.in_(codes), iv.quarter_idx <= last.index)
         .order_by(iv.country_code, iv.indicator_code, iv.quarter_idx)
     )
-    history = frame(engine, stmt)
+    history = sql.frame(engine, stmt)
     points: dict[str, dict[str, dict[str, rules.Figure]]] = {}
     for r in history.itertuples(index=False):
         points.setdefault(r.country, {}).setdefault(r.indicator, {})[r.quarter] = rules.Figure(
@@ -267,7 +267,7 @@ def data_status(engine: Engine, quarter: str | Quarter, countries: Iterable[str]
     status (``current``, ``carried`` or ``none``, see
     :func:`data_access.rules.countries.data_status`); and the latest current
     upload at or before the quarter (kind, by whom, when, file, quarter)."""
-    q = as_quarter(quarter)
+    q = sql.as_quarter(quarter)
     iv = IndicatorValue
     last_fig = (
         select(iv.country_code.label("c"), func.max(iv.quarter_idx).label("last_idx"))
@@ -305,10 +305,10 @@ def data_status(engine: Engine, quarter: str | Quarter, countries: Iterable[str]
         )
         .outerjoin(last_fig, last_fig.c.c == Country.code)
         .outerjoin(ups, and_(ups.c.c == Country.code, ups.c.rn == 1))
-        .where(in_countries(Country.code, countries))
+        .where(sql.in_countries(Country.code, countries))
         .order_by(Country.name)
     )
-    df = frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     df.insert(2, "last_quarter", [None if pd.isna(i) else str(Quarter.from_index(int(i))) for i in df.pop("last_idx")])
     df.insert(3, "status", [rules.data_status(lq, str(q)) for lq in df["last_quarter"]])
     return df
@@ -327,9 +327,9 @@ def activity_by_quarter(
     activities (2019-2023, filed under the baseline quarter)."""
     both = and_(Activity.participants.is_not(None), Activity.female_participants.is_not(None))
     from_report = Upload.kind == rules.REPORT_SOURCE_KIND
-    cond = [in_countries(Activity.country_code, countries)]
+    cond = [sql.in_countries(Activity.country_code, countries)]
     if up_to is not None:
-        cond.append(Activity.quarter_idx <= as_quarter(up_to).index)
+        cond.append(Activity.quarter_idx <= sql.as_quarter(up_to).index)
     stmt = (
         select(
             Activity.country_code.label("country"),
@@ -347,7 +347,7 @@ def activity_by_quarter(
         .group_by(Activity.country_code, Activity.quarter, Activity.quarter_idx, Activity.type)
         .order_by(Activity.country_code, Activity.quarter_idx, Activity.type)
     )
-    df = frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     for c in ("quarter_idx", "activities", "participants", "female_participants", "share_base"):
         df[c] = df[c].astype(int)
     df["from_report"] = df["from_report"].astype(bool)
@@ -365,9 +365,9 @@ def activity_running_totals(
     (``cumulative_*``, summed in SQL with a window), with the share of women
     over the activities that report both figures."""
     both = and_(Activity.participants.is_not(None), Activity.female_participants.is_not(None))
-    cond = [in_countries(Activity.country_code, countries)]
+    cond = [sql.in_countries(Activity.country_code, countries)]
     if up_to is not None:
-        cond.append(Activity.quarter_idx <= as_quarter(up_to).index)
+        cond.append(Activity.quarter_idx <= sql.as_quarter(up_to).index)
     n = func.count()
     p = func.coalesce(func.sum(Activity.participants), 0)
     w = func.coalesce(func.sum(Activity.female_participants), 0)
@@ -394,7 +394,7 @@ def activity_running_totals(
         .group_by(Activity.country_code, Activity.quarter, Activity.quarter_idx)
         .order_by(Activity.country_code, Activity.quarter_idx)
     )
-    df = frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     for c in df.columns:
         if c not in ("country", "quarter"):
             df[c] = df[c].astype(int)

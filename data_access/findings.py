@@ -25,14 +25,13 @@ import pandas as pd
 from sqlalchemy import Engine, FromClause, Integer, String, Subquery, and_, case, cast, func, or_, select
 from sqlalchemy.sql import ColumnElement
 
-from . import summary
+from . import sql, summary
 from .models import Facility, Finding, FindingUpdate
 from .queries import finding_history
 from .rules import findings as rules
 from .rules.quarters import Quarter
 from .rules.reference import OPEN_FINDING_STATUSES
 from .rules.status import SEVERITY_ORDER
-from .sql import as_quarter, finding_state, frame, in_countries, overdue, severity_rank
 
 
 @dataclass(frozen=True)
@@ -78,12 +77,12 @@ def _fixed(flt: FindingFilter) -> list[ColumnElement[bool]]:
 
 def _static(countries: Iterable[str] | None, flt: FindingFilter) -> list[ColumnElement[bool]]:
     """Conditions on the finding itself (they never change over time)."""
-    return [in_countries(Finding.country_code, countries), *_fixed(flt)]
+    return [sql.in_countries(Finding.country_code, countries), *_fixed(flt)]
 
 
 def _state(q: Quarter, countries: Iterable[str] | None, flt: FindingFilter) -> Subquery:
     """Each in-scope finding's latest status entry at or before ``q``."""
-    return finding_state(q, countries, *_fixed(flt))
+    return sql.finding_state(q, countries, *_fixed(flt))
 
 
 def _state_conditions(state: FromClause, end: dt.date | ColumnElement[Any], flt: FindingFilter) -> list:
@@ -95,7 +94,7 @@ def _state_conditions(state: FromClause, end: dt.date | ColumnElement[Any], flt:
     if flt.owners:
         cond.append(state.c.owner.in_(list(flt.owners)))
     if flt.overdue_only:
-        cond.append(overdue(state, end))
+        cond.append(sql.overdue(state, end))
     return cond
 
 
@@ -140,7 +139,7 @@ def _ints(df: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
 
 def owners(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> list[str]:
     """The owners of the findings in scope as at the quarter, sorted."""
-    q = as_quarter(quarter)
+    q = sql.as_quarter(quarter)
     s = _state(q, countries, NO_FILTER)
     stmt = select(s.c.owner).where(s.c.owner.is_not(None)).distinct().order_by(s.c.owner)
     with engine.connect() as conn:
@@ -151,7 +150,7 @@ def finding_count(
     engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, flt: FindingFilter | None = None
 ) -> int:
     """How many findings match, as at the quarter."""
-    q, flt = as_quarter(quarter), _flt(flt)
+    q, flt = sql.as_quarter(quarter), _flt(flt)
     if _from_counts(engine, q.index, flt):
         t = _count_table(flt)
         stmt = select(func.coalesce(func.sum(t.findings), 0)).where(
@@ -179,7 +178,7 @@ def status_counts(
     """Findings by status as at the quarter, grouped in SQL by any of
     country, facility_id (with the facility's name), domain, severity;
     with how many of them are overdue."""
-    q, flt = as_quarter(quarter), _flt(flt)
+    q, flt = sql.as_quarter(quarter), _flt(flt)
     by = list(by)
     if _from_counts(engine, q.index, flt):
         t = _count_table(flt, by)
@@ -195,7 +194,7 @@ def status_counts(
         else:
             stmt = stmt.group_by(*keys, t.status)
         stmt = stmt.order_by(*keys, t.status)
-        df = _ints(frame(engine, stmt), ("findings", "overdue"))
+        df = _ints(sql.frame(engine, stmt), ("findings", "overdue"))
         return df[[*by, *(["facility"] if "facility_id" in by else []), "status", "findings", "overdue"]]
     s, cond = _scoped(q, countries, flt)
     columns = {
@@ -212,7 +211,7 @@ def status_counts(
             *extra,
             s.c.status,
             func.count().label("findings"),
-            func.sum(case((overdue(s, q.end), 1), else_=0)).label("overdue"),
+            func.sum(case((sql.overdue(s, q.end), 1), else_=0)).label("overdue"),
         )
         .select_from(Finding)
         .join(s, s.c.finding_id == Finding.finding_id)
@@ -221,7 +220,7 @@ def status_counts(
         .group_by(*keys, *extra, s.c.status)
         .order_by(*keys, s.c.status)
     )
-    return _ints(frame(engine, stmt), ("findings", "overdue"))
+    return _ints(sql.frame(engine, stmt), ("findings", "overdue"))
 
 
 HEADLINE_METRICS: tuple[str, ...] = (*rules.TILE_STATUSES, "overdue", "median_days_to_remediate")
@@ -233,7 +232,7 @@ def headline(
     """The tiles: findings in each status, overdue ones, and the median days
     from audit to (first reported) remediation, as at the quarter and the
     quarter before (``previous``: None before the first quarter)."""
-    q = as_quarter(quarter)
+    q = sql.as_quarter(quarter)
 
     def values(at: Quarter) -> dict[str, float | None]:
         counts = status_counts(engine, at, countries, flt)
@@ -265,7 +264,7 @@ def burn_down(
     quarter from ``first`` to ``last``, with how many were overdue then.
     One SQL query over status spans; the status, owner and overdue filters
     apply to each quarter's state. Rows only where there are open findings."""
-    a, b, flt = as_quarter(first), as_quarter(last), _flt(flt)
+    a, b, flt = sql.as_quarter(first), sql.as_quarter(last), _flt(flt)
     if _from_counts(engine, b.index, flt):
         t = _count_table(flt)
         stmt = (
@@ -281,7 +280,7 @@ def burn_down(
             .group_by(t.quarter_idx, t.severity)
             .order_by(t.quarter_idx, t.severity)
         )
-        df = frame(engine, stmt)
+        df = sql.frame(engine, stmt)
         df.insert(0, "quarter", [str(Quarter.from_index(int(i))) for i in df.pop("qi")])
         return _ints(df, ("open", "overdue"))
     fu = FindingUpdate
@@ -299,7 +298,7 @@ def burn_down(
             quarters.c.qi,
             Finding.severity,
             func.count().label("open"),
-            func.sum(case((overdue(spans, ends), 1), else_=0)).label("overdue"),
+            func.sum(case((sql.overdue(spans, ends), 1), else_=0)).label("overdue"),
         )
         .select_from(spans)
         .join(
@@ -310,7 +309,7 @@ def burn_down(
         .group_by(quarters.c.qi, Finding.severity)
         .order_by(quarters.c.qi, Finding.severity)
     )
-    df = frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     df.insert(0, "quarter", [str(Quarter.from_index(int(i))) for i in df.pop("qi")])
     return _ints(df, ("open", "overdue"))
 
@@ -325,7 +324,7 @@ def ageing(
     days from the audit to the quarter's end) and overdue findings by how
     far past due they are (``measure`` "past_due"), by severity; bands of
     :data:`rules.AGE_BANDS` and :data:`rules.PAST_DUE_BANDS`, in SQL."""
-    q, flt = as_quarter(quarter), _flt(flt)
+    q, flt = sql.as_quarter(quarter), _flt(flt)
     frames = []
     for measure, bands, column in (
         ("age", rules.AGE_BANDS, Finding.audit_date),
@@ -337,7 +336,7 @@ def ageing(
         bucket = case(*[(col >= cutoff, key) for key, cutoff in cutoffs if cutoff is not None], else_=cutoffs[-1][0])
         where = [*cond, s.c.status.in_(OPEN_FINDING_STATUSES)]
         if measure == "past_due":
-            where.append(overdue(s, q.end))
+            where.append(sql.overdue(s, q.end))
         stmt = (
             select(bucket.label("band"), Finding.severity, func.count().label("findings"))
             .select_from(Finding)
@@ -345,7 +344,7 @@ def ageing(
             .where(*where)
             .group_by(bucket, Finding.severity)
         )
-        df = frame(engine, stmt)
+        df = sql.frame(engine, stmt)
         df.insert(0, "measure", measure)
         frames.append(df)
     out = pd.concat(frames, ignore_index=True) if any(len(f) for f in frames) else frames[0].iloc[0:0]
@@ -410,7 +409,7 @@ def remediation_speed(
     the quarter of the due date or earlier) and ``on_time_share``.
     Medians are computed from counts per (audit date, quarter) made in SQL.
     Without ``by``: one row (also when nothing matches)."""
-    q, flt = as_quarter(quarter), _flt(flt)
+    q, flt = sql.as_quarter(quarter), _flt(flt)
     by = list(by)
     p = _per_finding(q, countries, flt)
     key_cols = {
@@ -437,8 +436,8 @@ def remediation_speed(
         .where(p.c.rem_q.is_not(None))
         .group_by(*keys, p.c.audit_date, p.c.rem_q, p.c.ver_q)
     )
-    df = _ints(frame(engine, totals), ("findings", "remediated", "verified", "due", "on_time"))
-    spread = frame(engine, dist)
+    df = _ints(sql.frame(engine, totals), ("findings", "remediated", "verified", "due", "on_time"))
+    spread = sql.frame(engine, dist)
     if not by and df.empty:
         df = pd.DataFrame([dict(findings=0, remediated=0, verified=0, due=0, on_time=0)])
     medians = {}
@@ -479,7 +478,7 @@ def median_days_to_remediate(
     remediated, over the filtered findings remediated by the quarter: the
     value of :func:`remediation_speed`, read from the findings alone when no
     filter depends on the state as at the quarter."""
-    q, flt = as_quarter(quarter), _flt(flt)
+    q, flt = sql.as_quarter(quarter), _flt(flt)
     if flt.statuses or flt.owners or flt.overdue_only:
         speed = remediation_speed(engine, q, countries, flt)
         return speed["median_days_to_remediated"].iloc[0] if len(speed) else None
@@ -490,7 +489,7 @@ def median_days_to_remediate(
         .where(*_static(countries, flt), rem <= q.index)
         .group_by(Finding.audit_date, rem)
     )
-    rows = frame(engine, stmt)
+    rows = sql.frame(engine, stmt)
     if rows.empty:
         return None
     ends = {i: pd.Timestamp(Quarter.from_index(int(i)).end) for i in rows["rem_q"].unique()}
@@ -511,7 +510,7 @@ def facility_domain(
 ) -> pd.DataFrame:
     """Per facility and domain, as at the quarter: findings, open, overdue and
     the worst severity among the open ones (None when none is open)."""
-    q, flt = as_quarter(quarter), _flt(flt)
+    q, flt = sql.as_quarter(quarter), _flt(flt)
     if _from_counts(engine, q.index, flt):
         t = summary.table(per_facility=True)
         is_open = t.status.in_(OPEN_FINDING_STATUSES)
@@ -524,14 +523,14 @@ def facility_domain(
                 func.sum(t.findings).label("findings"),
                 summary.sum_where(t, is_open).label("open"),
                 summary.overdue_sum(t).label("overdue"),
-                func.min(case((is_open, severity_rank(t.severity)), else_=None)).label("worst_rank"),
+                func.min(case((is_open, sql.severity_rank(t.severity)), else_=None)).label("worst_rank"),
             )
             .join(Facility, Facility.facility_id == t.facility_id)
             .where(*_count_conditions(t, countries, flt, quarter_idx=q.index))
             .group_by(t.country_code, t.facility_id, Facility.name, t.domain)
             .order_by(t.country_code, t.facility_id, t.domain)
         )
-        return _with_worst(frame(engine, stmt))
+        return _with_worst(sql.frame(engine, stmt))
     s, cond = _scoped(q, countries, flt)
     is_open = s.c.status.in_(OPEN_FINDING_STATUSES)
     stmt = (
@@ -542,8 +541,8 @@ def facility_domain(
             Finding.domain,
             func.count().label("findings"),
             func.sum(case((is_open, 1), else_=0)).label("open"),
-            func.sum(case((overdue(s, q.end), 1), else_=0)).label("overdue"),
-            func.min(case((is_open, severity_rank(Finding.severity)), else_=None)).label("worst_rank"),
+            func.sum(case((sql.overdue(s, q.end), 1), else_=0)).label("overdue"),
+            func.min(case((is_open, sql.severity_rank(Finding.severity)), else_=None)).label("worst_rank"),
         )
         .select_from(Finding)
         .join(s, s.c.finding_id == Finding.finding_id)
@@ -552,7 +551,7 @@ def facility_domain(
         .group_by(Finding.country_code, Finding.facility_id, Facility.name, Finding.domain)
         .order_by(Finding.country_code, Finding.facility_id, Finding.domain)
     )
-    return _with_worst(frame(engine, stmt))
+    return _with_worst(sql.frame(engine, stmt))
 
 
 def weakest_spots(
@@ -566,12 +565,14 @@ def weakest_spots(
     (:func:`rules.weakness_key`: worst open severity, then more overdue, then
     more open; then by name), weakest first; and how many facilities have
     findings in all. Facilities are ranked in SQL."""
-    q, flt = as_quarter(quarter), _flt(flt)
+    q, flt = sql.as_quarter(quarter), _flt(flt)
     if _from_counts(engine, q.index, flt):
         t = summary.table(per_facility=True)
         is_open = t.status.in_(OPEN_FINDING_STATUSES)
         cond = _count_conditions(t, countries, flt, quarter_idx=q.index)
-        worst = func.coalesce(func.min(case((is_open, severity_rank(t.severity)), else_=None)), len(SEVERITY_ORDER) + 1)
+        worst = func.coalesce(
+            func.min(case((is_open, sql.severity_rank(t.severity)), else_=None)), len(SEVERITY_ORDER) + 1
+        )
         ranked = (
             select(t.facility_id)
             .join(Facility, Facility.facility_id == t.facility_id)
@@ -657,7 +658,7 @@ def findings_list(
     :data:`rules.SORT_KEYS` (ties broken by finding ID); ``limit`` None
     returns every match (for a download). Sorting, searching and paging
     happen in SQL."""
-    q, flt = as_quarter(quarter), _flt(flt)
+    q, flt = sql.as_quarter(quarter), _flt(flt)
     if sort not in rules.SORT_KEYS:
         raise ValueError(f"unknown sort: {sort!r}")
     s, cond = _scoped(q, countries, flt)
@@ -672,7 +673,7 @@ def findings_list(
         .join(Facility, Facility.facility_id == Finding.facility_id)
         .where(*cond)
     )
-    late = overdue(s, q.end)
+    late = sql.overdue(s, q.end)
     no_due = case((s.c.due_date.is_(None), 1), else_=0)
     status_rank = case(*[(s.c.status == st, i) for st, i in rules.finding_status_order().items()], else_=99)
 
@@ -680,7 +681,7 @@ def findings_list(
         return col.desc() if descending else col.asc()
 
     orders = {
-        "severity": [d(severity_rank(Finding.severity)), case((late, 0), else_=1), no_due, s.c.due_date],
+        "severity": [d(sql.severity_rank(Finding.severity)), case((late, 0), else_=1), no_due, s.c.due_date],
         # most overdue first (earliest due date among the overdue), then the rest by due date
         "days_overdue": [
             d(case((late, 0), else_=1)),
@@ -721,7 +722,7 @@ def findings_list(
         stmt = stmt.limit(int(limit)).offset(max(0, int(offset)))
     with engine.connect() as conn:
         total = int(conn.execute(select(func.count()).select_from(base.subquery())).scalar() or 0)
-    df = frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     df["overdue"] = df["overdue"].fillna(False).astype(bool)
     # the SQL flag decides (sql.overdue); the days are counted to the quarter's end
     df["days_overdue"] = [
@@ -765,7 +766,7 @@ def finding_timeline(engine: Engine, finding_id: str, quarter: str | Quarter) ->
     """The finding's story up to the end of the quarter, one row per quarter
     from its first report (see :func:`rules.timeline`), and how many history
     entries come after the quarter (hidden as at it)."""
-    q = as_quarter(quarter)
+    q = sql.as_quarter(quarter)
     history = finding_history(engine, finding_id)
     entries = history.to_dict("records")
     later = sum(1 for e in entries if rules.entry_quarter_idx(e) > q.index)

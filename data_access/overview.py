@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, or_, select
 
-from . import summary
+from . import sql, summary
 from .models import (
     Activity,
     Country,
@@ -35,16 +35,6 @@ from .queries import finding_status_by_quarter, priorities_as_at, quarters_with_
 from .rules import status as rules
 from .rules.quarters import Quarter
 from .rules.reference import FINDING_STATUSES, OPEN_FINDING_STATUSES
-from .sql import (
-    as_quarter,
-    finding_state,
-    frame,
-    in_countries,
-    milestone_state,
-    overdue,
-    priority_state,
-    severity_rank,
-)
 
 # Indicators shown as headline tiles, in order.
 HEADLINE_INDICATORS: tuple[str, ...] = ("prisoners_total", "ve_prisoners", "ftf_detainees")
@@ -105,12 +95,12 @@ def indicator_totals(
     or before the quarter; how many countries report it; whether any of the
     summed values is approximate; the oldest quarter among them (a figure
     carried forward from an earlier return)."""
-    q = as_quarter(quarter)
+    q = sql.as_quarter(quarter)
     codes = list(codes)
     iv = IndicatorValue
     latest = (
         select(iv.country_code.label("c"), iv.indicator_code.label("i"), func.max(iv.quarter_idx).label("mq"))
-        .where(in_countries(iv.country_code, countries), iv.indicator_code.in_(codes), iv.quarter_idx <= q.index)
+        .where(sql.in_countries(iv.country_code, countries), iv.indicator_code.in_(codes), iv.quarter_idx <= q.index)
         .group_by(iv.country_code, iv.indicator_code)
         .subquery("latest")
     )
@@ -127,7 +117,7 @@ def indicator_totals(
         )
         .group_by(iv.indicator_code)
     )
-    df = frame(engine, stmt).set_index("indicator").reindex(codes)
+    df = sql.frame(engine, stmt).set_index("indicator").reindex(codes)
     df.index.name = "indicator"
     df["countries"] = df["countries"].fillna(0).astype(int)
     df["approximate"] = df["approximate"].fillna(0).astype(bool)
@@ -139,7 +129,7 @@ def finding_totals(engine: Engine, quarter: str | Quarter, countries: Iterable[s
     progress), overdue (open with a due date before the quarter's end) and
     open critical ones, as at the quarter. Read from the finding counts
     (:mod:`data_access.summary`) when they cover the quarter."""
-    q = as_quarter(quarter)
+    q = sql.as_quarter(quarter)
     if summary.covers(engine, q.index):
         t = summary.table(per_facility=False)
         is_open = t.status.in_(OPEN_FINDING_STATUSES)
@@ -149,14 +139,14 @@ def finding_totals(engine: Engine, quarter: str | Quarter, countries: Iterable[s
             summary.overdue_sum(t).label("overdue"),
             summary.sum_where(t, and_(is_open, t.severity == "critical")).label("open_critical"),
         ).where(*summary.conditions(t, quarter_idx=q.index, countries=countries))
-        return frame(engine, stmt).fillna(0).astype(int)
-    s = finding_state(q, countries)
+        return sql.frame(engine, stmt).fillna(0).astype(int)
+    s = sql.finding_state(q, countries)
     is_open = s.c.status.in_(OPEN_FINDING_STATUSES)
     stmt = (
         select(
             func.count().label("findings"),
             func.coalesce(func.sum(case((is_open, 1), else_=0)), 0).label("open"),
-            func.coalesce(func.sum(case((overdue(s, q.end), 1), else_=0)), 0).label("overdue"),
+            func.coalesce(func.sum(case((sql.overdue(s, q.end), 1), else_=0)), 0).label("overdue"),
             func.coalesce(func.sum(case((and_(is_open, Finding.severity == "critical"), 1), else_=0)), 0).label(
                 "open_critical"
             ),
@@ -164,7 +154,7 @@ def finding_totals(engine: Engine, quarter: str | Quarter, countries: Iterable[s
         .select_from(Finding)
         .join(s, s.c.finding_id == Finding.finding_id)
     )
-    df = frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     return df.fillna(0).astype(int)
 
 
@@ -173,10 +163,10 @@ def priority_status_counts(
 ) -> pd.DataFrame:
     """Priorities by status as at the quarter: one row per status (all five,
     zero when none), in display order."""
-    q = as_quarter(quarter)
-    s = priority_state(q, countries)
+    q = sql.as_quarter(quarter)
+    s = sql.priority_state(q, countries)
     stmt = select(s.c.status, func.count().label("priorities")).group_by(s.c.status)
-    df = frame(engine, stmt).set_index("status").reindex(rules.PRIORITY_DISPLAY_ORDER, fill_value=0)
+    df = sql.frame(engine, stmt).set_index("status").reindex(rules.PRIORITY_DISPLAY_ORDER, fill_value=0)
     df.index.name = "status"
     df["priorities"] = df["priorities"].astype(int)
     return df.reset_index()
@@ -192,7 +182,7 @@ def training_totals(
     the quarter's year to the quarter's end and reported by then; their
     participants, the women among them, and the participants of the
     activities that report both figures (the base of the share of women)."""
-    q = as_quarter(quarter)
+    q = sql.as_quarter(quarter)
     first, _ = rules.year_to_date(q)
     both = and_(Activity.participants.is_not(None), Activity.female_participants.is_not(None))
     stmt = select(
@@ -201,13 +191,13 @@ def training_totals(
         func.coalesce(func.sum(Activity.female_participants), 0).label("female_participants"),
         func.coalesce(func.sum(case((both, Activity.participants), else_=0)), 0).label("share_base"),
     ).where(
-        in_countries(Activity.country_code, countries),
+        sql.in_countries(Activity.country_code, countries),
         Activity.type.in_(list(types)),
         Activity.date >= first.start,
         Activity.date <= q.end,
         Activity.quarter_idx <= q.index,
     )
-    return frame(engine, stmt).fillna(0).astype(int)
+    return sql.frame(engine, stmt).fillna(0).astype(int)
 
 
 def _headline_values(
@@ -249,12 +239,12 @@ def headline(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | 
     year it is compared with that quarter's year-to-date figure, in a Q1 with
     zero (the count starts again each year), so its change is the number
     trained in the quarter."""
-    q = as_quarter(quarter)
+    q = sql.as_quarter(quarter)
     countries = _countries(countries)
     p = q.previous()
     have = quarters_with_data(engine)
     now = _headline_values(engine, q, countries)
-    before = _headline_values(engine, p, countries) if have and p.index >= as_quarter(have[0]).index else None
+    before = _headline_values(engine, p, countries) if have and p.index >= sql.as_quarter(have[0]).index else None
     rows = []
     for metric in HEADLINE_METRICS:
         value, approx, reporting = now[metric]
@@ -287,7 +277,7 @@ def _finding_reports(q: Quarter, countries: Iterable[str] | None):
     earlier, where-conditions). No country condition when all are shown: an
     IN over every finding would only slow the lookups down."""
     countries = list(countries or [])
-    prev = finding_state(q, countries, before=True, name="prev")
+    prev = sql.finding_state(q, countries, before=True, name="prev")
     cur = FindingUpdate
     cond = [cur.quarter_idx == q.index]
     if countries:
@@ -302,7 +292,7 @@ def finding_changes(
     remediated, verified, risk accepted, reopened, progressed (column
     ``change``), with the status before and after; most severe first, at
     most ``limit`` of them (:func:`finding_change_counts` counts them all)."""
-    q = as_quarter(quarter)
+    q = sql.as_quarter(quarter)
     prev, cond = _finding_reports(q, countries)
     cur = FindingUpdate
     news = [
@@ -327,11 +317,11 @@ def finding_changes(
         .join(Facility, Facility.facility_id == Finding.facility_id)
         .outerjoin(prev, prev.c.finding_id == cur.finding_id)
         .where(*cond, or_(*news))
-        .order_by(severity_rank(Finding.severity), Finding.country_code, Finding.finding_id)
+        .order_by(sql.severity_rank(Finding.severity), Finding.country_code, Finding.finding_id)
     )
     if limit is not None:
         stmt = stmt.limit(limit)
-    df = frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     df["previous_status"] = df["previous_status"].astype(object).where(df["previous_status"].notna(), None)
     df["change"] = [rules.finding_change(p, c) for p, c in zip(df["previous_status"], df["status"], strict=False)]
     return df[df["change"].notna()].reset_index(drop=True)
@@ -348,7 +338,7 @@ def finding_change_counts(
 ) -> dict[str, int]:
     """How many findings changed in each way during the quarter (the
     ``change`` values of :func:`finding_changes`), counted in SQL."""
-    q = as_quarter(quarter)
+    q = sql.as_quarter(quarter)
     prev, cond = _finding_reports(q, countries)
     cur = FindingUpdate
     stmt = (
@@ -371,8 +361,8 @@ def finding_change_counts(
 def priority_changes(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
     """Priorities whose status changed during the quarter, with the movement
     (``improved``, ``worsened``, ``started``, ``new``) in ``change``."""
-    q = as_quarter(quarter)
-    prev = priority_state(q, countries, before=True, name="prev")
+    q = sql.as_quarter(quarter)
+    prev = sql.priority_state(q, countries, before=True, name="prev")
     cur = PriorityUpdate
     stmt = (
         select(
@@ -389,12 +379,12 @@ def priority_changes(engine: Engine, quarter: str | Quarter, countries: Iterable
         .outerjoin(prev, prev.c.priority_id == cur.priority_id)
         .where(
             cur.quarter_idx == q.index,
-            in_countries(Priority.country_code, countries),
+            sql.in_countries(Priority.country_code, countries),
             or_(prev.c.status.is_(None), prev.c.status != cur.status),
         )
         .order_by(Priority.country_code, Priority.priority_id)
     )
-    df = frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     df["previous_status"] = df["previous_status"].astype(object).where(df["previous_status"].notna(), None)
     df["change"] = [rules.priority_movement(p, c) for p, c in zip(df["previous_status"], df["status"], strict=False)]
     return df[df["change"] != rules.UNCHANGED].reset_index(drop=True)
@@ -402,8 +392,8 @@ def priority_changes(engine: Engine, quarter: str | Quarter, countries: Iterable
 
 def milestone_changes(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
     """Milestones reached, late, dropped or replanned during the quarter."""
-    q = as_quarter(quarter)
-    prev = milestone_state(q, countries, before=True, name="prev")
+    q = sql.as_quarter(quarter)
+    prev = sql.milestone_state(q, countries, before=True, name="prev")
     cur = MilestoneUpdate
     stmt = (
         select(
@@ -420,10 +410,10 @@ def milestone_changes(engine: Engine, quarter: str | Quarter, countries: Iterabl
         .join(Milestone, Milestone.id == cur.milestone_id)
         .join(Priority, Priority.priority_id == Milestone.priority_id)
         .outerjoin(prev, prev.c.milestone_id == cur.milestone_id)
-        .where(cur.quarter_idx == q.index, in_countries(Priority.country_code, countries))
+        .where(cur.quarter_idx == q.index, sql.in_countries(Priority.country_code, countries))
         .order_by(Priority.country_code, Milestone.priority_id, cur.due_date, Milestone.id)
     )
-    df = frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     df["previous_status"] = df["previous_status"].astype(object).where(df["previous_status"].notna(), None)
     df["change"] = [rules.milestone_change(p, c) for p, c in zip(df["previous_status"], df["status"], strict=False)]
     return df[df["change"].notna()].reset_index(drop=True)
@@ -465,8 +455,8 @@ def overdue_findings(
     """Open findings of the given severities whose due date had passed at the
     end of the quarter, most severe and longest overdue first (at most
     ``limit``), with the days overdue at the quarter's end."""
-    q = as_quarter(quarter)
-    s = finding_state(q, countries)
+    q = sql.as_quarter(quarter)
+    s = sql.finding_state(q, countries)
     stmt = (
         select(
             Finding.country_code.label("country"),
@@ -481,12 +471,12 @@ def overdue_findings(
         )
         .join(s, s.c.finding_id == Finding.finding_id)
         .join(Facility, Facility.facility_id == Finding.facility_id)
-        .where(Finding.severity.in_(list(severities)), overdue(s, q.end))
-        .order_by(severity_rank(Finding.severity), s.c.due_date, Finding.country_code, Finding.finding_id)
+        .where(Finding.severity.in_(list(severities)), sql.overdue(s, q.end))
+        .order_by(sql.severity_rank(Finding.severity), s.c.due_date, Finding.country_code, Finding.finding_id)
     )
     if limit is not None:
         stmt = stmt.limit(limit)
-    df = frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     df["days_overdue"] = pd.Series(
         [(q.end - d).days for d in pd.to_datetime(df["due_date"]).dt.date], index=df.index, dtype=int
     )
@@ -500,19 +490,19 @@ def overdue_count(
     severities: Iterable[str] = rules.ALERT_SEVERITIES,
 ) -> int:
     """How many findings :func:`overdue_findings` would list without a limit."""
-    q = as_quarter(quarter)
+    q = sql.as_quarter(quarter)
     if summary.covers(engine, q.index):
         t = summary.table(per_facility=False)
         stmt = select(summary.overdue_sum(t)).where(
             *summary.conditions(t, quarter_idx=q.index, countries=countries, severities=severities)
         )
     else:
-        s = finding_state(q, countries)
+        s = sql.finding_state(q, countries)
         stmt = (
             select(func.count())
             .select_from(Finding)
             .join(s, s.c.finding_id == Finding.finding_id)
-            .where(Finding.severity.in_(list(severities)), overdue(s, q.end))
+            .where(Finding.severity.in_(list(severities)), sql.overdue(s, q.end))
         )
     with engine.connect() as conn:
         return int(conn.execute(stmt).scalar() or 0)
@@ -538,7 +528,7 @@ def returns_tracker(
     (inclusive): whether a return (or the baseline) is received, its kind,
     when it was uploaded and by whom, who prepared it and when it was
     submitted, its file, and how many earlier uploads it superseded."""
-    a, b = as_quarter(first), as_quarter(last)
+    a, b = sql.as_quarter(first), sql.as_quarter(last)
     cur = select(
         Upload.country_code.label("country"),
         Upload.quarter_idx,
@@ -551,7 +541,7 @@ def returns_tracker(
         Upload.file_name,
     ).where(
         Upload.status == "current",
-        in_countries(Upload.country_code, countries),
+        sql.in_countries(Upload.country_code, countries),
         Upload.quarter_idx >= a.index,
         Upload.quarter_idx <= b.index,
     )
@@ -559,18 +549,18 @@ def returns_tracker(
         select(Upload.country_code.label("country"), Upload.quarter_idx, func.count().label("superseded"))
         .where(
             Upload.status == "superseded",
-            in_countries(Upload.country_code, countries),
+            sql.in_countries(Upload.country_code, countries),
             Upload.quarter_idx >= a.index,
             Upload.quarter_idx <= b.index,
         )
         .group_by(Upload.country_code, Upload.quarter_idx)
     )
-    got = frame(engine, cur)
-    superseded = frame(engine, sup)
-    names = frame(
+    got = sql.frame(engine, cur)
+    superseded = sql.frame(engine, sup)
+    names = sql.frame(
         engine,
         select(Country.code.label("country"), Country.name)
-        .where(in_countries(Country.code, countries))
+        .where(sql.in_countries(Country.code, countries))
         .order_by(Country.name),
     )
     grid = pd.DataFrame(
@@ -609,7 +599,7 @@ def finding_trend(
 ) -> pd.DataFrame:
     """Open findings by severity as at each quarter (long format: quarter,
     severity, open), from one pass over the status history."""
-    qs = [as_quarter(q) for q in quarters]
+    qs = [sql.as_quarter(q) for q in quarters]
     if not qs:
         return pd.DataFrame(columns=["quarter", "severity", "open"])
     df = finding_status_by_quarter(engine, min(qs), max(qs), countries, by=("severity",))
@@ -630,7 +620,7 @@ def priority_trend(
     frames = []
     for quarter in quarters:
         df = priority_status_counts(engine, quarter, countries)
-        df.insert(0, "quarter", str(as_quarter(quarter)))
+        df.insert(0, "quarter", str(sql.as_quarter(quarter)))
         frames.append(df)
     if not frames:
         return pd.DataFrame(columns=["quarter", "status", "priorities"])

@@ -21,12 +21,11 @@ from collections.abc import Iterable
 import pandas as pd
 from sqlalchemy import Engine, and_, func, literal, select
 
-from . import queries, summary
+from . import queries, sql, summary
 from .models import Country, Priority, PriorityUpdate
 from .rules import priorities as rules
 from .rules import status as rag
 from .rules.quarters import Quarter
-from .sql import as_quarter, frame, in_countries, priority_state
 
 NO_THEME = ""  # the theme key of priorities without one
 
@@ -37,7 +36,7 @@ def _scope(countries: Iterable[str] | None, priority_ids: Iterable[str] | None =
     if priority_ids:
         return PriorityUpdate.priority_id.in_(
             select(Priority.priority_id).where(
-                in_countries(Priority.country_code, countries), Priority.priority_id.in_(list(priority_ids))
+                sql.in_countries(Priority.country_code, countries), Priority.priority_id.in_(list(priority_ids))
             )
         )
     if countries:
@@ -76,7 +75,7 @@ def priority_states(
     ``progress_pct``, ``reported`` (whether a return reported a change that
     quarter; otherwise the state is carried from an earlier quarter).
     One SQL query over the spans between a priority's updates."""
-    a, b = as_quarter(first), as_quarter(last)
+    a, b = sql.as_quarter(first), sql.as_quarter(last)
     columns = ["quarter", "quarter_idx", "country", "priority_id", "status", "progress_pct", "reported"]
     if b.index < a.index:
         return pd.DataFrame(columns=columns)
@@ -107,7 +106,7 @@ def priority_states(
         .join(Priority, Priority.priority_id == spans.c.priority_id)
         .order_by(Priority.country_code, spans.c.priority_id, qsel.c.qi)
     )
-    df = frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     if df.empty:
         return pd.DataFrame(columns=columns)
     df["quarter_idx"] = df.pop("qi").astype(int)
@@ -151,11 +150,11 @@ def priorities_assessed(engine: Engine, quarter: str | Quarter, countries: Itera
     ``expected_progress`` and ``gap`` (points below the line),
     ``disagreement`` (None when the statuses agree), ``worsened``,
     ``stalled``, ``slipping`` and ``movement`` against the quarter before."""
-    q = as_quarter(quarter)
+    q = sql.as_quarter(quarter)
     now, prev, prev2 = (
-        priority_state(q, countries, name="now"),
-        priority_state(q.shift(-1), countries, name="prev"),
-        priority_state(q.shift(-2), countries, name="prev2"),
+        sql.priority_state(q, countries, name="now"),
+        sql.priority_state(q.shift(-1), countries, name="prev"),
+        sql.priority_state(q.shift(-2), countries, name="prev2"),
     )
     first = _first_quarters()
     stmt = (
@@ -185,14 +184,16 @@ def priorities_assessed(engine: Engine, quarter: str | Quarter, countries: Itera
         .outerjoin(prev2, prev2.c.priority_id == Priority.priority_id)
         .order_by(Priority.country_code, Priority.priority_id)
     )
-    df = frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     df["first_quarter"] = [str(Quarter.from_index(int(i))) for i in df.pop("first_idx")]
     for c in ("progress_pct", "previous_progress", "progress_2q_ago"):
         df[c] = df[c].astype(float)
     _none(df, ("previous_status", "status_2q_ago", "narrative", "next_steps", "theme", "target_date"))
     assessments, disagreements, worsened, stalled, movement = [], [], [], [], []
     for r in df.itertuples():
-        a = rules.computed_status(r.progress_pct, r.target_date, rules.start_date(as_quarter(r.first_quarter)), q.end)
+        a = rules.computed_status(
+            r.progress_pct, r.target_date, rules.start_date(sql.as_quarter(r.first_quarter)), q.end
+        )
         assessments.append(a)
         disagreements.append(rules.disagreement(r.status, a.status))
         states = [
@@ -240,8 +241,8 @@ def status_counts(
     ``country`` (with ``country_name``) or ``theme`` (trimmed, lower case;
     ``""`` for none): columns ``<by>``, [``country_name``], ``status``,
     ``priorities``."""
-    q = as_quarter(quarter)
-    s = priority_state(q, countries)
+    q = sql.as_quarter(quarter)
+    s = sql.priority_state(q, countries)
     if by == "country":
         keys = [Priority.country_code.label("country"), Country.name.label("country_name")]
     elif by == "theme":
@@ -256,7 +257,7 @@ def status_counts(
         .group_by(*keys, s.c.status)
         .order_by(*keys, s.c.status)
     )
-    df = frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     df["priorities"] = df["priorities"].astype(int)
     return df
 
@@ -291,7 +292,7 @@ def progress_path(engine: Engine, priority_id: str, quarter: str | Quarter) -> p
     quarter's end: ``quarter``, ``quarter_end``, ``status``,
     ``progress_pct``, ``reported``, ``expected_progress`` (None without a
     target date)."""
-    q = as_quarter(quarter)
+    q = sql.as_quarter(quarter)
     with engine.connect() as conn:
         row = conn.execute(
             select(Priority.target_date, func.min(PriorityUpdate.quarter_idx))
@@ -317,7 +318,7 @@ def milestone_timeline(engine: Engine, quarter: str | Quarter, priority_id: str)
     ``last_update`` (the quarter its status was last reported),
     ``date`` (where it sits on the timeline: done on, else due) and
     ``timing`` (on_time, done_late, past_due, due; None for dropped)."""
-    q = as_quarter(quarter)
+    q = sql.as_quarter(quarter)
     df = queries.milestones_as_at(engine, q, priority_id=priority_id)
     df = df.drop(columns=["country", "priority_id"])
     _none(df, ("due_date", "completed_on"))

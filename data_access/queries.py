@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select, union_all
 
-from . import summary
+from . import sql, summary
 from .models import (
     Activity,
     Country,
@@ -30,22 +30,12 @@ from .models import (
 )
 from .rules.quarters import Quarter
 from .rules.reference import OPEN_FINDING_STATUSES
-from .sql import (
-    as_quarter,
-    finding_state,
-    frame,
-    in_countries,
-    milestone_state,
-    overdue,
-    priority_state,
-    severity_rank,
-)
 
 # --------------------------------------------------------------------------- reference
 
 
 def countries(engine: Engine) -> pd.DataFrame:
-    return frame(
+    return sql.frame(
         engine, select(Country.code, Country.name, Country.background, Country.achievements).order_by(Country.name)
     )
 
@@ -84,7 +74,7 @@ def indicator_history(
     country and indicator oldest first, with its quarter and its source
     upload (kind, by whom, when, file, id): the points of the Country
     profiles' series charts and the rows of the indicators export."""
-    q = as_quarter(up_to)
+    q = sql.as_quarter(up_to)
     stmt = (
         select(
             IndicatorValue.country_code.label("country"),
@@ -100,12 +90,12 @@ def indicator_history(
         )
         .join(IndicatorDef, IndicatorDef.code == IndicatorValue.indicator_code)
         .join(Upload, Upload.id == IndicatorValue.upload_id)
-        .where(in_countries(IndicatorValue.country_code, countries))
+        .where(sql.in_countries(IndicatorValue.country_code, countries))
         .order_by(IndicatorValue.country_code, IndicatorDef.sort_order, IndicatorValue.quarter_idx)
     )
     if q is not None:
         stmt = stmt.where(IndicatorValue.quarter_idx <= q.index)
-    df = frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     df["approximate"] = df["approximate"].astype(bool)
     return df
 
@@ -115,8 +105,8 @@ def latest_indicators(
 ) -> pd.DataFrame:
     """For each country and indicator, the latest value at or before the
     quarter, with the quarter it belongs to and where it came from."""
-    q = as_quarter(as_at)
-    cond = [in_countries(IndicatorValue.country_code, countries)]
+    q = sql.as_quarter(as_at)
+    cond = [sql.in_countries(IndicatorValue.country_code, countries)]
     if q is not None:
         cond.append(IndicatorValue.quarter_idx <= q.index)
     latest = (
@@ -152,7 +142,7 @@ def latest_indicators(
         .join(Upload, Upload.id == IndicatorValue.upload_id)
         .order_by(IndicatorValue.country_code, IndicatorDef.sort_order)
     )
-    return frame(engine, stmt)
+    return sql.frame(engine, stmt)
 
 
 # --------------------------------------------------------------------------- facilities
@@ -171,10 +161,10 @@ def facilities(engine: Engine, countries: Iterable[str] | None = None) -> pd.Dat
             Facility.pilot,
             Facility.notes,
         )
-        .where(in_countries(Facility.country_code, countries))
+        .where(sql.in_countries(Facility.country_code, countries))
         .order_by(Facility.country_code, Facility.pilot.desc(), Facility.name)
     )
-    return frame(engine, stmt)
+    return sql.frame(engine, stmt)
 
 
 # --------------------------------------------------------------------------- findings
@@ -184,8 +174,8 @@ def findings_as_at(
     engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, facility_id: str | None = None
 ) -> pd.DataFrame:
     """One row per finding raised by the end of the quarter, with its state then."""
-    q = as_quarter(quarter)
-    s = finding_state(q, countries)
+    q = sql.as_quarter(quarter)
+    s = sql.finding_state(q, countries)
     stmt = (
         select(
             Finding.country_code.label("country"),
@@ -202,7 +192,7 @@ def findings_as_at(
             s.c.owner,
             s.c.status_note,
             s.c.quarter.label("status_quarter"),
-            overdue(s, q.end).label("overdue"),
+            sql.overdue(s, q.end).label("overdue"),
         )
         .join(s, s.c.finding_id == Finding.finding_id)
         .join(Facility, Facility.facility_id == Finding.facility_id)
@@ -210,7 +200,7 @@ def findings_as_at(
     )
     if facility_id:
         stmt = stmt.where(Finding.facility_id == facility_id)
-    df = frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     if not df.empty:
         df["overdue"] = df["overdue"].astype(bool)
     return df
@@ -233,7 +223,7 @@ def finding_history(engine: Engine, finding_id: str) -> pd.DataFrame:
         .where(FindingUpdate.finding_id == finding_id)
         .order_by(FindingUpdate.quarter_idx)
     )
-    return frame(engine, stmt)
+    return sql.frame(engine, stmt)
 
 
 # --------------------------------------------------------------------------- priorities and milestones
@@ -246,8 +236,8 @@ def priorities_as_at(
     statuses: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Each priority's state as at the quarter (only those in ``statuses`` when given)."""
-    q = as_quarter(quarter)
-    s = priority_state(q, countries)
+    q = sql.as_quarter(quarter)
+    s = sql.priority_state(q, countries)
     stmt = (
         select(
             Priority.country_code.label("country"),
@@ -266,7 +256,7 @@ def priorities_as_at(
     )
     if statuses is not None:
         stmt = stmt.where(s.c.status.in_(list(statuses)))
-    return frame(engine, stmt)
+    return sql.frame(engine, stmt)
 
 
 def priority_history(
@@ -275,7 +265,7 @@ def priority_history(
     countries: Iterable[str] | None = None,
     up_to: str | Quarter | None = None,
 ) -> pd.DataFrame:
-    q = as_quarter(up_to)
+    q = sql.as_quarter(up_to)
     stmt = (
         select(
             Priority.country_code.label("country"),
@@ -288,21 +278,21 @@ def priority_history(
             PriorityUpdate.next_steps,
         )
         .join(Priority, Priority.priority_id == PriorityUpdate.priority_id)
-        .where(in_countries(Priority.country_code, countries))
+        .where(sql.in_countries(Priority.country_code, countries))
         .order_by(PriorityUpdate.priority_id, PriorityUpdate.quarter_idx)
     )
     if priority_ids:
         stmt = stmt.where(PriorityUpdate.priority_id.in_(list(priority_ids)))
     if q is not None:
         stmt = stmt.where(PriorityUpdate.quarter_idx <= q.index)
-    return frame(engine, stmt)
+    return sql.frame(engine, stmt)
 
 
 def milestones_as_at(
     engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, priority_id: str | None = None
 ) -> pd.DataFrame:
-    q = as_quarter(quarter)
-    s = milestone_state(q, countries)
+    q = sql.as_quarter(quarter)
+    s = sql.milestone_state(q, countries)
     stmt = (
         select(
             Priority.country_code.label("country"),
@@ -319,7 +309,7 @@ def milestones_as_at(
     )
     if priority_id:
         stmt = stmt.where(Milestone.priority_id == priority_id)
-    return frame(engine, stmt)
+    return sql.frame(engine, stmt)
 
 
 # --------------------------------------------------------------------------- activities
@@ -344,14 +334,14 @@ def activities(
             Activity.facility_id,
             Activity.notes,
         )
-        .where(in_countries(Activity.country_code, countries))
+        .where(sql.in_countries(Activity.country_code, countries))
         .order_by(Activity.country_code, Activity.date, Activity.activity_id)
     )
     if quarter is not None:
-        stmt = stmt.where(Activity.quarter_idx == as_quarter(quarter).index)
+        stmt = stmt.where(Activity.quarter_idx == sql.as_quarter(quarter).index)
     if up_to is not None:
-        stmt = stmt.where(Activity.quarter_idx <= as_quarter(up_to).index)
-    return frame(engine, stmt)
+        stmt = stmt.where(Activity.quarter_idx <= sql.as_quarter(up_to).index)
+    return sql.frame(engine, stmt)
 
 
 # --------------------------------------------------------------------------- uploads
@@ -375,10 +365,10 @@ def upload_history(engine: Engine, countries: Iterable[str] | None = None) -> pd
             Upload.counts,
             Upload.warnings,
         )
-        .where(in_countries(Upload.country_code, countries))
+        .where(sql.in_countries(Upload.country_code, countries))
         .order_by(Upload.id.desc())
     )
-    return frame(engine, stmt)
+    return sql.frame(engine, stmt)
 
 
 def upload_content(engine: Engine, upload_id: int) -> tuple[str, bytes] | None:
@@ -407,7 +397,7 @@ def finding_status_by_quarter(
     quarters then gives the state of each quarter. The work is one pass over
     the history, whatever the number of quarters. When the finding counts
     (:mod:`data_access.summary`) cover ``last``, they are read instead."""
-    a, b = as_quarter(first), as_quarter(last)
+    a, b = sql.as_quarter(first), sql.as_quarter(last)
     by = list(by)
     cols = ["quarter", *by, "status", "findings"]
     if summary.covers(engine, b.index):
@@ -418,7 +408,7 @@ def finding_status_by_quarter(
             .where(*summary.conditions(t, first=a.index, last=b.index, countries=countries))
             .group_by(t.quarter_idx, *keys, t.status)
         )
-        df = frame(engine, stmt)
+        df = sql.frame(engine, stmt)
         df.insert(0, "quarter", [str(Quarter.from_index(int(i))) for i in df.pop("qi")])
         df["findings"] = df["findings"].astype(int)
         return df[cols].sort_values(["quarter", *by, "status"]).reset_index(drop=True)
@@ -430,7 +420,7 @@ def finding_status_by_quarter(
         "severity": Finding.severity,
     }
     keys = [columns[k].label(k) for k in by]
-    scope = in_countries(Finding.country_code, countries)
+    scope = sql.in_countries(Finding.country_code, countries)
     starts = (
         select(fu.quarter_idx.label("qi"), *keys, fu.status, func.count().label("delta"))
         .join(Finding, Finding.finding_id == fu.finding_id)
@@ -443,7 +433,7 @@ def finding_status_by_quarter(
         .where(scope, fu.next_quarter_idx.is_not(None), fu.next_quarter_idx <= b.index)
         .group_by(fu.next_quarter_idx, *keys, fu.status)
     )
-    deltas = frame(engine, union_all(starts, ends))
+    deltas = sql.frame(engine, union_all(starts, ends))
     if deltas.empty:
         return pd.DataFrame(columns=cols)
     groups = [*by, "status"]
@@ -462,7 +452,7 @@ def facility_findings_summary(
 ) -> pd.DataFrame:
     """Per facility, as at the quarter: findings, open, overdue, remediated
     (remediated or verified), the worst open severity and the last audit."""
-    q = as_quarter(quarter)
+    q = sql.as_quarter(quarter)
     stmt = _facility_counts(q, countries) if summary.covers(engine, q.index) else _facility_states(q, countries)
     fac = (
         select(
@@ -482,10 +472,10 @@ def facility_findings_summary(
             stmt.c.last_audit,
         )
         .outerjoin(stmt, stmt.c.facility_id == Facility.facility_id)
-        .where(in_countries(Facility.country_code, countries))
+        .where(sql.in_countries(Facility.country_code, countries))
         .order_by(Facility.country_code, Facility.pilot.desc(), Facility.name)
     )
-    df = frame(engine, fac)
+    df = sql.frame(engine, fac)
     sev = ("critical", "high", "medium", "low")
     df["worst_open_severity"] = [sev[int(r)] if pd.notna(r) and int(r) < 4 else None for r in df.pop("worst_rank")]
     for c in ("findings", "open", "overdue", "remediated"):
@@ -506,7 +496,7 @@ def _facility_counts(q: Quarter, countries: Iterable[str] | None):
             summary.sum_where(t, is_open).label("open"),
             summary.overdue_sum(t).label("overdue"),
             summary.sum_where(t, t.status.in_(("remediated", "verified"))).label("remediated"),
-            func.min(case((is_open, severity_rank(t.severity)), else_=None)).label("worst_rank"),
+            func.min(case((is_open, sql.severity_rank(t.severity)), else_=None)).label("worst_rank"),
         )
         .where(*summary.conditions(t, quarter_idx=q.index, countries=countries))
         .group_by(t.facility_id)
@@ -514,7 +504,7 @@ def _facility_counts(q: Quarter, countries: Iterable[str] | None):
     )
     audits = (
         select(Finding.facility_id, func.max(Finding.audit_date).label("last_audit"))
-        .where(in_countries(Finding.country_code, countries), Finding.first_reported_idx <= q.index)
+        .where(sql.in_countries(Finding.country_code, countries), Finding.first_reported_idx <= q.index)
         .group_by(Finding.facility_id)
         .subquery("audits")
     )
@@ -527,15 +517,15 @@ def _facility_counts(q: Quarter, countries: Iterable[str] | None):
 
 def _facility_states(q: Quarter, countries: Iterable[str] | None):
     """The same figures rebuilt from the history (a quarter the counts do not cover)."""
-    s = finding_state(q, countries)
+    s = sql.finding_state(q, countries)
     is_open = s.c.status.in_(OPEN_FINDING_STATUSES)
-    rank = severity_rank(Finding.severity)
+    rank = sql.severity_rank(Finding.severity)
     return (
         select(
             Finding.facility_id,
             func.count().label("findings"),
             func.sum(case((is_open, 1), else_=0)).label("open"),
-            func.sum(case((overdue(s, q.end), 1), else_=0)).label("overdue"),
+            func.sum(case((sql.overdue(s, q.end), 1), else_=0)).label("overdue"),
             func.sum(case((s.c.status.in_(("remediated", "verified")), 1), else_=0)).label("remediated"),
             func.min(case((is_open, rank), else_=None)).label("worst_rank"),
             func.max(Finding.audit_date).label("last_audit"),
