@@ -207,8 +207,8 @@ def _paused_importer(url, data, in_transaction, release, outcome):
     held) until ``release`` is set: a long import, under control."""
     engine = db.connect(url)
 
-    def progress(_fraction, text):
-        if text == "Saving":  # inside the write transaction, just before the writes
+    def progress(_fraction, message):
+        if message.key == "import.progress.saving":  # inside the write transaction, just before the writes
             in_transaction.set()
             release.wait(timeout=60)
 
