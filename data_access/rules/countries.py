@@ -146,7 +146,7 @@ def derive(share: ShareDef, figures: Mapping[str, Figure]) -> Derived:
         for code, f in ((share.numerator, num), (share.denominator, den))
         if f is not None and f.known and f.approximate
     )
-    if missing:
+    if missing or num is None or den is None:
         return Derived(share.code, None, False, approx, missing, None, False, num, den)
     value = ratio(num.value, den.value, share.factor)
     quarters = {num.quarter, den.quarter} - {None}
@@ -223,11 +223,16 @@ def data_status(last_quarter: str | None, selected: str | None) -> str:
 def carry_forward(points: Mapping[str, Figure], quarters: Iterable[str]) -> dict[str, Figure | None]:
     """The figure as at the end of each quarter: the latest point at or
     before it (with the quarter it was reported for), None before the first."""
-    ordered = sorted(((parse_quarter(q), f) for q, f in points.items() if parse_quarter(q)), key=lambda x: x[0])
+    known = [(pq, f) for q, f in points.items() if (pq := parse_quarter(q)) is not None]
+    ordered = sorted(known, key=lambda x: x[0])
     out: dict[str, Figure | None] = {}
     i, last = 0, None
-    for q in sorted(quarters, key=lambda x: parse_quarter(x) or Quarter(0, 1)):
-        pq = parse_quarter(q)
+
+    def when(q: str) -> Quarter:
+        return parse_quarter(q) or Quarter(0, 1)  # not a quarter: before any figure
+
+    for q in sorted(quarters, key=when):
+        pq = when(q)
         while i < len(ordered) and ordered[i][0] <= pq:
             last = ordered[i][1]
             i += 1

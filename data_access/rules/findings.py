@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .normalise import text_or_none
+from .normalise import as_date, text_or_none
 from .quarters import Quarter, quarter_of
 from .reference import FINDING_SEVERITIES, FINDING_STATUSES, OPEN_FINDING_STATUSES
 from .status import severity_rank
@@ -47,33 +47,18 @@ TILE_STATUSES: tuple[str, ...] = FINDING_STATUSES
 # --------------------------------------------------------------------------- overdue
 
 
-def _day(value: Any) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        if value != value:  # NaN / NaT
-            return None
-    except (TypeError, ValueError):
-        pass
-    text = str(value)
-    return dt.date.fromisoformat(text[:10]) if text and text not in ("NaT", "nan", "None") else None
-
-
 def is_overdue(status: str | None, due_date: Any, quarter: Quarter) -> bool:
     """Whether a finding in this state is overdue as at the end of ``quarter``."""
-    due = _day(due_date)
+    due = as_date(due_date)
     return due is not None and due < quarter.end and status in OPEN_FINDING_STATUSES
 
 
 def days_overdue(status: str | None, due_date: Any, quarter: Quarter) -> int | None:
     """Days from the due date to the quarter's end when overdue, else None."""
-    if not is_overdue(status, due_date, quarter):
+    due = as_date(due_date)
+    if due is None or not is_overdue(status, due, quarter):
         return None
-    return (quarter.end - _day(due_date)).days
+    return (quarter.end - due).days
 
 
 # --------------------------------------------------------------------------- ageing bands
@@ -140,19 +125,21 @@ def weighted_median(values: Iterable[float], weights: Iterable[int]) -> float | 
             hi = v
             break
         seen += w
+    assert lo is not None and hi is not None  # n > 0: the loop found both
     return (lo + hi) / 2
 
 
 def days_to_quarter_end(audit_date: Any, quarter_idx: int | None) -> int | None:
     """Days from the audit to the end of the quarter with index ``quarter_idx``."""
-    if quarter_idx is None or quarter_idx != quarter_idx:
+    audit = as_date(audit_date)
+    if quarter_idx is None or quarter_idx != quarter_idx or audit is None:
         return None
-    return (Quarter.from_index(int(quarter_idx)).end - _day(audit_date)).days
+    return (Quarter.from_index(int(quarter_idx)).end - audit).days
 
 
 def remediated_on_time(remediated_quarter: Quarter | None, due_date: Any) -> bool:
     """First reported remediated in the quarter of the due date or earlier."""
-    due = _day(due_date)
+    due = as_date(due_date)
     return remediated_quarter is not None and due is not None and remediated_quarter <= quarter_of(due)
 
 
@@ -238,7 +225,7 @@ def timeline(entries: Sequence[Mapping[str, Any]], as_at: Quarter, *, every_quar
                 (UNCHANGED,),
             )
         else:
-            status, due, owner = e.get("status"), _day(e.get("due_date")), text_or_none(e.get("owner"))
+            status, due, owner = e["status"], as_date(e.get("due_date")), text_or_none(e.get("owner"))
             note = text_or_none(e.get("status_note"))
             if prev is None:
                 changes: tuple[str, ...] = (RAISED,)

@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from typing import TypeGuard, TypeVar
 
 import numpy as np
 import pandas as pd
 
 Problems = list[tuple[int, str]]
+T = TypeVar("T")
 
 _SEP = re.compile(r"[\s_\-]+")
 
@@ -50,6 +52,32 @@ def is_missing(value: object) -> bool:
     if isinstance(value, str):
         return not value.strip()
     return False
+
+
+def as_date(value: object) -> dt.date | None:
+    """A stored or computed date as a ``datetime.date``: from a date, a
+    datetime or pandas Timestamp, or ISO text (a time part is ignored);
+    None when the value is missing or not a date."""
+    if is_missing(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _positions(mask: pd.Series | np.ndarray) -> list[int]:
+    """The positions where a boolean mask is true."""
+    return [int(i) for i in np.flatnonzero(np.asarray(mask))]
+
+
+def has_value(value: T | None) -> TypeGuard[T]:
+    """Not :func:`is_missing`; typed so that ``if has_value(x):`` knows x is set."""
+    return not is_missing(value)
 
 
 def missing_mask(s: pd.Series) -> pd.Series:
@@ -91,7 +119,7 @@ def parse_text(s: pd.Series, max_chars: int) -> tuple[pd.Series, Problems]:
     too_long = omap(out, lambda v: v is not None and len(v) > max_chars).astype(bool)
     problems = [
         (i, f"text is {len(out.iloc[i]):,} characters long; at most {max_chars:,} are accepted")
-        for i in np.flatnonzero(too_long.to_numpy())
+        for i in _positions(too_long)
     ]
     return out, problems
 
@@ -123,7 +151,7 @@ def parse_number(
     problems: Problems = []
     bad = (~blank & values.isna()).to_numpy()
     accepted = "a whole number" if whole else "a number"
-    for i in np.flatnonzero(bad):
+    for i in _positions(bad):
         raw = s.iloc[i]
         hint = " (use a point for decimals)" if isinstance(raw, str) and "," in raw else ""
         problems.append((i, f"{raw!r} is not a number; expected {accepted}{hint}"))
@@ -131,14 +159,14 @@ def parse_number(
     if whole:
         frac = ok & (np.mod(values.fillna(0).to_numpy(), 1) != 0)
         problems += [
-            (i, f"{values.iloc[i]:g} is not a whole number; counts must be whole numbers") for i in np.flatnonzero(frac)
+            (i, f"{values.iloc[i]:g} is not a whole number; counts must be whole numbers") for i in _positions(frac)
         ]
     if minimum is not None:
         low = ok & (values.fillna(minimum).to_numpy() < minimum)
-        problems += [(i, f"{values.iloc[i]:g} is below the minimum of {minimum:g}") for i in np.flatnonzero(low)]
+        problems += [(i, f"{values.iloc[i]:g} is below the minimum of {minimum:g}") for i in _positions(low)]
     if maximum is not None:
         high = ok & (values.fillna(maximum).to_numpy() > maximum)
-        problems += [(i, f"{values.iloc[i]:g} is above the maximum of {maximum:g}") for i in np.flatnonzero(high)]
+        problems += [(i, f"{values.iloc[i]:g} is above the maximum of {maximum:g}") for i in _positions(high)]
     return values, problems
 
 
@@ -171,10 +199,7 @@ def parse_date(s: pd.Series) -> tuple[pd.Series, Problems]:
             parsed[todo] = pd.to_datetime(iso[todo], format=fmt, errors="coerce")
         found = parsed.notna()
         out[found[found].index] = omap(parsed[found], lambda t: t.date())
-    problems = [
-        (i, f"{s.iloc[i]!r} is not a date; expected {DATE_ACCEPTED}")
-        for i in np.flatnonzero((~blank & out.isna()).to_numpy())
-    ]
+    problems = [(i, f"{s.iloc[i]!r} is not a date; expected {DATE_ACCEPTED}") for i in _positions(~blank & out.isna())]
     return out, problems
 
 
@@ -197,7 +222,7 @@ def parse_enum(s: pd.Series, allowed: Iterable[str]) -> tuple[pd.Series, Problem
     listed = ", ".join(allowed)
     problems = [
         (i, f"{str(s.iloc[i]).strip()!r} is not an accepted value; use one of: {listed}")
-        for i in np.flatnonzero((~blank & out.isna()).to_numpy())
+        for i in _positions(~blank & out.isna())
     ]
     return out, problems
 
@@ -223,6 +248,6 @@ def parse_yes_no(s: pd.Series) -> tuple[pd.Series, Problems]:
 
     out = omap(s, one)
     bad = omap(out, lambda v: v == "?").astype(bool)
-    problems = [(i, f"{s.iloc[i]!r} is not yes or no") for i in np.flatnonzero(bad.to_numpy())]
+    problems = [(i, f"{s.iloc[i]!r} is not yes or no") for i in _positions(bad)]
     out[bad] = None
     return out, problems

@@ -369,7 +369,7 @@ def _parse_data_sheet(
         if extra not in mapping:
             continue
         texts = clean_text(frame[extra])
-        for pos, v in enumerate(texts):
+        for i, v in enumerate(texts):
             if v is None:
                 continue
             if extra == "country":
@@ -382,7 +382,7 @@ def _parse_data_sheet(
             if not ok:
                 issues.error(
                     raw.name,
-                    sheet.cell(extra, pos),
+                    sheet.cell(extra, i),
                     f"this row says {extra} {v!r} but the Return sheet "
                     f"says {expected}; a return holds one country and one quarter",
                     v,
@@ -397,9 +397,9 @@ def _parse_data_sheet(
     complete = keyed.notna().all(axis=1)
     dup = keyed[complete].duplicated(keep="first")
     if dup.any():
-        first_at = {}
-        for pos, row in keyed[complete].iterrows():
-            k = tuple(row)
+        first_at: dict[tuple[Any, ...], int] = {}
+        keys = keyed[complete]  # the frame's index is the row position
+        for pos, k in zip(keys.index.tolist(), keys.itertuples(index=False, name=None), strict=True):
             if k in first_at:
                 what = " / ".join(str(frame.at[pos, c]) for c in key_cols)
                 issues.error(

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .normalise import is_missing
+from .normalise import has_value, is_missing
 from .quarters import Quarter
 from .reference import FINDING_SEVERITIES, FINDING_STATUS_RANK, OPEN_FINDING_STATUSES, PRIORITY_STATUSES
 
@@ -156,9 +156,9 @@ class Change:
 
     @property
     def delta(self) -> float | None:
-        if is_missing(self.value) or is_missing(self.previous):
-            return None
-        return self.value - self.previous
+        if has_value(self.value) and has_value(self.previous):
+            return self.value - self.previous
+        return None
 
     @property
     def direction(self) -> str | None:
@@ -218,6 +218,6 @@ def year_to_date(q: Quarter) -> tuple[Quarter, Quarter]:
 
 
 def share(part: float | None, whole: float | None) -> float | None:
-    if is_missing(part) or is_missing(whole) or not whole:
-        return None
-    return part / whole
+    if has_value(part) and has_value(whole) and whole:
+        return part / whole
+    return None
