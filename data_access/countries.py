@@ -15,6 +15,7 @@ a :class:`Quarter`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
@@ -95,11 +96,16 @@ def key_figures(engine: Engine, quarter: str | Quarter, countries: Iterable[str]
     return df
 
 
+def _figure(row: dict[str, Any]) -> rules.Figure:
+    """The figure of a row of stored indicator values."""
+    return rules.Figure(float(row["value"]), bool(row["approximate"]), row["quarter"])
+
+
 def _figures(df: pd.DataFrame) -> dict[str, dict[str, rules.Figure]]:
     """country -> indicator -> Figure, from rows of :func:`latest_indicators`."""
     out: dict[str, dict[str, rules.Figure]] = {}
-    for r in df.itertuples(index=False):
-        out.setdefault(r.country, {})[r.indicator] = rules.Figure(float(r.value), bool(r.approximate), r.quarter)
+    for r in sql.records(df):
+        out.setdefault(r["country"], {})[r["indicator"]] = _figure(r)
     return out
 
 
@@ -176,17 +182,18 @@ def comparison(
     latest = latest[latest["indicator"].isin(list(indicators))]
     figures = _figures(latest)
     rows = []
-    for r in latest.itertuples(index=False):
-        d = rules.per_100_figure(r.indicator, figures[r.country])
+    for r in sql.records(latest):
+        d = rules.per_100_figure(r["indicator"], figures[r["country"]])
+        f = _figure(r)
         rows.append(
             {
-                "country": r.country,
-                "indicator": r.indicator,
-                "label": r.label,
-                "value": float(r.value),
-                "approximate": bool(r.approximate),
-                "quarter": r.quarter,
-                "carried": rules.is_carried_forward(r.quarter, str(q)),
+                "country": r["country"],
+                "indicator": r["indicator"],
+                "label": r["label"],
+                "value": f.value,
+                "approximate": f.approximate,
+                "quarter": f.quarter,
+                "carried": rules.is_carried_forward(f.quarter, str(q)),
                 "per_100": None if d is None else d.value,
                 "per_100_approximate": False if d is None else d.approximate,
                 "per_100_quarter": None if d is None else d.quarter,
@@ -232,10 +239,8 @@ def share_series(
     )
     history = sql.frame(engine, stmt)
     points: dict[str, dict[str, dict[str, rules.Figure]]] = {}
-    for r in history.itertuples(index=False):
-        points.setdefault(r.country, {}).setdefault(r.indicator, {})[r.quarter] = rules.Figure(
-            float(r.value), bool(r.approximate), r.quarter
-        )
+    for r in sql.records(history):
+        points.setdefault(r["country"], {}).setdefault(r["indicator"], {})[r["quarter"]] = _figure(r)
     rows = []
     for country, by_code in points.items():
         as_at = {code: rules.carry_forward(p, quarters) for code, p in by_code.items()}

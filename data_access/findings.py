@@ -65,7 +65,7 @@ def _flt(flt: FindingFilter | None) -> FindingFilter:
 def _fixed(flt: FindingFilter) -> list[ColumnElement[bool]]:
     """The filter's conditions on the finding itself, but for the country
     (they never change over time)."""
-    cond = []
+    cond: list[ColumnElement[bool]] = []
     if flt.facilities:
         cond.append(Finding.facility_id.in_(list(flt.facilities)))
     if flt.domains:
@@ -85,10 +85,12 @@ def _state(q: Quarter, countries: Iterable[str] | None, flt: FindingFilter) -> S
     return sql.finding_state(q, countries, *_fixed(flt))
 
 
-def _state_conditions(state: FromClause, end: dt.date | ColumnElement[Any], flt: FindingFilter) -> list:
+def _state_conditions(
+    state: FromClause, end: dt.date | ColumnElement[Any], flt: FindingFilter
+) -> list[ColumnElement[bool]]:
     """Conditions on a state (status, owner, overdue at ``end``, the last day
     of the quarter or an SQL column of it)."""
-    cond = []
+    cond: list[ColumnElement[bool]] = []
     if flt.statuses:
         cond.append(state.c.status.in_(list(flt.statuses)))
     if flt.owners:
@@ -448,7 +450,7 @@ def remediation_speed(
             if len(rows)
             else []
         )
-        rows = rows.assign(_days=days)
+        rows = rows.assign(_days=pd.Series(days, index=rows.index))
         if by:
             medians[which] = (
                 {
@@ -768,6 +770,6 @@ def finding_timeline(engine: Engine, finding_id: str, quarter: str | Quarter) ->
     entries come after the quarter (hidden as at it)."""
     q = sql.as_quarter(quarter)
     history = finding_history(engine, finding_id)
-    entries = history.to_dict("records")
+    entries = sql.records(history)
     later = sum(1 for e in entries if rules.entry_quarter_idx(e) > q.index)
     return rules.timeline(entries, q), later

@@ -12,7 +12,8 @@ a :class:`Quarter`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, or_, select
@@ -205,9 +206,9 @@ def _headline_values(
 ) -> dict[str, tuple[float | None, bool, int | None]]:
     """metric -> (value, approximate, countries reporting) as at q."""
     out: dict[str, tuple] = {}
-    ind = indicator_totals(engine, q, countries).set_index("indicator")
+    ind = {r["indicator"]: r for r in sql.records(indicator_totals(engine, q, countries))}
     for code in HEADLINE_INDICATORS:
-        row = ind.loc[code]
+        row = ind[code]
         value = None if row["countries"] == 0 else float(row["value"])
         out[code] = (value, bool(row["approximate"]), int(row["countries"]))
     f = finding_totals(engine, q, countries).iloc[0]
@@ -431,10 +432,10 @@ def summarise_changes(
     finding_counts: dict[str, int], priorities: pd.DataFrame, milestones: pd.DataFrame
 ) -> pd.DataFrame:
     """:func:`change_summary` from its parts (for callers that hold them already)."""
-    counts = {
+    counts: dict[str, Mapping[str, int]] = {
         "finding": finding_counts,
-        "priority": priorities["change"].value_counts(),
-        "milestone": milestones["change"].value_counts(),
+        "priority": Counter(priorities["change"]),
+        "milestone": Counter(milestones["change"]),
     }
     rows = []
     for area, changes in CHANGE_AREAS.items():
@@ -603,11 +604,11 @@ def finding_trend(
     if not qs:
         return pd.DataFrame(columns=["quarter", "severity", "open"])
     df = finding_status_by_quarter(engine, min(qs), max(qs), countries, by=("severity",))
-    df = df[df["status"].isin(OPEN_FINDING_STATUSES)].groupby(["quarter", "severity"])["findings"].sum()
+    per_group = df[df["status"].isin(OPEN_FINDING_STATUSES)].groupby(["quarter", "severity"])["findings"].sum()
     index = pd.MultiIndex.from_product(
         [[str(q) for q in qs], list(rules.SEVERITY_ORDER)], names=["quarter", "severity"]
     )
-    out = df.reindex(index, fill_value=0).rename("open").reset_index()
+    out = per_group.reindex(index, fill_value=0).rename("open").reset_index()
     out["open"] = out["open"].astype(int)
     return out
 

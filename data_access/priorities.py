@@ -190,24 +190,23 @@ def priorities_assessed(engine: Engine, quarter: str | Quarter, countries: Itera
         df[c] = df[c].astype(float)
     _none(df, ("previous_status", "status_2q_ago", "narrative", "next_steps", "theme", "target_date"))
     assessments, disagreements, worsened, stalled, movement = [], [], [], [], []
-    for r in df.itertuples():
-        a = rules.computed_status(
-            r.progress_pct, r.target_date, rules.start_date(sql.as_quarter(r.first_quarter)), q.end
-        )
+    for r in sql.records(df):
+        start = rules.start_date(sql.as_quarter(r["first_quarter"]))
+        a = rules.computed_status(r["progress_pct"], r["target_date"], start, q.end)
         assessments.append(a)
-        disagreements.append(rules.disagreement(r.status, a.status))
+        disagreements.append(rules.disagreement(r["status"], a.status))
         states = [
             None if s is None else rules.State(s, p)
             for s, p in (
-                (r.status_2q_ago, r.progress_2q_ago),
-                (r.previous_status, r.previous_progress),
-                (r.status, r.progress_pct),
+                (r["status_2q_ago"], r["progress_2q_ago"]),
+                (r["previous_status"], r["previous_progress"]),
+                (r["status"], r["progress_pct"]),
             )
         ]
         why = rules.slipping(states)
         worsened.append(rules.WORSENED in why)
         stalled.append(rules.STALLED in why)
-        movement.append(rag.priority_movement(r.previous_status, r.status))
+        movement.append(rag.priority_movement(r["previous_status"], r["status"]))
     df["start_date"] = pd.Series([a.start for a in assessments], index=df.index, dtype=object)
     df["computed_status"] = pd.Series([a.status for a in assessments], index=df.index, dtype=object)
     df["reason"] = pd.Series([a.reason for a in assessments], index=df.index, dtype=object)
@@ -271,7 +270,7 @@ def narrative_thread(engine: Engine, priority_id: str, up_to: str | Quarter) -> 
     ``previous_status``, ``movement``, ``progress``, ``previous_progress``,
     ``narrative``, ``next_steps`` (None when not new)."""
     history = queries.priority_history(engine, [priority_id], up_to=up_to)
-    entries = rules.narrative_thread(history.to_dict("records"))
+    entries = rules.narrative_thread(sql.records(history))
     columns = [
         "quarter",
         "status",
@@ -322,13 +321,12 @@ def milestone_timeline(engine: Engine, quarter: str | Quarter, priority_id: str)
     df = queries.milestones_as_at(engine, q, priority_id=priority_id)
     df = df.drop(columns=["country", "priority_id"])
     _none(df, ("due_date", "completed_on"))
+    rows = sql.records(df)
     df["date"] = pd.Series(
-        [rules.timeline_date(r.status, r.due_date, r.completed_on) for r in df.itertuples()],
-        index=df.index,
-        dtype=object,
+        [rules.timeline_date(r["status"], r["due_date"], r["completed_on"]) for r in rows], index=df.index, dtype=object
     )
     df["timing"] = pd.Series(
-        [rules.milestone_timing(r.status, r.due_date, r.completed_on, q.end) for r in df.itertuples()],
+        [rules.milestone_timing(r["status"], r["due_date"], r["completed_on"], q.end) for r in rows],
         index=df.index,
         dtype=object,
     )

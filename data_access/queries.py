@@ -46,7 +46,7 @@ def quarters_with_data(engine: Engine) -> list[str]:
         lo, hi = conn.execute(
             select(func.min(Upload.quarter_idx), func.max(Upload.quarter_idx)).where(Upload.status == "current")
         ).one()
-    if lo is None:
+    if lo is None or hi is None:
         return []
     return [str(Quarter.from_index(i)) for i in range(lo, hi + 1)]
 
@@ -440,7 +440,9 @@ def finding_status_by_quarter(
     wide = deltas.pivot_table(index="qi", columns=groups, values="delta", aggfunc="sum", fill_value=0)
     span = range(min(int(wide.index.min()), a.index), b.index + 1)
     running = wide.reindex(span, fill_value=0).cumsum().loc[a.index : b.index]
-    long = running.stack(list(range(len(groups))), future_stack=True).rename("findings").reset_index()
+    stacked = running.stack(list(range(len(groups))), future_stack=True)
+    assert isinstance(stacked, pd.Series)  # every column level stacked: one value per row
+    long = stacked.rename("findings").reset_index()
     long = long[long["findings"] > 0]
     long.insert(0, "quarter", [str(Quarter.from_index(int(i))) for i in long.pop("qi")])
     long["findings"] = long["findings"].astype(int)

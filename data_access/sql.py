@@ -5,7 +5,7 @@ codes (None or empty: all countries), ``quarter`` a canonical ``YYYY-Qn``
 string or a :class:`Quarter` (:func:`as_quarter` reads either).
 
 - :func:`as_quarter`: a quarter argument as a :class:`Quarter`;
-- :func:`frame`: run a select, get a pandas DataFrame;
+- :func:`frame`: run a select, get a pandas DataFrame (:func:`records`: its rows);
 - :func:`in_countries`: the country filter;
 - :func:`severity_rank`: severities in order, for sorting and "worst";
 - :func:`overdue`: the overdue rule;
@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any, overload
+from typing import Any, cast, overload
 
 import pandas as pd
 from sqlalchemy import (
@@ -86,6 +86,11 @@ def frame(engine: Engine, stmt: Executable) -> pd.DataFrame:
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a frame as dicts keyed by column name."""
+    return cast(list[dict[str, Any]], df.to_dict("records"))
+
+
 # --------------------------------------------------------------------------- filters and rules
 
 
@@ -131,8 +136,9 @@ UPDATE_TABLES: dict[str, tuple[Table, str]] = {
 }
 
 
-def in_force(table: FromClause, quarter_idx: int) -> ColumnElement[bool]:
-    """Rows of an update table that are the state at the end of the quarter."""
+def in_force(table: FromClause, quarter_idx: int | ColumnElement[Any]) -> ColumnElement[bool]:
+    """Rows of an update table that are the state at the end of the quarter
+    (its index, or an SQL expression of it)."""
     nxt = table.c.next_quarter_idx
     return and_(table.c.quarter_idx <= quarter_idx, or_(nxt.is_(None), nxt > quarter_idx))
 

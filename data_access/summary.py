@@ -28,7 +28,8 @@ they do for filters the tables do not carry (owner, a finding's text).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import (
     Connection,
@@ -170,7 +171,7 @@ def refresh(conn: Connection, countries: Iterable[str] | None = None) -> None:
     conn.execute(delete(FindingCount).where(changed(FindingCount.country_code)))
     conn.execute(delete(FindingCountByCountry).where(changed(FindingCountByCountry.country_code)))
     _fill(conn, lo, new_horizon, changed)
-    if countries and new_horizon > old_horizon:
+    if countries and old_horizon is not None and new_horizon > old_horizon:
         _fill(conn, old_horizon + 1, new_horizon, lambda col: col.not_in(countries))
 
 
@@ -204,18 +205,11 @@ def _fill(conn: Connection, first: int, last: int, scope) -> None:
     )
 
 
-class _connection:
+@contextmanager
+def _connection(bind: Connection | Engine) -> Iterator[Connection]:
     """``with _connection(engine_or_connection) as conn``: a connection either way."""
-
-    def __init__(self, bind: Connection | Engine) -> None:
-        self.bind, self.conn = bind, None
-
-    def __enter__(self) -> Connection:
-        if isinstance(self.bind, Connection):
-            return self.bind
-        self.conn = self.bind.connect()
-        return self.conn
-
-    def __exit__(self, *exc) -> None:
-        if self.conn is not None:
-            self.conn.close()
+    if isinstance(bind, Connection):
+        yield bind
+    else:
+        with bind.connect() as conn:
+            yield conn

@@ -377,13 +377,13 @@ def _run_child(data: bytes, limits: Limits) -> dict:
     if len(stderr) > _MAX_CHILD_STDERR_LOGGED:
         half = _MAX_CHILD_STDERR_LOGGED // 2
         stderr = stderr[:half] + b"\n[...]\n" + stderr[-half:]
-    stderr = stderr.decode("utf-8", "replace")
+    said = stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
-        raise _fail("unreadable", "child exited with %d: %s", proc.returncode, stderr)
+        raise _fail("unreadable", "child exited with %d: %s", proc.returncode, said)
     try:
         result = _ResultUnpickler(io.BytesIO(proc.stdout)).load()
     except Exception as exc:
-        raise _fail("unreadable", "child output unreadable: %r; stderr: %s", exc, stderr) from None
+        raise _fail("unreadable", "child output unreadable: %r; stderr: %s", exc, said) from None
     if not isinstance(result, dict) or "ok" not in result:
         raise _fail("unreadable", "child output malformed")
     return result
@@ -393,7 +393,7 @@ def _to_workbook(result: dict, limits: Limits) -> RawWorkbook:
     if not result["ok"]:
         error = result.get("error")
         if error == "grid_too_large":
-            name, n_rows, n_cols = result.get("sheet"), result.get("rows"), result.get("cols")
+            name, n_rows, n_cols = result.get("sheet"), int(result["rows"]), int(result["cols"])
             raise _fail(
                 "grid_too_large",
                 "grid too large: %r %dx%d",

@@ -14,6 +14,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import pandas as pd
@@ -71,8 +72,8 @@ def write_rows(
     columns: list[str],
     rows: Iterable[Mapping[str, Any] | list[Any]],
     *,
-    required: set[str] = frozenset(),
-    date_columns: set[str] = frozenset(),
+    required: AbstractSet[str] = frozenset(),
+    date_columns: AbstractSet[str] = frozenset(),
 ) -> int:
     """Header plus rows; text typed as text; returns the number of rows."""
     ws.append(columns)
@@ -144,7 +145,8 @@ def add_instructions(wb: Workbook, title: str, lines: list[str]) -> None:
 
 def new_workbook() -> Workbook:
     wb = Workbook()
-    wb.remove(wb.active)
+    for sheet in wb.worksheets:  # the empty sheet a new workbook starts with
+        wb.remove(sheet)
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
     wb.properties.creator = "Steering Dashboard"
