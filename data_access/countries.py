@@ -21,13 +21,10 @@ import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
 
 from . import sql
-from .models import Activity, Country, IndicatorDef, IndicatorValue, Upload
-from .queries import SOURCE_COLUMNS, latest_indicators
+from .models import Activity, Country, IndicatorValue, Upload
+from .queries import latest_indicators
 from .rules import countries as rules
 from .rules.quarters import Quarter
-
-_SOURCE = tuple(c.name for c in SOURCE_COLUMNS)
-
 
 # --------------------------------------------------------------------------- figures and baseline
 
@@ -38,34 +35,10 @@ def baselines(
     """For each country and indicator, the first figure stored (at or before
     ``up_to``): for the programme's countries, the achievements report's
     figure for 2023-Q4. With its approximate flag, note, quarter and source."""
-    iv = IndicatorValue
-    cond = [sql.in_countries(iv.country_code, countries)]
-    if up_to is not None:
-        cond.append(iv.quarter_idx <= sql.as_quarter(up_to).index)
-    first = (
-        select(iv.country_code.label("c"), iv.indicator_code.label("i"), func.min(iv.quarter_idx).label("fq"))
-        .where(*cond)
-        .group_by(iv.country_code, iv.indicator_code)
-        .subquery("first")
-    )
-    stmt = (
-        select(
-            iv.country_code.label("country"),
-            iv.indicator_code.label("indicator"),
-            iv.value,
-            iv.approximate,
-            iv.note,
-            iv.quarter,
-            *SOURCE_COLUMNS,
-        )
-        .join(first, and_(iv.country_code == first.c.c, iv.indicator_code == first.c.i, iv.quarter_idx == first.c.fq))
-        .join(IndicatorDef, IndicatorDef.code == iv.indicator_code)
-        .join(Upload, Upload.id == iv.upload_id)
-        .order_by(iv.country_code, IndicatorDef.sort_order)
-    )
+    stmt = sql.indicator_values(countries, sql.as_quarter(up_to), which="first")
     df = sql.frame(engine, stmt)
     df["approximate"] = df["approximate"].astype(bool)
-    return df
+    return df[["country", "indicator", "value", "approximate", "note", "quarter", *sql.SOURCE_NAMES]].copy()
 
 
 def key_figures(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
@@ -80,7 +53,7 @@ def key_figures(engine: Engine, quarter: str | Quarter, countries: Iterable[str]
     now["approximate"] = now["approximate"].astype(bool)
     now["carried"] = [rules.is_carried_forward(x, str(q)) for x in now["quarter"]]
     base = baselines(engine, countries, up_to=q).rename(
-        columns={c: f"baseline_{c}" for c in ("value", "approximate", "note", "quarter", *_SOURCE)}
+        columns={c: f"baseline_{c}" for c in ("value", "approximate", "note", "quarter", *sql.SOURCE_NAMES)}
     )
     prev = latest_indicators(engine, countries, as_at=q.previous())[
         ["country", "indicator", "value", "approximate", "quarter"]

@@ -98,26 +98,14 @@ def indicator_totals(
     carried forward from an earlier return)."""
     q = sql.as_quarter(quarter)
     codes = list(codes)
-    iv = IndicatorValue
-    latest = (
-        select(iv.country_code.label("c"), iv.indicator_code.label("i"), func.max(iv.quarter_idx).label("mq"))
-        .where(sql.in_countries(iv.country_code, countries), iv.indicator_code.in_(codes), iv.quarter_idx <= q.index)
-        .group_by(iv.country_code, iv.indicator_code)
-        .subquery("latest")
-    )
-    stmt = (
-        select(
-            iv.indicator_code.label("indicator"),
-            func.sum(iv.value).label("value"),
-            func.count().label("countries"),
-            func.max(case((iv.approximate, 1), else_=0)).label("approximate"),
-            func.min(iv.quarter).label("oldest_quarter"),
-        )
-        .join(
-            latest, and_(iv.country_code == latest.c.c, iv.indicator_code == latest.c.i, iv.quarter_idx == latest.c.mq)
-        )
-        .group_by(iv.indicator_code)
-    )
+    v = sql.indicator_values(countries, q, which="latest").where(IndicatorValue.indicator_code.in_(codes)).subquery()
+    stmt = select(
+        v.c.indicator,
+        func.sum(v.c.value).label("value"),
+        func.count().label("countries"),
+        func.max(case((v.c.approximate, 1), else_=0)).label("approximate"),
+        func.min(v.c.quarter).label("oldest_quarter"),
+    ).group_by(v.c.indicator)
     df = sql.frame(engine, stmt).set_index("indicator").reindex(codes)
     df.index.name = "indicator"
     df["countries"] = df["countries"].fillna(0).astype(int)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, func, select, union_all
+from sqlalchemy import Engine, case, func, select, union_all
 
 from . import sql, summary
 from .models import (
@@ -21,8 +21,6 @@ from .models import (
     Facility,
     Finding,
     FindingUpdate,
-    IndicatorDef,
-    IndicatorValue,
     Milestone,
     Priority,
     PriorityUpdate,
@@ -58,14 +56,6 @@ def latest_quarter(engine: Engine) -> str | None:
 
 # --------------------------------------------------------------------------- indicators
 
-# Where a stored figure came from: its upload's kind, who uploaded it, when, and the file.
-SOURCE_COLUMNS = (
-    Upload.kind.label("source_kind"),
-    Upload.uploaded_by.label("source_by"),
-    Upload.uploaded_at.label("source_at"),
-    Upload.file_name.label("source_file"),
-)
-
 
 def indicator_history(
     engine: Engine, countries: Iterable[str] | None = None, up_to: str | Quarter | None = None
@@ -74,30 +64,12 @@ def indicator_history(
     country and indicator oldest first, with its quarter and its source
     upload (kind, by whom, when, file, id): the points of the Country
     profiles' series charts and the rows of the indicators export."""
-    q = sql.as_quarter(up_to)
-    stmt = (
-        select(
-            IndicatorValue.country_code.label("country"),
-            IndicatorValue.indicator_code.label("indicator"),
-            IndicatorDef.label,
-            IndicatorValue.quarter,
-            IndicatorValue.quarter_idx,
-            IndicatorValue.value,
-            IndicatorValue.approximate,
-            IndicatorValue.note,
-            *SOURCE_COLUMNS,
-            Upload.id.label("upload_id"),
-        )
-        .join(IndicatorDef, IndicatorDef.code == IndicatorValue.indicator_code)
-        .join(Upload, Upload.id == IndicatorValue.upload_id)
-        .where(sql.in_countries(IndicatorValue.country_code, countries))
-        .order_by(IndicatorValue.country_code, IndicatorDef.sort_order, IndicatorValue.quarter_idx)
-    )
-    if q is not None:
-        stmt = stmt.where(IndicatorValue.quarter_idx <= q.index)
-    df = sql.frame(engine, stmt)
+    df = sql.frame(engine, sql.indicator_values(countries, sql.as_quarter(up_to)))
     df["approximate"] = df["approximate"].astype(bool)
     return df
+
+
+LATEST_COLUMNS = ["country", "indicator", "label", "quarter", "value", "approximate", "note", *sql.SOURCE_NAMES]
 
 
 def latest_indicators(
@@ -105,44 +77,8 @@ def latest_indicators(
 ) -> pd.DataFrame:
     """For each country and indicator, the latest value at or before the
     quarter, with the quarter it belongs to and where it came from."""
-    q = sql.as_quarter(as_at)
-    cond = [sql.in_countries(IndicatorValue.country_code, countries)]
-    if q is not None:
-        cond.append(IndicatorValue.quarter_idx <= q.index)
-    latest = (
-        select(
-            IndicatorValue.country_code.label("c"),
-            IndicatorValue.indicator_code.label("i"),
-            func.max(IndicatorValue.quarter_idx).label("mq"),
-        )
-        .where(*cond)
-        .group_by(IndicatorValue.country_code, IndicatorValue.indicator_code)
-        .subquery()
-    )
-    stmt = (
-        select(
-            IndicatorValue.country_code.label("country"),
-            IndicatorValue.indicator_code.label("indicator"),
-            IndicatorDef.label,
-            IndicatorValue.quarter,
-            IndicatorValue.value,
-            IndicatorValue.approximate,
-            IndicatorValue.note,
-            *SOURCE_COLUMNS,
-        )
-        .join(
-            latest,
-            and_(
-                IndicatorValue.country_code == latest.c.c,
-                IndicatorValue.indicator_code == latest.c.i,
-                IndicatorValue.quarter_idx == latest.c.mq,
-            ),
-        )
-        .join(IndicatorDef, IndicatorDef.code == IndicatorValue.indicator_code)
-        .join(Upload, Upload.id == IndicatorValue.upload_id)
-        .order_by(IndicatorValue.country_code, IndicatorDef.sort_order)
-    )
-    return sql.frame(engine, stmt)
+    stmt = sql.indicator_values(countries, sql.as_quarter(as_at), which="latest")
+    return sql.frame(engine, stmt)[LATEST_COLUMNS].copy()
 
 
 # --------------------------------------------------------------------------- facilities

@@ -10,7 +10,8 @@ string or a :class:`Quarter` (:func:`as_quarter` reads either).
 - :func:`severity_rank`: severities in order, for sorting and "worst";
 - :func:`overdue`: the overdue rule;
 - "as at" a quarter: :func:`finding_state`, :func:`priority_state`,
-  :func:`milestone_state`, built on :func:`latest_updates`.
+  :func:`milestone_state`, built on :func:`latest_updates`; and for
+  indicators, :func:`indicator_values` (the latest value at or before it).
 
 The state "as at" a quarter
 ---------------------------
@@ -30,7 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any, cast, overload
+from typing import Any, Literal, cast, overload
 
 import pandas as pd
 from sqlalchemy import (
@@ -52,12 +53,25 @@ from sqlalchemy import (
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql import ColumnElement
 
-from .models import Base, Finding, FindingUpdate, Milestone, MilestoneUpdate, Priority, PriorityUpdate
+from .models import (
+    Base,
+    Finding,
+    FindingUpdate,
+    IndicatorDef,
+    IndicatorValue,
+    Milestone,
+    MilestoneUpdate,
+    Priority,
+    PriorityUpdate,
+    Upload,
+)
 from .rules.quarters import Quarter, parse_quarter
 from .rules.reference import FINDING_SEVERITIES, OPEN_FINDING_STATUSES
 
 # A column of a table or of a mapped class (``Finding.country_code``).
 Column = ColumnElement[Any] | QueryableAttribute[Any]
+# A select of any columns.
+AnySelect = Select[*tuple[Any, ...]]
 
 
 # --------------------------------------------------------------------------- arguments and results
@@ -212,6 +226,64 @@ def milestone_state(
         else None
     )
     return _state("milestones", q, ids, before, name)
+
+
+# Where a stored figure came from: its upload's kind, who uploaded it, when, and the file.
+SOURCE_COLUMNS = (
+    Upload.kind.label("source_kind"),
+    Upload.uploaded_by.label("source_by"),
+    Upload.uploaded_at.label("source_at"),
+    Upload.file_name.label("source_file"),
+)
+SOURCE_NAMES = tuple(c.name for c in SOURCE_COLUMNS)
+
+
+def indicator_values(
+    countries: Iterable[str] | None = None,
+    up_to: Quarter | None = None,
+    *,
+    which: Literal["all", "first", "latest"] = "all",
+) -> AnySelect:
+    """Stored indicator values of ``countries`` up to the quarter (all when
+    None), per country and indicator oldest first: ``country``,
+    ``indicator``, ``label``, ``quarter``, ``quarter_idx``, ``value``,
+    ``approximate``, ``note``, their source (:data:`SOURCE_COLUMNS`) and
+    ``upload_id``. ``which`` keeps every value, or only the first (the
+    baseline) or the latest (the figure as at the quarter) of each country
+    and indicator."""
+    iv = IndicatorValue
+    cond = [in_countries(iv.country_code, countries)]
+    if up_to is not None:
+        cond.append(iv.quarter_idx <= up_to.index)
+    stmt: AnySelect = (
+        select(
+            iv.country_code.label("country"),
+            iv.indicator_code.label("indicator"),
+            IndicatorDef.label,
+            iv.quarter,
+            iv.quarter_idx,
+            iv.value,
+            iv.approximate,
+            iv.note,
+            *SOURCE_COLUMNS,
+            Upload.id.label("upload_id"),
+        )
+        .join(IndicatorDef, IndicatorDef.code == iv.indicator_code)
+        .join(Upload, Upload.id == iv.upload_id)
+        .where(*cond)
+    )
+    if which != "all":
+        pick = func.min(iv.quarter_idx) if which == "first" else func.max(iv.quarter_idx)
+        one = (
+            select(iv.country_code.label("c"), iv.indicator_code.label("i"), pick.label("qi"))
+            .where(*cond)
+            .group_by(iv.country_code, iv.indicator_code)
+            .subquery(which)
+        )
+        stmt = stmt.join(
+            one, and_(iv.country_code == one.c.c, iv.indicator_code == one.c.i, iv.quarter_idx == one.c.qi)
+        )
+    return stmt.order_by(iv.country_code, IndicatorDef.sort_order, iv.quarter_idx)
 
 
 def refresh_spans(conn: Connection, kind: str, key_filter: ColumnElement[bool] | None = None) -> None:
