@@ -14,7 +14,7 @@ a :class:`Quarter`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -29,9 +29,7 @@ from .rules.quarters import Quarter
 # --------------------------------------------------------------------------- figures and baseline
 
 
-def baselines(
-    engine: Engine, countries: Iterable[str] | None = None, up_to: str | Quarter | None = None
-) -> pd.DataFrame:
+def baselines(engine: Engine, countries: sql.Countries = None, up_to: sql.QuarterLike | None = None) -> pd.DataFrame:
     """For each country and indicator, the first figure stored (at or before
     ``up_to``): for the programme's countries, the achievements report's
     figure for 2023-Q4. With its approximate flag, note, quarter and source."""
@@ -41,7 +39,7 @@ def baselines(
     return df[["country", "indicator", "value", "approximate", "note", "quarter", *sql.SOURCE_NAMES]].copy()
 
 
-def key_figures(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+def key_figures(engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None) -> pd.DataFrame:
     """One row per country and indicator reported by the end of the quarter:
     the figure as at the quarter (value, approximate, note, the quarter it
     was reported for, its source, ``carried`` when that is an earlier
@@ -92,8 +90,8 @@ def _figure_columns(prefix: str, f: rules.Figure | None) -> dict:
 
 def derived_shares(
     engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
+    quarter: sql.QuarterLike,
+    countries: sql.Countries = None,
     shares: Sequence[rules.ShareDef] = rules.SHARES,
 ) -> pd.DataFrame:
     """Per country reporting any figure by the quarter and per share: the
@@ -142,8 +140,8 @@ def derived_shares(
 
 def comparison(
     engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
+    quarter: sql.QuarterLike,
+    countries: sql.Countries = None,
     indicators: Sequence[str] = rules.PROFILE_INDICATORS,
 ) -> pd.DataFrame:
     """Countries side by side: per country and indicator reported by the
@@ -192,7 +190,7 @@ def comparison(
 def share_series(
     engine: Engine,
     quarters: Sequence[str],
-    countries: Iterable[str] | None = None,
+    countries: sql.Countries = None,
     shares: Sequence[rules.ShareDef] = rules.SHARES,
 ) -> pd.DataFrame:
     """Each share as at the end of every quarter given (the figures then
@@ -239,7 +237,7 @@ def share_series(
 # --------------------------------------------------------------------------- reporting state
 
 
-def data_status(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+def data_status(engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None) -> pd.DataFrame:
     """Per country (every country in scope, reporting or not): the last
     quarter, at or before the selected one, with indicator figures; its
     status (``current``, ``carried`` or ``none``, see
@@ -296,7 +294,7 @@ def data_status(engine: Engine, quarter: str | Quarter, countries: Iterable[str]
 
 
 def activity_by_quarter(
-    engine: Engine, countries: Iterable[str] | None = None, up_to: str | Quarter | None = None
+    engine: Engine, countries: sql.Countries = None, up_to: sql.QuarterLike | None = None
 ) -> pd.DataFrame:
     """Activities reported per country, quarter and type, up to a quarter:
     how many, participants, women among them and ``share_base`` (the
@@ -336,7 +334,7 @@ def activity_by_quarter(
 
 
 def activity_running_totals(
-    engine: Engine, countries: Iterable[str] | None = None, up_to: str | Quarter | None = None
+    engine: Engine, countries: sql.Countries = None, up_to: sql.QuarterLike | None = None
 ) -> pd.DataFrame:
     """Per country and reporting quarter: activities, participants and women
     in the quarter, and the running totals since the programme began

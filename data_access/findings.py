@@ -75,12 +75,12 @@ def _fixed(flt: FindingFilter) -> list[ColumnElement[bool]]:
     return cond
 
 
-def _static(countries: Iterable[str] | None, flt: FindingFilter) -> list[ColumnElement[bool]]:
+def _static(countries: sql.Countries, flt: FindingFilter) -> list[ColumnElement[bool]]:
     """Conditions on the finding itself (they never change over time)."""
     return [sql.in_countries(Finding.country_code, countries), *_fixed(flt)]
 
 
-def _state(q: Quarter, countries: Iterable[str] | None, flt: FindingFilter) -> Subquery:
+def _state(q: Quarter, countries: sql.Countries, flt: FindingFilter) -> Subquery:
     """Each in-scope finding's latest status entry at or before ``q``."""
     return sql.finding_state(q, countries, *_fixed(flt))
 
@@ -100,7 +100,7 @@ def _state_conditions(
     return cond
 
 
-def _scoped(q: Quarter, countries: Iterable[str] | None, flt: FindingFilter) -> tuple[Subquery, list]:
+def _scoped(q: Quarter, countries: sql.Countries, flt: FindingFilter) -> tuple[Subquery, list]:
     """(state subquery, where-conditions) selecting the filtered findings as at q;
     select from ``Finding`` joined to the state."""
     s = _state(q, countries, flt)
@@ -117,7 +117,7 @@ def _count_table(flt: FindingFilter, by: Iterable[str] = ()):
     return summary.table(per_facility=bool(flt.facilities) or "facility_id" in by)
 
 
-def _count_conditions(t, countries: Iterable[str] | None, flt: FindingFilter, **quarters) -> list:
+def _count_conditions(t, countries: sql.Countries, flt: FindingFilter, **quarters) -> list:
     return summary.conditions(
         t,
         countries=countries,
@@ -139,7 +139,7 @@ def _ints(df: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
 # --------------------------------------------------------------------------- filter options
 
 
-def owners(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> list[str]:
+def owners(engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None) -> list[str]:
     """The owners of the findings in scope as at the quarter, sorted."""
     q = sql.as_quarter(quarter)
     s = _state(q, countries, NO_FILTER)
@@ -149,7 +149,7 @@ def owners(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | No
 
 
 def finding_count(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, flt: FindingFilter | None = None
+    engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None, flt: FindingFilter | None = None
 ) -> int:
     """How many findings match, as at the quarter."""
     q, flt = sql.as_quarter(quarter), _flt(flt)
@@ -172,8 +172,8 @@ GROUP_KEYS = ("country", "facility_id", "domain", "severity")
 
 def status_counts(
     engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
+    quarter: sql.QuarterLike,
+    countries: sql.Countries = None,
     flt: FindingFilter | None = None,
     by: Iterable[str] = (),
 ) -> pd.DataFrame:
@@ -184,7 +184,7 @@ def status_counts(
     by = list(by)
     if _from_counts(engine, q.index, flt):
         t = _count_table(flt, by)
-        keys = [getattr(t, "country_code" if b == "country" else b).label(b) for b in by]
+        keys = summary.keys(t, by)
         stmt = select(
             *keys, t.status, func.sum(t.findings).label("findings"), summary.overdue_sum(t).label("overdue")
         ).where(*_count_conditions(t, countries, flt, quarter_idx=q.index))
@@ -199,13 +199,7 @@ def status_counts(
         df = _ints(sql.frame(engine, stmt), ("findings", "overdue"))
         return df[[*by, *(["facility"] if "facility_id" in by else []), "status", "findings", "overdue"]]
     s, cond = _scoped(q, countries, flt)
-    columns = {
-        "country": Finding.country_code,
-        "facility_id": Finding.facility_id,
-        "domain": Finding.domain,
-        "severity": Finding.severity,
-    }
-    keys = [columns[b].label(b) for b in by]
+    keys = sql.finding_keys(by)
     extra = [Facility.name.label("facility")] if "facility_id" in by else []
     stmt = (
         select(
@@ -229,7 +223,7 @@ HEADLINE_METRICS: tuple[str, ...] = (*rules.TILE_STATUSES, "overdue", "median_da
 
 
 def headline(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, flt: FindingFilter | None = None
+    engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None, flt: FindingFilter | None = None
 ) -> pd.DataFrame:
     """The tiles: findings in each status, overdue ones, and the median days
     from audit to (first reported) remediation, as at the quarter and the
@@ -257,9 +251,9 @@ def headline(
 
 def burn_down(
     engine: Engine,
-    first: str | Quarter,
-    last: str | Quarter,
-    countries: Iterable[str] | None = None,
+    first: sql.QuarterLike,
+    last: sql.QuarterLike,
+    countries: sql.Countries = None,
     flt: FindingFilter | None = None,
 ) -> pd.DataFrame:
     """Open findings (open or in progress) by severity as at the end of every
@@ -320,7 +314,7 @@ def burn_down(
 
 
 def ageing(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, flt: FindingFilter | None = None
+    engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None, flt: FindingFilter | None = None
 ) -> pd.DataFrame:
     """Open findings by how long they have been open (``measure`` "age":
     days from the audit to the quarter's end) and overdue findings by how
@@ -361,7 +355,7 @@ def ageing(
 SPEED_KEYS = ("country", "domain", "severity", "facility_id", "remediated_quarter")
 
 
-def _per_finding(q: Quarter, countries: Iterable[str] | None, flt: FindingFilter):
+def _per_finding(q: Quarter, countries: sql.Countries, flt: FindingFilter):
     """One row per filtered finding as at q: its keys, audit date, as-at status
     and due date, and the first quarters (indexes, <= q) it was reported
     remediated (or verified) and verified."""
@@ -394,8 +388,8 @@ def _first_by(column, q: Quarter):
 
 def remediation_speed(
     engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
+    quarter: sql.QuarterLike,
+    countries: sql.Countries = None,
     flt: FindingFilter | None = None,
     by: Iterable[str] = (),
 ) -> pd.DataFrame:
@@ -474,7 +468,7 @@ def remediation_speed(
 
 
 def median_days_to_remediate(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, flt: FindingFilter | None = None
+    engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None, flt: FindingFilter | None = None
 ) -> float | None:
     """The median days from audit to the end of the quarter first reported
     remediated, over the filtered findings remediated by the quarter: the
@@ -508,7 +502,7 @@ def _int(expr):
 
 
 def facility_domain(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, flt: FindingFilter | None = None
+    engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None, flt: FindingFilter | None = None
 ) -> pd.DataFrame:
     """Per facility and domain, as at the quarter: findings, open, overdue and
     the worst severity among the open ones (None when none is open)."""
@@ -558,8 +552,8 @@ def facility_domain(
 
 def weakest_spots(
     engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
+    quarter: sql.QuarterLike,
+    countries: sql.Countries = None,
     flt: FindingFilter | None = None,
     limit: int = 25,
 ) -> tuple[pd.DataFrame, int]:
@@ -614,10 +608,7 @@ def weakest_spots(
 
 
 def _with_worst(df: pd.DataFrame) -> pd.DataFrame:
-    worst = [
-        SEVERITY_ORDER[int(r)] if pd.notna(r) and int(r) < len(SEVERITY_ORDER) else None for r in df.pop("worst_rank")
-    ]
-    df["worst_open_severity"] = pd.Series(worst, index=df.index, dtype=object)
+    df["worst_open_severity"] = pd.Series(sql.severities_of(df.pop("worst_rank")), index=df.index, dtype=object)
     return _ints(df, ("findings", "open", "overdue"))
 
 
@@ -645,8 +636,8 @@ LIST_COLUMNS = (
 
 def findings_list(
     engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
+    quarter: sql.QuarterLike,
+    countries: sql.Countries = None,
     flt: FindingFilter | None = None,
     search: str = "",
     sort: str = rules.DEFAULT_SORT,
@@ -698,14 +689,7 @@ def findings_list(
     }
     stmt = (
         select(
-            Finding.country_code.label("country"),
-            Finding.finding_id,
-            Finding.facility_id,
-            Facility.name.label("facility"),
-            Finding.audit_date,
-            Finding.domain,
-            Finding.severity,
-            Finding.title,
+            *sql.finding_columns("audit_date domain severity title"),
             s.c.status,
             s.c.due_date,
             late.label("overdue"),
@@ -764,7 +748,7 @@ def finding(engine: Engine, finding_id: str) -> dict | None:
     return dict(row) if row else None
 
 
-def finding_timeline(engine: Engine, finding_id: str, quarter: str | Quarter) -> tuple[list[rules.TimelineRow], int]:
+def finding_timeline(engine: Engine, finding_id: str, quarter: sql.QuarterLike) -> tuple[list[rules.TimelineRow], int]:
     """The finding's story up to the end of the quarter, one row per quarter
     from its first report (see :func:`rules.timeline`), and how many history
     entries come after the quarter (hidden as at it)."""

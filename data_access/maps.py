@@ -11,11 +11,10 @@ from sqlalchemy import Engine, case, func, select
 
 from . import sql
 from .models import Finding
-from .rules.quarters import Quarter
 from .rules.reference import OPEN_FINDING_STATUSES
 
 
-def facility_finding_counts(engine: Engine, quarter: str | Quarter, facility_id: str) -> pd.DataFrame:
+def facility_finding_counts(engine: Engine, quarter: sql.QuarterLike, facility_id: str) -> pd.DataFrame:
     """Findings of one facility raised by the end of the quarter, counted by
     severity and status as at then, with how many of them were overdue.
     Columns: severity, status, findings, overdue; worst severity first."""
@@ -42,7 +41,7 @@ def facility_finding_counts(engine: Engine, quarter: str | Quarter, facility_id:
 
 
 def facility_open_findings(
-    engine: Engine, quarter: str | Quarter, facility_id: str, limit: int | None = None
+    engine: Engine, quarter: sql.QuarterLike, facility_id: str, limit: int | None = None
 ) -> pd.DataFrame:
     """The facility's findings open or in progress at the end of the quarter,
     worst severity first, then the earliest deadline. Columns: finding_id,

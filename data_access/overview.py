@@ -13,7 +13,7 @@ a :class:`Quarter`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, or_, select
@@ -79,7 +79,7 @@ PRIORITY_METRICS = {
 }
 
 
-def _countries(countries: Iterable[str] | None) -> list[str]:
+def _countries(countries: sql.Countries) -> list[str]:
     return list(countries or [])
 
 
@@ -88,8 +88,8 @@ def _countries(countries: Iterable[str] | None) -> list[str]:
 
 def indicator_totals(
     engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
+    quarter: sql.QuarterLike,
+    countries: sql.Countries = None,
     codes: Iterable[str] = HEADLINE_INDICATORS,
 ) -> pd.DataFrame:
     """For each indicator, the sum over the countries of their latest value at
@@ -113,7 +113,7 @@ def indicator_totals(
     return df.reset_index()
 
 
-def finding_totals(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+def finding_totals(engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None) -> pd.DataFrame:
     """One row: findings raised by the end of the quarter, open (open or in
     progress), overdue (open with a due date before the quarter's end) and
     open critical ones, as at the quarter. Read from the finding counts
@@ -147,9 +147,7 @@ def finding_totals(engine: Engine, quarter: str | Quarter, countries: Iterable[s
     return df.fillna(0).astype(int)
 
 
-def priority_status_counts(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None
-) -> pd.DataFrame:
+def priority_status_counts(engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None) -> pd.DataFrame:
     """Priorities by status as at the quarter: one row per status (all five,
     zero when none), in display order."""
     q = sql.as_quarter(quarter)
@@ -163,8 +161,8 @@ def priority_status_counts(
 
 def training_totals(
     engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
+    quarter: sql.QuarterLike,
+    countries: sql.Countries = None,
     types: Iterable[str] = rules.TRAINING_ACTIVITY_TYPES,
 ) -> pd.DataFrame:
     """One row, year to date: training activities dated from 1 January of
@@ -212,7 +210,7 @@ def _headline_values(
     return out
 
 
-def headline(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+def headline(engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None) -> pd.DataFrame:
     """The Overview's headline figures as at the quarter and a quarter earlier.
 
     One row per metric of :data:`HEADLINE_METRICS`: ``value``, ``previous``
@@ -261,7 +259,7 @@ def headline(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | 
 # --------------------------------------------------------------------------- what changed during a quarter
 
 
-def _finding_reports(q: Quarter, countries: Iterable[str] | None):
+def _finding_reports(q: Quarter, countries: sql.Countries):
     """(the quarter's status reports joined to the finding's state a quarter
     earlier, where-conditions). No country condition when all are shown: an
     IN over every finding would only slow the lookups down."""
@@ -275,7 +273,7 @@ def _finding_reports(q: Quarter, countries: Iterable[str] | None):
 
 
 def finding_changes(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, limit: int | None = None
+    engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None, limit: int | None = None
 ) -> pd.DataFrame:
     """Findings whose status report for the quarter is news: raised,
     remediated, verified, risk accepted, reopened, progressed (column
@@ -290,13 +288,7 @@ def finding_changes(
     ]
     stmt = (
         select(
-            Finding.country_code.label("country"),
-            Finding.finding_id,
-            Finding.facility_id,
-            Facility.name.label("facility"),
-            Finding.severity,
-            Finding.domain,
-            Finding.title,
+            *sql.finding_columns("severity domain title"),
             prev.c.status.label("previous_status"),
             cur.status,
             cur.due_date,
@@ -310,10 +302,17 @@ def finding_changes(
     )
     if limit is not None:
         stmt = stmt.limit(limit)
-    df = sql.frame(engine, stmt)
-    df["previous_status"] = df["previous_status"].astype(object).where(df["previous_status"].notna(), None)
-    df["change"] = [rules.finding_change(p, c) for p, c in zip(df["previous_status"], df["status"], strict=False)]
+    df = _with_change(sql.frame(engine, stmt), rules.finding_change)
     return df[df["change"].notna()].reset_index(drop=True)
+
+
+def _with_change(df: pd.DataFrame, change: Callable[[str | None, str], str | None]) -> pd.DataFrame:
+    """Rows of status reports with the status before (``previous_status``,
+    None when there was none) and ``change``, the rule applied to both."""
+    before = df["previous_status"].astype(object).where(df["previous_status"].notna(), None)
+    df["previous_status"] = before
+    df["change"] = [change(p, c) for p, c in zip(before, df["status"], strict=False)]
+    return df
 
 
 def _finding_news_pairs() -> list[tuple[str | None, str]]:
@@ -322,9 +321,7 @@ def _finding_news_pairs() -> list[tuple[str | None, str]]:
     return [(p, c) for p in before for c in FINDING_STATUSES if rules.finding_change(p, c) is not None]
 
 
-def finding_change_counts(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None
-) -> dict[str, int]:
+def finding_change_counts(engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None) -> dict[str, int]:
     """How many findings changed in each way during the quarter (the
     ``change`` values of :func:`finding_changes`), counted in SQL."""
     q = sql.as_quarter(quarter)
@@ -347,17 +344,15 @@ def finding_change_counts(
     return counts
 
 
-def priority_changes(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+def priority_changes(engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None) -> pd.DataFrame:
     """Priorities whose status changed during the quarter, with the movement
     (``improved``, ``worsened``, ``started``, ``new``) in ``change``."""
     q = sql.as_quarter(quarter)
-    prev = sql.priority_state(q, countries, before=True, name="prev")
-    cur = PriorityUpdate
+    prev, cur = sql.priority_state(q, countries, before=True, name="prev"), PriorityUpdate
     stmt = (
         select(
             Priority.country_code.label("country"),
-            Priority.priority_id,
-            Priority.title,
+            *sql.columns(Priority, "priority_id title"),
             prev.c.status.label("previous_status"),
             cur.status,
             prev.c.progress_pct.label("previous_progress"),
@@ -373,13 +368,11 @@ def priority_changes(engine: Engine, quarter: str | Quarter, countries: Iterable
         )
         .order_by(Priority.country_code, Priority.priority_id)
     )
-    df = sql.frame(engine, stmt)
-    df["previous_status"] = df["previous_status"].astype(object).where(df["previous_status"].notna(), None)
-    df["change"] = [rules.priority_movement(p, c) for p, c in zip(df["previous_status"], df["status"], strict=False)]
+    df = _with_change(sql.frame(engine, stmt), rules.priority_movement)
     return df[df["change"] != rules.UNCHANGED].reset_index(drop=True)
 
 
-def milestone_changes(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+def milestone_changes(engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None) -> pd.DataFrame:
     """Milestones reached, late, dropped or replanned during the quarter."""
     q = sql.as_quarter(quarter)
     prev = sql.milestone_state(q, countries, before=True, name="prev")
@@ -391,9 +384,7 @@ def milestone_changes(engine: Engine, quarter: str | Quarter, countries: Iterabl
             Priority.title.label("priority"),
             Milestone.name.label("milestone"),
             prev.c.status.label("previous_status"),
-            cur.status,
-            cur.due_date,
-            cur.completed_on,
+            *sql.columns(cur, "status due_date completed_on"),
         )
         .select_from(cur)
         .join(Milestone, Milestone.id == cur.milestone_id)
@@ -402,9 +393,7 @@ def milestone_changes(engine: Engine, quarter: str | Quarter, countries: Iterabl
         .where(cur.quarter_idx == q.index, sql.in_countries(Priority.country_code, countries))
         .order_by(Priority.country_code, Milestone.priority_id, cur.due_date, Milestone.id)
     )
-    df = sql.frame(engine, stmt)
-    df["previous_status"] = df["previous_status"].astype(object).where(df["previous_status"].notna(), None)
-    df["change"] = [rules.milestone_change(p, c) for p, c in zip(df["previous_status"], df["status"], strict=False)]
+    df = _with_change(sql.frame(engine, stmt), rules.milestone_change)
     return df[df["change"].notna()].reset_index(drop=True)
 
 
@@ -436,8 +425,8 @@ def summarise_changes(
 
 def overdue_findings(
     engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
+    quarter: sql.QuarterLike,
+    countries: sql.Countries = None,
     severities: Iterable[str] = rules.ALERT_SEVERITIES,
     limit: int | None = None,
 ) -> pd.DataFrame:
@@ -447,17 +436,7 @@ def overdue_findings(
     q = sql.as_quarter(quarter)
     s = sql.finding_state(q, countries)
     stmt = (
-        select(
-            Finding.country_code.label("country"),
-            Finding.finding_id,
-            Finding.facility_id,
-            Facility.name.label("facility"),
-            Finding.severity,
-            Finding.title,
-            s.c.status,
-            s.c.due_date,
-            s.c.owner,
-        )
+        select(*sql.finding_columns("severity title"), *sql.columns(s, "status due_date owner"))
         .join(s, s.c.finding_id == Finding.finding_id)
         .join(Facility, Facility.facility_id == Finding.facility_id)
         .where(Finding.severity.in_(list(severities)), sql.overdue(s, q.end))
@@ -474,8 +453,8 @@ def overdue_findings(
 
 def overdue_count(
     engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
+    quarter: sql.QuarterLike,
+    countries: sql.Countries = None,
     severities: Iterable[str] = rules.ALERT_SEVERITIES,
 ) -> int:
     """How many findings :func:`overdue_findings` would list without a limit."""
@@ -499,8 +478,8 @@ def overdue_count(
 
 def priorities_in_status(
     engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
+    quarter: sql.QuarterLike,
+    countries: sql.Countries = None,
     statuses: Iterable[str] = ("off track",),
 ) -> pd.DataFrame:
     """Priorities whose status as at the quarter is one of ``statuses``."""
@@ -511,7 +490,7 @@ def priorities_in_status(
 
 
 def returns_tracker(
-    engine: Engine, first: str | Quarter, last: str | Quarter, countries: Iterable[str] | None = None
+    engine: Engine, first: sql.QuarterLike, last: sql.QuarterLike, countries: sql.Countries = None
 ) -> pd.DataFrame:
     """One row per country and quarter between ``first`` and ``last``
     (inclusive): whether a return (or the baseline) is received, its kind,
@@ -583,9 +562,7 @@ def returns_tracker(
 # --------------------------------------------------------------------------- trends
 
 
-def finding_trend(
-    engine: Engine, quarters: Iterable[str | Quarter], countries: Iterable[str] | None = None
-) -> pd.DataFrame:
+def finding_trend(engine: Engine, quarters: Iterable[sql.QuarterLike], countries: sql.Countries = None) -> pd.DataFrame:
     """Open findings by severity as at each quarter (long format: quarter,
     severity, open), from one pass over the status history."""
     qs = [sql.as_quarter(q) for q in quarters]
@@ -602,7 +579,7 @@ def finding_trend(
 
 
 def priority_trend(
-    engine: Engine, quarters: Iterable[str | Quarter], countries: Iterable[str] | None = None
+    engine: Engine, quarters: Iterable[sql.QuarterLike], countries: sql.Countries = None
 ) -> pd.DataFrame:
     """Priorities by status as at each quarter (long format: quarter, status,
     priorities)."""

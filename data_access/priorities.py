@@ -30,7 +30,7 @@ from .rules.quarters import Quarter
 NO_THEME = ""  # the theme key of priorities without one
 
 
-def _scope(countries: Iterable[str] | None, priority_ids: Iterable[str] | None = None):
+def _scope(countries: sql.Countries, priority_ids: Iterable[str] | None = None):
     """The updates of the priorities in scope; no condition at all when every
     priority is (an IN over all of them only slows the lookups down)."""
     if priority_ids:
@@ -64,9 +64,9 @@ def _none(df: pd.DataFrame, columns: Iterable[str]) -> None:
 
 def priority_states(
     engine: Engine,
-    first: str | Quarter,
-    last: str | Quarter,
-    countries: Iterable[str] | None = None,
+    first: sql.QuarterLike,
+    last: sql.QuarterLike,
+    countries: sql.Countries = None,
     priority_ids: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Each priority's state as at the end of every quarter from ``first`` to
@@ -118,7 +118,7 @@ def priority_states(
 
 
 def progress_trends(
-    engine: Engine, first: str | Quarter, last: str | Quarter, countries: Iterable[str] | None = None
+    engine: Engine, first: sql.QuarterLike, last: sql.QuarterLike, countries: sql.Countries = None
 ) -> pd.DataFrame:
     """Per priority: ``trend``, its progress at the end of every quarter from
     ``first`` (or its first report) to ``last``, a missing value as 0; and
@@ -135,7 +135,7 @@ def progress_trends(
 # --------------------------------------------------------------------------- every priority, assessed
 
 
-def priorities_assessed(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+def priorities_assessed(engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None) -> pd.DataFrame:
     """One row per priority reported by the end of the quarter, with its
     state then and how the rules judge it.
 
@@ -234,7 +234,7 @@ def flag_counts(assessed: pd.DataFrame) -> dict[str, int]:
 
 
 def status_counts(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, by: str = "country"
+    engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None, by: str = "country"
 ) -> pd.DataFrame:
     """Priorities by reported status as at the quarter, grouped in SQL by
     ``country`` (with ``country_name``) or ``theme`` (trimmed, lower case;
@@ -264,7 +264,7 @@ def status_counts(
 # --------------------------------------------------------------------------- one priority
 
 
-def narrative_thread(engine: Engine, priority_id: str, up_to: str | Quarter) -> pd.DataFrame:
+def narrative_thread(engine: Engine, priority_id: str, up_to: sql.QuarterLike) -> pd.DataFrame:
     """The priority's reports up to the quarter as a thread, newest first
     (see :func:`rules.narrative_thread`): ``quarter``, ``status``,
     ``previous_status``, ``movement``, ``progress``, ``previous_progress``,
@@ -285,7 +285,7 @@ def narrative_thread(engine: Engine, priority_id: str, up_to: str | Quarter) -> 
     return df.where(df.notna(), None)
 
 
-def progress_path(engine: Engine, priority_id: str, quarter: str | Quarter) -> pd.DataFrame:
+def progress_path(engine: Engine, priority_id: str, quarter: sql.QuarterLike) -> pd.DataFrame:
     """The priority's state as at each quarter from its first report to the
     quarter, with the progress expected on the rule's straight line at each
     quarter's end: ``quarter``, ``quarter_end``, ``status``,
@@ -311,7 +311,7 @@ def progress_path(engine: Engine, priority_id: str, quarter: str | Quarter) -> p
     return states[columns]
 
 
-def milestone_timeline(engine: Engine, quarter: str | Quarter, priority_id: str) -> pd.DataFrame:
+def milestone_timeline(engine: Engine, quarter: sql.QuarterLike, priority_id: str) -> pd.DataFrame:
     """The priority's milestones as at the quarter, in the order they are due:
     ``milestone``, ``status``, ``due_date``, ``completed_on``,
     ``last_update`` (the quarter its status was last reported),

@@ -58,7 +58,7 @@ def latest_quarter(engine: Engine) -> str | None:
 
 
 def indicator_history(
-    engine: Engine, countries: Iterable[str] | None = None, up_to: str | Quarter | None = None
+    engine: Engine, countries: sql.Countries = None, up_to: sql.QuarterLike | None = None
 ) -> pd.DataFrame:
     """Every stored indicator value up to the quarter (all when None), per
     country and indicator oldest first, with its quarter and its source
@@ -73,7 +73,7 @@ LATEST_COLUMNS = ["country", "indicator", "label", "quarter", "value", "approxim
 
 
 def latest_indicators(
-    engine: Engine, countries: Iterable[str] | None = None, as_at: str | Quarter | None = None
+    engine: Engine, countries: sql.Countries = None, as_at: sql.QuarterLike | None = None
 ) -> pd.DataFrame:
     """For each country and indicator, the latest value at or before the
     quarter, with the quarter it belongs to and where it came from."""
@@ -84,19 +84,14 @@ def latest_indicators(
 # --------------------------------------------------------------------------- facilities
 
 
-def facilities(engine: Engine, countries: Iterable[str] | None = None) -> pd.DataFrame:
+# What the pages show of a facility (its country labelled ``country``).
+FACILITY_COLUMNS = "facility_id name type city latitude longitude pilot"
+
+
+def facilities(engine: Engine, countries: sql.Countries = None) -> pd.DataFrame:
+    """Every facility of the countries: pilots first, then by name."""
     stmt = (
-        select(
-            Facility.country_code.label("country"),
-            Facility.facility_id,
-            Facility.name,
-            Facility.type,
-            Facility.city,
-            Facility.latitude,
-            Facility.longitude,
-            Facility.pilot,
-            Facility.notes,
-        )
+        select(Facility.country_code.label("country"), *sql.columns(Facility, FACILITY_COLUMNS), Facility.notes)
         .where(sql.in_countries(Facility.country_code, countries))
         .order_by(Facility.country_code, Facility.pilot.desc(), Facility.name)
     )
@@ -107,26 +102,15 @@ def facilities(engine: Engine, countries: Iterable[str] | None = None) -> pd.Dat
 
 
 def findings_as_at(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, facility_id: str | None = None
+    engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None, facility_id: str | None = None
 ) -> pd.DataFrame:
     """One row per finding raised by the end of the quarter, with its state then."""
     q = sql.as_quarter(quarter)
     s = sql.finding_state(q, countries)
     stmt = (
         select(
-            Finding.country_code.label("country"),
-            Finding.finding_id,
-            Finding.facility_id,
-            Facility.name.label("facility"),
-            Finding.audit_date,
-            Finding.domain,
-            Finding.severity,
-            Finding.title,
-            Finding.recommendation,
-            s.c.status,
-            s.c.due_date,
-            s.c.owner,
-            s.c.status_note,
+            *sql.finding_columns("audit_date domain severity title recommendation"),
+            *sql.columns(s, "status due_date owner status_note"),
             s.c.quarter.label("status_quarter"),
             sql.overdue(s, q.end).label("overdue"),
         )
@@ -146,14 +130,8 @@ def finding_history(engine: Engine, finding_id: str) -> pd.DataFrame:
     """Every reported state of one finding, oldest first, with its source."""
     stmt = (
         select(
-            FindingUpdate.quarter,
-            FindingUpdate.status,
-            FindingUpdate.due_date,
-            FindingUpdate.owner,
-            FindingUpdate.status_note,
-            Upload.uploaded_by,
-            Upload.uploaded_at,
-            Upload.file_name,
+            *sql.columns(FindingUpdate, "quarter status due_date owner status_note"),
+            *sql.columns(Upload, "uploaded_by uploaded_at file_name"),
         )
         .join(Upload, Upload.id == FindingUpdate.upload_id)
         .where(FindingUpdate.finding_id == finding_id)
@@ -167,24 +145,17 @@ def finding_history(engine: Engine, finding_id: str) -> pd.DataFrame:
 
 def priorities_as_at(
     engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
+    quarter: sql.QuarterLike,
+    countries: sql.Countries = None,
     statuses: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Each priority's state as at the quarter (only those in ``statuses`` when given)."""
-    q = sql.as_quarter(quarter)
-    s = sql.priority_state(q, countries)
+    s = sql.priority_state(sql.as_quarter(quarter), countries)
     stmt = (
         select(
             Priority.country_code.label("country"),
-            Priority.priority_id,
-            Priority.title,
-            Priority.theme,
-            Priority.target_date,
-            s.c.status,
-            s.c.progress_pct,
-            s.c.narrative,
-            s.c.next_steps,
+            *sql.columns(Priority, "priority_id title theme target_date"),
+            *sql.columns(s, "status progress_pct narrative next_steps"),
             s.c.quarter.label("last_update"),
         )
         .join(s, s.c.priority_id == Priority.priority_id)
@@ -198,20 +169,16 @@ def priorities_as_at(
 def priority_history(
     engine: Engine,
     priority_ids: Iterable[str] | None = None,
-    countries: Iterable[str] | None = None,
-    up_to: str | Quarter | None = None,
+    countries: sql.Countries = None,
+    up_to: sql.QuarterLike | None = None,
 ) -> pd.DataFrame:
+    """Every reported state of the priorities (all of the countries' when
+    ``priority_ids`` is None) up to the quarter, oldest first."""
     q = sql.as_quarter(up_to)
     stmt = (
         select(
             Priority.country_code.label("country"),
-            PriorityUpdate.priority_id,
-            PriorityUpdate.quarter,
-            PriorityUpdate.quarter_idx,
-            PriorityUpdate.status,
-            PriorityUpdate.progress_pct,
-            PriorityUpdate.narrative,
-            PriorityUpdate.next_steps,
+            *sql.columns(PriorityUpdate, "priority_id quarter quarter_idx status progress_pct narrative next_steps"),
         )
         .join(Priority, Priority.priority_id == PriorityUpdate.priority_id)
         .where(sql.in_countries(Priority.country_code, countries))
@@ -225,18 +192,16 @@ def priority_history(
 
 
 def milestones_as_at(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, priority_id: str | None = None
+    engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None, priority_id: str | None = None
 ) -> pd.DataFrame:
-    q = sql.as_quarter(quarter)
-    s = sql.milestone_state(q, countries)
+    """Each milestone's state as at the quarter (of one priority when ``priority_id`` is given)."""
+    s = sql.milestone_state(sql.as_quarter(quarter), countries)
     stmt = (
         select(
             Priority.country_code.label("country"),
             Milestone.priority_id,
             Milestone.name.label("milestone"),
-            s.c.due_date,
-            s.c.status,
-            s.c.completed_on,
+            *sql.columns(s, "due_date status completed_on"),
             s.c.quarter.label("last_update"),
         )
         .join(s, s.c.milestone_id == Milestone.id)
@@ -253,22 +218,16 @@ def milestones_as_at(
 
 def activities(
     engine: Engine,
-    countries: Iterable[str] | None = None,
-    quarter: str | Quarter | None = None,
-    up_to: str | Quarter | None = None,
+    countries: sql.Countries = None,
+    quarter: sql.QuarterLike | None = None,
+    up_to: sql.QuarterLike | None = None,
 ) -> pd.DataFrame:
     stmt = (
         select(
             Activity.country_code.label("country"),
-            Activity.quarter,
-            Activity.activity_id,
-            Activity.date,
-            Activity.type,
-            Activity.title,
-            Activity.participants,
-            Activity.female_participants,
-            Activity.facility_id,
-            Activity.notes,
+            *sql.columns(
+                Activity, "quarter activity_id date type title participants female_participants facility_id notes"
+            ),
         )
         .where(sql.in_countries(Activity.country_code, countries))
         .order_by(Activity.country_code, Activity.date, Activity.activity_id)
@@ -283,23 +242,13 @@ def activities(
 # --------------------------------------------------------------------------- uploads
 
 
-def upload_history(engine: Engine, countries: Iterable[str] | None = None) -> pd.DataFrame:
+def upload_history(engine: Engine, countries: sql.Countries = None) -> pd.DataFrame:
+    """Every upload of the countries, newest first (without the files)."""
     stmt = (
         select(
-            Upload.id,
-            Upload.uploaded_at,
-            Upload.uploaded_by,
-            Upload.file_name,
-            Upload.sha256,
+            *sql.columns(Upload, "id uploaded_at uploaded_by file_name sha256"),
             Upload.country_code.label("country"),
-            Upload.quarter,
-            Upload.kind,
-            Upload.status,
-            Upload.superseded_by_id,
-            Upload.restored_from_id,
-            Upload.size_bytes,
-            Upload.counts,
-            Upload.warnings,
+            *sql.columns(Upload, "quarter kind status superseded_by_id restored_from_id size_bytes counts warnings"),
         )
         .where(sql.in_countries(Upload.country_code, countries))
         .order_by(Upload.id.desc())
@@ -319,9 +268,9 @@ def upload_content(engine: Engine, upload_id: int) -> tuple[str, bytes] | None:
 
 def finding_status_by_quarter(
     engine: Engine,
-    first: str | Quarter,
-    last: str | Quarter,
-    countries: Iterable[str] | None = None,
+    first: sql.QuarterLike,
+    last: sql.QuarterLike,
+    countries: sql.Countries = None,
     by: Iterable[str] = ("severity",),
 ) -> pd.DataFrame:
     """For every quarter from ``first`` to ``last``: findings by status (and
@@ -338,7 +287,7 @@ def finding_status_by_quarter(
     cols = ["quarter", *by, "status", "findings"]
     if summary.covers(engine, b.index):
         t = summary.table(per_facility="facility_id" in by)
-        keys = [getattr(t, "country_code" if k == "country" else k).label(k) for k in by]
+        keys = summary.keys(t, by)
         stmt = (
             select(t.quarter_idx.label("qi"), *keys, t.status, func.sum(t.findings).label("findings"))
             .where(*summary.conditions(t, first=a.index, last=b.index, countries=countries))
@@ -349,13 +298,7 @@ def finding_status_by_quarter(
         df["findings"] = df["findings"].astype(int)
         return df[cols].sort_values(["quarter", *by, "status"]).reset_index(drop=True)
     fu = FindingUpdate
-    columns = {
-        "country": Finding.country_code,
-        "facility_id": Finding.facility_id,
-        "domain": Finding.domain,
-        "severity": Finding.severity,
-    }
-    keys = [columns[k].label(k) for k in by]
+    keys = sql.finding_keys(by)
     scope = sql.in_countries(Finding.country_code, countries)
     starts = (
         select(fu.quarter_idx.label("qi"), *keys, fu.status, func.count().label("delta"))
@@ -386,7 +329,7 @@ def finding_status_by_quarter(
 
 
 def facility_findings_summary(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None
+    engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None
 ) -> pd.DataFrame:
     """Per facility, as at the quarter: findings, open, overdue, remediated
     (remediated or verified), the worst open severity and the last audit."""
@@ -395,13 +338,7 @@ def facility_findings_summary(
     fac = (
         select(
             Facility.country_code.label("country"),
-            Facility.facility_id,
-            Facility.name,
-            Facility.type,
-            Facility.city,
-            Facility.latitude,
-            Facility.longitude,
-            Facility.pilot,
+            *sql.columns(Facility, FACILITY_COLUMNS),
             func.coalesce(stmt.c.findings, 0).label("findings"),
             func.coalesce(stmt.c.open, 0).label("open"),
             func.coalesce(stmt.c.overdue, 0).label("overdue"),
@@ -414,8 +351,7 @@ def facility_findings_summary(
         .order_by(Facility.country_code, Facility.pilot.desc(), Facility.name)
     )
     df = sql.frame(engine, fac)
-    sev = ("critical", "high", "medium", "low")
-    df["worst_open_severity"] = [sev[int(r)] if pd.notna(r) and int(r) < 4 else None for r in df.pop("worst_rank")]
+    df["worst_open_severity"] = sql.severities_of(df.pop("worst_rank"))
     for c in ("findings", "open", "overdue", "remediated"):
         df[c] = df[c].astype(int)
     df["remediated_share"] = (df["remediated"] / df["findings"].where(df["findings"] > 0)).astype(float)
@@ -423,7 +359,7 @@ def facility_findings_summary(
     return df
 
 
-def _facility_counts(q: Quarter, countries: Iterable[str] | None):
+def _facility_counts(q: Quarter, countries: sql.Countries):
     """Per facility figures of :func:`facility_findings_summary` from the finding counts."""
     t = summary.table(per_facility=True)
     is_open = t.status.in_(OPEN_FINDING_STATUSES)
@@ -453,7 +389,7 @@ def _facility_counts(q: Quarter, countries: Iterable[str] | None):
     )
 
 
-def _facility_states(q: Quarter, countries: Iterable[str] | None):
+def _facility_states(q: Quarter, countries: sql.Countries):
     """The same figures rebuilt from the history (a quarter the counts do not cover)."""
     s = sql.finding_state(q, countries)
     is_open = s.c.status.in_(OPEN_FINDING_STATUSES)

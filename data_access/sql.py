@@ -6,6 +6,7 @@ string or a :class:`Quarter` (:func:`as_quarter` reads either).
 
 - :func:`as_quarter`: a quarter argument as a :class:`Quarter`;
 - :func:`frame`: run a select, get a pandas DataFrame (:func:`records`: its rows);
+  :func:`columns`: a select list from column names;
 - :func:`in_countries`: the country filter;
 - :func:`severity_rank`: severities in order, for sorting and "worst";
 - :func:`overdue`: the overdue rule;
@@ -52,24 +53,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.elements import Label
 
-from .models import (
-    Base,
-    Finding,
-    FindingUpdate,
-    IndicatorDef,
-    IndicatorValue,
-    Milestone,
-    MilestoneUpdate,
-    Priority,
-    PriorityUpdate,
-    Upload,
-)
+from . import models as m
 from .rules.quarters import Quarter, parse_quarter
 from .rules.reference import FINDING_SEVERITIES, OPEN_FINDING_STATUSES
 
 # A column of a table or of a mapped class (``Finding.country_code``).
 Column = ColumnElement[Any] | QueryableAttribute[Any]
+# The arguments of every query: a list of ISO codes (None or empty: all
+# countries), and a quarter as ``YYYY-Qn`` text or a Quarter.
+Countries = Iterable[str] | None
+QuarterLike = str | Quarter
 # A select of any columns.
 AnySelect = Select[*tuple[Any, ...]]
 
@@ -80,8 +75,8 @@ AnySelect = Select[*tuple[Any, ...]]
 @overload
 def as_quarter(quarter: None) -> None: ...
 @overload
-def as_quarter(quarter: str | Quarter) -> Quarter: ...
-def as_quarter(quarter: str | Quarter | None) -> Quarter | None:
+def as_quarter(quarter: QuarterLike) -> Quarter: ...
+def as_quarter(quarter: QuarterLike | None) -> Quarter | None:
     """A quarter argument as a :class:`Quarter` (None stays None); raises
     ValueError for text that is not a quarter."""
     if quarter is None or isinstance(quarter, Quarter):
@@ -100,6 +95,35 @@ def frame(engine: Engine, stmt: Executable) -> pd.DataFrame:
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
+def columns(source: type[m.Base] | FromClause, names: str) -> list[Any]:
+    """The columns ``names`` (separated by spaces) of a mapped class or a
+    table, for a select list: ``select(*sql.columns(Facility, "name type city"))``."""
+    if isinstance(source, FromClause):
+        return [source.c[n] for n in names.split()]
+    return [getattr(source, n) for n in names.split()]
+
+
+def finding_columns(names: str = "") -> list[Any]:
+    """A finding as the pages list it: ``country``, ``finding_id``,
+    ``facility_id`` and the facility's name (``facility``: join
+    :class:`Facility`), then its columns ``names``."""
+    return [
+        m.Finding.country_code.label("country"),
+        m.Finding.finding_id,
+        m.Finding.facility_id,
+        m.Facility.name.label("facility"),
+        *columns(m.Finding, names),
+    ]
+
+
+def finding_keys(by: Iterable[str]) -> list[Label[Any]]:
+    """Columns of :class:`Finding` to group by, each labelled by its key:
+    any of ``country``, ``facility_id``, ``domain``, ``severity``."""
+    f = m.Finding
+    columns = {"country": f.country_code, "facility_id": f.facility_id, "domain": f.domain, "severity": f.severity}
+    return [columns[k].label(k) for k in by]
+
+
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """The rows of a frame as dicts keyed by column name."""
     return cast(list[dict[str, Any]], df.to_dict("records"))
@@ -108,7 +132,7 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- filters and rules
 
 
-def in_countries(column: Column, countries: Iterable[str] | None) -> ColumnElement[bool]:
+def in_countries(column: Column, countries: Countries) -> ColumnElement[bool]:
     """``column IN (countries)``; always true when ``countries`` is None or empty."""
     codes = list(countries or [])
     return column.in_(codes) if codes else literal(True)
@@ -118,6 +142,13 @@ def severity_rank(column: Column) -> ColumnElement[int]:
     """A severity as a number for SQL: 0 for critical, then high, medium, low;
     an unknown severity last."""
     return case(*[(column == sev, i) for i, sev in enumerate(FINDING_SEVERITIES)], else_=len(FINDING_SEVERITIES))
+
+
+def severities_of(ranks: Iterable[Any]) -> list[str | None]:
+    """The severities of :func:`severity_rank` values read back (a "worst
+    open severity"); None where there is none (no open finding, NULL)."""
+    n = len(FINDING_SEVERITIES)
+    return [FINDING_SEVERITIES[int(r)] if pd.notna(r) and int(r) < n else None for r in ranks]
 
 
 def overdue(state: FromClause, end: dt.date | ColumnElement[Any]) -> ColumnElement[bool]:
@@ -136,7 +167,7 @@ def overdue(state: FromClause, end: dt.date | ColumnElement[Any]) -> ColumnEleme
 # --------------------------------------------------------------------------- the state as at a quarter
 
 
-def table_of(model: type[Base]) -> Table:
+def table_of(model: type[m.Base]) -> Table:
     """The table of a mapped class, typed as the :class:`Table` it is."""
     table = model.__table__
     assert isinstance(table, Table)
@@ -144,9 +175,9 @@ def table_of(model: type[Base]) -> Table:
 
 
 UPDATE_TABLES: dict[str, tuple[Table, str]] = {
-    "findings": (table_of(FindingUpdate), "finding_id"),
-    "priorities": (table_of(PriorityUpdate), "priority_id"),
-    "milestones": (table_of(MilestoneUpdate), "milestone_id"),
+    "findings": (table_of(m.FindingUpdate), "finding_id"),
+    "priorities": (table_of(m.PriorityUpdate), "priority_id"),
+    "milestones": (table_of(m.MilestoneUpdate), "milestone_id"),
 }
 
 
@@ -179,7 +210,7 @@ def _state(kind: str, q: Quarter, ids: Select[Any] | None, before: bool, name: s
 
 def finding_state(
     q: Quarter,
-    countries: Iterable[str] | None = None,
+    countries: Countries = None,
     *where: ColumnElement[bool],
     before: bool = False,
     name: str = "state",
@@ -193,35 +224,31 @@ def finding_state(
     (conditions on :class:`Finding`); with neither, no condition at all: an
     IN over every finding would only slow the range lookup down."""
     codes = list(countries or [])
-    narrow: list[ColumnElement[bool]] = [Finding.country_code.in_(codes)] if codes else []
+    narrow: list[ColumnElement[bool]] = [m.Finding.country_code.in_(codes)] if codes else []
     narrow += where
-    ids = select(Finding.finding_id).where(*narrow) if narrow else None
+    ids = select(m.Finding.finding_id).where(*narrow) if narrow else None
     return _state("findings", q, ids, before, name)
 
 
-def priority_state(
-    q: Quarter, countries: Iterable[str] | None = None, *, before: bool = False, name: str = "state"
-) -> Subquery:
+def priority_state(q: Quarter, countries: Countries = None, *, before: bool = False, name: str = "state") -> Subquery:
     """Each priority's state as at the end of ``q`` (of the quarter before
     with ``before``), as :func:`finding_state` does for findings
     (``priority_id``, ``status``, ``progress_pct``, ``narrative``,
     ``next_steps``, ``quarter``...)."""
     codes = list(countries or [])
-    ids = select(Priority.priority_id).where(Priority.country_code.in_(codes)) if codes else None
+    ids = select(m.Priority.priority_id).where(m.Priority.country_code.in_(codes)) if codes else None
     return _state("priorities", q, ids, before, name)
 
 
-def milestone_state(
-    q: Quarter, countries: Iterable[str] | None = None, *, before: bool = False, name: str = "state"
-) -> Subquery:
+def milestone_state(q: Quarter, countries: Countries = None, *, before: bool = False, name: str = "state") -> Subquery:
     """Each milestone's state as at the end of ``q`` (of the quarter before
     with ``before``), as :func:`finding_state` does for findings
     (``milestone_id``, ``due_date``, ``status``, ``completed_on``, ``quarter``...)."""
     codes = list(countries or [])
     ids = (
-        select(Milestone.id)
-        .join(Priority, Priority.priority_id == Milestone.priority_id)
-        .where(Priority.country_code.in_(codes))
+        select(m.Milestone.id)
+        .join(m.Priority, m.Priority.priority_id == m.Milestone.priority_id)
+        .where(m.Priority.country_code.in_(codes))
         if codes
         else None
     )
@@ -230,16 +257,16 @@ def milestone_state(
 
 # Where a stored figure came from: its upload's kind, who uploaded it, when, and the file.
 SOURCE_COLUMNS = (
-    Upload.kind.label("source_kind"),
-    Upload.uploaded_by.label("source_by"),
-    Upload.uploaded_at.label("source_at"),
-    Upload.file_name.label("source_file"),
+    m.Upload.kind.label("source_kind"),
+    m.Upload.uploaded_by.label("source_by"),
+    m.Upload.uploaded_at.label("source_at"),
+    m.Upload.file_name.label("source_file"),
 )
 SOURCE_NAMES = tuple(c.name for c in SOURCE_COLUMNS)
 
 
 def indicator_values(
-    countries: Iterable[str] | None = None,
+    countries: Countries = None,
     up_to: Quarter | None = None,
     *,
     which: Literal["all", "first", "latest"] = "all",
@@ -251,7 +278,7 @@ def indicator_values(
     ``upload_id``. ``which`` keeps every value, or only the first (the
     baseline) or the latest (the figure as at the quarter) of each country
     and indicator."""
-    iv = IndicatorValue
+    iv = m.IndicatorValue
     cond = [in_countries(iv.country_code, countries)]
     if up_to is not None:
         cond.append(iv.quarter_idx <= up_to.index)
@@ -259,17 +286,17 @@ def indicator_values(
         select(
             iv.country_code.label("country"),
             iv.indicator_code.label("indicator"),
-            IndicatorDef.label,
+            m.IndicatorDef.label,
             iv.quarter,
             iv.quarter_idx,
             iv.value,
             iv.approximate,
             iv.note,
             *SOURCE_COLUMNS,
-            Upload.id.label("upload_id"),
+            m.Upload.id.label("upload_id"),
         )
-        .join(IndicatorDef, IndicatorDef.code == iv.indicator_code)
-        .join(Upload, Upload.id == iv.upload_id)
+        .join(m.IndicatorDef, m.IndicatorDef.code == iv.indicator_code)
+        .join(m.Upload, m.Upload.id == iv.upload_id)
         .where(*cond)
     )
     if which != "all":
@@ -283,7 +310,7 @@ def indicator_values(
         stmt = stmt.join(
             one, and_(iv.country_code == one.c.c, iv.indicator_code == one.c.i, iv.quarter_idx == one.c.qi)
         )
-    return stmt.order_by(iv.country_code, IndicatorDef.sort_order, iv.quarter_idx)
+    return stmt.order_by(iv.country_code, m.IndicatorDef.sort_order, iv.quarter_idx)
 
 
 def refresh_spans(conn: Connection, kind: str, key_filter: ColumnElement[bool] | None = None) -> None:

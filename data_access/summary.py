@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any, Literal, overload
 
 from sqlalchemy import (
     Connection,
@@ -47,11 +48,12 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.sql.elements import Label
 
+from . import sql
 from .models import Finding, FindingCount, FindingCountByCountry, FindingUpdate, Upload
 from .rules.findings import REMEDIATED_STATUSES
 from .rules.quarters import Quarter
-from .sql import overdue
 
 COUNT_KEYS = ("country_code", "facility_id", "domain", "severity", "status", "overdue")
 
@@ -79,7 +81,17 @@ def covers(conn: Connection | Engine, quarter_idx: int) -> bool:
     return h is not None and quarter_idx <= h
 
 
-def table(per_facility: bool):
+# One of the two count tables (their columns are alike but for ``facility_id``).
+CountTable = type[FindingCount] | type[FindingCountByCountry]
+
+
+@overload
+def table(per_facility: Literal[True]) -> type[FindingCount]: ...
+@overload
+def table(per_facility: Literal[False]) -> type[FindingCountByCountry]: ...
+@overload
+def table(per_facility: bool) -> CountTable: ...
+def table(per_facility: bool) -> CountTable:
     """The count table to read: per facility only when the query needs it."""
     return FindingCount if per_facility else FindingCountByCountry
 
@@ -90,7 +102,7 @@ def conditions(
     quarter_idx: int | None = None,
     first: int | None = None,
     last: int | None = None,
-    countries: Iterable[str] | None = None,
+    countries: sql.Countries = None,
     facilities: Iterable[str] = (),
     domains: Iterable[str] = (),
     severities: Iterable[str] = (),
@@ -123,6 +135,12 @@ def conditions(
     return cond
 
 
+def keys(t: CountTable, by: Iterable[str]) -> list[Label[Any]]:
+    """Columns of a count table to group by, each labelled by its key (as
+    :func:`data_access.sql.finding_keys`: ``country`` is ``country_code``)."""
+    return [getattr(t, "country_code" if k == "country" else k).label(k) for k in by]
+
+
 def overdue_sum(t):
     """SUM of the findings that are overdue (an aggregate over count rows)."""
     return func.coalesce(func.sum(case((t.overdue.is_(True), t.findings), else_=0)), 0)
@@ -133,7 +151,7 @@ def sum_where(t, condition):
     return func.coalesce(func.sum(case((condition, t.findings), else_=0)), 0)
 
 
-def refresh(conn: Connection, countries: Iterable[str] | None = None) -> None:
+def refresh(conn: Connection, countries: sql.Countries = None) -> None:
     """Bring the derived data up to date after the history of ``countries``
     (all when None) changed, inside the caller's transaction: those
     countries are recomputed for every quarter. When the horizon moved on (a
@@ -180,7 +198,7 @@ def _fill(conn: Connection, first: int, last: int, scope) -> None:
     of the countries ``scope(country column)`` selects."""
     fu = FindingUpdate
     qt = quarters_table(first, last)
-    is_overdue = overdue(FindingUpdate.__table__, qt.c.q_end)
+    is_overdue = sql.overdue(FindingUpdate.__table__, qt.c.q_end)
     keys = (Finding.country_code, Finding.facility_id, Finding.domain, Finding.severity, fu.status)
     per_facility = (
         select(qt.c.qi, *keys, case((is_overdue, True), else_=False), func.count())

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
 
-from data_access import overview
+from data_access import overview, sql
 from data_access.models import Activity, Finding, FindingUpdate
 from data_access.rules.quarters import Quarter
 from data_access.rules.reference import OPEN_FINDING_STATUSES
@@ -25,14 +25,8 @@ def finding_counts(
     country, facility_id, domain, severity, status; with open and overdue counts."""
     q = as_quarter(quarter)
     s = finding_state(q, countries)
-    columns = {
-        "country": Finding.country_code,
-        "facility_id": Finding.facility_id,
-        "domain": Finding.domain,
-        "severity": Finding.severity,
-        "status": s.c.status,
-    }
-    keys = [columns[b].label(b) for b in by]
+    by = list(by)
+    keys = [s.c.status.label(b) if b == "status" else sql.finding_keys([b])[0] for b in by]
     is_open = s.c.status.in_(OPEN_FINDING_STATUSES)
     stmt = (
         select(
