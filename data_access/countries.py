@@ -258,11 +258,7 @@ def data_status(engine: Engine, quarter: sql.QuarterLike, countries: sql.Countri
     ups = (
         select(
             Upload.country_code.label("c"),
-            Upload.kind,
-            Upload.uploaded_by,
-            Upload.uploaded_at,
-            Upload.file_name,
-            Upload.quarter,
+            *sql.columns(Upload, "kind uploaded_by uploaded_at file_name quarter"),
             rank.label("rn"),
         )
         .where(Upload.status == "current", Upload.quarter_idx <= q.index)
@@ -301,7 +297,6 @@ def activity_by_quarter(
     participants of the activities that report both figures, the base of the
     share of women). ``from_report`` marks the achievements report's
     activities (2019-2023, filed under the baseline quarter)."""
-    both = and_(Activity.participants.is_not(None), Activity.female_participants.is_not(None))
     from_report = Upload.kind == rules.REPORT_SOURCE_KIND
     cond = [sql.in_countries(Activity.country_code, countries)]
     if up_to is not None:
@@ -313,10 +308,7 @@ def activity_by_quarter(
             Activity.quarter_idx,
             Activity.type,
             func.max(case((from_report, 1), else_=0)).label("from_report"),
-            func.count().label("activities"),
-            func.coalesce(func.sum(Activity.participants), 0).label("participants"),
-            func.coalesce(func.sum(Activity.female_participants), 0).label("female_participants"),
-            func.coalesce(func.sum(case((both, Activity.participants), else_=0)), 0).label("share_base"),
+            *sql.labelled(sql.activity_sums()),
         )
         .join(Upload, Upload.id == Activity.upload_id)
         .where(*cond)
@@ -327,10 +319,12 @@ def activity_by_quarter(
     for c in ("quarter_idx", "activities", "participants", "female_participants", "share_base"):
         df[c] = df[c].astype(int)
     df["from_report"] = df["from_report"].astype(bool)
-    df["female_share"] = [
-        rules.female_share(f, b) for f, b in zip(df["female_participants"], df["share_base"], strict=False)
-    ]
+    df["female_share"] = _female_share(df["female_participants"], df["share_base"])
     return df
+
+
+def _female_share(women: pd.Series, base: pd.Series) -> list[float | None]:
+    return [rules.female_share(f, b) for f, b in zip(women, base, strict=False)]
 
 
 def activity_running_totals(
@@ -340,31 +334,21 @@ def activity_running_totals(
     in the quarter, and the running totals since the programme began
     (``cumulative_*``, summed in SQL with a window), with the share of women
     over the activities that report both figures."""
-    both = and_(Activity.participants.is_not(None), Activity.female_participants.is_not(None))
     cond = [sql.in_countries(Activity.country_code, countries)]
     if up_to is not None:
         cond.append(Activity.quarter_idx <= sql.as_quarter(up_to).index)
-    n = func.count()
-    p = func.coalesce(func.sum(Activity.participants), 0)
-    w = func.coalesce(func.sum(Activity.female_participants), 0)
-    b = func.coalesce(func.sum(case((both, Activity.participants), else_=0)), 0)
-
-    def running(x):
-        return func.sum(x).over(partition_by=Activity.country_code, order_by=Activity.quarter_idx)
-
+    sums = sql.activity_sums()
+    running = {
+        f"cumulative_{k}": func.sum(e).over(partition_by=Activity.country_code, order_by=Activity.quarter_idx)
+        for k, e in sums.items()
+    }
     stmt = (
         select(
             Activity.country_code.label("country"),
             Activity.quarter,
             Activity.quarter_idx,
-            n.label("activities"),
-            p.label("participants"),
-            w.label("female_participants"),
-            b.label("share_base"),
-            running(n).label("cumulative_activities"),
-            running(p).label("cumulative_participants"),
-            running(w).label("cumulative_female_participants"),
-            running(b).label("cumulative_share_base"),
+            *sql.labelled(sums),
+            *sql.labelled(running),
         )
         .where(*cond)
         .group_by(Activity.country_code, Activity.quarter, Activity.quarter_idx)
@@ -374,11 +358,6 @@ def activity_running_totals(
     for c in df.columns:
         if c not in ("country", "quarter"):
             df[c] = df[c].astype(int)
-    df["female_share"] = [
-        rules.female_share(f, b) for f, b in zip(df["female_participants"], df["share_base"], strict=False)
-    ]
-    df["cumulative_female_share"] = [
-        rules.female_share(f, b)
-        for f, b in zip(df["cumulative_female_participants"], df["cumulative_share_base"], strict=False)
-    ]
+    df["female_share"] = _female_share(df["female_participants"], df["share_base"])
+    df["cumulative_female_share"] = _female_share(df["cumulative_female_participants"], df["cumulative_share_base"])
     return df

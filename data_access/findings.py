@@ -26,7 +26,7 @@ from sqlalchemy import Engine, FromClause, Integer, String, Subquery, and_, case
 from sqlalchemy.sql import ColumnElement
 
 from . import sql, summary
-from .models import Facility, Finding, FindingUpdate
+from .models import Facility, Finding, FindingCount, FindingUpdate
 from .queries import finding_history
 from .rules import findings as rules
 from .rules.quarters import Quarter
@@ -512,10 +512,7 @@ def facility_domain(
         is_open = t.status.in_(OPEN_FINDING_STATUSES)
         stmt = (
             select(
-                t.country_code.label("country"),
-                t.facility_id,
-                Facility.name.label("facility"),
-                t.domain,
+                *_facility_domain(t),
                 func.sum(t.findings).label("findings"),
                 summary.sum_where(t, is_open).label("open"),
                 summary.overdue_sum(t).label("overdue"),
@@ -531,10 +528,7 @@ def facility_domain(
     is_open = s.c.status.in_(OPEN_FINDING_STATUSES)
     stmt = (
         select(
-            Finding.country_code.label("country"),
-            Finding.facility_id,
-            Facility.name.label("facility"),
-            Finding.domain,
+            *_facility_domain(Finding),
             func.count().label("findings"),
             func.sum(case((is_open, 1), else_=0)).label("open"),
             func.sum(case((sql.overdue(s, q.end), 1), else_=0)).label("overdue"),
@@ -548,6 +542,11 @@ def facility_domain(
         .order_by(Finding.country_code, Finding.facility_id, Finding.domain)
     )
     return _with_worst(sql.frame(engine, stmt))
+
+
+def _facility_domain(source: type[Finding] | type[FindingCount]) -> list[Any]:
+    """The keys of :func:`facility_domain`'s rows, from the findings or their counts."""
+    return [source.country_code.label("country"), source.facility_id, Facility.name.label("facility"), source.domain]
 
 
 def weakest_spots(
@@ -725,18 +724,7 @@ def findings_list(
 def finding(engine: Engine, finding_id: str) -> dict | None:
     """A finding's fixed facts (whatever the filters), or None when unknown.
     The ID is matched exactly first, then ignoring case and spaces."""
-    cols = (
-        Finding.finding_id,
-        Finding.country_code.label("country"),
-        Finding.facility_id,
-        Facility.name.label("facility"),
-        Facility.city,
-        Finding.audit_date,
-        Finding.domain,
-        Finding.severity,
-        Finding.title,
-        Finding.recommendation,
-    )
+    cols = (*sql.finding_columns("audit_date domain severity title recommendation"), Facility.city)
     fid = (finding_id or "").strip()
     if not fid:
         return None

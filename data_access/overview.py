@@ -159,27 +159,17 @@ def priority_status_counts(engine: Engine, quarter: sql.QuarterLike, countries: 
     return df.reset_index()
 
 
-def training_totals(
-    engine: Engine,
-    quarter: sql.QuarterLike,
-    countries: sql.Countries = None,
-    types: Iterable[str] = rules.TRAINING_ACTIVITY_TYPES,
-) -> pd.DataFrame:
-    """One row, year to date: training activities dated from 1 January of
+def training_totals(engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None) -> pd.DataFrame:
+    """One row, year to date: training activities (of
+    :data:`rules.TRAINING_ACTIVITY_TYPES`) dated from 1 January of
     the quarter's year to the quarter's end and reported by then; their
     participants, the women among them, and the participants of the
     activities that report both figures (the base of the share of women)."""
     q = sql.as_quarter(quarter)
     first, _ = rules.year_to_date(q)
-    both = and_(Activity.participants.is_not(None), Activity.female_participants.is_not(None))
-    stmt = select(
-        func.count().label("activities"),
-        func.coalesce(func.sum(Activity.participants), 0).label("participants"),
-        func.coalesce(func.sum(Activity.female_participants), 0).label("female_participants"),
-        func.coalesce(func.sum(case((both, Activity.participants), else_=0)), 0).label("share_base"),
-    ).where(
+    stmt = select(*sql.labelled(sql.activity_sums())).where(
         sql.in_countries(Activity.country_code, countries),
-        Activity.type.in_(list(types)),
+        Activity.type.in_(rules.TRAINING_ACTIVITY_TYPES),
         Activity.date >= first.start,
         Activity.date <= q.end,
         Activity.quarter_idx <= q.index,
@@ -501,12 +491,7 @@ def returns_tracker(
         Upload.country_code.label("country"),
         Upload.quarter_idx,
         Upload.id.label("upload_id"),
-        Upload.kind,
-        Upload.uploaded_at,
-        Upload.uploaded_by,
-        Upload.prepared_by,
-        Upload.submitted_on,
-        Upload.file_name,
+        *sql.columns(Upload, "kind uploaded_at uploaded_by prepared_by submitted_on file_name"),
     ).where(
         Upload.status == "current",
         sql.in_countries(Upload.country_code, countries),

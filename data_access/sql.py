@@ -31,7 +31,7 @@ imported) and the queries (state as at the quarter the committee looks at).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal, cast, overload
 
 import pandas as pd
@@ -114,6 +114,27 @@ def finding_columns(names: str = "") -> list[Any]:
         m.Facility.name.label("facility"),
         *columns(m.Finding, names),
     ]
+
+
+def activity_sums() -> dict[str, ColumnElement[Any]]:
+    """Aggregates over activities: how many (``activities``), their
+    ``participants``, the women among them (``female_participants``) and
+    ``share_base``, the participants of the activities that report both
+    figures (the base of the share of women). Label them with
+    :func:`labelled`."""
+    a = m.Activity
+    both = and_(a.participants.is_not(None), a.female_participants.is_not(None))
+    return {
+        "activities": func.count(),
+        "participants": func.coalesce(func.sum(a.participants), 0),
+        "female_participants": func.coalesce(func.sum(a.female_participants), 0),
+        "share_base": func.coalesce(func.sum(case((both, a.participants), else_=0)), 0),
+    }
+
+
+def labelled(expressions: Mapping[str, ColumnElement[Any]]) -> list[Label[Any]]:
+    """Expressions labelled by their keys, for a select list."""
+    return [e.label(k) for k, e in expressions.items()]
 
 
 def finding_keys(by: Iterable[str]) -> list[Label[Any]]:

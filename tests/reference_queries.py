@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, func, select
+from sqlalchemy import Engine, case, func, select
 
 from data_access import overview, sql
 from data_access.models import Activity, Finding, FindingUpdate
@@ -57,15 +57,10 @@ def activity_totals(
     report both figures."""
     columns = {"country": Activity.country_code, "quarter": Activity.quarter, "type": Activity.type}
     keys = [columns[b].label(b) for b in by]
-    both = and_(Activity.participants.is_not(None), Activity.female_participants.is_not(None))
+    sums = sql.activity_sums()
+    sums["_base"] = sums.pop("share_base")
     stmt = (
-        select(
-            *keys,
-            func.count().label("activities"),
-            func.coalesce(func.sum(Activity.participants), 0).label("participants"),
-            func.coalesce(func.sum(Activity.female_participants), 0).label("female_participants"),
-            func.coalesce(func.sum(case((both, Activity.participants), else_=0)), 0).label("_base"),
-        )
+        select(*keys, *sql.labelled(sums))
         .where(in_countries(Activity.country_code, countries))
         .group_by(*keys)
         .order_by(*keys)

@@ -8,7 +8,9 @@ database.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
 
 from . import reference as ref
 from .issues import IssueList
@@ -83,6 +85,32 @@ def _rows(sheet: ParsedSheet):
     return enumerate(sheet.records())
 
 
+class _Stored(Protocol):
+    @property
+    def country(self) -> str: ...
+
+
+S = TypeVar("S", bound=_Stored)
+
+
+def _foreign(
+    sheet: ParsedSheet, pos: int, column: str, known_country: str | None, state: StoredState, issues: IssueList
+) -> bool:
+    """Whether the row's facility, finding or priority (its ``column``, such
+    as ``finding_id``) is stored for another country: an error, said so."""
+    if known_country is None or known_country == state.country:
+        return False
+    entity = sheet.records()[pos][column]
+    verb = "change" if column == "facility_id" else "update"
+    issues.error(
+        sheet.title,
+        sheet.cell(column, pos),
+        f"{column.removesuffix('_id')} {entity} belongs to {known_country}; a {state.country} return cannot {verb} it",
+        entity,
+    )
+    return True
+
+
 def _require_new(sheet: ParsedSheet, pos: int, row: dict, what: str, issues: IssueList) -> None:
     for col in sheet.spec.columns:
         if col.required == NEW and is_missing(row.get(col.name)):
@@ -147,22 +175,26 @@ def _check_indicators(sheet: ParsedSheet, state: StoredState, issues: IssueList)
             )
 
 
-def _check_facilities(sheet: ParsedSheet, state: StoredState, issues: IssueList) -> None:
+def _entities(
+    sheet: ParsedSheet, column: str, stored: Mapping[str, S], state: StoredState, issues: IssueList
+) -> Iterator[tuple[int, dict[str, Any], str, S | None]]:
+    """(position, row, key, what is stored of it) of the rows naming a
+    facility or priority (their ``column`` is set). Rows of another
+    country's are reported and left out; a new one's required cells are checked."""
     for pos, row in _rows(sheet):
-        fid = row.get("facility_id")
-        if fid is None:
+        key = row.get(column)
+        if key is None:
             continue
-        known = state.facilities.get(fid)
-        if known is not None and known.country != state.country:
-            issues.error(
-                sheet.title,
-                sheet.cell("facility_id", pos),
-                f"facility {fid} belongs to {known.country}; a {state.country} return cannot change it",
-                fid,
-            )
+        known = stored.get(key)
+        if _foreign(sheet, pos, column, known.country if known else None, state, issues):
             continue
         if known is None:
-            _require_new(sheet, pos, row, "facility", issues)
+            _require_new(sheet, pos, row, column.removesuffix("_id"), issues)
+        yield pos, row, key, known
+
+
+def _check_facilities(sheet: ParsedSheet, state: StoredState, issues: IssueList) -> None:
+    for pos, row, _, _ in _entities(sheet, "facility_id", state.facilities, state, issues):
         lat, lon = row.get("latitude"), row.get("longitude")
         if is_missing(lat) != is_missing(lon):
             missing = "longitude" if is_missing(lon) else "latitude"
@@ -172,7 +204,7 @@ def _check_facilities(sheet: ParsedSheet, state: StoredState, issues: IssueList)
                 "give both latitude and longitude (city level), or neither",
             )
             continue
-        if is_missing(lat) or state.bounding_box is None:
+        if lat is None or lon is None or is_missing(lat) or state.bounding_box is None:
             continue
         la0, la1, lo0, lo1 = state.bounding_box
         if not (la0 <= lat <= la1 and lo0 <= lon <= lo1):
@@ -217,13 +249,7 @@ def _check_findings(sheet: ParsedSheet, state: StoredState, workbook_facilities:
             if problem:
                 issues.error(sheet.title, sheet.cell("facility_id", pos), problem, fac)
         if known is not None:
-            if known.country != state.country:
-                issues.error(
-                    sheet.title,
-                    sheet.cell("finding_id", pos),
-                    f"finding {fid} belongs to {known.country}; a {state.country} return cannot update it",
-                    fid,
-                )
+            if _foreign(sheet, pos, "finding_id", known.country, state, issues):
                 continue
             if fac is not None and fac != known.facility_id:
                 issues.error(
@@ -262,30 +288,18 @@ def _check_findings(sheet: ParsedSheet, state: StoredState, workbook_facilities:
 
 
 def _check_priorities(sheet: ParsedSheet, state: StoredState, issues: IssueList) -> None:
-    for pos, row in _rows(sheet):
-        pid = row.get("priority_id")
-        if pid is None:
-            continue
-        known = state.priorities.get(pid)
-        if known is not None and known.country != state.country:
-            issues.error(
-                sheet.title,
-                sheet.cell("priority_id", pos),
-                f"priority {pid} belongs to {known.country}; a {state.country} return cannot update it",
-                pid,
-            )
-            continue
-        if known is None:
-            _require_new(sheet, pos, row, "priority", issues)
+    for pos, row, pid, known in _entities(sheet, "priority_id", state.priorities, state, issues):
         progress = row.get("progress_pct")
-        if row.get("status") == "completed" and not is_missing(progress) and progress < 100:
+        if progress is None or is_missing(progress):
+            continue
+        if row.get("status") == "completed" and progress < 100:
             issues.warn(
                 sheet.title,
                 sheet.cell("progress_pct", pos),
                 f"{pid} is marked completed with progress {progress:g} %; completed usually means 100 %",
                 progress,
             )
-        if known is not None and known.progress is not None and not is_missing(progress) and progress < known.progress:
+        if known is not None and known.progress is not None and progress < known.progress:
             issues.warn(
                 sheet.title,
                 sheet.cell("progress_pct", pos),
