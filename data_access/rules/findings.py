@@ -71,22 +71,20 @@ class Band:
     high: int | None  # days, inclusive; None: no upper limit
 
 
+def _bands(prefix: str, lows: Sequence[int]) -> tuple[Band, ...]:
+    """Consecutive bands from their lower limits, keyed ``<prefix>_<low>_<high>``
+    and ``<prefix>_<low>_plus`` for the last (no upper limit)."""
+    highs = [low - 1 for low in lows[1:]]
+    return (
+        *(Band(f"{prefix}_{low}_{high}", low, high) for low, high in zip(lows, highs, strict=False)),
+        Band(f"{prefix}_{lows[-1]}_plus", lows[-1], None),
+    )
+
+
 # How long open findings have been open at the quarter's end (days since the audit).
-AGE_BANDS: tuple[Band, ...] = (
-    Band("age_0_90", 0, 90),
-    Band("age_91_180", 91, 180),
-    Band("age_181_365", 181, 365),
-    Band("age_366_730", 366, 730),
-    Band("age_731_plus", 731, None),
-)
+AGE_BANDS: tuple[Band, ...] = _bands("age", (0, 91, 181, 366, 731))
 # How far past their due date overdue findings are at the quarter's end.
-PAST_DUE_BANDS: tuple[Band, ...] = (
-    Band("late_1_30", 1, 30),
-    Band("late_31_90", 31, 90),
-    Band("late_91_180", 91, 180),
-    Band("late_181_365", 181, 365),
-    Band("late_366_plus", 366, None),
-)
+PAST_DUE_BANDS: tuple[Band, ...] = _bands("late", (1, 31, 91, 181, 366))
 
 
 def band(days: int | None, bands: Sequence[Band]) -> str | None:

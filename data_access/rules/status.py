@@ -133,15 +133,9 @@ def milestone_change(previous: str | None, current: str) -> str | None:
     planned from late; None otherwise (no change, or first report as planned)."""
     if previous == current:
         return None
-    if current == "done":
-        return REACHED
-    if current == "late":
-        return LATE
-    if current == "dropped":
-        return DROPPED
-    if current == "planned" and previous == "late":
-        return REPLANNED
-    return None
+    if current == "planned":
+        return REPLANNED if previous == "late" else None
+    return {"done": REACHED, "late": LATE, "dropped": DROPPED}.get(current)
 
 
 # --------------------------------------------------------------------------- change against the previous quarter
