@@ -398,7 +398,10 @@ CHANGE_AREAS: dict[str, tuple[str, ...]] = {
 def summarise_changes(
     finding_counts: dict[str, int], priorities: pd.DataFrame, milestones: pd.DataFrame
 ) -> pd.DataFrame:
-    """:func:`change_summary` from its parts (for callers that hold them already)."""
+    """How many findings, priorities and milestones changed in each way
+    during the quarter, from :func:`finding_change_counts`,
+    :func:`priority_changes` and :func:`milestone_changes`: one row per
+    (area, change) of :data:`CHANGE_AREAS`, with ``n`` (zero included)."""
     counts: dict[str, Mapping[str, int]] = {
         "finding": finding_counts,
         "priority": Counter(priorities["change"]),

@@ -117,7 +117,7 @@ def test_overdue_at_the_quarter_boundary(history):
 
 def test_the_timelines_overdue_rule_agrees_with_the_sql_one(history):
     """The timeline applies the overdue rule in Python (rules.is_overdue), quarter by
-    quarter; it must say what queries._overdue says in SQL."""
+    quarter; it must say what sql.overdue says in SQL."""
     for quarter in (*QUARTERS, "2025-Q1"):
         state = queries.findings_as_at(history, quarter)
         for r in state.itertuples():

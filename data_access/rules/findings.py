@@ -2,7 +2,7 @@
 Streamlit, so they are tested on their own.
 
 - **Overdue** (the programme's rule, also applied in SQL by
-  ``data_access.queries._overdue``): as at a quarter, a finding is overdue
+  ``data_access.sql.overdue``): as at a quarter, a finding is overdue
   when its due date is before the last day of that quarter and its status
   is one of :data:`~data_access.rules.reference.OPEN_FINDING_STATUSES`
   (open, in progress). A finding due on the quarter's last day is not yet
