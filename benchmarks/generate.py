@@ -29,7 +29,6 @@ from data_access import (
     db,
     summary,
 )
-from data_access.asat import refresh_spans
 from data_access.models import (
     Activity,
     Country,
@@ -45,6 +44,7 @@ from data_access.models import (
 )
 from data_access.rules import reference as ref
 from data_access.rules.quarters import Quarter
+from data_access.sql import refresh_spans
 
 FIRST = Quarter(2017, 1)
 N_QUARTERS = 40

@@ -6,15 +6,16 @@ countries' programme texts and their facilities are shared reads
 
 from __future__ import annotations
 
-from data_access import profiles
+from data_access import countries as country_queries
+from data_access import queries
 
 from .data import reader
 
-data_status = reader(profiles.data_status)
-key_figures = reader(profiles.key_figures)
-derived_shares = reader(profiles.derived_shares)
-comparison = reader(profiles.comparison)
-share_series = reader(profiles.share_series)
-indicator_series = reader(profiles.indicator_series)
-activity_by_quarter = reader(profiles.activity_by_quarter)
-activity_running_totals = reader(profiles.activity_running_totals)
+data_status = reader(country_queries.data_status)
+key_figures = reader(country_queries.key_figures)
+derived_shares = reader(country_queries.derived_shares)
+comparison = reader(country_queries.comparison)
+share_series = reader(country_queries.share_series)
+indicator_series = reader(queries.indicator_history)
+activity_by_quarter = reader(country_queries.activity_by_quarter)
+activity_running_totals = reader(country_queries.activity_running_totals)

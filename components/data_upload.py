@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from data_access import export, importer, queries
+from data_access.messages import Message
 from data_access.workbook import Limits
 
 from .data import clear, engine, reader
+from .i18n import t
 
 upload_history = reader(queries.upload_history)  # (countries)
 
@@ -29,17 +31,31 @@ def max_upload_mb() -> float:
     return Limits.from_env().max_bytes / 1_000_000
 
 
+def text(message: Message) -> str:
+    """A message of the importer (its progress, its result, why a file is
+    refused) in the reader's language."""
+    return t(message.key, **message.params)
+
+
+def _in_words(progress: Callable[[float, str], None] | None) -> importer.Progress | None:
+    """The importer's progress callback for one that takes the text to show."""
+    if progress is None:
+        return None
+    return lambda fraction, message: progress(fraction, text(message))
+
+
 def check(
     data: bytes, file_name: str, user: str, progress: Callable[[float, str], None] | None = None
 ) -> importer.ImportResult:
-    """Validate and work out the changes; writes nothing."""
-    return importer.import_workbook(engine(), data, file_name, user, dry_run=True, progress=progress)
+    """Validate and work out the changes; writes nothing. ``progress`` is
+    given the fraction done and what is happening, in words."""
+    return importer.import_workbook(engine(), data, file_name, user, dry_run=True, progress=_in_words(progress))
 
 
 def apply(
     data: bytes, file_name: str, user: str, progress: Callable[[float, str], None] | None = None
 ) -> importer.ImportResult:
-    result = importer.import_workbook(engine(), data, file_name, user, progress=progress)
+    result = importer.import_workbook(engine(), data, file_name, user, progress=_in_words(progress))
     if result.status == importer.APPLIED:
         clear()
     return result

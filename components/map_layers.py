@@ -13,8 +13,8 @@ highlighted, the other programme countries lighter, their neighbours faint,
 on a pale sea.
 
 Facility positions are rounded to city level before they leave the server
-(:func:`data_access.rules.map.city_level`) and the map cannot be zoomed
-beyond :data:`data_access.rules.map.MAX_ZOOM`.
+(:func:`data_access.rules.maps.city_level`) and the map cannot be zoomed
+beyond :data:`data_access.rules.maps.MAX_ZOOM`.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import pydeck as pdk
 import streamlit as st
 from pydeck.bindings.json_tools import default_serialize
 
-from data_access.rules import map as rules
+from data_access.rules import maps as rules
 from data_access.rules.reference import COUNTRY_BY_CODE, FINDING_SEVERITIES
 
 from . import formatting as fmt

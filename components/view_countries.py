@@ -1,7 +1,7 @@
 """How the Country profiles page shows its figures: the wording of figures,
 shares and sources, the tiles, the tables and the charts of one country and
 of the comparison. Built from what :mod:`components.data_countries` reads;
-the rules of the shares come from ``data_access.rules.profiles``; the page
+the rules of the shares come from ``data_access.rules.countries``; the page
 lays them out.
 
 Functions that return a chart return it with its data as the download
@@ -17,7 +17,7 @@ from typing import Any, cast
 import altair as alt
 import pandas as pd
 
-from data_access.rules import profiles as rules
+from data_access.rules import countries as rules
 from data_access.rules.quarters import Quarter, parse_quarter
 
 from . import charts, kpi, theme

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from data_access.rules import map as rules
+from data_access.rules import maps as rules
 
 from . import formatting as fmt
 from . import map_layers, theme

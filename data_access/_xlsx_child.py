@@ -83,7 +83,7 @@ def _convert(grid, memo):
     same = memo.setdefault
     rows = []
     for row in grid:
-        out = []
+        out: list[object] = []
         add = out.append
         for v in row:
             cls = v.__class__
@@ -102,9 +102,9 @@ def _convert(grid, memo):
 def _read(data, max_grid_cells):
     import python_calamine as pc
 
-    memo = {}
+    memo: dict[object, object] = {}
     workbook = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    sheets = []
+    sheets: list[tuple[str, bool, list[list[object]]]] = []
     budget = max_grid_cells
     for index, meta in enumerate(workbook.sheets_metadata):
         hidden = meta.visible != pc.SheetVisibleEnum.Visible

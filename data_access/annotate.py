@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
@@ -24,7 +25,7 @@ _CELL = re.compile(r"^[A-Z]{1,3}[1-9][0-9]*$")
 PROBLEMS_SHEET = "Problems"
 
 
-def annotate(data: bytes, errors: list[Issue], warnings: list[Issue] = ()) -> bytes:
+def annotate(data: bytes, errors: Sequence[Issue], warnings: Sequence[Issue] = ()) -> bytes:
     """The workbook ``data`` with the problems marked; the values untouched."""
     wb = load_workbook(io.BytesIO(data))
     notes: dict[tuple[str, str], list[str]] = {}

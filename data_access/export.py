@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+from openpyxl import Workbook
 from sqlalchemy import Engine
 
-from . import queries
+from . import queries, sql
 from .rules import reference as ref
 from .rules.quarters import Quarter, parse_quarter
 from .rules.sheets import DATASETS, SHEET_BY_NAME, SheetSpec
@@ -52,15 +53,19 @@ class Export:
     def xlsx(self) -> bytes:
         wb = new_workbook()
         if self.dataset != "uploads" and self.country and self.quarter:
-            _return_sheet(wb, self.country, self.quarter, notes=f"Export of {self.dataset} from the Steering Dashboard")
+            return_sheet(wb, self.country, self.quarter, notes=f"Export of {self.dataset} from the Steering Dashboard")
         ws = wb.create_sheet(self.dataset.capitalize())
         spec = SHEET_BY_NAME.get(self.dataset.capitalize())
         dates = {c.name for c in spec.columns if c.kind == "date"} if spec else set()
-        write_rows(ws, list(self.frame.columns), self.frame.to_dict("records"), date_columns=dates)
+        write_rows(ws, list(self.frame.columns), sql.records(self.frame), date_columns=dates)
         return to_bytes(wb)
 
 
-def _return_sheet(wb, country: str, quarter: str, prepared_by: str | None = None, notes: str | None = None) -> None:
+def return_sheet(
+    wb: Workbook, country: str, quarter: str, prepared_by: str | None = None, notes: str | None = None
+) -> None:
+    """Add the ``Return`` sheet (country, quarter, who prepared it, notes) as
+    the workbook's first sheet: what makes a workbook re-import as a return."""
     ws = wb.create_sheet("Return", 0)
     write_rows(
         ws,
@@ -154,16 +159,18 @@ INSTRUCTIONS = [
 ]
 
 
-def template(engine: Engine, country: str, quarter: str) -> bytes:
+def template(engine: Engine, country: str | None, quarter: str) -> bytes:
     """A return workbook for the country and quarter, pre-filled with what is
     known: facilities, findings not yet closed with their current status,
-    priorities not completed with their last progress, their milestones."""
+    priorities not completed with their last progress, their milestones.
+    Raises ExportError for an unknown (or no) country or quarter."""
     q = _quarter(engine, quarter)
-    if q is None or country not in ref.COUNTRY_BY_CODE and country not in set(queries.countries(engine)["code"]):
+    known = country in ref.COUNTRY_BY_CODE or country in set(queries.countries(engine)["code"])
+    if q is None or country is None or not known:
         raise ExportError(f"unknown country {country!r} or quarter {quarter!r}")
     cs = [country]
     wb = new_workbook()
-    _return_sheet(wb, country, str(q))
+    return_sheet(wb, country, str(q))
     add_instructions(wb, f"Quarterly return {country} {q}", INSTRUCTIONS)
 
     prev = q.previous()
@@ -195,7 +202,7 @@ def template(engine: Engine, country: str, quarter: str) -> bytes:
         n = write_rows(
             ws,
             spec.column_names,
-            frame.reindex(columns=spec.column_names).to_dict("records"),
+            sql.records(frame.reindex(columns=spec.column_names)),
             required=required,
             date_columns=dates,
         )

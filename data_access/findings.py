@@ -9,23 +9,25 @@ the quarter; for the burn-down, as at each quarter shown. Counting and
 grouping happen in SQL; only medians are finished in pandas, from
 per-value counts (a portable median in SQL is not worth its complexity).
 
-The overdue rule is the one of :mod:`data_access.queries` (``_overdue``:
+The overdue rule is the one of :mod:`data_access.sql` (:func:`overdue`:
 due date before the quarter's end, status open or in progress); the
 page's other rules are in :mod:`data_access.rules.findings`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, Integer, String, and_, case, cast, func, or_, select
+from sqlalchemy import Engine, FromClause, Integer, String, Subquery, and_, case, cast, func, or_, select
+from sqlalchemy.sql import ColumnElement
 
-from . import summary
-from .asat import latest_updates
-from .models import Facility, Finding, FindingUpdate
-from .queries import _frame, _in, _overdue, _q, _severity_rank, finding_history
+from . import sql, summary
+from .models import Facility, Finding, FindingCount, FindingUpdate
+from .queries import finding_history
 from .rules import findings as rules
 from .rules.quarters import Quarter
 from .rules.reference import OPEN_FINDING_STATUSES
@@ -60,9 +62,10 @@ def _flt(flt: FindingFilter | None) -> FindingFilter:
 # --------------------------------------------------------------------------- building blocks
 
 
-def _static(countries: Iterable[str] | None, flt: FindingFilter) -> list:
-    """Conditions on the finding itself (they never change over time)."""
-    cond = [_in(Finding.country_code, countries)]
+def _fixed(flt: FindingFilter) -> list[ColumnElement[bool]]:
+    """The filter's conditions on the finding itself, but for the country
+    (they never change over time)."""
+    cond: list[ColumnElement[bool]] = []
     if flt.facilities:
         cond.append(Finding.facility_id.in_(list(flt.facilities)))
     if flt.domains:
@@ -72,33 +75,36 @@ def _static(countries: Iterable[str] | None, flt: FindingFilter) -> list:
     return cond
 
 
-def _state(q: Quarter, countries: Iterable[str] | None, flt: FindingFilter):
+def _static(countries: sql.Countries, flt: FindingFilter) -> list[ColumnElement[bool]]:
+    """Conditions on the finding itself (they never change over time)."""
+    return [sql.in_countries(Finding.country_code, countries), *_fixed(flt)]
+
+
+def _state(q: Quarter, countries: sql.Countries, flt: FindingFilter) -> Subquery:
     """Each in-scope finding's latest status entry at or before ``q``."""
-    narrowed = countries or flt.facilities or flt.domains or flt.severities
-    scope = (
-        FindingUpdate.finding_id.in_(select(Finding.finding_id).where(*_static(countries, flt))) if narrowed else None
-    )
-    return latest_updates("findings", q.index, key_filter=scope).subquery("state")
+    return sql.finding_state(q, countries, *_fixed(flt))
 
 
-def _state_conditions(state, q, flt: FindingFilter) -> list:
-    """Conditions on a state (status, owner, overdue as at ``q``); ``q`` is a
-    :class:`Quarter` or anything with an ``end`` (see :class:`_QuarterEnds`)."""
-    cond = []
+def _state_conditions(
+    state: FromClause, end: dt.date | ColumnElement[Any], flt: FindingFilter
+) -> list[ColumnElement[bool]]:
+    """Conditions on a state (status, owner, overdue at ``end``, the last day
+    of the quarter or an SQL column of it)."""
+    cond: list[ColumnElement[bool]] = []
     if flt.statuses:
         cond.append(state.c.status.in_(list(flt.statuses)))
     if flt.owners:
         cond.append(state.c.owner.in_(list(flt.owners)))
     if flt.overdue_only:
-        cond.append(_overdue(state, q))
+        cond.append(sql.overdue(state, end))
     return cond
 
 
-def _scoped(q: Quarter, countries: Iterable[str] | None, flt: FindingFilter):
+def _scoped(q: Quarter, countries: sql.Countries, flt: FindingFilter) -> tuple[Subquery, list]:
     """(state subquery, where-conditions) selecting the filtered findings as at q;
     select from ``Finding`` joined to the state."""
     s = _state(q, countries, flt)
-    return s, [*_static(countries, flt), *_state_conditions(s, q, flt)]
+    return s, [*_static(countries, flt), *_state_conditions(s, q.end, flt)]
 
 
 def _from_counts(engine: Engine, quarter_idx: int, flt: FindingFilter) -> bool:
@@ -111,7 +117,7 @@ def _count_table(flt: FindingFilter, by: Iterable[str] = ()):
     return summary.table(per_facility=bool(flt.facilities) or "facility_id" in by)
 
 
-def _count_conditions(t, countries: Iterable[str] | None, flt: FindingFilter, **quarters) -> list:
+def _count_conditions(t, countries: sql.Countries, flt: FindingFilter, **quarters) -> list:
     return summary.conditions(
         t,
         countries=countries,
@@ -133,9 +139,9 @@ def _ints(df: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
 # --------------------------------------------------------------------------- filter options
 
 
-def owners(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> list[str]:
+def owners(engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None) -> list[str]:
     """The owners of the findings in scope as at the quarter, sorted."""
-    q = _q(quarter)
+    q = sql.as_quarter(quarter)
     s = _state(q, countries, NO_FILTER)
     stmt = select(s.c.owner).where(s.c.owner.is_not(None)).distinct().order_by(s.c.owner)
     with engine.connect() as conn:
@@ -143,10 +149,10 @@ def owners(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | No
 
 
 def finding_count(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, flt: FindingFilter | None = None
+    engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None, flt: FindingFilter | None = None
 ) -> int:
     """How many findings match, as at the quarter."""
-    q, flt = _q(quarter), _flt(flt)
+    q, flt = sql.as_quarter(quarter), _flt(flt)
     if _from_counts(engine, q.index, flt):
         t = _count_table(flt)
         stmt = select(func.coalesce(func.sum(t.findings), 0)).where(
@@ -166,19 +172,19 @@ GROUP_KEYS = ("country", "facility_id", "domain", "severity")
 
 def status_counts(
     engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
+    quarter: sql.QuarterLike,
+    countries: sql.Countries = None,
     flt: FindingFilter | None = None,
     by: Iterable[str] = (),
 ) -> pd.DataFrame:
     """Findings by status as at the quarter, grouped in SQL by any of
     country, facility_id (with the facility's name), domain, severity;
     with how many of them are overdue."""
-    q, flt = _q(quarter), _flt(flt)
+    q, flt = sql.as_quarter(quarter), _flt(flt)
     by = list(by)
     if _from_counts(engine, q.index, flt):
         t = _count_table(flt, by)
-        keys = [getattr(t, "country_code" if b == "country" else b).label(b) for b in by]
+        keys = summary.keys(t, by)
         stmt = select(
             *keys, t.status, func.sum(t.findings).label("findings"), summary.overdue_sum(t).label("overdue")
         ).where(*_count_conditions(t, countries, flt, quarter_idx=q.index))
@@ -190,16 +196,10 @@ def status_counts(
         else:
             stmt = stmt.group_by(*keys, t.status)
         stmt = stmt.order_by(*keys, t.status)
-        df = _ints(_frame(engine, stmt), ("findings", "overdue"))
+        df = _ints(sql.frame(engine, stmt), ("findings", "overdue"))
         return df[[*by, *(["facility"] if "facility_id" in by else []), "status", "findings", "overdue"]]
     s, cond = _scoped(q, countries, flt)
-    columns = {
-        "country": Finding.country_code,
-        "facility_id": Finding.facility_id,
-        "domain": Finding.domain,
-        "severity": Finding.severity,
-    }
-    keys = [columns[b].label(b) for b in by]
+    keys = sql.finding_keys(by)
     extra = [Facility.name.label("facility")] if "facility_id" in by else []
     stmt = (
         select(
@@ -207,7 +207,7 @@ def status_counts(
             *extra,
             s.c.status,
             func.count().label("findings"),
-            func.sum(case((_overdue(s, q), 1), else_=0)).label("overdue"),
+            func.sum(case((sql.overdue(s, q.end), 1), else_=0)).label("overdue"),
         )
         .select_from(Finding)
         .join(s, s.c.finding_id == Finding.finding_id)
@@ -216,19 +216,19 @@ def status_counts(
         .group_by(*keys, *extra, s.c.status)
         .order_by(*keys, s.c.status)
     )
-    return _ints(_frame(engine, stmt), ("findings", "overdue"))
+    return _ints(sql.frame(engine, stmt), ("findings", "overdue"))
 
 
 HEADLINE_METRICS: tuple[str, ...] = (*rules.TILE_STATUSES, "overdue", "median_days_to_remediate")
 
 
 def headline(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, flt: FindingFilter | None = None
+    engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None, flt: FindingFilter | None = None
 ) -> pd.DataFrame:
     """The tiles: findings in each status, overdue ones, and the median days
     from audit to (first reported) remediation, as at the quarter and the
     quarter before (``previous``: None before the first quarter)."""
-    q = _q(quarter)
+    q = sql.as_quarter(quarter)
 
     def values(at: Quarter) -> dict[str, float | None]:
         counts = status_counts(engine, at, countries, flt)
@@ -249,26 +249,18 @@ def headline(
 # --------------------------------------------------------------------------- burn-down
 
 
-class _QuarterEnds:
-    """Stands in for a :class:`Quarter` in ``queries._overdue`` when each row
-    has its own quarter: ``end`` is the SQL column holding that quarter's end."""
-
-    def __init__(self, end_column) -> None:
-        self.end = end_column
-
-
 def burn_down(
     engine: Engine,
-    first: str | Quarter,
-    last: str | Quarter,
-    countries: Iterable[str] | None = None,
+    first: sql.QuarterLike,
+    last: sql.QuarterLike,
+    countries: sql.Countries = None,
     flt: FindingFilter | None = None,
 ) -> pd.DataFrame:
     """Open findings (open or in progress) by severity as at the end of every
     quarter from ``first`` to ``last``, with how many were overdue then.
     One SQL query over status spans; the status, owner and overdue filters
     apply to each quarter's state. Rows only where there are open findings."""
-    a, b, flt = _q(first), _q(last), _flt(flt)
+    a, b, flt = sql.as_quarter(first), sql.as_quarter(last), _flt(flt)
     if _from_counts(engine, b.index, flt):
         t = _count_table(flt)
         stmt = (
@@ -284,7 +276,7 @@ def burn_down(
             .group_by(t.quarter_idx, t.severity)
             .order_by(t.quarter_idx, t.severity)
         )
-        df = _frame(engine, stmt)
+        df = sql.frame(engine, stmt)
         df.insert(0, "quarter", [str(Quarter.from_index(int(i))) for i in df.pop("qi")])
         return _ints(df, ("open", "overdue"))
     fu = FindingUpdate
@@ -295,14 +287,14 @@ def burn_down(
         .subquery("spans")
     )
     quarters = summary.quarters_table(a.index, b.index)
-    ends = _QuarterEnds(quarters.c.q_end)
+    ends = quarters.c.q_end
     cond = [spans.c.status.in_(OPEN_FINDING_STATUSES), *_state_conditions(spans, ends, flt)]
     stmt = (
         select(
             quarters.c.qi,
             Finding.severity,
             func.count().label("open"),
-            func.sum(case((_overdue(spans, ends), 1), else_=0)).label("overdue"),
+            func.sum(case((sql.overdue(spans, ends), 1), else_=0)).label("overdue"),
         )
         .select_from(spans)
         .join(
@@ -313,7 +305,7 @@ def burn_down(
         .group_by(quarters.c.qi, Finding.severity)
         .order_by(quarters.c.qi, Finding.severity)
     )
-    df = _frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     df.insert(0, "quarter", [str(Quarter.from_index(int(i))) for i in df.pop("qi")])
     return _ints(df, ("open", "overdue"))
 
@@ -322,13 +314,13 @@ def burn_down(
 
 
 def ageing(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, flt: FindingFilter | None = None
+    engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None, flt: FindingFilter | None = None
 ) -> pd.DataFrame:
     """Open findings by how long they have been open (``measure`` "age":
     days from the audit to the quarter's end) and overdue findings by how
     far past due they are (``measure`` "past_due"), by severity; bands of
     :data:`rules.AGE_BANDS` and :data:`rules.PAST_DUE_BANDS`, in SQL."""
-    q, flt = _q(quarter), _flt(flt)
+    q, flt = sql.as_quarter(quarter), _flt(flt)
     frames = []
     for measure, bands, column in (
         ("age", rules.AGE_BANDS, Finding.audit_date),
@@ -340,7 +332,7 @@ def ageing(
         bucket = case(*[(col >= cutoff, key) for key, cutoff in cutoffs if cutoff is not None], else_=cutoffs[-1][0])
         where = [*cond, s.c.status.in_(OPEN_FINDING_STATUSES)]
         if measure == "past_due":
-            where.append(_overdue(s, q))
+            where.append(sql.overdue(s, q.end))
         stmt = (
             select(bucket.label("band"), Finding.severity, func.count().label("findings"))
             .select_from(Finding)
@@ -348,7 +340,7 @@ def ageing(
             .where(*where)
             .group_by(bucket, Finding.severity)
         )
-        df = _frame(engine, stmt)
+        df = sql.frame(engine, stmt)
         df.insert(0, "measure", measure)
         frames.append(df)
     out = pd.concat(frames, ignore_index=True) if any(len(f) for f in frames) else frames[0].iloc[0:0]
@@ -363,7 +355,7 @@ def ageing(
 SPEED_KEYS = ("country", "domain", "severity", "facility_id", "remediated_quarter")
 
 
-def _per_finding(q: Quarter, countries: Iterable[str] | None, flt: FindingFilter):
+def _per_finding(q: Quarter, countries: sql.Countries, flt: FindingFilter):
     """One row per filtered finding as at q: its keys, audit date, as-at status
     and due date, and the first quarters (indexes, <= q) it was reported
     remediated (or verified) and verified."""
@@ -396,8 +388,8 @@ def _first_by(column, q: Quarter):
 
 def remediation_speed(
     engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
+    quarter: sql.QuarterLike,
+    countries: sql.Countries = None,
     flt: FindingFilter | None = None,
     by: Iterable[str] = (),
 ) -> pd.DataFrame:
@@ -413,7 +405,7 @@ def remediation_speed(
     the quarter of the due date or earlier) and ``on_time_share``.
     Medians are computed from counts per (audit date, quarter) made in SQL.
     Without ``by``: one row (also when nothing matches)."""
-    q, flt = _q(quarter), _flt(flt)
+    q, flt = sql.as_quarter(quarter), _flt(flt)
     by = list(by)
     p = _per_finding(q, countries, flt)
     key_cols = {
@@ -440,8 +432,8 @@ def remediation_speed(
         .where(p.c.rem_q.is_not(None))
         .group_by(*keys, p.c.audit_date, p.c.rem_q, p.c.ver_q)
     )
-    df = _ints(_frame(engine, totals), ("findings", "remediated", "verified", "due", "on_time"))
-    spread = _frame(engine, dist)
+    df = _ints(sql.frame(engine, totals), ("findings", "remediated", "verified", "due", "on_time"))
+    spread = sql.frame(engine, dist)
     if not by and df.empty:
         df = pd.DataFrame([dict(findings=0, remediated=0, verified=0, due=0, on_time=0)])
     medians = {}
@@ -452,7 +444,7 @@ def remediation_speed(
             if len(rows)
             else []
         )
-        rows = rows.assign(_days=days)
+        rows = rows.assign(_days=pd.Series(days, index=rows.index))
         if by:
             medians[which] = (
                 {
@@ -476,13 +468,13 @@ def remediation_speed(
 
 
 def median_days_to_remediate(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, flt: FindingFilter | None = None
+    engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None, flt: FindingFilter | None = None
 ) -> float | None:
     """The median days from audit to the end of the quarter first reported
     remediated, over the filtered findings remediated by the quarter: the
     value of :func:`remediation_speed`, read from the findings alone when no
     filter depends on the state as at the quarter."""
-    q, flt = _q(quarter), _flt(flt)
+    q, flt = sql.as_quarter(quarter), _flt(flt)
     if flt.statuses or flt.owners or flt.overdue_only:
         speed = remediation_speed(engine, q, countries, flt)
         return speed["median_days_to_remediated"].iloc[0] if len(speed) else None
@@ -493,7 +485,7 @@ def median_days_to_remediate(
         .where(*_static(countries, flt), rem <= q.index)
         .group_by(Finding.audit_date, rem)
     )
-    rows = _frame(engine, stmt)
+    rows = sql.frame(engine, stmt)
     if rows.empty:
         return None
     ends = {i: pd.Timestamp(Quarter.from_index(int(i)).end) for i in rows["rem_q"].unique()}
@@ -510,43 +502,37 @@ def _int(expr):
 
 
 def facility_domain(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, flt: FindingFilter | None = None
+    engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None, flt: FindingFilter | None = None
 ) -> pd.DataFrame:
     """Per facility and domain, as at the quarter: findings, open, overdue and
     the worst severity among the open ones (None when none is open)."""
-    q, flt = _q(quarter), _flt(flt)
+    q, flt = sql.as_quarter(quarter), _flt(flt)
     if _from_counts(engine, q.index, flt):
         t = summary.table(per_facility=True)
         is_open = t.status.in_(OPEN_FINDING_STATUSES)
         stmt = (
             select(
-                t.country_code.label("country"),
-                t.facility_id,
-                Facility.name.label("facility"),
-                t.domain,
+                *_facility_domain(t),
                 func.sum(t.findings).label("findings"),
                 summary.sum_where(t, is_open).label("open"),
                 summary.overdue_sum(t).label("overdue"),
-                func.min(case((is_open, _severity_rank(t.severity)), else_=None)).label("worst_rank"),
+                func.min(case((is_open, sql.severity_rank(t.severity)), else_=None)).label("worst_rank"),
             )
             .join(Facility, Facility.facility_id == t.facility_id)
             .where(*_count_conditions(t, countries, flt, quarter_idx=q.index))
             .group_by(t.country_code, t.facility_id, Facility.name, t.domain)
             .order_by(t.country_code, t.facility_id, t.domain)
         )
-        return _with_worst(_frame(engine, stmt))
+        return _with_worst(sql.frame(engine, stmt))
     s, cond = _scoped(q, countries, flt)
     is_open = s.c.status.in_(OPEN_FINDING_STATUSES)
     stmt = (
         select(
-            Finding.country_code.label("country"),
-            Finding.facility_id,
-            Facility.name.label("facility"),
-            Finding.domain,
+            *_facility_domain(Finding),
             func.count().label("findings"),
             func.sum(case((is_open, 1), else_=0)).label("open"),
-            func.sum(case((_overdue(s, q), 1), else_=0)).label("overdue"),
-            func.min(case((is_open, _severity_rank(Finding.severity)), else_=None)).label("worst_rank"),
+            func.sum(case((sql.overdue(s, q.end), 1), else_=0)).label("overdue"),
+            func.min(case((is_open, sql.severity_rank(Finding.severity)), else_=None)).label("worst_rank"),
         )
         .select_from(Finding)
         .join(s, s.c.finding_id == Finding.finding_id)
@@ -555,13 +541,18 @@ def facility_domain(
         .group_by(Finding.country_code, Finding.facility_id, Facility.name, Finding.domain)
         .order_by(Finding.country_code, Finding.facility_id, Finding.domain)
     )
-    return _with_worst(_frame(engine, stmt))
+    return _with_worst(sql.frame(engine, stmt))
+
+
+def _facility_domain(source: type[Finding] | type[FindingCount]) -> list[Any]:
+    """The keys of :func:`facility_domain`'s rows, from the findings or their counts."""
+    return [source.country_code.label("country"), source.facility_id, Facility.name.label("facility"), source.domain]
 
 
 def weakest_spots(
     engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
+    quarter: sql.QuarterLike,
+    countries: sql.Countries = None,
     flt: FindingFilter | None = None,
     limit: int = 25,
 ) -> tuple[pd.DataFrame, int]:
@@ -569,13 +560,13 @@ def weakest_spots(
     (:func:`rules.weakness_key`: worst open severity, then more overdue, then
     more open; then by name), weakest first; and how many facilities have
     findings in all. Facilities are ranked in SQL."""
-    q, flt = _q(quarter), _flt(flt)
+    q, flt = sql.as_quarter(quarter), _flt(flt)
     if _from_counts(engine, q.index, flt):
         t = summary.table(per_facility=True)
         is_open = t.status.in_(OPEN_FINDING_STATUSES)
         cond = _count_conditions(t, countries, flt, quarter_idx=q.index)
         worst = func.coalesce(
-            func.min(case((is_open, _severity_rank(t.severity)), else_=None)), len(SEVERITY_ORDER) + 1
+            func.min(case((is_open, sql.severity_rank(t.severity)), else_=None)), len(SEVERITY_ORDER) + 1
         )
         ranked = (
             select(t.facility_id)
@@ -616,10 +607,7 @@ def weakest_spots(
 
 
 def _with_worst(df: pd.DataFrame) -> pd.DataFrame:
-    worst = [
-        SEVERITY_ORDER[int(r)] if pd.notna(r) and int(r) < len(SEVERITY_ORDER) else None for r in df.pop("worst_rank")
-    ]
-    df["worst_open_severity"] = pd.Series(worst, index=df.index, dtype=object)
+    df["worst_open_severity"] = pd.Series(sql.severities_of(df.pop("worst_rank")), index=df.index, dtype=object)
     return _ints(df, ("findings", "open", "overdue"))
 
 
@@ -647,8 +635,8 @@ LIST_COLUMNS = (
 
 def findings_list(
     engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
+    quarter: sql.QuarterLike,
+    countries: sql.Countries = None,
     flt: FindingFilter | None = None,
     search: str = "",
     sort: str = rules.DEFAULT_SORT,
@@ -662,7 +650,7 @@ def findings_list(
     :data:`rules.SORT_KEYS` (ties broken by finding ID); ``limit`` None
     returns every match (for a download). Sorting, searching and paging
     happen in SQL."""
-    q, flt = _q(quarter), _flt(flt)
+    q, flt = sql.as_quarter(quarter), _flt(flt)
     if sort not in rules.SORT_KEYS:
         raise ValueError(f"unknown sort: {sort!r}")
     s, cond = _scoped(q, countries, flt)
@@ -677,7 +665,7 @@ def findings_list(
         .join(Facility, Facility.facility_id == Finding.facility_id)
         .where(*cond)
     )
-    overdue = _overdue(s, q)
+    late = sql.overdue(s, q.end)
     no_due = case((s.c.due_date.is_(None), 1), else_=0)
     status_rank = case(*[(s.c.status == st, i) for st, i in rules.finding_status_order().items()], else_=99)
 
@@ -685,10 +673,10 @@ def findings_list(
         return col.desc() if descending else col.asc()
 
     orders = {
-        "severity": [d(_severity_rank(Finding.severity)), case((overdue, 0), else_=1), no_due, s.c.due_date],
+        "severity": [d(sql.severity_rank(Finding.severity)), case((late, 0), else_=1), no_due, s.c.due_date],
         # most overdue first (earliest due date among the overdue), then the rest by due date
         "days_overdue": [
-            d(case((overdue, 0), else_=1)),
+            d(case((late, 0), else_=1)),
             no_due,
             s.c.due_date.desc() if descending else s.c.due_date.asc(),
         ],
@@ -700,17 +688,10 @@ def findings_list(
     }
     stmt = (
         select(
-            Finding.country_code.label("country"),
-            Finding.finding_id,
-            Finding.facility_id,
-            Facility.name.label("facility"),
-            Finding.audit_date,
-            Finding.domain,
-            Finding.severity,
-            Finding.title,
+            *sql.finding_columns("audit_date domain severity title"),
             s.c.status,
             s.c.due_date,
-            overdue.label("overdue"),
+            late.label("overdue"),
             s.c.owner,
             s.c.quarter.label("status_quarter"),
             s.c.status_note,
@@ -726,9 +707,9 @@ def findings_list(
         stmt = stmt.limit(int(limit)).offset(max(0, int(offset)))
     with engine.connect() as conn:
         total = int(conn.execute(select(func.count()).select_from(base.subquery())).scalar() or 0)
-    df = _frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     df["overdue"] = df["overdue"].fillna(False).astype(bool)
-    # the SQL flag decides (queries._overdue); the days are counted to the quarter's end
+    # the SQL flag decides (sql.overdue); the days are counted to the quarter's end
     df["days_overdue"] = [
         (q.end - pd.Timestamp(due).date()).days if late else None
         for late, due in zip(df["overdue"], df["due_date"], strict=False)
@@ -743,18 +724,7 @@ def findings_list(
 def finding(engine: Engine, finding_id: str) -> dict | None:
     """A finding's fixed facts (whatever the filters), or None when unknown.
     The ID is matched exactly first, then ignoring case and spaces."""
-    cols = (
-        Finding.finding_id,
-        Finding.country_code.label("country"),
-        Finding.facility_id,
-        Facility.name.label("facility"),
-        Facility.city,
-        Finding.audit_date,
-        Finding.domain,
-        Finding.severity,
-        Finding.title,
-        Finding.recommendation,
-    )
+    cols = (*sql.finding_columns("audit_date domain severity title recommendation"), Facility.city)
     fid = (finding_id or "").strip()
     if not fid:
         return None
@@ -766,12 +736,12 @@ def finding(engine: Engine, finding_id: str) -> dict | None:
     return dict(row) if row else None
 
 
-def finding_timeline(engine: Engine, finding_id: str, quarter: str | Quarter) -> tuple[list[rules.TimelineRow], int]:
+def finding_timeline(engine: Engine, finding_id: str, quarter: sql.QuarterLike) -> tuple[list[rules.TimelineRow], int]:
     """The finding's story up to the end of the quarter, one row per quarter
     from its first report (see :func:`rules.timeline`), and how many history
     entries come after the quarter (hidden as at it)."""
-    q = _q(quarter)
+    q = sql.as_quarter(quarter)
     history = finding_history(engine, finding_id)
-    entries = history.to_dict("records")
-    later = sum(1 for e in entries if rules._qidx(e) > q.index)
+    entries = sql.records(history)
+    later = sum(1 for e in entries if rules.entry_quarter_idx(e) > q.index)
     return rules.timeline(entries, q), later

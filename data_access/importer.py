@@ -20,28 +20,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
-from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, CursorResult, Engine, Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy.sql import ColumnElement
 
-from . import db, summary
-from .asat import latest_updates, refresh_spans
-from .models import (
-    Activity,
-    Country,
-    Facility,
-    Finding,
-    FindingUpdate,
-    IndicatorValue,
-    Milestone,
-    MilestoneUpdate,
-    Priority,
-    PriorityUpdate,
-    Upload,
-)
+from . import db, sql, summary
+from . import models as m
+from .messages import Message
 from .rules.checks import FacilityInfo, FindingInfo, PriorityInfo, StoredState, check_return, milestone_key
 from .rules.issues import Issue
+from .rules.normalise import is_missing
 from .rules.quarters import Quarter
 from .rules.returns import ParsedReturn, ParsedSheet, ReturnLimits, parse_return
+from .sql import UPDATE_TABLES, latest_updates, refresh_spans, table_of
 from .workbook import Limits, UnsafeWorkbook, read_workbook
 
 APPLIED, IDENTICAL, REJECTED, UNREADABLE, DRY_RUN = "applied", "identical", "rejected", "unreadable", "dry-run"
@@ -57,10 +47,19 @@ class RowChange:
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # column -> (before, after)
 
 
+# The progress callback: the fraction done (0 to 1) and what is happening now.
+Progress = Callable[[float, Message], None]
+
+
 @dataclass
 class ImportResult:
+    """What an import did, or would do, and why: ``status`` (one of
+    :data:`EXIT_CODES`), ``message`` (a :class:`Message`; ``str()`` gives
+    the English text), the return's identity, its errors and warnings, and
+    the rows it changes."""
+
     status: str
-    message: str
+    message: Message
     file_name: str = ""
     sha256: str = ""
     country: str | None = None
@@ -93,7 +92,7 @@ class ImportResult:
 
     def report(self) -> str:
         """Plain-text summary, as the command line prints it."""
-        lines = [self.message]
+        lines = [str(self.message)]
         if self.country and self.quarter:
             lines.append(f"Return: {self.country} {self.quarter}  ({self.file_name}, sha256 {self.sha256[:12]}...)")
         if self.supersedes:
@@ -132,67 +131,73 @@ def import_workbook(
     kind: str = "return",
     restored_from: int | None = None,
     limits: Limits | None = None,
-    progress: Callable[[float, str], None] | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Validate and (unless ``dry_run``) apply one workbook. Never raises for
-    bad input: the result says what happened and why."""
+    bad input: the result says what happened and why. ``progress`` is told
+    how far the import is, with a message ``import.progress.*``."""
     limits = limits or Limits.from_env()
-    say = progress or (lambda _f, _t: None)
-    sha = hashlib.sha256(data).hexdigest()
-    base = dict(file_name=file_name, sha256=sha)
 
-    say(0.05, "Checking the file")
+    def say(fraction: float, step: str) -> None:
+        if progress is not None:
+            progress(fraction, Message(f"import.progress.{step}"))
+
+    sha = hashlib.sha256(data).hexdigest()
+
+    say(0.05, "file")
     try:
         raw = read_workbook(data, file_name, limits)
     except UnsafeWorkbook as exc:
-        return ImportResult(UNREADABLE, str(exc), errors=[Issue("", "", str(exc))], **base)
+        return ImportResult(UNREADABLE, exc.message, file_name, sha, errors=[Issue("", "", str(exc))])
 
-    say(0.35, "Reading every sheet")
+    say(0.35, "sheets")
     with engine.connect() as conn:
-        countries = {c.code.lower(): c.code for c in conn.execute(select(Country.code, Country.name))}
-        countries.update({name.lower(): code for code, name in conn.execute(select(Country.code, Country.name))})
+        countries = {c.code.lower(): c.code for c in conn.execute(select(m.Country.code, m.Country.name))}
+        countries.update({name.lower(): code for code, name in conn.execute(select(m.Country.code, m.Country.name))})
     parsed = parse_return(raw.sheets, ReturnLimits(limits.max_rows, limits.max_cell_chars), countries)
     result = ImportResult(
         DRY_RUN if dry_run else APPLIED,
-        "",
+        Message("import.progress.stored"),  # until the outcome is known
+        file_name,
+        sha,
         country=parsed.country,
         quarter=str(parsed.quarter) if parsed.quarter else None,
-        **base,
     )
     result.errors = list(parsed.issues.errors)
     result.warnings = list(parsed.issues.warnings)
 
-    say(0.6, "Checking against the stored data")
+    say(0.6, "stored")
     try:
         with db.write_transaction(engine) as conn:
             same = conn.execute(
-                select(Upload.id, Upload.country_code, Upload.quarter).where(
-                    Upload.sha256 == sha, Upload.status == "current", Upload.kind == kind
+                select(m.Upload.id, m.Upload.country_code, m.Upload.quarter).where(
+                    m.Upload.sha256 == sha, m.Upload.status == "current", m.Upload.kind == kind
                 )
             ).first()
             if same is not None and not result.errors:
                 result.status = IDENTICAL
                 result.upload_id = same.id
-                result.message = (
-                    f"This file is identical to upload #{same.id} ({same.country_code} {same.quarter}), "
-                    "which is already applied: nothing changed."
+                result.message = Message(
+                    "import.result.identical", dict(id=same.id, country=same.country_code, quarter=same.quarter)
                 )
                 return result
-            if parsed.country and parsed.quarter:
-                state = load_state(conn, parsed.country, parsed.quarter)
-                more = check_return(parsed, state)
-                result.errors += more.errors
-                result.warnings += more.warnings
+            country, quarter = parsed.country, parsed.quarter
+            if country is None or quarter is None:  # the parse has said why (an error)
+                raise _Rejected()
+            state = load_state(conn, country, quarter)
+            more = check_return(parsed, state)
+            result.errors += more.errors
+            result.warnings += more.warnings
             if result.errors:
                 raise _Rejected()
-            say(0.8, "Working out what changes")
-            plan = _plan(conn, parsed)
+            say(0.8, "changes")
+            plan = _plan(conn, parsed, country, quarter)
             result.changes = plan.changes
             previous = conn.execute(
-                select(Upload.id, Upload.uploaded_by, Upload.uploaded_at, Upload.file_name).where(
-                    Upload.country_code == parsed.country,
-                    Upload.quarter_idx == parsed.quarter.index,
-                    Upload.status == "current",
+                select(m.Upload.id, m.Upload.uploaded_by, m.Upload.uploaded_at, m.Upload.file_name).where(
+                    m.Upload.country_code == country,
+                    m.Upload.quarter_idx == quarter.index,
+                    m.Upload.status == "current",
                 )
             ).first()
             if previous is not None:
@@ -205,87 +210,68 @@ def import_workbook(
             if dry_run:
                 result.message = _dry_run_message(result)
                 return result
-            say(0.9, "Saving")
-            result.upload_id = _apply(conn, parsed, plan, result, data, user, kind, restored_from, previous)
+            say(0.9, "saving")
+            result.upload_id = _apply(
+                conn, parsed, country, quarter, plan, result, data, user, kind, restored_from, previous
+            )
             result.message = _applied_message(result)
     except _Rejected:
         result.status = REJECTED
-        result.message = (
-            f"The workbook was not imported: {len(result.errors)} error(s) to correct. Nothing was written."
-        )
-    say(1.0, "Done")
+        result.message = Message("import.result.rejected", dict(n=len(result.errors)))
+    say(1.0, "done")
     return result
 
 
-def _dry_run_message(r: ImportResult) -> str:
-    n = r.changed_rows
-    extra = f" It would supersede upload #{r.supersedes['id']}." if r.supersedes else ""
-    return (
-        f"Dry run: the workbook is valid and would change {n} row(s) for {r.country} {r.quarter}.{extra}"
-        " Nothing was written."
-    )
+def _dry_run_message(r: ImportResult) -> Message:
+    params = dict(n=r.changed_rows, country=r.country, quarter=r.quarter)
+    if r.supersedes:
+        return Message("import.result.dry_run_supersedes", dict(params, old=r.supersedes["id"]))
+    return Message("import.result.dry_run", params)
 
 
-def _applied_message(r: ImportResult) -> str:
-    n = r.changed_rows
-    extra = f" It supersedes upload #{r.supersedes['id']}." if r.supersedes else ""
-    return f"Imported as upload #{r.upload_id}: {n} row(s) changed for {r.country} {r.quarter}.{extra}"
+def _applied_message(r: ImportResult) -> Message:
+    params = dict(id=r.upload_id, n=r.changed_rows, country=r.country, quarter=r.quarter)
+    if r.supersedes:
+        return Message("import.result.applied_supersedes", dict(params, old=r.supersedes["id"]))
+    return Message("import.result.applied", params)
 
 
 # --------------------------------------------------------------------------- stored state
 
 
 def load_state(conn: Connection, country: str, quarter: Quarter) -> StoredState:
-    c = conn.execute(select(Country.__table__).where(Country.code == country)).one()
+    """What the checks of a return need from the database: the stored rows
+    it may refer to, and the country's state before the quarter."""
+    c = conn.execute(select(table_of(m.Country)).where(m.Country.code == country)).one()
     state = StoredState(country, quarter, (c.lat_min, c.lat_max, c.lon_min, c.lon_max))
-    for r in conn.execute(
-        select(Facility.facility_id, Facility.country_code, Facility.name, Facility.latitude, Facility.longitude)
+    fac = table_of(m.Facility)
+    for f in conn.execute(select(fac.c.facility_id, fac.c.country_code, fac.c.name, fac.c.latitude, fac.c.longitude)):
+        state.facilities[f.facility_id] = FacilityInfo(f.country_code, f.name, f.latitude, f.longitude)
+    findings_before = select(sql.finding_state(quarter, [country], before=True))
+    status_before = {u.finding_id: u.status for u in conn.execute(findings_before)}
+    for fi in conn.execute(
+        select(m.Finding.finding_id, m.Finding.country_code, m.Finding.facility_id, m.Finding.audit_date)
     ):
-        state.facilities[r.facility_id] = FacilityInfo(r.country_code, r.name, r.latitude, r.longitude)
-    prev_status = {
-        r.finding_id: r.status
-        for r in conn.execute(
-            latest_updates(
-                "findings",
-                quarter.index,
-                before=True,
-                key_filter=FindingUpdate.finding_id.in_(
-                    select(Finding.finding_id).where(Finding.country_code == country)
-                ),
-            )
+        state.findings[fi.finding_id] = FindingInfo(
+            fi.country_code, fi.facility_id, fi.audit_date, status_before.get(fi.finding_id)
         )
-    }
-    for r in conn.execute(select(Finding.finding_id, Finding.country_code, Finding.facility_id, Finding.audit_date)):
-        state.findings[r.finding_id] = FindingInfo(
-            r.country_code, r.facility_id, r.audit_date, prev_status.get(r.finding_id)
+    priorities_before = select(sql.priority_state(quarter, [country], before=True))
+    before = {u.priority_id: u for u in conn.execute(priorities_before)}
+    for pr in conn.execute(select(m.Priority.priority_id, m.Priority.country_code)):
+        u = before.get(pr.priority_id)
+        state.priorities[pr.priority_id] = PriorityInfo(
+            pr.country_code, u.status if u else None, u.progress_pct if u else None
         )
-    prev = {
-        r.priority_id: r
-        for r in conn.execute(
-            latest_updates(
-                "priorities",
-                quarter.index,
-                before=True,
-                key_filter=PriorityUpdate.priority_id.in_(
-                    select(Priority.priority_id).where(Priority.country_code == country)
-                ),
-            )
-        )
-    }
-    for r in conn.execute(select(Priority.priority_id, Priority.country_code)):
-        p = prev.get(r.priority_id)
-        state.priorities[r.priority_id] = PriorityInfo(
-            r.country_code, p.status if p else None, p.progress_pct if p else None
-        )
-    for r in conn.execute(select(Activity.activity_id, Activity.country_code, Activity.quarter)):
-        state.activities[r.activity_id] = (r.country_code, r.quarter)
+    for act in conn.execute(select(m.Activity.activity_id, m.Activity.country_code, m.Activity.quarter)):
+        state.activities[act.activity_id] = (act.country_code, act.quarter)
+    iv = table_of(m.IndicatorValue)
     latest = (
-        select(IndicatorValue.indicator_code, IndicatorValue.value, IndicatorValue.quarter_idx)
-        .where(IndicatorValue.country_code == country, IndicatorValue.quarter_idx < quarter.index)
-        .order_by(IndicatorValue.quarter_idx)
+        select(iv.c.indicator_code, iv.c.value)
+        .where(iv.c.country_code == country, iv.c.quarter_idx < quarter.index)
+        .order_by(iv.c.quarter_idx)
     )
-    for r in conn.execute(latest):
-        state.indicators_before[r.indicator_code] = r.value  # later quarters overwrite earlier ones
+    for code, value in conn.execute(latest):
+        state.indicators_before[code] = value  # later quarters overwrite earlier ones
     return state
 
 
@@ -293,14 +279,8 @@ def load_state(conn: Connection, country: str, quarter: Quarter) -> StoredState:
 
 
 def _none(v: Any) -> Any:
-    """NaN and pandas' missing markers -> None; whole floats stay floats."""
-    if v is None:
-        return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if v is pd.NaT:
-        return None
-    return v
+    """A missing value (:func:`is_missing`) as None; whole floats stay floats."""
+    return None if is_missing(v) else v
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -318,10 +298,14 @@ def _records(sheet: ParsedSheet | None) -> list[dict[str, Any]]:
     return [] if sheet is None else sheet.records()
 
 
+# A write of the plan, run inside the import's transaction with the new upload's id.
+Op = Callable[[Connection, int], None]
+
+
 @dataclass
 class Plan:
     changes: list[RowChange] = field(default_factory=list)
-    ops: list[Callable[[Connection, int], None]] = field(default_factory=list)
+    ops: list[Op] = field(default_factory=list)
 
     def change(
         self, sheet: str, key: str, before: dict[str, Any] | None, after: dict[str, Any], columns: list[str]
@@ -338,19 +322,22 @@ class Plan:
         self.changes.append(RowChange(sheet, key, action, diff))
         return action
 
+    def removed(self, sheet: str, stored: dict[str, dict[str, Any]], columns: list[str]) -> None:
+        """The ``stored`` rows (key -> row) the new return no longer lists."""
+        for key, row in stored.items():
+            self.changes.append(RowChange(sheet, key, "removed", {c: (row.get(c), None) for c in columns}))
 
-def _plan(conn: Connection, parsed: ParsedReturn) -> Plan:
+
+def _plan(conn: Connection, parsed: ParsedReturn, country: str, q: Quarter) -> Plan:
     plan = Plan()
-    country, q = parsed.country, parsed.quarter
     s = parsed.sheets
     if "Indicators" in s:
         _plan_indicators(conn, plan, country, q, _records(s["Indicators"]))
     if "Facilities" in s:
         _plan_facilities(conn, plan, country, _records(s["Facilities"]))
-    if "Findings" in s:
-        _plan_findings(conn, plan, country, q, _records(s["Findings"]))
-    if "Priorities" in s:
-        _plan_priorities(conn, plan, country, q, _records(s["Priorities"]))
+    for spec in (FINDINGS, PRIORITIES):
+        if spec.sheet in s:
+            _plan_tracked(conn, plan, spec, country, q, _records(s[spec.sheet]))
     if "Milestones" in s:
         _plan_milestones(conn, plan, country, q, _records(s["Milestones"]))
     if "Activities" in s:
@@ -358,17 +345,49 @@ def _plan(conn: Connection, parsed: ParsedReturn) -> Plan:
     return plan
 
 
-def _plan_indicators(conn, plan: Plan, country: str, q: Quarter, rows: list[dict]) -> None:
-    cols = ["value", "approximate", "note"]
-    t = IndicatorValue.__table__
-    existing = {
-        r.indicator_code: r._asdict()
-        for r in conn.execute(
-            select(t.c.indicator_code, t.c.value, t.c.approximate, t.c.note).where(
-                t.c.country_code == country, t.c.quarter_idx == q.index
-            )
+def _quarter_rows(t: Table, country: str, q: Quarter) -> ColumnElement[bool]:
+    """The rows of a per-quarter table (indicators, activities) a return replaces."""
+    return and_(t.c.country_code == country, t.c.quarter_idx == q.index)
+
+
+def _replace_quarter_rows(t: Table, country: str, q: Quarter, new_rows: list[dict[str, Any]]) -> Op:
+    """The write that replaces the return's rows of a per-quarter table with ``new_rows``."""
+
+    def op(c: Connection, upload_id: int) -> None:
+        c.execute(delete(t).where(_quarter_rows(t, country, q)))
+        if new_rows:
+            c.execute(insert(t), [dict(r, upload_id=upload_id) for r in new_rows])
+
+    return op
+
+
+def _write_entities(
+    c: Connection,
+    t: Table,
+    key: str,
+    columns: list[str],
+    inserts: list[dict[str, Any]],
+    updates: list[dict[str, Any]],
+    upload_id: int,
+) -> None:
+    """Insert the new entities (facilities, findings, priorities) and update
+    the ``columns`` of the changed ones (``_id``: their key), recording the upload."""
+    if inserts:
+        c.execute(insert(t), [dict(r, created_upload_id=upload_id, updated_upload_id=upload_id) for r in inserts])
+    if updates:
+        stmt = (
+            update(t)
+            .where(t.c[key] == bindparam("_id"))
+            .values({x: bindparam(x) for x in [*columns, "updated_upload_id"]})
         )
-    }
+        c.execute(stmt, [dict(r, updated_upload_id=upload_id) for r in updates])
+
+
+def _plan_indicators(conn: Connection, plan: Plan, country: str, q: Quarter, rows: list[dict[str, Any]]) -> None:
+    cols = ["value", "approximate", "note"]
+    t = table_of(m.IndicatorValue)
+    stored = select(t.c.indicator_code, t.c.value, t.c.approximate, t.c.note).where(_quarter_rows(t, country, q))
+    existing = {r.indicator_code: r._asdict() for r in conn.execute(stored)}
     new_rows = []
     for r in rows:
         after = dict(value=r["value"], approximate=bool(r.get("approximate") or False), note=r.get("note"))
@@ -376,22 +395,15 @@ def _plan_indicators(conn, plan: Plan, country: str, q: Quarter, rows: list[dict
         new_rows.append(
             dict(country_code=country, indicator_code=r["indicator"], quarter=str(q), quarter_idx=q.index, **after)
         )
-    for code, before in existing.items():
-        plan.changes.append(RowChange("Indicators", code, "removed", {c: (before[c], None) for c in cols}))
-
-    def op(c: Connection, upload_id: int) -> None:
-        c.execute(delete(t).where(t.c.country_code == country, t.c.quarter_idx == q.index))
-        if new_rows:
-            c.execute(insert(t), [dict(r, upload_id=upload_id) for r in new_rows])
-
-    plan.ops.append(op)
+    plan.removed("Indicators", existing, cols)
+    plan.ops.append(_replace_quarter_rows(t, country, q, new_rows))
 
 
 FACILITY_COLS = ["name", "type", "city", "latitude", "longitude", "pilot", "notes"]
 
 
-def _plan_facilities(conn, plan: Plan, country: str, rows: list[dict]) -> None:
-    t = Facility.__table__
+def _plan_facilities(conn: Connection, plan: Plan, country: str, rows: list[dict[str, Any]]) -> None:
+    t = table_of(m.Facility)
     existing = {r.facility_id: r._asdict() for r in conn.execute(select(t).where(t.c.country_code == country))}
     inserts, updates = [], []
     for r in rows:
@@ -408,150 +420,107 @@ def _plan_facilities(conn, plan: Plan, country: str, rows: list[dict]) -> None:
                 updates.append(dict(after, _id=fid))
 
     def op(c: Connection, upload_id: int) -> None:
-        if inserts:
-            c.execute(insert(t), [dict(r, created_upload_id=upload_id, updated_upload_id=upload_id) for r in inserts])
-        if updates:
-            stmt = (
-                update(t)
-                .where(t.c.facility_id == bindparam("_id"))
-                .values({k: bindparam(k) for k in FACILITY_COLS + ["updated_upload_id"]})
-            )
-            c.execute(stmt, [dict(r, updated_upload_id=upload_id) for r in updates])
+        _write_entities(c, t, "facility_id", FACILITY_COLS, inserts, updates, upload_id)
 
     plan.ops.append(op)
 
 
-def _plan_entity_with_updates(
-    conn: Connection,
-    plan: Plan,
-    *,
-    sheet: str,
-    country: str,
-    q: Quarter,
-    rows: list[dict],
-    entity: Any,
-    key: str,
-    entity_cols: list[str],
-    state_cols: list[str],
-    carry: set[str],
-    kind: str,
-    entity_scope: Any,
-    new_defaults: Callable[[dict], dict] | None = None,
-) -> None:
-    """Findings and priorities: entity attributes updated in place, per-quarter
-    state kept as an update row for the quarter when it differs from the state
-    before the quarter."""
-    et = entity.__table__
-    ut = {"findings": FindingUpdate, "priorities": PriorityUpdate}[kind].__table__
-    existing = {r[key]: r for r in (row._asdict() for row in conn.execute(select(et).where(entity_scope)))}
-    scope_keys = select(et.c[key]).where(entity_scope)
-    before_q = {
-        r[key]: r
-        for r in (
-            row._asdict()
-            for row in conn.execute(latest_updates(kind, q.index, before=True, key_filter=ut.c[key].in_(scope_keys)))
-        )
-    }
-    at_q = {
-        r[key]: r
-        for r in (
-            row._asdict()
-            for row in conn.execute(select(ut).where(ut.c.quarter_idx == q.index, ut.c[key].in_(scope_keys)))
-        )
-    }
-    entity_inserts, entity_updates, update_rows = [], [], []
-    listed = set()
-    for r in rows:
-        k = r[key]
-        listed.add(k)
-        old = existing.get(k)
-        prev = before_q.get(k) or {}
-        now = at_q.get(k) or prev
-        ent_after = {c: (r.get(c) if r.get(c) is not None or old is None else old[c]) for c in entity_cols}
-        if old is None and new_defaults:
-            ent_after = new_defaults(ent_after)
-        state_after = {c: (r.get(c) if r.get(c) is not None or c not in carry else prev.get(c)) for c in state_cols}
-        before_view = None if old is None else {**old, **{c: now.get(c) for c in state_cols}}
-        plan.change(sheet, k, before_view, {**ent_after, **state_after}, entity_cols + state_cols)
-        if old is None:
-            entity_inserts.append(dict(ent_after, **{key: k}, country_code=country))
-        elif any(not _same(old[c], ent_after[c]) for c in entity_cols):
-            entity_updates.append(dict(ent_after, _id=k))
-        if not prev or any(not _same(prev.get(c), state_after[c]) for c in state_cols):
-            update_rows.append(dict(state_after, **{key: k}, quarter=str(q), quarter_idx=q.index))
-    # Rows of the quarter that the new workbook no longer lists revert to the earlier state.
-    for k, row in at_q.items():
-        if k not in listed:
-            plan.changes.append(RowChange(sheet, k, "removed", {c: (row.get(c), None) for c in state_cols}))
+@dataclass(frozen=True)
+class Tracked:
+    """An entity whose attributes are updated in place and whose state is
+    kept per quarter, as an update row for the quarter when it differs from
+    the state before the quarter: findings and priorities."""
 
-    def op(c: Connection, upload_id: int) -> None:
-        if entity_inserts:
-            c.execute(
-                insert(et), [dict(r, created_upload_id=upload_id, updated_upload_id=upload_id) for r in entity_inserts]
-            )
-        if entity_updates:
-            stmt = (
-                update(et)
-                .where(et.c[key] == bindparam("_id"))
-                .values({x: bindparam(x) for x in entity_cols + ["updated_upload_id"]})
-            )
-            c.execute(stmt, [dict(r, updated_upload_id=upload_id) for r in entity_updates])
-        c.execute(delete(ut).where(ut.c.quarter_idx == q.index, ut.c[key].in_(scope_keys)))
-        if update_rows:
-            c.execute(insert(ut), [dict(r, upload_id=upload_id) for r in update_rows])
-        refresh_spans(c, kind, ut.c[key].in_(scope_keys))
-
-    plan.ops.append(op)
+    sheet: str
+    model: type[m.Finding] | type[m.Priority]
+    key: str
+    entity_cols: list[str]  # updated in place
+    state_cols: list[str]  # one row per quarter it changes
+    carry: frozenset[str]  # state columns a blank cell carries forward
+    kind: str  # the update table, as in sql.UPDATE_TABLES
 
 
 FINDING_ENTITY = ["facility_id", "audit_date", "domain", "severity", "title", "recommendation"]
 FINDING_STATE = ["status", "due_date", "owner", "status_note"]
 PRIORITY_ENTITY = ["title", "theme", "target_date"]
 PRIORITY_STATE = ["status", "progress_pct", "narrative", "next_steps"]
+FINDINGS = Tracked(
+    "Findings",
+    m.Finding,
+    "finding_id",
+    FINDING_ENTITY,
+    FINDING_STATE,
+    frozenset({"due_date", "owner", "status_note"}),
+    "findings",
+)
+PRIORITIES = Tracked(
+    "Priorities",
+    m.Priority,
+    "priority_id",
+    PRIORITY_ENTITY,
+    PRIORITY_STATE,
+    frozenset({"progress_pct", "narrative", "next_steps"}),
+    "priorities",
+)
 
 
-def _plan_findings(conn, plan, country, q, rows) -> None:
-    _plan_entity_with_updates(
-        conn,
-        plan,
-        sheet="Findings",
-        country=country,
-        q=q,
-        rows=rows,
-        entity=Finding,
-        key="finding_id",
-        entity_cols=FINDING_ENTITY,
-        state_cols=FINDING_STATE,
-        carry={"due_date", "owner", "status_note"},
-        kind="findings",
-        entity_scope=Finding.country_code == country,
-    )
+def _plan_tracked(
+    conn: Connection, plan: Plan, spec: Tracked, country: str, q: Quarter, rows: list[dict[str, Any]]
+) -> None:
+    """The changes of a :class:`Tracked` sheet."""
+    key, et = spec.key, table_of(spec.model)
+    ut, _ = UPDATE_TABLES[spec.kind]
+    entity_scope = et.c.country_code == country
+    existing = {r[key]: r for r in (row._asdict() for row in conn.execute(select(et).where(entity_scope)))}
+    scope_keys = select(et.c[key]).where(entity_scope)
+    in_scope = ut.c[key].in_(scope_keys)
+    before_q = {
+        r[key]: r
+        for r in (
+            row._asdict() for row in conn.execute(latest_updates(spec.kind, q.index, before=True, key_filter=in_scope))
+        )
+    }
+    at_q = {
+        r[key]: r
+        for r in (row._asdict() for row in conn.execute(select(ut).where(ut.c.quarter_idx == q.index, in_scope)))
+    }
+    entity_inserts, entity_updates, update_rows = [], [], []
+    for r in rows:
+        k = r[key]
+        old = existing.get(k)
+        prev = before_q.get(k) or {}
+        now = at_q.pop(k, None) or prev
+        ent_after = {c: (r.get(c) if r.get(c) is not None or old is None else old[c]) for c in spec.entity_cols}
+        state_after = {
+            c: (r.get(c) if r.get(c) is not None or c not in spec.carry else prev.get(c)) for c in spec.state_cols
+        }
+        before_view = None if old is None else {**old, **{c: now.get(c) for c in spec.state_cols}}
+        plan.change(spec.sheet, k, before_view, {**ent_after, **state_after}, spec.entity_cols + spec.state_cols)
+        if old is None:
+            entity_inserts.append(dict(ent_after, **{key: k}, country_code=country))
+        elif any(not _same(old[c], ent_after[c]) for c in spec.entity_cols):
+            entity_updates.append(dict(ent_after, _id=k))
+        if not prev or any(not _same(prev.get(c), state_after[c]) for c in spec.state_cols):
+            update_rows.append(dict(state_after, **{key: k}, quarter=str(q), quarter_idx=q.index))
+    # Rows of the quarter that the new workbook no longer lists revert to the earlier state.
+    plan.removed(spec.sheet, at_q, spec.state_cols)
 
+    def op(c: Connection, upload_id: int) -> None:
+        _write_entities(c, et, key, spec.entity_cols, entity_inserts, entity_updates, upload_id)
+        c.execute(delete(ut).where(ut.c.quarter_idx == q.index, in_scope))
+        if update_rows:
+            c.execute(insert(ut), [dict(r, upload_id=upload_id) for r in update_rows])
+        refresh_spans(c, spec.kind, in_scope)
 
-def _plan_priorities(conn, plan, country, q, rows) -> None:
-    _plan_entity_with_updates(
-        conn,
-        plan,
-        sheet="Priorities",
-        country=country,
-        q=q,
-        rows=rows,
-        entity=Priority,
-        key="priority_id",
-        entity_cols=PRIORITY_ENTITY,
-        state_cols=PRIORITY_STATE,
-        carry={"progress_pct", "narrative", "next_steps"},
-        kind="priorities",
-        entity_scope=Priority.country_code == country,
-    )
+    plan.ops.append(op)
 
 
 MILESTONE_STATE = ["due_date", "status", "completed_on"]
 
 
-def _plan_milestones(conn, plan: Plan, country: str, q: Quarter, rows: list[dict]) -> None:
-    mt, ut = Milestone.__table__, MilestoneUpdate.__table__
-    scope = mt.c.priority_id.in_(select(Priority.priority_id).where(Priority.country_code == country))
+def _plan_milestones(conn: Connection, plan: Plan, country: str, q: Quarter, rows: list[dict[str, Any]]) -> None:
+    mt, ut = table_of(m.Milestone), table_of(m.MilestoneUpdate)
+    scope = mt.c.priority_id.in_(select(m.Priority.priority_id).where(m.Priority.country_code == country))
     existing = {(r.priority_id, r.name_key): r._asdict() for r in conn.execute(select(mt).where(scope))}
     ids = select(mt.c.id).where(scope)
     before_q = {
@@ -581,21 +550,16 @@ def _plan_milestones(conn, plan: Plan, country: str, q: Quarter, rows: list[dict
             if not prev or any(not _same(prev.get(c), after[c]) for c in MILESTONE_STATE):
                 update_rows.append(dict(after, milestone_id=old["id"], quarter=str(q), quarter_idx=q.index))
     names = {v["id"]: f"{k[0]} / {v['name']}" for k, v in existing.items()}
-    for mid, row in at_q.items():
-        if mid not in listed:
-            plan.changes.append(
-                RowChange(
-                    "Milestones", names.get(mid, str(mid)), "removed", {c: (row.get(c), None) for c in MILESTONE_STATE}
-                )
-            )
+    plan.removed(
+        "Milestones", {names.get(mid, str(mid)): row for mid, row in at_q.items() if mid not in listed}, MILESTONE_STATE
+    )
 
     def op(c: Connection, upload_id: int) -> None:
         c.execute(delete(ut).where(ut.c.quarter_idx == q.index, ut.c.milestone_id.in_(ids)))
         rows_out = [dict(r, upload_id=upload_id) for r in update_rows]
         for (pid, nkey), name, after in new_milestones:
-            mid = c.execute(
-                insert(mt).values(priority_id=pid, name=name, name_key=nkey, created_upload_id=upload_id)
-            ).inserted_primary_key[0]
+            new = c.execute(insert(mt).values(priority_id=pid, name=name, name_key=nkey, created_upload_id=upload_id))
+            mid = _new_id(new)
             rows_out.append(dict(after, milestone_id=mid, quarter=str(q), quarter_idx=q.index, upload_id=upload_id))
         if rows_out:
             c.execute(insert(ut), rows_out)
@@ -607,30 +571,28 @@ def _plan_milestones(conn, plan: Plan, country: str, q: Quarter, rows: list[dict
 ACTIVITY_COLS = ["date", "type", "title", "participants", "female_participants", "facility_id", "notes"]
 
 
-def _plan_activities(conn, plan: Plan, country: str, q: Quarter, rows: list[dict]) -> None:
-    t = Activity.__table__
-    existing = {
-        r.activity_id: r._asdict()
-        for r in conn.execute(select(t).where(t.c.country_code == country, t.c.quarter_idx == q.index))
-    }
+def _plan_activities(conn: Connection, plan: Plan, country: str, q: Quarter, rows: list[dict[str, Any]]) -> None:
+    t = table_of(m.Activity)
+    existing = {r.activity_id: r._asdict() for r in conn.execute(select(t).where(_quarter_rows(t, country, q)))}
     new_rows = []
     for r in rows:
         after = {c: r.get(c) for c in ACTIVITY_COLS}
         for c in ("participants", "female_participants"):
-            after[c] = None if after[c] is None else int(after[c])
+            n = after[c]
+            after[c] = None if n is None else int(n)
         plan.change("Activities", r["activity_id"], existing.pop(r["activity_id"], None), after, ACTIVITY_COLS)
         new_rows.append(
             dict(after, activity_id=r["activity_id"], country_code=country, quarter=str(q), quarter_idx=q.index)
         )
-    for aid, before in existing.items():
-        plan.changes.append(RowChange("Activities", aid, "removed", {c: (before[c], None) for c in ACTIVITY_COLS}))
+    plan.removed("Activities", existing, ACTIVITY_COLS)
+    plan.ops.append(_replace_quarter_rows(t, country, q, new_rows))
 
-    def op(c: Connection, upload_id: int) -> None:
-        c.execute(delete(t).where(t.c.country_code == country, t.c.quarter_idx == q.index))
-        if new_rows:
-            c.execute(insert(t), [dict(r, upload_id=upload_id) for r in new_rows])
 
-    plan.ops.append(op)
+def _new_id(result: CursorResult[Any]) -> int:
+    """The primary key of the row an INSERT added."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 # --------------------------------------------------------------------------- applying
@@ -639,6 +601,8 @@ def _plan_activities(conn, plan: Plan, country: str, q: Quarter, rows: list[dict
 def _apply(
     conn: Connection,
     parsed: ParsedReturn,
+    country: str,
+    quarter: Quarter,
     plan: Plan,
     result: ImportResult,
     data: bytes,
@@ -647,12 +611,12 @@ def _apply(
     restored_from: int | None,
     previous: Any,
 ) -> int:
-    upload_id = conn.execute(
-        insert(Upload).values(
+    new = conn.execute(
+        insert(m.Upload).values(
             kind=kind,
-            country_code=parsed.country,
-            quarter=str(parsed.quarter),
-            quarter_idx=parsed.quarter.index,
+            country_code=country,
+            quarter=str(quarter),
+            quarter_idx=quarter.index,
             uploaded_at=dt.datetime.now(dt.UTC),
             uploaded_by=(user or "unknown")[:120],
             file_name=(result.file_name or "upload.xlsx")[:255],
@@ -667,14 +631,15 @@ def _apply(
             counts=result.counts,
             warnings=[w.as_dict() for w in result.warnings],
         )
-    ).inserted_primary_key[0]
+    )
+    upload_id = _new_id(new)
     for op in plan.ops:
         op(conn, upload_id)
     if previous is not None:
         conn.execute(
-            update(Upload).where(Upload.id == previous.id).values(status="superseded", superseded_by_id=upload_id)
+            update(m.Upload).where(m.Upload.id == previous.id).values(status="superseded", superseded_by_id=upload_id)
         )
-    summary.refresh(conn, [parsed.country])
+    summary.refresh(conn, [country])
     return upload_id
 
 
@@ -682,11 +647,13 @@ def restore_upload(engine: Engine, upload_id: int, user: str = "unknown") -> Imp
     """Apply a superseded upload's stored file again, as a new upload that
     records where it came from. The history is never rewritten."""
     with engine.connect() as conn:
-        row = conn.execute(select(Upload.file_name, Upload.content, Upload.kind).where(Upload.id == upload_id)).first()
+        row = conn.execute(
+            select(m.Upload.file_name, m.Upload.content, m.Upload.kind).where(m.Upload.id == upload_id)
+        ).first()
     if row is None or row.content is None:
         return ImportResult(
             REJECTED,
-            f"Upload #{upload_id} does not exist or has no stored file.",
+            Message("import.result.no_stored_file", dict(id=upload_id)),
             errors=[Issue("", "", f"upload #{upload_id} cannot be restored")],
         )
     return import_workbook(engine, row.content, row.file_name, user, kind=row.kind, restored_from=upload_id)

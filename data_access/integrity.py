@@ -21,55 +21,41 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, Select, Table, func, or_, select, union_all
 from sqlalchemy.engine import Connection
 
-from .asat import in_force
-from .models import (
-    Activity,
-    Country,
-    Facility,
-    Finding,
-    FindingCount,
-    FindingCountByCountry,
-    FindingUpdate,
-    IndicatorValue,
-    Milestone,
-    MilestoneUpdate,
-    Priority,
-    PriorityUpdate,
-    Upload,
-)
+from . import models as m
 from .rules import reference as ref
 from .rules.quarters import parse_quarter
+from .sql import in_force, table_of
 
 EXAMPLES = 3
 
 # Status histories: (table, entity key column, entity table, its primary key, readable name, entity noun).
 _UPDATES = (
-    (FindingUpdate.__table__, "finding_id", Finding.__table__, "finding_id", "Finding updates", "finding"),
-    (PriorityUpdate.__table__, "priority_id", Priority.__table__, "priority_id", "Priority updates", "priority"),
-    (MilestoneUpdate.__table__, "milestone_id", Milestone.__table__, "id", "Milestone updates", "milestone"),
+    (table_of(m.FindingUpdate), "finding_id", table_of(m.Finding), "finding_id", "Finding updates", "finding"),
+    (table_of(m.PriorityUpdate), "priority_id", table_of(m.Priority), "priority_id", "Priority updates", "priority"),
+    (table_of(m.MilestoneUpdate), "milestone_id", table_of(m.Milestone), "id", "Milestone updates", "milestone"),
 )
 # Rows holding reported values, each pointing at the upload it came from.
 _VALUE_TABLES = (
-    (IndicatorValue.__table__, "Indicator values"),
-    (FindingUpdate.__table__, "Finding updates"),
-    (PriorityUpdate.__table__, "Priority updates"),
-    (MilestoneUpdate.__table__, "Milestone updates"),
-    (Activity.__table__, "Activities"),
+    (table_of(m.IndicatorValue), "Indicator values"),
+    (table_of(m.FindingUpdate), "Finding updates"),
+    (table_of(m.PriorityUpdate), "Priority updates"),
+    (table_of(m.MilestoneUpdate), "Milestone updates"),
+    (table_of(m.Activity), "Activities"),
 )
 # Tables storing a quarter both as text and as its index.
 _QUARTER_TABLES = (
-    (Upload.__table__, "Uploads"),
+    (table_of(m.Upload), "Uploads"),
     *_VALUE_TABLES,
 )
 # (column, accepted values, readable name)
 _VOCABULARIES = (
-    (FindingUpdate.status, ref.FINDING_STATUSES, "Finding updates with a status"),
-    (Finding.severity, ref.FINDING_SEVERITIES, "Findings with a severity"),
-    (Finding.domain, ref.FINDING_DOMAINS, "Findings with a domain"),
-    (PriorityUpdate.status, ref.PRIORITY_STATUSES, "Priority updates with a status"),
-    (MilestoneUpdate.status, ref.MILESTONE_STATUSES, "Milestone updates with a status"),
-    (Facility.type, ref.FACILITY_TYPES, "Facilities with a type"),
-    (Activity.type, ref.ACTIVITY_TYPES, "Activities with a type"),
+    (m.FindingUpdate.status, ref.FINDING_STATUSES, "Finding updates with a status"),
+    (m.Finding.severity, ref.FINDING_SEVERITIES, "Findings with a severity"),
+    (m.Finding.domain, ref.FINDING_DOMAINS, "Findings with a domain"),
+    (m.PriorityUpdate.status, ref.PRIORITY_STATUSES, "Priority updates with a status"),
+    (m.MilestoneUpdate.status, ref.MILESTONE_STATUSES, "Milestone updates with a status"),
+    (m.Facility.type, ref.FACILITY_TYPES, "Facilities with a type"),
+    (m.Activity.type, ref.ACTIVITY_TYPES, "Activities with a type"),
 )
 
 
@@ -81,8 +67,8 @@ class Rule:
     offenders: Select
 
 
-def _missing(table: Table, column: str, target: Table, target_column: str, description: str) -> Rule:
-    """Rows whose ``column`` (when set) names no row of ``target``."""
+def _dangling(table: Table, column: str, target: Table, target_column: str, description: str) -> Rule:
+    """Dangling references: rows whose ``column`` (when set) names no row of ``target``."""
     col = table.c[column]
     found = select(target.c[target_column]).where(target.c[target_column] == col).exists()
     return Rule(description, select(*table.primary_key.columns, col).where(col.is_not(None), ~found))
@@ -90,27 +76,27 @@ def _missing(table: Table, column: str, target: Table, target_column: str, descr
 
 def _rules() -> list[Rule]:
     """Every promise except the quarter spellings (see :func:`_quarter_problems`)."""
-    f, fac, c = Finding.__table__, Facility.__table__, Country.__table__
+    f, fac, c = table_of(m.Finding), table_of(m.Facility), table_of(m.Country)
     rules = [
-        _missing(f, "facility_id", fac, "facility_id", "Findings whose facility does not exist"),
+        _dangling(f, "facility_id", fac, "facility_id", "Findings whose facility does not exist"),
         Rule(
             "Findings in a different country from their facility",
             select(f.c.finding_id, f.c.country_code, fac.c.country_code.label("facility_country"))
             .join(fac, fac.c.facility_id == f.c.facility_id)
             .where(f.c.country_code != fac.c.country_code),
         ),
-        _missing(fac, "country_code", c, "code", "Facilities whose country does not exist"),
-        _missing(
-            Milestone.__table__,
+        _dangling(fac, "country_code", c, "code", "Facilities whose country does not exist"),
+        _dangling(
+            table_of(m.Milestone),
             "priority_id",
-            Priority.__table__,
+            table_of(m.Priority),
             "priority_id",
             "Milestones whose priority does not exist",
         ),
     ]
     for table, key, entity, entity_pk, name, noun in _UPDATES:
         rules += [
-            _missing(table, key, entity, entity_pk, f"{name} whose {noun} does not exist"),
+            _dangling(table, key, entity, entity_pk, f"{name} whose {noun} does not exist"),
             Rule(
                 f"{name} with more than one row for the same {noun} and quarter",
                 select(table.c[key], table.c.quarter_idx, func.count().label("rows"))
@@ -128,8 +114,8 @@ def _rules() -> list[Rule]:
             )
         )
     for table, name in _VALUE_TABLES:
-        rules.append(_missing(table, "upload_id", Upload.__table__, "id", f"{name} whose upload does not exist"))
-    a, iv, pu = Activity.__table__, IndicatorValue.__table__, PriorityUpdate.__table__
+        rules.append(_dangling(table, "upload_id", table_of(m.Upload), "id", f"{name} whose upload does not exist"))
+    a, iv, pu = table_of(m.Activity), table_of(m.IndicatorValue), table_of(m.PriorityUpdate)
     rules += [
         Rule(
             "Activities with more women than participants, or a negative number of participants",
@@ -175,7 +161,7 @@ def _count_rules() -> list[Rule]:
     they are derived from: they reach the latest quarter, the per-facility
     table adds up to the per-country one, and the counts as at the latest
     quarter equal the states rebuilt from the history."""
-    fc, fcc, fu = FindingCount.__table__, FindingCountByCountry.__table__, FindingUpdate.__table__
+    fc, fcc, fu = table_of(m.FindingCount), table_of(m.FindingCountByCountry), table_of(m.FindingUpdate)
     horizon = select(func.max(fcc.c.quarter_idx)).scalar_subquery()
     latest = select(func.max(fu.c.quarter_idx)).scalar_subquery()
     keys = ("quarter_idx", "country_code", "domain", "severity", "status", "overdue")
@@ -185,7 +171,7 @@ def _count_rules() -> list[Rule]:
     per_country = select(*[fcc.c[k] for k in keys], (-fcc.c.findings).label("n"))
     both = union_all(per_facility, per_country).subquery("both")
     state = select(fu).where(in_force(fu, horizon)).subquery("state")
-    f = Finding.__table__
+    f = table_of(m.Finding)
     from_history = (
         select(f.c.country_code, state.c.status, (-func.count()).label("n"))
         .select_from(f)

@@ -23,11 +23,12 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, deferred, mapped_column
 
 ID = String(40)
 QUARTER = String(7)  # YYYY-Qn
@@ -55,6 +56,55 @@ class IndicatorDef(Base):
     label: Mapped[str] = mapped_column(String(120))
     is_count: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class _Entity:
+    """An entity of one country updated in place by the returns: its country,
+    and the uploads that created it and last changed it."""
+
+    country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"), index=True)
+    created_upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"))
+    updated_upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"))
+
+
+class _Report:
+    """A state reported for one quarter (kept only when it changed), keyed by
+    (entity, quarter), with the upload it came from. ``next_quarter_idx`` is
+    the quarter of the entity's next report (None: still current): the report
+    is the state for quarters quarter_idx <= q < next_quarter_idx."""
+
+    KEY = ""  # the entity's key column
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    quarter: Mapped[str] = mapped_column(QUARTER)
+    quarter_idx: Mapped[int] = mapped_column(Integer)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"), index=True)
+    next_quarter_idx: Mapped[int | None] = mapped_column(Integer)
+
+    @declared_attr.directive
+    @classmethod
+    def __table_args__(cls) -> tuple[Any, ...]:
+        name = cls.__tablename__  # type: ignore[attr-defined]  # set by each mapped subclass
+        return (
+            UniqueConstraint(cls.KEY, "quarter_idx", name=f"uq_{name.removesuffix('s')}"),
+            Index(f"ix_{name}_quarter", "quarter_idx", cls.KEY),
+            Index(f"ix_{name}_span", "quarter_idx", "next_quarter_idx"),
+        )
+
+
+class _Counts:
+    """Findings in one state at the end of one quarter (see :class:`FindingCount`);
+    the primary key is every column but ``findings``, quarter first."""
+
+    quarter_idx: Mapped[int] = mapped_column(Integer)
+    country_code: Mapped[str] = mapped_column(String(3))
+    domain: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    overdue: Mapped[bool] = mapped_column(Boolean)
+    findings: Mapped[int] = mapped_column(Integer)
+
+
+COUNT_STATE = ("domain", "severity", "status", "overdue")
 
 
 class Upload(Base):
@@ -97,10 +147,9 @@ class IndicatorValue(Base):
     __table_args__ = (UniqueConstraint("country_code", "indicator_code", "quarter_idx", name="uq_indicator_value"),)
 
 
-class Facility(Base):
+class Facility(_Entity, Base):
     __tablename__ = "facilities"
     facility_id: Mapped[str] = mapped_column(ID, primary_key=True)
-    country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     type: Mapped[str | None] = mapped_column(String(40))
     city: Mapped[str | None] = mapped_column(String(120))
@@ -108,22 +157,17 @@ class Facility(Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     pilot: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str | None] = mapped_column(Text)
-    created_upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"))
-    updated_upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"))
 
 
-class Finding(Base):
+class Finding(_Entity, Base):
     __tablename__ = "findings"
     finding_id: Mapped[str] = mapped_column(ID, primary_key=True)
-    country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"), index=True)
     facility_id: Mapped[str] = mapped_column(ForeignKey("facilities.facility_id"), index=True)
     audit_date: Mapped[dt.date] = mapped_column(Date)
     domain: Mapped[str] = mapped_column(String(20))
     severity: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(2000))
     recommendation: Mapped[str | None] = mapped_column(Text)
-    created_upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"))
-    updated_upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"))
     # Derived from the history by data_access.summary.refresh (never uploaded):
     # the first quarter the finding was reported, and the first quarters a
     # status of remediated/verified, and verified, was reported.
@@ -138,93 +182,60 @@ class Finding(Base):
     )
 
 
-class FindingCount(Base):
+class FindingCount(_Counts, Base):
     """How many findings were in each state at the end of each quarter, per
     facility, domain and severity: derived from the history by
     :func:`data_access.summary.refresh` after every import, so that the
     pages count a few thousand rows instead of rebuilding 100,000 states.
-    ``overdue`` is the overdue rule of ``data_access.queries._overdue``."""
+    ``overdue`` is the overdue rule of ``data_access.sql.overdue``."""
 
     __tablename__ = "finding_counts"
-    quarter_idx: Mapped[int] = mapped_column(Integer, primary_key=True)
-    country_code: Mapped[str] = mapped_column(String(3), primary_key=True)
-    facility_id: Mapped[str] = mapped_column(ID, primary_key=True)
-    domain: Mapped[str] = mapped_column(String(20), primary_key=True)
-    severity: Mapped[str] = mapped_column(String(20), primary_key=True)
-    status: Mapped[str] = mapped_column(String(20), primary_key=True)
-    overdue: Mapped[bool] = mapped_column(Boolean, primary_key=True)
-    findings: Mapped[int] = mapped_column(Integer)
+    facility_id: Mapped[str] = mapped_column(ID)
 
-    __table_args__ = (Index("ix_finding_counts_country", "country_code", "quarter_idx"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("quarter_idx", "country_code", "facility_id", *COUNT_STATE),
+        Index("ix_finding_counts_country", "country_code", "quarter_idx"),
+    )
 
 
-class FindingCountByCountry(Base):
+class FindingCountByCountry(_Counts, Base):
     """:class:`FindingCount` without the facility: what the quarter-by-quarter
     charts read (tens of thousands of rows rather than millions)."""
 
     __tablename__ = "finding_counts_country"
-    quarter_idx: Mapped[int] = mapped_column(Integer, primary_key=True)
-    country_code: Mapped[str] = mapped_column(String(3), primary_key=True)
-    domain: Mapped[str] = mapped_column(String(20), primary_key=True)
-    severity: Mapped[str] = mapped_column(String(20), primary_key=True)
-    status: Mapped[str] = mapped_column(String(20), primary_key=True)
-    overdue: Mapped[bool] = mapped_column(Boolean, primary_key=True)
-    findings: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (PrimaryKeyConstraint("quarter_idx", "country_code", *COUNT_STATE),)
 
 
-class FindingUpdate(Base):
+class FindingUpdate(_Report, Base):
     """A finding's state as reported for one quarter (kept only when it changed)."""
 
     __tablename__ = "finding_updates"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    KEY = "finding_id"
     finding_id: Mapped[str] = mapped_column(ForeignKey("findings.finding_id"))
-    quarter: Mapped[str] = mapped_column(QUARTER)
-    quarter_idx: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20))
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     owner: Mapped[str | None] = mapped_column(String(2000))
     status_note: Mapped[str | None] = mapped_column(Text)
-    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"), index=True)
-    # Quarter of the finding's next entry (None: still current). The entry is
-    # the state for quarters quarter_idx <= q < next_quarter_idx.
-    next_quarter_idx: Mapped[int | None] = mapped_column(Integer)
-
-    __table_args__ = (
-        UniqueConstraint("finding_id", "quarter_idx", name="uq_finding_update"),
-        Index("ix_finding_updates_quarter", "quarter_idx", "finding_id"),
-        Index("ix_finding_updates_span", "quarter_idx", "next_quarter_idx"),
-    )
 
 
-class Priority(Base):
+class Priority(_Entity, Base):
     __tablename__ = "priorities"
     priority_id: Mapped[str] = mapped_column(ID, primary_key=True)
-    country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"), index=True)
     title: Mapped[str] = mapped_column(String(2000))
     theme: Mapped[str | None] = mapped_column(String(2000))
     target_date: Mapped[dt.date | None] = mapped_column(Date)
-    created_upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"))
-    updated_upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"))
 
 
-class PriorityUpdate(Base):
+class PriorityUpdate(_Report, Base):
+    """A priority's state as reported for one quarter (kept only when it changed)."""
+
     __tablename__ = "priority_updates"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    KEY = "priority_id"
     priority_id: Mapped[str] = mapped_column(ForeignKey("priorities.priority_id"))
-    quarter: Mapped[str] = mapped_column(QUARTER)
-    quarter_idx: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20))
     progress_pct: Mapped[float | None] = mapped_column(Float)
     narrative: Mapped[str | None] = mapped_column(Text)
     next_steps: Mapped[str | None] = mapped_column(Text)
-    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"), index=True)
-    next_quarter_idx: Mapped[int | None] = mapped_column(Integer)
-
-    __table_args__ = (
-        UniqueConstraint("priority_id", "quarter_idx", name="uq_priority_update"),
-        Index("ix_priority_updates_quarter", "quarter_idx", "priority_id"),
-        Index("ix_priority_updates_span", "quarter_idx", "next_quarter_idx"),
-    )
 
 
 class Milestone(Base):
@@ -238,23 +249,15 @@ class Milestone(Base):
     __table_args__ = (UniqueConstraint("priority_id", "name_key", name="uq_milestone"),)
 
 
-class MilestoneUpdate(Base):
+class MilestoneUpdate(_Report, Base):
+    """A milestone's state as reported for one quarter (kept only when it changed)."""
+
     __tablename__ = "milestone_updates"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    KEY = "milestone_id"
     milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id"))
-    quarter: Mapped[str] = mapped_column(QUARTER)
-    quarter_idx: Mapped[int] = mapped_column(Integer)
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20))
     completed_on: Mapped[dt.date | None] = mapped_column(Date)
-    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"), index=True)
-    next_quarter_idx: Mapped[int | None] = mapped_column(Integer)
-
-    __table_args__ = (
-        UniqueConstraint("milestone_id", "quarter_idx", name="uq_milestone_update"),
-        Index("ix_milestone_updates_quarter", "quarter_idx", "milestone_id"),
-        Index("ix_milestone_updates_span", "quarter_idx", "next_quarter_idx"),
-    )
 
 
 class Activity(Base):

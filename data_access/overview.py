@@ -5,20 +5,20 @@ returns tracker.
 Counting and grouping happen in SQL; the rules that interpret the results
 (status improved or worsened, which status changes matter, missing returns)
 come from :mod:`data_access.rules.status`. Every function returns a pandas
-DataFrame. Arguments as in :mod:`data_access.queries`: ``countries`` is a
+DataFrame. Arguments as in :mod:`data_access.sql`: ``countries`` is a
 list of ISO codes (None or empty: all), ``quarter`` a ``YYYY-Qn`` string or
 a :class:`Quarter`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, or_, select
 
-from . import summary
-from .asat import latest_updates
+from . import sql, summary
 from .models import (
     Activity,
     Country,
@@ -32,17 +32,7 @@ from .models import (
     PriorityUpdate,
     Upload,
 )
-from .queries import (
-    _findings_state,
-    _frame,
-    _in,
-    _overdue,
-    _q,
-    _severity_rank,
-    finding_status_by_quarter,
-    priorities_as_at,
-    quarters_with_data,
-)
+from .queries import finding_status_by_quarter, priorities_as_at, quarters_with_data
 from .rules import status as rules
 from .rules.quarters import Quarter
 from .rules.reference import FINDING_STATUSES, OPEN_FINDING_STATUSES
@@ -89,7 +79,7 @@ PRIORITY_METRICS = {
 }
 
 
-def _countries(countries: Iterable[str] | None) -> list[str]:
+def _countries(countries: sql.Countries) -> list[str]:
     return list(countries or [])
 
 
@@ -98,53 +88,37 @@ def _countries(countries: Iterable[str] | None) -> list[str]:
 
 def indicator_totals(
     engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
+    quarter: sql.QuarterLike,
+    countries: sql.Countries = None,
     codes: Iterable[str] = HEADLINE_INDICATORS,
 ) -> pd.DataFrame:
     """For each indicator, the sum over the countries of their latest value at
     or before the quarter; how many countries report it; whether any of the
     summed values is approximate; the oldest quarter among them (a figure
     carried forward from an earlier return)."""
-    q = _q(quarter)
+    q = sql.as_quarter(quarter)
     codes = list(codes)
-    iv = IndicatorValue
-    latest = (
-        select(iv.country_code.label("c"), iv.indicator_code.label("i"), func.max(iv.quarter_idx).label("mq"))
-        .where(_in(iv.country_code, countries), iv.indicator_code.in_(codes), iv.quarter_idx <= q.index)
-        .group_by(iv.country_code, iv.indicator_code)
-        .subquery("latest")
-    )
-    stmt = (
-        select(
-            iv.indicator_code.label("indicator"),
-            func.sum(iv.value).label("value"),
-            func.count().label("countries"),
-            func.max(case((iv.approximate, 1), else_=0)).label("approximate"),
-            func.min(iv.quarter).label("oldest_quarter"),
-        )
-        .join(
-            latest, and_(iv.country_code == latest.c.c, iv.indicator_code == latest.c.i, iv.quarter_idx == latest.c.mq)
-        )
-        .group_by(iv.indicator_code)
-    )
-    df = _frame(engine, stmt).set_index("indicator").reindex(codes)
+    v = sql.indicator_values(countries, q, which="latest").where(IndicatorValue.indicator_code.in_(codes)).subquery()
+    stmt = select(
+        v.c.indicator,
+        func.sum(v.c.value).label("value"),
+        func.count().label("countries"),
+        func.max(case((v.c.approximate, 1), else_=0)).label("approximate"),
+        func.min(v.c.quarter).label("oldest_quarter"),
+    ).group_by(v.c.indicator)
+    df = sql.frame(engine, stmt).set_index("indicator").reindex(codes)
     df.index.name = "indicator"
     df["countries"] = df["countries"].fillna(0).astype(int)
     df["approximate"] = df["approximate"].fillna(0).astype(bool)
     return df.reset_index()
 
 
-def _finding_state(q: Quarter, countries: Iterable[str] | None):
-    return _findings_state(q, countries)
-
-
-def finding_totals(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+def finding_totals(engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None) -> pd.DataFrame:
     """One row: findings raised by the end of the quarter, open (open or in
     progress), overdue (open with a due date before the quarter's end) and
     open critical ones, as at the quarter. Read from the finding counts
     (:mod:`data_access.summary`) when they cover the quarter."""
-    q = _q(quarter)
+    q = sql.as_quarter(quarter)
     if summary.covers(engine, q.index):
         t = summary.table(per_facility=False)
         is_open = t.status.in_(OPEN_FINDING_STATUSES)
@@ -154,15 +128,14 @@ def finding_totals(engine: Engine, quarter: str | Quarter, countries: Iterable[s
             summary.overdue_sum(t).label("overdue"),
             summary.sum_where(t, and_(is_open, t.severity == "critical")).label("open_critical"),
         ).where(*summary.conditions(t, quarter_idx=q.index, countries=countries))
-        return _frame(engine, stmt).fillna(0).astype(int)
-    s = _finding_state(q, countries)
+        return sql.frame(engine, stmt).fillna(0).astype(int)
+    s = sql.finding_state(q, countries)
     is_open = s.c.status.in_(OPEN_FINDING_STATUSES)
-    overdue = and_(is_open, s.c.due_date.is_not(None), s.c.due_date < q.end)
     stmt = (
         select(
             func.count().label("findings"),
             func.coalesce(func.sum(case((is_open, 1), else_=0)), 0).label("open"),
-            func.coalesce(func.sum(case((overdue, 1), else_=0)), 0).label("overdue"),
+            func.coalesce(func.sum(case((sql.overdue(s, q.end), 1), else_=0)), 0).label("overdue"),
             func.coalesce(func.sum(case((and_(is_open, Finding.severity == "critical"), 1), else_=0)), 0).label(
                 "open_critical"
             ),
@@ -170,51 +143,38 @@ def finding_totals(engine: Engine, quarter: str | Quarter, countries: Iterable[s
         .select_from(Finding)
         .join(s, s.c.finding_id == Finding.finding_id)
     )
-    df = _frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     return df.fillna(0).astype(int)
 
 
-def priority_status_counts(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None
-) -> pd.DataFrame:
+def priority_status_counts(engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None) -> pd.DataFrame:
     """Priorities by status as at the quarter: one row per status (all five,
     zero when none), in display order."""
-    q = _q(quarter)
-    scope = PriorityUpdate.priority_id.in_(select(Priority.priority_id).where(_in(Priority.country_code, countries)))
-    s = latest_updates("priorities", q.index, key_filter=scope).subquery("state")
+    q = sql.as_quarter(quarter)
+    s = sql.priority_state(q, countries)
     stmt = select(s.c.status, func.count().label("priorities")).group_by(s.c.status)
-    df = _frame(engine, stmt).set_index("status").reindex(rules.PRIORITY_DISPLAY_ORDER, fill_value=0)
+    df = sql.frame(engine, stmt).set_index("status").reindex(rules.PRIORITY_DISPLAY_ORDER, fill_value=0)
     df.index.name = "status"
     df["priorities"] = df["priorities"].astype(int)
     return df.reset_index()
 
 
-def training_totals(
-    engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
-    types: Iterable[str] = rules.TRAINING_ACTIVITY_TYPES,
-) -> pd.DataFrame:
-    """One row, year to date: training activities dated from 1 January of
+def training_totals(engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None) -> pd.DataFrame:
+    """One row, year to date: training activities (of
+    :data:`rules.TRAINING_ACTIVITY_TYPES`) dated from 1 January of
     the quarter's year to the quarter's end and reported by then; their
     participants, the women among them, and the participants of the
     activities that report both figures (the base of the share of women)."""
-    q = _q(quarter)
+    q = sql.as_quarter(quarter)
     first, _ = rules.year_to_date(q)
-    both = and_(Activity.participants.is_not(None), Activity.female_participants.is_not(None))
-    stmt = select(
-        func.count().label("activities"),
-        func.coalesce(func.sum(Activity.participants), 0).label("participants"),
-        func.coalesce(func.sum(Activity.female_participants), 0).label("female_participants"),
-        func.coalesce(func.sum(case((both, Activity.participants), else_=0)), 0).label("share_base"),
-    ).where(
-        _in(Activity.country_code, countries),
-        Activity.type.in_(list(types)),
+    stmt = select(*sql.labelled(sql.activity_sums())).where(
+        sql.in_countries(Activity.country_code, countries),
+        Activity.type.in_(rules.TRAINING_ACTIVITY_TYPES),
         Activity.date >= first.start,
         Activity.date <= q.end,
         Activity.quarter_idx <= q.index,
     )
-    return _frame(engine, stmt).fillna(0).astype(int)
+    return sql.frame(engine, stmt).fillna(0).astype(int)
 
 
 def _headline_values(
@@ -222,9 +182,9 @@ def _headline_values(
 ) -> dict[str, tuple[float | None, bool, int | None]]:
     """metric -> (value, approximate, countries reporting) as at q."""
     out: dict[str, tuple] = {}
-    ind = indicator_totals(engine, q, countries).set_index("indicator")
+    ind = {r["indicator"]: r for r in sql.records(indicator_totals(engine, q, countries))}
     for code in HEADLINE_INDICATORS:
-        row = ind.loc[code]
+        row = ind[code]
         value = None if row["countries"] == 0 else float(row["value"])
         out[code] = (value, bool(row["approximate"]), int(row["countries"]))
     f = finding_totals(engine, q, countries).iloc[0]
@@ -240,7 +200,7 @@ def _headline_values(
     return out
 
 
-def headline(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+def headline(engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None) -> pd.DataFrame:
     """The Overview's headline figures as at the quarter and a quarter earlier.
 
     One row per metric of :data:`HEADLINE_METRICS`: ``value``, ``previous``
@@ -256,12 +216,12 @@ def headline(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | 
     year it is compared with that quarter's year-to-date figure, in a Q1 with
     zero (the count starts again each year), so its change is the number
     trained in the quarter."""
-    q = _q(quarter)
+    q = sql.as_quarter(quarter)
     countries = _countries(countries)
     p = q.previous()
     have = quarters_with_data(engine)
     now = _headline_values(engine, q, countries)
-    before = _headline_values(engine, p, countries) if have and p.index >= _q(have[0]).index else None
+    before = _headline_values(engine, p, countries) if have and p.index >= sql.as_quarter(have[0]).index else None
     rows = []
     for metric in HEADLINE_METRICS:
         value, approx, reporting = now[metric]
@@ -289,15 +249,12 @@ def headline(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | 
 # --------------------------------------------------------------------------- what changed during a quarter
 
 
-def _finding_reports(q: Quarter, countries: Iterable[str] | None):
+def _finding_reports(q: Quarter, countries: sql.Countries):
     """(the quarter's status reports joined to the finding's state a quarter
     earlier, where-conditions). No country condition when all are shown: an
     IN over every finding would only slow the lookups down."""
     countries = list(countries or [])
-    scope = select(Finding.finding_id).where(Finding.country_code.in_(countries)) if countries else None
-    prev = latest_updates(
-        "findings", q.index, before=True, key_filter=FindingUpdate.finding_id.in_(scope) if countries else None
-    ).subquery("prev")
+    prev = sql.finding_state(q, countries, before=True, name="prev")
     cur = FindingUpdate
     cond = [cur.quarter_idx == q.index]
     if countries:
@@ -306,13 +263,13 @@ def _finding_reports(q: Quarter, countries: Iterable[str] | None):
 
 
 def finding_changes(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, limit: int | None = None
+    engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None, limit: int | None = None
 ) -> pd.DataFrame:
     """Findings whose status report for the quarter is news: raised,
     remediated, verified, risk accepted, reopened, progressed (column
     ``change``), with the status before and after; most severe first, at
     most ``limit`` of them (:func:`finding_change_counts` counts them all)."""
-    q = _q(quarter)
+    q = sql.as_quarter(quarter)
     prev, cond = _finding_reports(q, countries)
     cur = FindingUpdate
     news = [
@@ -321,13 +278,7 @@ def finding_changes(
     ]
     stmt = (
         select(
-            Finding.country_code.label("country"),
-            Finding.finding_id,
-            Finding.facility_id,
-            Facility.name.label("facility"),
-            Finding.severity,
-            Finding.domain,
-            Finding.title,
+            *sql.finding_columns("severity domain title"),
             prev.c.status.label("previous_status"),
             cur.status,
             cur.due_date,
@@ -337,14 +288,21 @@ def finding_changes(
         .join(Facility, Facility.facility_id == Finding.facility_id)
         .outerjoin(prev, prev.c.finding_id == cur.finding_id)
         .where(*cond, or_(*news))
-        .order_by(_severity_rank(Finding.severity), Finding.country_code, Finding.finding_id)
+        .order_by(sql.severity_rank(Finding.severity), Finding.country_code, Finding.finding_id)
     )
     if limit is not None:
         stmt = stmt.limit(limit)
-    df = _frame(engine, stmt)
-    df["previous_status"] = df["previous_status"].astype(object).where(df["previous_status"].notna(), None)
-    df["change"] = [rules.finding_change(p, c) for p, c in zip(df["previous_status"], df["status"], strict=False)]
+    df = _with_change(sql.frame(engine, stmt), rules.finding_change)
     return df[df["change"].notna()].reset_index(drop=True)
+
+
+def _with_change(df: pd.DataFrame, change: Callable[[str | None, str], str | None]) -> pd.DataFrame:
+    """Rows of status reports with the status before (``previous_status``,
+    None when there was none) and ``change``, the rule applied to both."""
+    before = df["previous_status"].astype(object).where(df["previous_status"].notna(), None)
+    df["previous_status"] = before
+    df["change"] = [change(p, c) for p, c in zip(before, df["status"], strict=False)]
+    return df
 
 
 def _finding_news_pairs() -> list[tuple[str | None, str]]:
@@ -353,12 +311,10 @@ def _finding_news_pairs() -> list[tuple[str | None, str]]:
     return [(p, c) for p in before for c in FINDING_STATUSES if rules.finding_change(p, c) is not None]
 
 
-def finding_change_counts(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None
-) -> dict[str, int]:
+def finding_change_counts(engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None) -> dict[str, int]:
     """How many findings changed in each way during the quarter (the
     ``change`` values of :func:`finding_changes`), counted in SQL."""
-    q = _q(quarter)
+    q = sql.as_quarter(quarter)
     prev, cond = _finding_reports(q, countries)
     cur = FindingUpdate
     stmt = (
@@ -378,20 +334,15 @@ def finding_change_counts(
     return counts
 
 
-def priority_changes(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+def priority_changes(engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None) -> pd.DataFrame:
     """Priorities whose status changed during the quarter, with the movement
     (``improved``, ``worsened``, ``started``, ``new``) in ``change``."""
-    q = _q(quarter)
-    scope = select(Priority.priority_id).where(_in(Priority.country_code, countries))
-    prev = latest_updates(
-        "priorities", q.index, before=True, key_filter=PriorityUpdate.priority_id.in_(scope)
-    ).subquery("prev")
-    cur = PriorityUpdate
+    q = sql.as_quarter(quarter)
+    prev, cur = sql.priority_state(q, countries, before=True, name="prev"), PriorityUpdate
     stmt = (
         select(
             Priority.country_code.label("country"),
-            Priority.priority_id,
-            Priority.title,
+            *sql.columns(Priority, "priority_id title"),
             prev.c.status.label("previous_status"),
             cur.status,
             prev.c.progress_pct.label("previous_progress"),
@@ -402,28 +353,19 @@ def priority_changes(engine: Engine, quarter: str | Quarter, countries: Iterable
         .outerjoin(prev, prev.c.priority_id == cur.priority_id)
         .where(
             cur.quarter_idx == q.index,
-            cur.priority_id.in_(scope),
+            sql.in_countries(Priority.country_code, countries),
             or_(prev.c.status.is_(None), prev.c.status != cur.status),
         )
         .order_by(Priority.country_code, Priority.priority_id)
     )
-    df = _frame(engine, stmt)
-    df["previous_status"] = df["previous_status"].astype(object).where(df["previous_status"].notna(), None)
-    df["change"] = [rules.priority_movement(p, c) for p, c in zip(df["previous_status"], df["status"], strict=False)]
+    df = _with_change(sql.frame(engine, stmt), rules.priority_movement)
     return df[df["change"] != rules.UNCHANGED].reset_index(drop=True)
 
 
-def milestone_changes(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+def milestone_changes(engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None) -> pd.DataFrame:
     """Milestones reached, late, dropped or replanned during the quarter."""
-    q = _q(quarter)
-    ids = (
-        select(Milestone.id)
-        .join(Priority, Priority.priority_id == Milestone.priority_id)
-        .where(_in(Priority.country_code, countries))
-    )
-    prev = latest_updates(
-        "milestones", q.index, before=True, key_filter=MilestoneUpdate.milestone_id.in_(ids)
-    ).subquery("prev")
+    q = sql.as_quarter(quarter)
+    prev = sql.milestone_state(q, countries, before=True, name="prev")
     cur = MilestoneUpdate
     stmt = (
         select(
@@ -432,20 +374,16 @@ def milestone_changes(engine: Engine, quarter: str | Quarter, countries: Iterabl
             Priority.title.label("priority"),
             Milestone.name.label("milestone"),
             prev.c.status.label("previous_status"),
-            cur.status,
-            cur.due_date,
-            cur.completed_on,
+            *sql.columns(cur, "status due_date completed_on"),
         )
         .select_from(cur)
         .join(Milestone, Milestone.id == cur.milestone_id)
         .join(Priority, Priority.priority_id == Milestone.priority_id)
         .outerjoin(prev, prev.c.milestone_id == cur.milestone_id)
-        .where(cur.quarter_idx == q.index, cur.milestone_id.in_(ids))
+        .where(cur.quarter_idx == q.index, sql.in_countries(Priority.country_code, countries))
         .order_by(Priority.country_code, Milestone.priority_id, cur.due_date, Milestone.id)
     )
-    df = _frame(engine, stmt)
-    df["previous_status"] = df["previous_status"].astype(object).where(df["previous_status"].notna(), None)
-    df["change"] = [rules.milestone_change(p, c) for p, c in zip(df["previous_status"], df["status"], strict=False)]
+    df = _with_change(sql.frame(engine, stmt), rules.milestone_change)
     return df[df["change"].notna()].reset_index(drop=True)
 
 
@@ -457,25 +395,17 @@ CHANGE_AREAS: dict[str, tuple[str, ...]] = {
 }
 
 
-def change_summary(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
-    """How many findings, priorities and milestones changed in each way
-    during the quarter: one row per (area, change) of :data:`CHANGE_AREAS`,
-    with ``n`` (zero included)."""
-    return summarise_changes(
-        finding_change_counts(engine, quarter, countries),
-        priority_changes(engine, quarter, countries),
-        milestone_changes(engine, quarter, countries),
-    )
-
-
 def summarise_changes(
     finding_counts: dict[str, int], priorities: pd.DataFrame, milestones: pd.DataFrame
 ) -> pd.DataFrame:
-    """:func:`change_summary` from its parts (for callers that hold them already)."""
-    counts = {
+    """How many findings, priorities and milestones changed in each way
+    during the quarter, from :func:`finding_change_counts`,
+    :func:`priority_changes` and :func:`milestone_changes`: one row per
+    (area, change) of :data:`CHANGE_AREAS`, with ``n`` (zero included)."""
+    counts: dict[str, Mapping[str, int]] = {
         "finding": finding_counts,
-        "priority": priorities["change"].value_counts(),
-        "milestone": milestones["change"].value_counts(),
+        "priority": Counter(priorities["change"]),
+        "milestone": Counter(milestones["change"]),
     }
     rows = []
     for area, changes in CHANGE_AREAS.items():
@@ -488,41 +418,26 @@ def summarise_changes(
 
 def overdue_findings(
     engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
+    quarter: sql.QuarterLike,
+    countries: sql.Countries = None,
     severities: Iterable[str] = rules.ALERT_SEVERITIES,
     limit: int | None = None,
 ) -> pd.DataFrame:
     """Open findings of the given severities whose due date had passed at the
     end of the quarter, most severe and longest overdue first (at most
     ``limit``), with the days overdue at the quarter's end."""
-    q = _q(quarter)
-    s = _finding_state(q, countries)
+    q = sql.as_quarter(quarter)
+    s = sql.finding_state(q, countries)
     stmt = (
-        select(
-            Finding.country_code.label("country"),
-            Finding.finding_id,
-            Finding.facility_id,
-            Facility.name.label("facility"),
-            Finding.severity,
-            Finding.title,
-            s.c.status,
-            s.c.due_date,
-            s.c.owner,
-        )
+        select(*sql.finding_columns("severity title"), *sql.columns(s, "status due_date owner"))
         .join(s, s.c.finding_id == Finding.finding_id)
         .join(Facility, Facility.facility_id == Finding.facility_id)
-        .where(
-            Finding.severity.in_(list(severities)),
-            s.c.status.in_(OPEN_FINDING_STATUSES),
-            s.c.due_date.is_not(None),
-            s.c.due_date < q.end,
-        )
-        .order_by(_severity_rank(Finding.severity), s.c.due_date, Finding.country_code, Finding.finding_id)
+        .where(Finding.severity.in_(list(severities)), sql.overdue(s, q.end))
+        .order_by(sql.severity_rank(Finding.severity), s.c.due_date, Finding.country_code, Finding.finding_id)
     )
     if limit is not None:
         stmt = stmt.limit(limit)
-    df = _frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     df["days_overdue"] = pd.Series(
         [(q.end - d).days for d in pd.to_datetime(df["due_date"]).dt.date], index=df.index, dtype=int
     )
@@ -531,24 +446,24 @@ def overdue_findings(
 
 def overdue_count(
     engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
+    quarter: sql.QuarterLike,
+    countries: sql.Countries = None,
     severities: Iterable[str] = rules.ALERT_SEVERITIES,
 ) -> int:
     """How many findings :func:`overdue_findings` would list without a limit."""
-    q = _q(quarter)
+    q = sql.as_quarter(quarter)
     if summary.covers(engine, q.index):
         t = summary.table(per_facility=False)
         stmt = select(summary.overdue_sum(t)).where(
             *summary.conditions(t, quarter_idx=q.index, countries=countries, severities=severities)
         )
     else:
-        s = _finding_state(q, countries)
+        s = sql.finding_state(q, countries)
         stmt = (
             select(func.count())
             .select_from(Finding)
             .join(s, s.c.finding_id == Finding.finding_id)
-            .where(Finding.severity.in_(list(severities)), _overdue(s, q))
+            .where(Finding.severity.in_(list(severities)), sql.overdue(s, q.end))
         )
     with engine.connect() as conn:
         return int(conn.execute(stmt).scalar() or 0)
@@ -556,8 +471,8 @@ def overdue_count(
 
 def priorities_in_status(
     engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
+    quarter: sql.QuarterLike,
+    countries: sql.Countries = None,
     statuses: Iterable[str] = ("off track",),
 ) -> pd.DataFrame:
     """Priorities whose status as at the quarter is one of ``statuses``."""
@@ -568,26 +483,21 @@ def priorities_in_status(
 
 
 def returns_tracker(
-    engine: Engine, first: str | Quarter, last: str | Quarter, countries: Iterable[str] | None = None
+    engine: Engine, first: sql.QuarterLike, last: sql.QuarterLike, countries: sql.Countries = None
 ) -> pd.DataFrame:
     """One row per country and quarter between ``first`` and ``last``
     (inclusive): whether a return (or the baseline) is received, its kind,
     when it was uploaded and by whom, who prepared it and when it was
     submitted, its file, and how many earlier uploads it superseded."""
-    a, b = _q(first), _q(last)
+    a, b = sql.as_quarter(first), sql.as_quarter(last)
     cur = select(
         Upload.country_code.label("country"),
         Upload.quarter_idx,
         Upload.id.label("upload_id"),
-        Upload.kind,
-        Upload.uploaded_at,
-        Upload.uploaded_by,
-        Upload.prepared_by,
-        Upload.submitted_on,
-        Upload.file_name,
+        *sql.columns(Upload, "kind uploaded_at uploaded_by prepared_by submitted_on file_name"),
     ).where(
         Upload.status == "current",
-        _in(Upload.country_code, countries),
+        sql.in_countries(Upload.country_code, countries),
         Upload.quarter_idx >= a.index,
         Upload.quarter_idx <= b.index,
     )
@@ -595,17 +505,19 @@ def returns_tracker(
         select(Upload.country_code.label("country"), Upload.quarter_idx, func.count().label("superseded"))
         .where(
             Upload.status == "superseded",
-            _in(Upload.country_code, countries),
+            sql.in_countries(Upload.country_code, countries),
             Upload.quarter_idx >= a.index,
             Upload.quarter_idx <= b.index,
         )
         .group_by(Upload.country_code, Upload.quarter_idx)
     )
-    got = _frame(engine, cur)
-    superseded = _frame(engine, sup)
-    names = _frame(
+    got = sql.frame(engine, cur)
+    superseded = sql.frame(engine, sup)
+    names = sql.frame(
         engine,
-        select(Country.code.label("country"), Country.name).where(_in(Country.code, countries)).order_by(Country.name),
+        select(Country.code.label("country"), Country.name)
+        .where(sql.in_countries(Country.code, countries))
+        .order_by(Country.name),
     )
     grid = pd.DataFrame(
         [(c, i) for c in names["country"] for i in range(a.index, b.index + 1)], columns=["country", "quarter_idx"]
@@ -635,43 +547,34 @@ def returns_tracker(
     return grid.astype(object).where(grid.notna(), None)
 
 
-def missing_returns(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
-    """Countries (code, name) with no current return for the quarter."""
-    grid = returns_tracker(engine, quarter, quarter, countries)
-    missing = rules.missing_returns(list(grid["country"]), list(grid.loc[grid["received"].astype(bool), "country"]))
-    return grid.loc[grid["country"].isin(missing), ["country", "name"]].reset_index(drop=True)
-
-
 # --------------------------------------------------------------------------- trends
 
 
-def finding_trend(
-    engine: Engine, quarters: Iterable[str | Quarter], countries: Iterable[str] | None = None
-) -> pd.DataFrame:
+def finding_trend(engine: Engine, quarters: Iterable[sql.QuarterLike], countries: sql.Countries = None) -> pd.DataFrame:
     """Open findings by severity as at each quarter (long format: quarter,
     severity, open), from one pass over the status history."""
-    qs = [_q(q) for q in quarters]
+    qs = [sql.as_quarter(q) for q in quarters]
     if not qs:
         return pd.DataFrame(columns=["quarter", "severity", "open"])
     df = finding_status_by_quarter(engine, min(qs), max(qs), countries, by=("severity",))
-    df = df[df["status"].isin(OPEN_FINDING_STATUSES)].groupby(["quarter", "severity"])["findings"].sum()
+    per_group = df[df["status"].isin(OPEN_FINDING_STATUSES)].groupby(["quarter", "severity"])["findings"].sum()
     index = pd.MultiIndex.from_product(
         [[str(q) for q in qs], list(rules.SEVERITY_ORDER)], names=["quarter", "severity"]
     )
-    out = df.reindex(index, fill_value=0).rename("open").reset_index()
+    out = per_group.reindex(index, fill_value=0).rename("open").reset_index()
     out["open"] = out["open"].astype(int)
     return out
 
 
 def priority_trend(
-    engine: Engine, quarters: Iterable[str | Quarter], countries: Iterable[str] | None = None
+    engine: Engine, quarters: Iterable[sql.QuarterLike], countries: sql.Countries = None
 ) -> pd.DataFrame:
     """Priorities by status as at each quarter (long format: quarter, status,
     priorities)."""
     frames = []
     for quarter in quarters:
         df = priority_status_counts(engine, quarter, countries)
-        df.insert(0, "quarter", str(_q(quarter)))
+        df.insert(0, "quarter", str(sql.as_quarter(quarter)))
         frames.append(df)
     if not frames:
         return pd.DataFrame(columns=["quarter", "status", "priorities"])

@@ -21,10 +21,8 @@ from collections.abc import Iterable
 import pandas as pd
 from sqlalchemy import Engine, and_, func, literal, select
 
-from . import queries, summary
-from .asat import latest_updates
+from . import queries, sql, summary
 from .models import Country, Priority, PriorityUpdate
-from .queries import _frame, _in, _q
 from .rules import priorities as rules
 from .rules import status as rag
 from .rules.quarters import Quarter
@@ -32,13 +30,13 @@ from .rules.quarters import Quarter
 NO_THEME = ""  # the theme key of priorities without one
 
 
-def _scope(countries: Iterable[str] | None, priority_ids: Iterable[str] | None = None):
+def _scope(countries: sql.Countries, priority_ids: Iterable[str] | None = None):
     """The updates of the priorities in scope; no condition at all when every
     priority is (an IN over all of them only slows the lookups down)."""
     if priority_ids:
         return PriorityUpdate.priority_id.in_(
             select(Priority.priority_id).where(
-                _in(Priority.country_code, countries), Priority.priority_id.in_(list(priority_ids))
+                sql.in_countries(Priority.country_code, countries), Priority.priority_id.in_(list(priority_ids))
             )
         )
     if countries:
@@ -46,10 +44,6 @@ def _scope(countries: Iterable[str] | None, priority_ids: Iterable[str] | None =
             select(Priority.priority_id).where(Priority.country_code.in_(list(countries)))
         )
     return literal(True)
-
-
-def _state(q: Quarter, countries, name: str):
-    return latest_updates("priorities", q.index, key_filter=_scope(countries)).subquery(name)
 
 
 def _first_quarters():
@@ -70,9 +64,9 @@ def _none(df: pd.DataFrame, columns: Iterable[str]) -> None:
 
 def priority_states(
     engine: Engine,
-    first: str | Quarter,
-    last: str | Quarter,
-    countries: Iterable[str] | None = None,
+    first: sql.QuarterLike,
+    last: sql.QuarterLike,
+    countries: sql.Countries = None,
     priority_ids: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Each priority's state as at the end of every quarter from ``first`` to
@@ -81,7 +75,7 @@ def priority_states(
     ``progress_pct``, ``reported`` (whether a return reported a change that
     quarter; otherwise the state is carried from an earlier quarter).
     One SQL query over the spans between a priority's updates."""
-    a, b = _q(first), _q(last)
+    a, b = sql.as_quarter(first), sql.as_quarter(last)
     columns = ["quarter", "quarter_idx", "country", "priority_id", "status", "progress_pct", "reported"]
     if b.index < a.index:
         return pd.DataFrame(columns=columns)
@@ -112,7 +106,7 @@ def priority_states(
         .join(Priority, Priority.priority_id == spans.c.priority_id)
         .order_by(Priority.country_code, spans.c.priority_id, qsel.c.qi)
     )
-    df = _frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     if df.empty:
         return pd.DataFrame(columns=columns)
     df["quarter_idx"] = df.pop("qi").astype(int)
@@ -124,7 +118,7 @@ def priority_states(
 
 
 def progress_trends(
-    engine: Engine, first: str | Quarter, last: str | Quarter, countries: Iterable[str] | None = None
+    engine: Engine, first: sql.QuarterLike, last: sql.QuarterLike, countries: sql.Countries = None
 ) -> pd.DataFrame:
     """Per priority: ``trend``, its progress at the end of every quarter from
     ``first`` (or its first report) to ``last``, a missing value as 0; and
@@ -141,7 +135,7 @@ def progress_trends(
 # --------------------------------------------------------------------------- every priority, assessed
 
 
-def priorities_assessed(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+def priorities_assessed(engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None) -> pd.DataFrame:
     """One row per priority reported by the end of the quarter, with its
     state then and how the rules judge it.
 
@@ -156,11 +150,11 @@ def priorities_assessed(engine: Engine, quarter: str | Quarter, countries: Itera
     ``expected_progress`` and ``gap`` (points below the line),
     ``disagreement`` (None when the statuses agree), ``worsened``,
     ``stalled``, ``slipping`` and ``movement`` against the quarter before."""
-    q = _q(quarter)
+    q = sql.as_quarter(quarter)
     now, prev, prev2 = (
-        _state(q, countries, "now"),
-        _state(q.shift(-1), countries, "prev"),
-        _state(q.shift(-2), countries, "prev2"),
+        sql.priority_state(q, countries, name="now"),
+        sql.priority_state(q.shift(-1), countries, name="prev"),
+        sql.priority_state(q.shift(-2), countries, name="prev2"),
     )
     first = _first_quarters()
     stmt = (
@@ -190,28 +184,29 @@ def priorities_assessed(engine: Engine, quarter: str | Quarter, countries: Itera
         .outerjoin(prev2, prev2.c.priority_id == Priority.priority_id)
         .order_by(Priority.country_code, Priority.priority_id)
     )
-    df = _frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     df["first_quarter"] = [str(Quarter.from_index(int(i))) for i in df.pop("first_idx")]
     for c in ("progress_pct", "previous_progress", "progress_2q_ago"):
         df[c] = df[c].astype(float)
     _none(df, ("previous_status", "status_2q_ago", "narrative", "next_steps", "theme", "target_date"))
     assessments, disagreements, worsened, stalled, movement = [], [], [], [], []
-    for r in df.itertuples():
-        a = rules.computed_status(r.progress_pct, r.target_date, rules.start_date(_q(r.first_quarter)), q.end)
+    for r in sql.records(df):
+        start = rules.start_date(sql.as_quarter(r["first_quarter"]))
+        a = rules.computed_status(r["progress_pct"], r["target_date"], start, q.end)
         assessments.append(a)
-        disagreements.append(rules.disagreement(r.status, a.status))
+        disagreements.append(rules.disagreement(r["status"], a.status))
         states = [
             None if s is None else rules.State(s, p)
             for s, p in (
-                (r.status_2q_ago, r.progress_2q_ago),
-                (r.previous_status, r.previous_progress),
-                (r.status, r.progress_pct),
+                (r["status_2q_ago"], r["progress_2q_ago"]),
+                (r["previous_status"], r["previous_progress"]),
+                (r["status"], r["progress_pct"]),
             )
         ]
         why = rules.slipping(states)
         worsened.append(rules.WORSENED in why)
         stalled.append(rules.STALLED in why)
-        movement.append(rag.priority_movement(r.previous_status, r.status))
+        movement.append(rag.priority_movement(r["previous_status"], r["status"]))
     df["start_date"] = pd.Series([a.start for a in assessments], index=df.index, dtype=object)
     df["computed_status"] = pd.Series([a.status for a in assessments], index=df.index, dtype=object)
     df["reason"] = pd.Series([a.reason for a in assessments], index=df.index, dtype=object)
@@ -239,14 +234,14 @@ def flag_counts(assessed: pd.DataFrame) -> dict[str, int]:
 
 
 def status_counts(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, by: str = "country"
+    engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None, by: str = "country"
 ) -> pd.DataFrame:
     """Priorities by reported status as at the quarter, grouped in SQL by
     ``country`` (with ``country_name``) or ``theme`` (trimmed, lower case;
     ``""`` for none): columns ``<by>``, [``country_name``], ``status``,
     ``priorities``."""
-    q = _q(quarter)
-    s = _state(q, countries, "state")
+    q = sql.as_quarter(quarter)
+    s = sql.priority_state(q, countries)
     if by == "country":
         keys = [Priority.country_code.label("country"), Country.name.label("country_name")]
     elif by == "theme":
@@ -261,7 +256,7 @@ def status_counts(
         .group_by(*keys, s.c.status)
         .order_by(*keys, s.c.status)
     )
-    df = _frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     df["priorities"] = df["priorities"].astype(int)
     return df
 
@@ -269,13 +264,13 @@ def status_counts(
 # --------------------------------------------------------------------------- one priority
 
 
-def narrative_thread(engine: Engine, priority_id: str, up_to: str | Quarter) -> pd.DataFrame:
+def narrative_thread(engine: Engine, priority_id: str, up_to: sql.QuarterLike) -> pd.DataFrame:
     """The priority's reports up to the quarter as a thread, newest first
     (see :func:`rules.narrative_thread`): ``quarter``, ``status``,
     ``previous_status``, ``movement``, ``progress``, ``previous_progress``,
     ``narrative``, ``next_steps`` (None when not new)."""
     history = queries.priority_history(engine, [priority_id], up_to=up_to)
-    entries = rules.narrative_thread(history.to_dict("records"))
+    entries = rules.narrative_thread(sql.records(history))
     columns = [
         "quarter",
         "status",
@@ -290,13 +285,13 @@ def narrative_thread(engine: Engine, priority_id: str, up_to: str | Quarter) -> 
     return df.where(df.notna(), None)
 
 
-def progress_path(engine: Engine, priority_id: str, quarter: str | Quarter) -> pd.DataFrame:
+def progress_path(engine: Engine, priority_id: str, quarter: sql.QuarterLike) -> pd.DataFrame:
     """The priority's state as at each quarter from its first report to the
     quarter, with the progress expected on the rule's straight line at each
     quarter's end: ``quarter``, ``quarter_end``, ``status``,
     ``progress_pct``, ``reported``, ``expected_progress`` (None without a
     target date)."""
-    q = _q(quarter)
+    q = sql.as_quarter(quarter)
     with engine.connect() as conn:
         row = conn.execute(
             select(Priority.target_date, func.min(PriorityUpdate.quarter_idx))
@@ -316,23 +311,22 @@ def progress_path(engine: Engine, priority_id: str, quarter: str | Quarter) -> p
     return states[columns]
 
 
-def milestone_timeline(engine: Engine, quarter: str | Quarter, priority_id: str) -> pd.DataFrame:
+def milestone_timeline(engine: Engine, quarter: sql.QuarterLike, priority_id: str) -> pd.DataFrame:
     """The priority's milestones as at the quarter, in the order they are due:
     ``milestone``, ``status``, ``due_date``, ``completed_on``,
     ``last_update`` (the quarter its status was last reported),
     ``date`` (where it sits on the timeline: done on, else due) and
     ``timing`` (on_time, done_late, past_due, due; None for dropped)."""
-    q = _q(quarter)
+    q = sql.as_quarter(quarter)
     df = queries.milestones_as_at(engine, q, priority_id=priority_id)
     df = df.drop(columns=["country", "priority_id"])
     _none(df, ("due_date", "completed_on"))
+    rows = sql.records(df)
     df["date"] = pd.Series(
-        [rules.timeline_date(r.status, r.due_date, r.completed_on) for r in df.itertuples()],
-        index=df.index,
-        dtype=object,
+        [rules.timeline_date(r["status"], r["due_date"], r["completed_on"]) for r in rows], index=df.index, dtype=object
     )
     df["timing"] = pd.Series(
-        [rules.milestone_timing(r.status, r.due_date, r.completed_on, q.end) for r in df.itertuples()],
+        [rules.milestone_timing(r["status"], r["due_date"], r["completed_on"], q.end) for r in rows],
         index=df.index,
         dtype=object,
     )

@@ -2,8 +2,9 @@
 its counting and grouping in SQL; "as at" a quarter always means the state
 at the end of that quarter, rebuilt from the update history.
 
-Arguments: ``countries`` is a list of ISO codes (None or empty: all),
-``quarter`` a canonical ``YYYY-Qn`` string or a :class:`Quarter`.
+Arguments as everywhere in :mod:`data_access` (see :mod:`data_access.sql`):
+``countries`` is a list of ISO codes (None or empty: all), ``quarter`` a
+canonical ``YYYY-Qn`` string or a :class:`Quarter`.
 """
 
 from __future__ import annotations
@@ -11,59 +12,30 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, func, literal, select, union_all
+from sqlalchemy import Engine, case, func, select, union_all
 
-from . import summary
-from .asat import latest_updates
+from . import sql, summary
 from .models import (
     Activity,
     Country,
     Facility,
     Finding,
     FindingUpdate,
-    IndicatorDef,
-    IndicatorValue,
     Milestone,
-    MilestoneUpdate,
     Priority,
     PriorityUpdate,
     Upload,
 )
-from .rules.quarters import Quarter, parse_quarter
-from .rules.reference import FINDING_SEVERITIES, OPEN_FINDING_STATUSES
-
-
-def _q(quarter: str | Quarter | None) -> Quarter | None:
-    if quarter is None or isinstance(quarter, Quarter):
-        return quarter
-    q = parse_quarter(quarter)
-    if q is None:
-        raise ValueError(f"not a quarter: {quarter!r}")
-    return q
-
-
-def _frame(engine: Engine, stmt) -> pd.DataFrame:
-    with engine.connect() as conn:
-        result = conn.execute(stmt)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-
-
-def _in(column, countries: Iterable[str] | None):
-    countries = list(countries or [])
-    return column.in_(countries) if countries else literal(True)
-
+from .rules.quarters import Quarter
+from .rules.reference import OPEN_FINDING_STATUSES
 
 # --------------------------------------------------------------------------- reference
 
 
 def countries(engine: Engine) -> pd.DataFrame:
-    return _frame(
+    return sql.frame(
         engine, select(Country.code, Country.name, Country.background, Country.achievements).order_by(Country.name)
     )
-
-
-def indicator_catalogue(engine: Engine) -> pd.DataFrame:
-    return _frame(engine, select(IndicatorDef.code, IndicatorDef.label).order_by(IndicatorDef.sort_order))
 
 
 def quarters_with_data(engine: Engine) -> list[str]:
@@ -72,7 +44,7 @@ def quarters_with_data(engine: Engine) -> list[str]:
         lo, hi = conn.execute(
             select(func.min(Upload.quarter_idx), func.max(Upload.quarter_idx)).where(Upload.status == "current")
         ).one()
-    if lo is None:
+    if lo is None or hi is None:
         return []
     return [str(Quarter.from_index(i)) for i in range(lo, hi + 1)]
 
@@ -86,147 +58,61 @@ def latest_quarter(engine: Engine) -> str | None:
 
 
 def indicator_history(
-    engine: Engine, countries: Iterable[str] | None = None, up_to: str | Quarter | None = None
+    engine: Engine, countries: sql.Countries = None, up_to: sql.QuarterLike | None = None
 ) -> pd.DataFrame:
-    """Every stored indicator value with its quarter and source upload."""
-    q = _q(up_to)
-    stmt = (
-        select(
-            IndicatorValue.country_code.label("country"),
-            IndicatorValue.indicator_code.label("indicator"),
-            IndicatorDef.label,
-            IndicatorValue.quarter,
-            IndicatorValue.quarter_idx,
-            IndicatorValue.value,
-            IndicatorValue.approximate,
-            IndicatorValue.note,
-            Upload.kind.label("source_kind"),
-            Upload.uploaded_by.label("source_by"),
-            Upload.uploaded_at.label("source_at"),
-            Upload.id.label("upload_id"),
-        )
-        .join(IndicatorDef, IndicatorDef.code == IndicatorValue.indicator_code)
-        .join(Upload, Upload.id == IndicatorValue.upload_id)
-        .where(_in(IndicatorValue.country_code, countries))
-        .order_by(IndicatorValue.country_code, IndicatorDef.sort_order, IndicatorValue.quarter_idx)
-    )
-    if q is not None:
-        stmt = stmt.where(IndicatorValue.quarter_idx <= q.index)
-    return _frame(engine, stmt)
+    """Every stored indicator value up to the quarter (all when None), per
+    country and indicator oldest first, with its quarter and its source
+    upload (kind, by whom, when, file, id): the points of the Country
+    profiles' series charts and the rows of the indicators export."""
+    df = sql.frame(engine, sql.indicator_values(countries, sql.as_quarter(up_to)))
+    df["approximate"] = df["approximate"].astype(bool)
+    return df
+
+
+LATEST_COLUMNS = ["country", "indicator", "label", "quarter", "value", "approximate", "note", *sql.SOURCE_NAMES]
 
 
 def latest_indicators(
-    engine: Engine, countries: Iterable[str] | None = None, as_at: str | Quarter | None = None
+    engine: Engine, countries: sql.Countries = None, as_at: sql.QuarterLike | None = None
 ) -> pd.DataFrame:
     """For each country and indicator, the latest value at or before the
     quarter, with the quarter it belongs to and where it came from."""
-    q = _q(as_at)
-    cond = [_in(IndicatorValue.country_code, countries)]
-    if q is not None:
-        cond.append(IndicatorValue.quarter_idx <= q.index)
-    latest = (
-        select(
-            IndicatorValue.country_code.label("c"),
-            IndicatorValue.indicator_code.label("i"),
-            func.max(IndicatorValue.quarter_idx).label("mq"),
-        )
-        .where(*cond)
-        .group_by(IndicatorValue.country_code, IndicatorValue.indicator_code)
-        .subquery()
-    )
-    stmt = (
-        select(
-            IndicatorValue.country_code.label("country"),
-            IndicatorValue.indicator_code.label("indicator"),
-            IndicatorDef.label,
-            IndicatorValue.quarter,
-            IndicatorValue.value,
-            IndicatorValue.approximate,
-            IndicatorValue.note,
-            Upload.kind.label("source_kind"),
-            Upload.uploaded_by.label("source_by"),
-            Upload.uploaded_at.label("source_at"),
-            Upload.file_name.label("source_file"),
-        )
-        .join(
-            latest,
-            and_(
-                IndicatorValue.country_code == latest.c.c,
-                IndicatorValue.indicator_code == latest.c.i,
-                IndicatorValue.quarter_idx == latest.c.mq,
-            ),
-        )
-        .join(IndicatorDef, IndicatorDef.code == IndicatorValue.indicator_code)
-        .join(Upload, Upload.id == IndicatorValue.upload_id)
-        .order_by(IndicatorValue.country_code, IndicatorDef.sort_order)
-    )
-    return _frame(engine, stmt)
+    stmt = sql.indicator_values(countries, sql.as_quarter(as_at), which="latest")
+    return sql.frame(engine, stmt)[LATEST_COLUMNS].copy()
 
 
 # --------------------------------------------------------------------------- facilities
 
 
-def facilities(engine: Engine, countries: Iterable[str] | None = None) -> pd.DataFrame:
+# What the pages show of a facility (its country labelled ``country``).
+FACILITY_COLUMNS = "facility_id name type city latitude longitude pilot"
+
+
+def facilities(engine: Engine, countries: sql.Countries = None) -> pd.DataFrame:
+    """Every facility of the countries: pilots first, then by name."""
     stmt = (
-        select(
-            Facility.country_code.label("country"),
-            Facility.facility_id,
-            Facility.name,
-            Facility.type,
-            Facility.city,
-            Facility.latitude,
-            Facility.longitude,
-            Facility.pilot,
-            Facility.notes,
-        )
-        .where(_in(Facility.country_code, countries))
+        select(Facility.country_code.label("country"), *sql.columns(Facility, FACILITY_COLUMNS), Facility.notes)
+        .where(sql.in_countries(Facility.country_code, countries))
         .order_by(Facility.country_code, Facility.pilot.desc(), Facility.name)
     )
-    return _frame(engine, stmt)
+    return sql.frame(engine, stmt)
 
 
 # --------------------------------------------------------------------------- findings
 
 
-def _findings_state(q: Quarter, countries: Iterable[str] | None):
-    """Each finding's state as at ``q``; narrowed to the countries' findings
-    only when countries are given (an IN over every finding would only slow
-    the range lookup down)."""
-    scope = (
-        FindingUpdate.finding_id.in_(select(Finding.finding_id).where(Finding.country_code.in_(list(countries))))
-        if countries
-        else None
-    )
-    return latest_updates("findings", q.index, key_filter=scope).subquery("state")
-
-
-def _overdue(state, q: Quarter):
-    return and_(state.c.due_date.is_not(None), state.c.due_date < q.end, state.c.status.in_(OPEN_FINDING_STATUSES))
-
-
 def findings_as_at(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, facility_id: str | None = None
+    engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None, facility_id: str | None = None
 ) -> pd.DataFrame:
     """One row per finding raised by the end of the quarter, with its state then."""
-    q = _q(quarter)
-    s = _findings_state(q, countries)
+    q = sql.as_quarter(quarter)
+    s = sql.finding_state(q, countries)
     stmt = (
         select(
-            Finding.country_code.label("country"),
-            Finding.finding_id,
-            Finding.facility_id,
-            Facility.name.label("facility"),
-            Finding.audit_date,
-            Finding.domain,
-            Finding.severity,
-            Finding.title,
-            Finding.recommendation,
-            s.c.status,
-            s.c.due_date,
-            s.c.owner,
-            s.c.status_note,
+            *sql.finding_columns("audit_date domain severity title recommendation"),
+            *sql.columns(s, "status due_date owner status_note"),
             s.c.quarter.label("status_quarter"),
-            _overdue(s, q).label("overdue"),
+            sql.overdue(s, q.end).label("overdue"),
         )
         .join(s, s.c.finding_id == Finding.finding_id)
         .join(Facility, Facility.facility_id == Finding.facility_id)
@@ -234,43 +120,9 @@ def findings_as_at(
     )
     if facility_id:
         stmt = stmt.where(Finding.facility_id == facility_id)
-    df = _frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     if not df.empty:
         df["overdue"] = df["overdue"].astype(bool)
-    return df
-
-
-def finding_counts(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, by: Iterable[str] = ("status",)
-) -> pd.DataFrame:
-    """Counts of findings as at the quarter, grouped in SQL by any of
-    country, facility_id, domain, severity, status; with open and overdue counts."""
-    q = _q(quarter)
-    s = _findings_state(q, countries)
-    columns = {
-        "country": Finding.country_code,
-        "facility_id": Finding.facility_id,
-        "domain": Finding.domain,
-        "severity": Finding.severity,
-        "status": s.c.status,
-    }
-    keys = [columns[b].label(b) for b in by]
-    is_open = s.c.status.in_(OPEN_FINDING_STATUSES)
-    stmt = (
-        select(
-            *keys,
-            func.count().label("findings"),
-            func.sum(case((is_open, 1), else_=0)).label("open"),
-            func.sum(case((_overdue(s, q), 1), else_=0)).label("overdue"),
-        )
-        .select_from(Finding)
-        .join(s, s.c.finding_id == Finding.finding_id)
-        .group_by(*keys)
-        .order_by(*keys)
-    )
-    df = _frame(engine, stmt)
-    for c in ("findings", "open", "overdue"):
-        df[c] = df[c].fillna(0).astype(int)
     return df
 
 
@@ -278,20 +130,14 @@ def finding_history(engine: Engine, finding_id: str) -> pd.DataFrame:
     """Every reported state of one finding, oldest first, with its source."""
     stmt = (
         select(
-            FindingUpdate.quarter,
-            FindingUpdate.status,
-            FindingUpdate.due_date,
-            FindingUpdate.owner,
-            FindingUpdate.status_note,
-            Upload.uploaded_by,
-            Upload.uploaded_at,
-            Upload.file_name,
+            *sql.columns(FindingUpdate, "quarter status due_date owner status_note"),
+            *sql.columns(Upload, "uploaded_by uploaded_at file_name"),
         )
         .join(Upload, Upload.id == FindingUpdate.upload_id)
         .where(FindingUpdate.finding_id == finding_id)
         .order_by(FindingUpdate.quarter_idx)
     )
-    return _frame(engine, stmt)
+    return sql.frame(engine, stmt)
 
 
 # --------------------------------------------------------------------------- priorities and milestones
@@ -299,29 +145,17 @@ def finding_history(engine: Engine, finding_id: str) -> pd.DataFrame:
 
 def priorities_as_at(
     engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
+    quarter: sql.QuarterLike,
+    countries: sql.Countries = None,
     statuses: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Each priority's state as at the quarter (only those in ``statuses`` when given)."""
-    q = _q(quarter)
-    scope = (
-        PriorityUpdate.priority_id.in_(select(Priority.priority_id).where(Priority.country_code.in_(list(countries))))
-        if countries
-        else None
-    )
-    s = latest_updates("priorities", q.index, key_filter=scope).subquery("state")
+    s = sql.priority_state(sql.as_quarter(quarter), countries)
     stmt = (
         select(
             Priority.country_code.label("country"),
-            Priority.priority_id,
-            Priority.title,
-            Priority.theme,
-            Priority.target_date,
-            s.c.status,
-            s.c.progress_pct,
-            s.c.narrative,
-            s.c.next_steps,
+            *sql.columns(Priority, "priority_id title theme target_date"),
+            *sql.columns(s, "status progress_pct narrative next_steps"),
             s.c.quarter.label("last_update"),
         )
         .join(s, s.c.priority_id == Priority.priority_id)
@@ -329,56 +163,45 @@ def priorities_as_at(
     )
     if statuses is not None:
         stmt = stmt.where(s.c.status.in_(list(statuses)))
-    return _frame(engine, stmt)
+    return sql.frame(engine, stmt)
 
 
 def priority_history(
     engine: Engine,
     priority_ids: Iterable[str] | None = None,
-    countries: Iterable[str] | None = None,
-    up_to: str | Quarter | None = None,
+    countries: sql.Countries = None,
+    up_to: sql.QuarterLike | None = None,
 ) -> pd.DataFrame:
-    q = _q(up_to)
+    """Every reported state of the priorities (all of the countries' when
+    ``priority_ids`` is None) up to the quarter, oldest first."""
+    q = sql.as_quarter(up_to)
     stmt = (
         select(
             Priority.country_code.label("country"),
-            PriorityUpdate.priority_id,
-            PriorityUpdate.quarter,
-            PriorityUpdate.quarter_idx,
-            PriorityUpdate.status,
-            PriorityUpdate.progress_pct,
-            PriorityUpdate.narrative,
-            PriorityUpdate.next_steps,
+            *sql.columns(PriorityUpdate, "priority_id quarter quarter_idx status progress_pct narrative next_steps"),
         )
         .join(Priority, Priority.priority_id == PriorityUpdate.priority_id)
-        .where(_in(Priority.country_code, countries))
+        .where(sql.in_countries(Priority.country_code, countries))
         .order_by(PriorityUpdate.priority_id, PriorityUpdate.quarter_idx)
     )
     if priority_ids:
         stmt = stmt.where(PriorityUpdate.priority_id.in_(list(priority_ids)))
     if q is not None:
         stmt = stmt.where(PriorityUpdate.quarter_idx <= q.index)
-    return _frame(engine, stmt)
+    return sql.frame(engine, stmt)
 
 
 def milestones_as_at(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None, priority_id: str | None = None
+    engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None, priority_id: str | None = None
 ) -> pd.DataFrame:
-    q = _q(quarter)
-    ids = (
-        select(Milestone.id)
-        .join(Priority, Priority.priority_id == Milestone.priority_id)
-        .where(_in(Priority.country_code, countries))
-    )
-    s = latest_updates("milestones", q.index, key_filter=MilestoneUpdate.milestone_id.in_(ids)).subquery("state")
+    """Each milestone's state as at the quarter (of one priority when ``priority_id`` is given)."""
+    s = sql.milestone_state(sql.as_quarter(quarter), countries)
     stmt = (
         select(
             Priority.country_code.label("country"),
             Milestone.priority_id,
             Milestone.name.label("milestone"),
-            s.c.due_date,
-            s.c.status,
-            s.c.completed_on,
+            *sql.columns(s, "due_date status completed_on"),
             s.c.quarter.label("last_update"),
         )
         .join(s, s.c.milestone_id == Milestone.id)
@@ -387,7 +210,7 @@ def milestones_as_at(
     )
     if priority_id:
         stmt = stmt.where(Milestone.priority_id == priority_id)
-    return _frame(engine, stmt)
+    return sql.frame(engine, stmt)
 
 
 # --------------------------------------------------------------------------- activities
@@ -395,91 +218,42 @@ def milestones_as_at(
 
 def activities(
     engine: Engine,
-    countries: Iterable[str] | None = None,
-    quarter: str | Quarter | None = None,
-    up_to: str | Quarter | None = None,
+    countries: sql.Countries = None,
+    quarter: sql.QuarterLike | None = None,
+    up_to: sql.QuarterLike | None = None,
 ) -> pd.DataFrame:
     stmt = (
         select(
             Activity.country_code.label("country"),
-            Activity.quarter,
-            Activity.activity_id,
-            Activity.date,
-            Activity.type,
-            Activity.title,
-            Activity.participants,
-            Activity.female_participants,
-            Activity.facility_id,
-            Activity.notes,
+            *sql.columns(
+                Activity, "quarter activity_id date type title participants female_participants facility_id notes"
+            ),
         )
-        .where(_in(Activity.country_code, countries))
+        .where(sql.in_countries(Activity.country_code, countries))
         .order_by(Activity.country_code, Activity.date, Activity.activity_id)
     )
     if quarter is not None:
-        stmt = stmt.where(Activity.quarter_idx == _q(quarter).index)
+        stmt = stmt.where(Activity.quarter_idx == sql.as_quarter(quarter).index)
     if up_to is not None:
-        stmt = stmt.where(Activity.quarter_idx <= _q(up_to).index)
-    return _frame(engine, stmt)
-
-
-def activity_totals(
-    engine: Engine,
-    countries: Iterable[str] | None = None,
-    up_to: str | Quarter | None = None,
-    by: Iterable[str] = ("country", "type"),
-) -> pd.DataFrame:
-    """Activities, participants and women among them, grouped in SQL by any of
-    country, quarter, type. ``female_share`` counts only activities that
-    report both figures."""
-    columns = {"country": Activity.country_code, "quarter": Activity.quarter, "type": Activity.type}
-    keys = [columns[b].label(b) for b in by]
-    both = and_(Activity.participants.is_not(None), Activity.female_participants.is_not(None))
-    stmt = (
-        select(
-            *keys,
-            func.count().label("activities"),
-            func.coalesce(func.sum(Activity.participants), 0).label("participants"),
-            func.coalesce(func.sum(Activity.female_participants), 0).label("female_participants"),
-            func.coalesce(func.sum(case((both, Activity.participants), else_=0)), 0).label("_base"),
-        )
-        .where(_in(Activity.country_code, countries))
-        .group_by(*keys)
-        .order_by(*keys)
-    )
-    if up_to is not None:
-        stmt = stmt.where(Activity.quarter_idx <= _q(up_to).index)
-    df = _frame(engine, stmt)
-    for c in ("activities", "participants", "female_participants", "_base"):
-        df[c] = df[c].astype(int)
-    df["female_share"] = (df["female_participants"] / df["_base"].where(df["_base"] > 0)).astype(float)
-    return df.drop(columns="_base")
+        stmt = stmt.where(Activity.quarter_idx <= sql.as_quarter(up_to).index)
+    return sql.frame(engine, stmt)
 
 
 # --------------------------------------------------------------------------- uploads
 
 
-def upload_history(engine: Engine, countries: Iterable[str] | None = None) -> pd.DataFrame:
+def upload_history(engine: Engine, countries: sql.Countries = None) -> pd.DataFrame:
+    """Every upload of the countries, newest first (without the files)."""
     stmt = (
         select(
-            Upload.id,
-            Upload.uploaded_at,
-            Upload.uploaded_by,
-            Upload.file_name,
-            Upload.sha256,
+            *sql.columns(Upload, "id uploaded_at uploaded_by file_name sha256"),
             Upload.country_code.label("country"),
-            Upload.quarter,
-            Upload.kind,
-            Upload.status,
-            Upload.superseded_by_id,
-            Upload.restored_from_id,
-            Upload.size_bytes,
-            Upload.counts,
-            Upload.warnings,
+            *sql.columns(Upload, "quarter kind status superseded_by_id restored_from_id size_bytes counts warnings"),
         )
-        .where(_in(Upload.country_code, countries))
+        .where(sql.in_countries(Upload.country_code, countries))
         .order_by(Upload.id.desc())
     )
-    return _frame(engine, stmt)
+    return sql.frame(engine, stmt)
 
 
 def upload_content(engine: Engine, upload_id: int) -> tuple[str, bytes] | None:
@@ -494,9 +268,9 @@ def upload_content(engine: Engine, upload_id: int) -> tuple[str, bytes] | None:
 
 def finding_status_by_quarter(
     engine: Engine,
-    first: str | Quarter,
-    last: str | Quarter,
-    countries: Iterable[str] | None = None,
+    first: sql.QuarterLike,
+    last: sql.QuarterLike,
+    countries: sql.Countries = None,
     by: Iterable[str] = ("severity",),
 ) -> pd.DataFrame:
     """For every quarter from ``first`` to ``last``: findings by status (and
@@ -508,30 +282,24 @@ def finding_status_by_quarter(
     quarters then gives the state of each quarter. The work is one pass over
     the history, whatever the number of quarters. When the finding counts
     (:mod:`data_access.summary`) cover ``last``, they are read instead."""
-    a, b = _q(first), _q(last)
+    a, b = sql.as_quarter(first), sql.as_quarter(last)
     by = list(by)
     cols = ["quarter", *by, "status", "findings"]
     if summary.covers(engine, b.index):
         t = summary.table(per_facility="facility_id" in by)
-        keys = [getattr(t, "country_code" if k == "country" else k).label(k) for k in by]
+        keys = summary.keys(t, by)
         stmt = (
             select(t.quarter_idx.label("qi"), *keys, t.status, func.sum(t.findings).label("findings"))
             .where(*summary.conditions(t, first=a.index, last=b.index, countries=countries))
             .group_by(t.quarter_idx, *keys, t.status)
         )
-        df = _frame(engine, stmt)
+        df = sql.frame(engine, stmt)
         df.insert(0, "quarter", [str(Quarter.from_index(int(i))) for i in df.pop("qi")])
         df["findings"] = df["findings"].astype(int)
         return df[cols].sort_values(["quarter", *by, "status"]).reset_index(drop=True)
     fu = FindingUpdate
-    columns = {
-        "country": Finding.country_code,
-        "facility_id": Finding.facility_id,
-        "domain": Finding.domain,
-        "severity": Finding.severity,
-    }
-    keys = [columns[k].label(k) for k in by]
-    scope = _in(Finding.country_code, countries)
+    keys = sql.finding_keys(by)
+    scope = sql.in_countries(Finding.country_code, countries)
     starts = (
         select(fu.quarter_idx.label("qi"), *keys, fu.status, func.count().label("delta"))
         .join(Finding, Finding.finding_id == fu.finding_id)
@@ -544,14 +312,16 @@ def finding_status_by_quarter(
         .where(scope, fu.next_quarter_idx.is_not(None), fu.next_quarter_idx <= b.index)
         .group_by(fu.next_quarter_idx, *keys, fu.status)
     )
-    deltas = _frame(engine, union_all(starts, ends))
+    deltas = sql.frame(engine, union_all(starts, ends))
     if deltas.empty:
         return pd.DataFrame(columns=cols)
     groups = [*by, "status"]
     wide = deltas.pivot_table(index="qi", columns=groups, values="delta", aggfunc="sum", fill_value=0)
     span = range(min(int(wide.index.min()), a.index), b.index + 1)
     running = wide.reindex(span, fill_value=0).cumsum().loc[a.index : b.index]
-    long = running.stack(list(range(len(groups))), future_stack=True).rename("findings").reset_index()
+    stacked = running.stack(list(range(len(groups))), future_stack=True)
+    assert isinstance(stacked, pd.Series)  # every column level stacked: one value per row
+    long = stacked.rename("findings").reset_index()
     long = long[long["findings"] > 0]
     long.insert(0, "quarter", [str(Quarter.from_index(int(i))) for i in long.pop("qi")])
     long["findings"] = long["findings"].astype(int)
@@ -559,22 +329,16 @@ def finding_status_by_quarter(
 
 
 def facility_findings_summary(
-    engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None
+    engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None
 ) -> pd.DataFrame:
     """Per facility, as at the quarter: findings, open, overdue, remediated
     (remediated or verified), the worst open severity and the last audit."""
-    q = _q(quarter)
+    q = sql.as_quarter(quarter)
     stmt = _facility_counts(q, countries) if summary.covers(engine, q.index) else _facility_states(q, countries)
     fac = (
         select(
             Facility.country_code.label("country"),
-            Facility.facility_id,
-            Facility.name,
-            Facility.type,
-            Facility.city,
-            Facility.latitude,
-            Facility.longitude,
-            Facility.pilot,
+            *sql.columns(Facility, FACILITY_COLUMNS),
             func.coalesce(stmt.c.findings, 0).label("findings"),
             func.coalesce(stmt.c.open, 0).label("open"),
             func.coalesce(stmt.c.overdue, 0).label("overdue"),
@@ -583,12 +347,11 @@ def facility_findings_summary(
             stmt.c.last_audit,
         )
         .outerjoin(stmt, stmt.c.facility_id == Facility.facility_id)
-        .where(_in(Facility.country_code, countries))
+        .where(sql.in_countries(Facility.country_code, countries))
         .order_by(Facility.country_code, Facility.pilot.desc(), Facility.name)
     )
-    df = _frame(engine, fac)
-    sev = ("critical", "high", "medium", "low")
-    df["worst_open_severity"] = [sev[int(r)] if pd.notna(r) and int(r) < 4 else None for r in df.pop("worst_rank")]
+    df = sql.frame(engine, fac)
+    df["worst_open_severity"] = sql.severities_of(df.pop("worst_rank"))
     for c in ("findings", "open", "overdue", "remediated"):
         df[c] = df[c].astype(int)
     df["remediated_share"] = (df["remediated"] / df["findings"].where(df["findings"] > 0)).astype(float)
@@ -596,13 +359,7 @@ def facility_findings_summary(
     return df
 
 
-def _severity_rank(column):
-    """A severity as a number for SQL: 0 for critical, then high, medium, low;
-    an unknown severity last."""
-    return case(*[(column == sev, i) for i, sev in enumerate(FINDING_SEVERITIES)], else_=len(FINDING_SEVERITIES))
-
-
-def _facility_counts(q: Quarter, countries: Iterable[str] | None):
+def _facility_counts(q: Quarter, countries: sql.Countries):
     """Per facility figures of :func:`facility_findings_summary` from the finding counts."""
     t = summary.table(per_facility=True)
     is_open = t.status.in_(OPEN_FINDING_STATUSES)
@@ -613,7 +370,7 @@ def _facility_counts(q: Quarter, countries: Iterable[str] | None):
             summary.sum_where(t, is_open).label("open"),
             summary.overdue_sum(t).label("overdue"),
             summary.sum_where(t, t.status.in_(("remediated", "verified"))).label("remediated"),
-            func.min(case((is_open, _severity_rank(t.severity)), else_=None)).label("worst_rank"),
+            func.min(case((is_open, sql.severity_rank(t.severity)), else_=None)).label("worst_rank"),
         )
         .where(*summary.conditions(t, quarter_idx=q.index, countries=countries))
         .group_by(t.facility_id)
@@ -621,7 +378,7 @@ def _facility_counts(q: Quarter, countries: Iterable[str] | None):
     )
     audits = (
         select(Finding.facility_id, func.max(Finding.audit_date).label("last_audit"))
-        .where(_in(Finding.country_code, countries), Finding.first_reported_idx <= q.index)
+        .where(sql.in_countries(Finding.country_code, countries), Finding.first_reported_idx <= q.index)
         .group_by(Finding.facility_id)
         .subquery("audits")
     )
@@ -632,17 +389,17 @@ def _facility_counts(q: Quarter, countries: Iterable[str] | None):
     )
 
 
-def _facility_states(q: Quarter, countries: Iterable[str] | None):
+def _facility_states(q: Quarter, countries: sql.Countries):
     """The same figures rebuilt from the history (a quarter the counts do not cover)."""
-    s = _findings_state(q, countries)
+    s = sql.finding_state(q, countries)
     is_open = s.c.status.in_(OPEN_FINDING_STATUSES)
-    rank = _severity_rank(Finding.severity)
+    rank = sql.severity_rank(Finding.severity)
     return (
         select(
             Finding.facility_id,
             func.count().label("findings"),
             func.sum(case((is_open, 1), else_=0)).label("open"),
-            func.sum(case((_overdue(s, q), 1), else_=0)).label("overdue"),
+            func.sum(case((sql.overdue(s, q.end), 1), else_=0)).label("overdue"),
             func.sum(case((s.c.status.in_(("remediated", "verified")), 1), else_=0)).label("remediated"),
             func.min(case((is_open, rank), else_=None)).label("worst_rank"),
             func.max(Finding.audit_date).label("last_audit"),
@@ -652,44 +409,3 @@ def _facility_states(q: Quarter, countries: Iterable[str] | None):
         .group_by(Finding.facility_id)
         .subquery("per_facility")
     )
-
-
-def remediation_times(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
-    """Per finding raised by the quarter: the first quarter it was reported
-    remediated (or verified) and verified, as at the quarter, with days from
-    the audit to the end of those quarters. Returns record status by quarter,
-    so times are measured to the end of the reporting quarter."""
-    q = _q(quarter)
-    fu = FindingUpdate
-    first_rem = func.min(case((fu.status.in_(("remediated", "verified")), fu.quarter_idx), else_=None))
-    first_ver = func.min(case((fu.status == "verified", fu.quarter_idx), else_=None))
-    stmt = (
-        select(
-            Finding.country_code.label("country"),
-            Finding.finding_id,
-            Finding.facility_id,
-            Finding.domain,
-            Finding.severity,
-            Finding.audit_date,
-            first_rem.label("rem_q"),
-            first_ver.label("ver_q"),
-        )
-        .join(fu, fu.finding_id == Finding.finding_id)
-        .where(_in(Finding.country_code, countries), fu.quarter_idx <= q.index)
-        .group_by(
-            Finding.country_code,
-            Finding.finding_id,
-            Finding.facility_id,
-            Finding.domain,
-            Finding.severity,
-            Finding.audit_date,
-        )
-    )
-    df = _frame(engine, stmt)
-    for src, name in (("rem_q", "remediated"), ("ver_q", "verified")):
-        ends = [Quarter.from_index(int(i)).end if pd.notna(i) else None for i in df.pop(src)]
-        df[f"{name}_by"] = ends
-        df[f"days_to_{name}"] = [
-            (e - a).days if e is not None else None for e, a in zip(ends, df["audit_date"], strict=False)
-        ]
-    return df

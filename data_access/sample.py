@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select, update
 
-from .export import _return_sheet
+from .export import return_sheet
 from .importer import ImportResult, import_workbook
 from .models import Country, Upload
 from .rules.quarters import parse_quarter
@@ -37,7 +37,7 @@ def baseline_workbooks(path: Path = BASELINE_FILE) -> list[tuple[str, bytes]]:
     out = []
     for code, info in data["countries"].items():
         wb = new_workbook()
-        _return_sheet(
+        return_sheet(
             wb,
             code,
             quarter,

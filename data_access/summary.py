@@ -28,7 +28,9 @@ they do for filters the tables do not carry (owner, a finding's text).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, Literal, overload
 
 from sqlalchemy import (
     Connection,
@@ -46,11 +48,12 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.sql.elements import Label
 
+from . import sql
 from .models import Finding, FindingCount, FindingCountByCountry, FindingUpdate, Upload
 from .rules.findings import REMEDIATED_STATUSES
 from .rules.quarters import Quarter
-from .rules.reference import OPEN_FINDING_STATUSES
 
 COUNT_KEYS = ("country_code", "facility_id", "domain", "severity", "status", "overdue")
 
@@ -78,7 +81,17 @@ def covers(conn: Connection | Engine, quarter_idx: int) -> bool:
     return h is not None and quarter_idx <= h
 
 
-def table(per_facility: bool):
+# One of the two count tables (their columns are alike but for ``facility_id``).
+CountTable = type[FindingCount] | type[FindingCountByCountry]
+
+
+@overload
+def table(per_facility: Literal[True]) -> type[FindingCount]: ...
+@overload
+def table(per_facility: Literal[False]) -> type[FindingCountByCountry]: ...
+@overload
+def table(per_facility: bool) -> CountTable: ...
+def table(per_facility: bool) -> CountTable:
     """The count table to read: per facility only when the query needs it."""
     return FindingCount if per_facility else FindingCountByCountry
 
@@ -89,7 +102,7 @@ def conditions(
     quarter_idx: int | None = None,
     first: int | None = None,
     last: int | None = None,
-    countries: Iterable[str] | None = None,
+    countries: sql.Countries = None,
     facilities: Iterable[str] = (),
     domains: Iterable[str] = (),
     severities: Iterable[str] = (),
@@ -122,6 +135,12 @@ def conditions(
     return cond
 
 
+def keys(t: CountTable, by: Iterable[str]) -> list[Label[Any]]:
+    """Columns of a count table to group by, each labelled by its key (as
+    :func:`data_access.sql.finding_keys`: ``country`` is ``country_code``)."""
+    return [getattr(t, "country_code" if k == "country" else k).label(k) for k in by]
+
+
 def overdue_sum(t):
     """SUM of the findings that are overdue (an aggregate over count rows)."""
     return func.coalesce(func.sum(case((t.overdue.is_(True), t.findings), else_=0)), 0)
@@ -132,7 +151,7 @@ def sum_where(t, condition):
     return func.coalesce(func.sum(case((condition, t.findings), else_=0)), 0)
 
 
-def refresh(conn: Connection, countries: Iterable[str] | None = None) -> None:
+def refresh(conn: Connection, countries: sql.Countries = None) -> None:
     """Bring the derived data up to date after the history of ``countries``
     (all when None) changed, inside the caller's transaction: those
     countries are recomputed for every quarter. When the horizon moved on (a
@@ -170,7 +189,7 @@ def refresh(conn: Connection, countries: Iterable[str] | None = None) -> None:
     conn.execute(delete(FindingCount).where(changed(FindingCount.country_code)))
     conn.execute(delete(FindingCountByCountry).where(changed(FindingCountByCountry.country_code)))
     _fill(conn, lo, new_horizon, changed)
-    if countries and new_horizon > old_horizon:
+    if countries and old_horizon is not None and new_horizon > old_horizon:
         _fill(conn, old_horizon + 1, new_horizon, lambda col: col.not_in(countries))
 
 
@@ -179,15 +198,15 @@ def _fill(conn: Connection, first: int, last: int, scope) -> None:
     of the countries ``scope(country column)`` selects."""
     fu = FindingUpdate
     qt = quarters_table(first, last)
-    overdue = and_(fu.due_date.is_not(None), fu.due_date < qt.c.q_end, fu.status.in_(OPEN_FINDING_STATUSES))
+    is_overdue = sql.overdue(FindingUpdate.__table__, qt.c.q_end)
     keys = (Finding.country_code, Finding.facility_id, Finding.domain, Finding.severity, fu.status)
     per_facility = (
-        select(qt.c.qi, *keys, case((overdue, True), else_=False), func.count())
+        select(qt.c.qi, *keys, case((is_overdue, True), else_=False), func.count())
         .select_from(Finding)
         .join(fu, fu.finding_id == Finding.finding_id)
         .join(qt, and_(fu.quarter_idx <= qt.c.qi, or_(fu.next_quarter_idx.is_(None), fu.next_quarter_idx > qt.c.qi)))
         .where(scope(Finding.country_code))
-        .group_by(qt.c.qi, *keys, overdue)
+        .group_by(qt.c.qi, *keys, is_overdue)
     )
     conn.execute(insert(FindingCount).from_select(["quarter_idx", *COUNT_KEYS, "findings"], per_facility))
     fc = FindingCount
@@ -204,18 +223,11 @@ def _fill(conn: Connection, first: int, last: int, scope) -> None:
     )
 
 
-class _connection:
+@contextmanager
+def _connection(bind: Connection | Engine) -> Iterator[Connection]:
     """``with _connection(engine_or_connection) as conn``: a connection either way."""
-
-    def __init__(self, bind: Connection | Engine) -> None:
-        self.bind, self.conn = bind, None
-
-    def __enter__(self) -> Connection:
-        if isinstance(self.bind, Connection):
-            return self.bind
-        self.conn = self.bind.connect()
-        return self.conn
-
-    def __exit__(self, *exc) -> None:
-        if self.conn is not None:
-            self.conn.close()
+    if isinstance(bind, Connection):
+        yield bind
+    else:
+        with bind.connect() as conn:
+            yield conn

@@ -99,6 +99,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .messages import Message
+
 __all__ = [
     "UnsafeWorkbook",
     "Limits",
@@ -123,9 +125,14 @@ _MAX_CHILD_STDERR_LOGGED = 2_000
 class UnsafeWorkbook(Exception):
     """File refused before/while reading.
 
-    ``str(exc)`` is a plain-language message for a non-technical user that
-    says what is wrong and what to do. Never a traceback or library jargon.
+    ``message`` (a :class:`Message`, key ``workbook.*``) and ``str(exc)``
+    (its English text) say in plain language, for a non-technical user,
+    what is wrong and what to do. Never a traceback or library jargon.
     """
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(str(message))
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -200,75 +207,15 @@ def cell_ref(row_index0: int, col_index0: int) -> str:
 
 # --------------------------------------------------------------- messages
 
-_SAVE_AS_XLSX = 'Open it in Excel or LibreOffice, save it as "Excel Workbook (.xlsx)" and upload it again.'
-_CONTACT = "If it still fails, contact the programme team."
-
-_MSG_EMPTY = (
-    "The file is empty (0 bytes). Check that you picked the right file; "
-    "if so, save the workbook again from Excel or LibreOffice and upload it again."
-)
-_MSG_MACRO = (
-    "This file is a macro-enabled workbook, which is not accepted. In Excel "
-    'choose File > Save As > "Excel Workbook (.xlsx)" (this removes the macros) '
-    "and upload the new .xlsx file."
-)
-_MSG_MACRO_XLSM = (
-    "This file is a macro-enabled workbook (.xlsm), which is not accepted. "
-    'In Excel choose File > Save As > "Excel Workbook (.xlsx)" (this removes '
-    "the macros) and upload the new .xlsx file."
-)
-_MSG_OLD_XLS = "This file is in the old Excel 97-2003 format (.xls), which is not accepted. " + _SAVE_AS_XLSX
-_MSG_OLD_XLS_RENAMED = (
-    "This file is an old Excel 97-2003 workbook (.xls) that was renamed "
-    "to .xlsx, which is not accepted. " + _SAVE_AS_XLSX
-)
-_MSG_PASSWORD = (
-    "This workbook is protected with a password, so it cannot be read. Open it "
-    "in Excel, remove the password (File > Info > Protect Workbook > Encrypt "
-    "with Password, then clear the password), save it and upload it again."
-)
-_MSG_DAMAGED = (
-    "This workbook seems to be damaged or incomplete (for example the copy or "
-    "download was cut short). Open it in Excel or LibreOffice, save it again "
-    "as .xlsx and upload the new file. " + _CONTACT
-)
-_MSG_UNREADABLE = (
-    "This workbook could not be read safely, so nothing was imported. Open "
-    "it in Excel or LibreOffice, save it again as .xlsx and upload it again. " + _CONTACT
-)
-_MSG_TOO_BIG_UNPACKED = (
-    "This workbook would take up an unusually large amount of space "
-    "once opened ({detail}), so it was not read. Copy the sheets of the "
-    "return into a new workbook, save it as .xlsx and upload that file. " + _CONTACT
-)
-
-_EXTENSION_MESSAGES = {
-    ".xlsm": _MSG_MACRO_XLSM,
-    ".xltm": _MSG_MACRO_XLSM.replace("(.xlsm)", "template (.xltm)"),
-    ".xlam": _MSG_MACRO_XLSM.replace("workbook (.xlsm)", "add-in (.xlam)"),
-    ".xls": _MSG_OLD_XLS,
-    ".xlt": _MSG_OLD_XLS,
-    ".xlsb": ("This file is an Excel Binary Workbook (.xlsb), which is not accepted. " + _SAVE_AS_XLSX),
-    ".csv": (
-        "This is a CSV file, which is not accepted: only Excel workbooks (.xlsx) "
-        "are. Fill in the quarterly return template, or open the file in Excel or "
-        'LibreOffice and save it as "Excel Workbook (.xlsx)", then upload it again.'
-    ),
-    ".ods": (
-        "This is an OpenDocument spreadsheet (.ods), which is not accepted. Open it "
-        'in LibreOffice, choose File > Save As > "Excel 2007-365 (.xlsx)" and upload '
-        "the new file."
-    ),
-    ".xltx": (
-        "This file is an Excel template (.xltx). Open it in Excel, save it as "
-        '"Excel Workbook (.xlsx)" and upload it again.'
-    ),
-}
+# Extensions refused with a message of their own (see data_access.messages).
+_REFUSED_EXTENSIONS = (".xlsm", ".xltm", ".xlam", ".xls", ".xlt", ".xlsb", ".csv", ".ods", ".xltx")
 
 
-def _fail(message: str, reason: str, *args) -> UnsafeWorkbook:
+def _fail(key: str, reason: str, *args: object, **params: object) -> UnsafeWorkbook:
+    """The refusal to raise: the message ``key`` (with ``params``) for the
+    person, the ``reason`` (with ``args``) for the log."""
     log.info("workbook refused: " + reason, *args)
-    return UnsafeWorkbook(message)
+    return UnsafeWorkbook(Message(f"workbook.{key}", params))
 
 
 def _mb(n: int, round_up: bool = False) -> str:
@@ -281,26 +228,25 @@ def _mb(n: int, round_up: bool = False) -> str:
 
 def _check_name_and_size(data: bytes, filename: str, limits: Limits) -> None:
     if not data:
-        raise _fail(_MSG_EMPTY, "empty file")
+        raise _fail("empty", "empty file")
     if len(data) > limits.max_bytes:
         raise _fail(
-            f"The file is {_mb(len(data), round_up=True)}, more than the {_mb(limits.max_bytes)} allowed. "
-            "Remove what the return does not need (extra sheets, pictures, unused rows), "
-            "save it and upload it again.",
+            "too_large",
             "size %d > %d",
             len(data),
             limits.max_bytes,
+            size=_mb(len(data), round_up=True),
+            limit=_mb(limits.max_bytes),
         )
     base = os.path.basename((filename or "").replace("\\", "/")).strip()
     ext = os.path.splitext(base)[1].lower()
     if ext == ".xlsx":
         return
-    if ext in _EXTENSION_MESSAGES:
-        raise _fail(_EXTENSION_MESSAGES[ext], "extension %s", ext)
-    shown = base if base else "The file"
-    raise _fail(
-        f'"{shown}" is not an Excel workbook: only .xlsx files are accepted. ' + _SAVE_AS_XLSX, "extension %r", ext
-    )
+    if ext in _REFUSED_EXTENSIONS:
+        raise _fail(ext[1:], "extension %s", ext)
+    if not base:
+        raise _fail("no_name", "extension %r", ext)
+    raise _fail("other_extension", "extension %r", ext, name=base)
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -318,13 +264,10 @@ def _looks_like_text(head: bytes) -> bool:
 def _check_magic(data: bytes) -> None:
     if data[:8] == _CFB_MAGIC:
         if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
-            raise _fail(_MSG_PASSWORD, "CFB with EncryptionInfo")
-        raise _fail(_MSG_OLD_XLS_RENAMED, "CFB without EncryptionInfo")
+            raise _fail("password", "CFB with EncryptionInfo")
+        raise _fail("xls_renamed", "CFB without EncryptionInfo")
     if not data.startswith(b"PK"):
-        hint = ""
-        if _looks_like_text(data[:4096]):
-            hint = " (it looks like a text or CSV file that was renamed to .xlsx)"
-        raise _fail(f"This file is not an Excel .xlsx workbook{hint}. " + _SAVE_AS_XLSX, "no zip signature")
+        raise _fail("text_renamed" if _looks_like_text(data[:4096]) else "not_xlsx", "no zip signature")
 
 
 def _open_zip(data: bytes) -> zipfile.ZipFile:
@@ -341,77 +284,65 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
         OverflowError,
         UnicodeDecodeError,
     ) as exc:
-        raise _fail(_MSG_DAMAGED, "bad zip directory: %r", exc) from None
+        raise _fail("damaged", "bad zip directory: %r", exc) from None
 
 
 def _check_archive(zf: zipfile.ZipFile, limits: Limits) -> None:
     infos = zf.infolist()
     if len(infos) > limits.max_members:
-        raise _fail(
-            _MSG_TOO_BIG_UNPACKED.format(detail=f"{len(infos):,} internal parts"),
-            "members %d > %d",
-            len(infos),
-            limits.max_members,
-        )
+        raise _fail("too_many_parts", "members %d > %d", len(infos), limits.max_members, parts=len(infos))
     lowered = [i.filename.lower() for i in infos]
     if len(set(lowered)) != len(lowered):
-        raise _fail(_MSG_DAMAGED, "duplicate member names")
+        raise _fail("damaged", "duplicate member names")
     total = 0
     for info in infos:
         if info.flag_bits & 0x1:
-            raise _fail(_MSG_DAMAGED, "encrypted zip member %r", info.filename)
+            raise _fail("damaged", "encrypted zip member %r", info.filename)
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise _fail(_MSG_DAMAGED, "compression method %d in %r", info.compress_type, info.filename)
+            raise _fail("damaged", "compression method %d in %r", info.compress_type, info.filename)
         total += info.file_size
         if info.file_size > _RATIO_MIN_SIZE and (
             info.compress_size <= 0 or info.file_size / info.compress_size > limits.max_ratio
         ):
             raise _fail(
-                _MSG_TOO_BIG_UNPACKED.format(
-                    detail=f"one part of it expands from {_mb(info.compress_size)} to {_mb(info.file_size)}"
-                ),
+                "part_expands",
                 "ratio %d/%d in %r",
                 info.file_size,
                 info.compress_size,
                 info.filename,
+                packed=_mb(info.compress_size),
+                unpacked=_mb(info.file_size),
             )
     if total > limits.max_uncompressed:
-        raise _fail(
-            _MSG_TOO_BIG_UNPACKED.format(detail=f"about {_mb(total)}"),
-            "declared total %d > %d",
-            total,
-            limits.max_uncompressed,
-        )
+        raise _fail("expands", "declared total %d > %d", total, limits.max_uncompressed, size=_mb(total))
 
     names = {i.filename for i in infos}
     if _CONTENT_TYPES not in names or _WORKBOOK_PART not in names:
         if "word/document.xml" in names:
-            what = "a Word document"
+            what = "word"
         elif "ppt/presentation.xml" in names:
-            what = "a PowerPoint presentation"
+            what = "powerpoint"
         elif "content.xml" in names and "mimetype" in names:
-            what = "an OpenDocument file (for example .ods)"
+            what = "opendocument"
         else:
-            what = "a compressed (zip) file, not a workbook"
-        raise _fail(
-            f"This file is not an Excel workbook: it is {what} renamed to .xlsx. " + _SAVE_AS_XLSX, "no workbook parts"
-        )
+            what = "zip"
+        raise _fail(what, "no workbook parts")
 
     if any(n.endswith("vbaproject.bin") or n.startswith("xl/macrosheets/") for n in lowered):
-        raise _fail(_MSG_MACRO, "vbaProject.bin or macro sheet member")
+        raise _fail("macro", "vbaProject.bin or macro sheet member")
     ct_info = zf.getinfo(_CONTENT_TYPES)
     if ct_info.file_size > _MAX_CONTENT_TYPES_BYTES:
-        raise _fail(_MSG_DAMAGED, "content types declared %d bytes", ct_info.file_size)
+        raise _fail("damaged", "content types declared %d bytes", ct_info.file_size)
     try:
         with zf.open(ct_info) as fh:
             content_types = fh.read(_MAX_CONTENT_TYPES_BYTES + 1)
     except Exception as exc:  # zlib.error, BadZipFile, EOFError, ...
-        raise _fail(_MSG_DAMAGED, "content types unreadable: %r", exc) from None
+        raise _fail("damaged", "content types unreadable: %r", exc) from None
     if len(content_types) > _MAX_CONTENT_TYPES_BYTES:
-        raise _fail(_MSG_DAMAGED, "content types larger than declared")
+        raise _fail("damaged", "content types larger than declared")
     ct = content_types.lower()
     if b"macroenabled" in ct or b"vbaproject" in ct or b"macrosheet" in ct:
-        raise _fail(_MSG_MACRO, "macro content type")
+        raise _fail("macro", "macro content type")
 
 
 # ------------------------------------------------------------ child process
@@ -438,23 +369,23 @@ def _run_child(data: bytes, limits: Limits) -> dict:
     try:
         proc = subprocess.run(cmd, input=data, capture_output=True, timeout=limits.timeout_s, check=False)
     except subprocess.TimeoutExpired:
-        raise _fail(_MSG_UNREADABLE, "child timed out after %.1f s", limits.timeout_s) from None
+        raise _fail("unreadable", "child timed out after %.1f s", limits.timeout_s) from None
     except OSError as exc:
         log.error("could not start the workbook reader process: %r", exc)
-        raise UnsafeWorkbook(_MSG_UNREADABLE) from None
+        raise UnsafeWorkbook(Message("workbook.unreadable")) from None
     stderr = proc.stderr
     if len(stderr) > _MAX_CHILD_STDERR_LOGGED:
         half = _MAX_CHILD_STDERR_LOGGED // 2
         stderr = stderr[:half] + b"\n[...]\n" + stderr[-half:]
-    stderr = stderr.decode("utf-8", "replace")
+    said = stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
-        raise _fail(_MSG_UNREADABLE, "child exited with %d: %s", proc.returncode, stderr)
+        raise _fail("unreadable", "child exited with %d: %s", proc.returncode, said)
     try:
         result = _ResultUnpickler(io.BytesIO(proc.stdout)).load()
     except Exception as exc:
-        raise _fail(_MSG_UNREADABLE, "child output unreadable: %r; stderr: %s", exc, stderr) from None
+        raise _fail("unreadable", "child output unreadable: %r; stderr: %s", exc, said) from None
     if not isinstance(result, dict) or "ok" not in result:
-        raise _fail(_MSG_UNREADABLE, "child output malformed")
+        raise _fail("unreadable", "child output malformed")
     return result
 
 
@@ -462,21 +393,21 @@ def _to_workbook(result: dict, limits: Limits) -> RawWorkbook:
     if not result["ok"]:
         error = result.get("error")
         if error == "grid_too_large":
-            name, n_rows, n_cols = result.get("sheet"), result.get("rows"), result.get("cols")
+            name, n_rows, n_cols = result.get("sheet"), int(result["rows"]), int(result["cols"])
             raise _fail(
-                f'The sheet "{name}" has content spread over {n_rows:,} rows and '
-                f"{n_cols:,} columns (down to cell {cell_ref(n_rows - 1, n_cols - 1)}), "
-                "too much to read. Delete the rows and columns that the return does not "
-                "use (also cells that only look empty, for example holding a space), save "
-                "the workbook and upload it again.",
+                "grid_too_large",
                 "grid too large: %r %dx%d",
                 name,
                 n_rows,
                 n_cols,
+                sheet=name,
+                rows=n_rows,
+                cols=n_cols,
+                cell=cell_ref(n_rows - 1, n_cols - 1),
             )
         if error == "macro":
-            raise _fail(_MSG_MACRO, "macro sheet seen by the reader")
-        raise _fail(_MSG_UNREADABLE, "reader error %s: %s", error, result.get("detail"))
+            raise _fail("macro", "macro sheet seen by the reader")
+        raise _fail("unreadable", "reader error %s: %s", error, result.get("detail"))
     sheets = []
     try:
         for name, hidden, rows in result["sheets"]:
@@ -484,7 +415,7 @@ def _to_workbook(result: dict, limits: Limits) -> RawWorkbook:
                 raise TypeError("bad sheet")
             sheets.append(RawSheet(name=name, hidden=bool(hidden), rows=rows))
     except (TypeError, ValueError, KeyError):
-        raise _fail(_MSG_UNREADABLE, "child output malformed") from None
+        raise _fail("unreadable", "child output malformed") from None
     return RawWorkbook(sheets=sheets)
 
 

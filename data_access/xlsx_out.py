@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import re
 import zipfile
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import pandas as pd
@@ -24,6 +24,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from .rules.normalise import is_missing
 from .rules.sheets import SheetSpec
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
@@ -52,11 +53,7 @@ def safe_csv(frame: pd.DataFrame) -> bytes:
 
 
 def _cell_value(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if v is pd.NaT:
+    if is_missing(v):
         return None
     if isinstance(v, pd.Timestamp):
         v = v.to_pydatetime()
@@ -75,8 +72,8 @@ def write_rows(
     columns: list[str],
     rows: Iterable[Mapping[str, Any] | list[Any]],
     *,
-    required: set[str] = frozenset(),
-    date_columns: set[str] = frozenset(),
+    required: AbstractSet[str] = frozenset(),
+    date_columns: AbstractSet[str] = frozenset(),
 ) -> int:
     """Header plus rows; text typed as text; returns the number of rows."""
     ws.append(columns)
@@ -148,7 +145,8 @@ def add_instructions(wb: Workbook, title: str, lines: list[str]) -> None:
 
 def new_workbook() -> Workbook:
     wb = Workbook()
-    wb.remove(wb.active)
+    for sheet in wb.worksheets:  # the empty sheet a new workbook starts with
+        wb.remove(sheet)
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
     wb.properties.creator = "Steering Dashboard"

@@ -5,7 +5,7 @@ comparison of the selected countries, absolute and per 100 prisoners.
 Layout only: figures come from ``components.data_countries`` (cached
 ``data_access`` queries), how they read and the charts from
 ``components.view_countries``, shares and their rules from
-``data_access.rules.profiles``, the look from ``components``.
+``data_access.rules.countries``, the look from ``components``.
 
 Links: ``?country=<code>`` (or ``compare``) opens that view.
 """
@@ -17,7 +17,7 @@ from components import charts, data, data_countries, filters, kpi, layout, links
 from components import formatting as fmt
 from components.i18n import t, tn
 from components.layout import escape
-from data_access.rules import profiles as rules
+from data_access.rules import countries as rules
 
 VIEW_KEY = "profiles_view"
 COMPARE = "compare"

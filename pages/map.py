@@ -4,7 +4,7 @@ table of the same facilities, a facility panel linking to its findings, and
 a static version of the map for slides. Layout only: figures come from
 ``components.data`` and ``components.data_map``, layers from
 ``components.map_layers``, the panel and the table from
-``components.view_map``, rules from ``data_access.rules.map``."""
+``components.view_map``, rules from ``data_access.rules.maps``."""
 
 import streamlit as st
 
@@ -12,7 +12,7 @@ from components import charts, data, data_map, filters, layout, links, map_layer
 from components import formatting as fmt
 from components.i18n import t, tn
 from components.layout import escape
-from data_access.rules import map as rules
+from data_access.rules import maps as rules
 
 MODE_KEY, PILOTS_KEY, FACILITY_KEY = "map_colour_by", "map_pilots_only", "map_facility"
 DECK_KEY, TABLE_KEY, TABLE_IDS_KEY = "map_deck", "map_table", "_map_table_ids"

@@ -110,7 +110,7 @@ def _warnings() -> None:
 
 
 if result.status == "unreadable":
-    st.error(f"**{t('upload.unreadable_title')}**\n\n{result.message}", icon=":material/block:")
+    st.error(f"**{t('upload.unreadable_title')}**\n\n{data_upload.text(result.message)}", icon=":material/block:")
     st.stop()
 
 if result.status == "rejected":
@@ -238,6 +238,6 @@ if failed is not None:
     if failed.status == "identical":
         st.info(t("upload.identical", id=failed.upload_id), icon=":material/info:")
     else:
-        st.error(t("upload.applied_failed", message=failed.message), icon=":material/error:")
+        st.error(t("upload.applied_failed", message=data_upload.text(failed.message)), icon=":material/error:")
         if failed.errors:
             st.dataframe(view_upload.issues_table(failed.errors), hide_index=True, width="stretch")

@@ -39,7 +39,7 @@ def _restore(upload_id: int, who: str) -> None:
     else:
         st.session_state["history_message"] = (
             "error",
-            t("history.restore_failed", id=upload_id, message=result.message),
+            t("history.restore_failed", id=upload_id, message=data_upload.text(result.message)),
         )
 
 

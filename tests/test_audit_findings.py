@@ -14,6 +14,7 @@ import pytest
 from components import formatting as fmt
 from data_access import db, queries
 from data_access.rules.quarters import parse_quarter
+from tests import reference_queries
 from tests.apptest_support import markdown_text, metrics, new_app, run
 
 PAGE = "pages/findings.py"
@@ -62,13 +63,13 @@ def _figures(eng, quarter: str, countries=None, facility: str | None = None) -> 
         counts = state["status"].value_counts()
         out = {label: int(counts.get(status, 0)) for status, label in STATUS_TILES.items()}
         out["Overdue"] = int(state["overdue"].sum())
-        times = queries.remediation_times(eng, quarter, countries)
+        times = reference_queries.remediation_times(eng, quarter, countries)
         times = times[times["facility_id"] == facility]
     else:
-        fc = queries.finding_counts(eng, quarter, countries, by=("status",)).set_index("status")
+        fc = reference_queries.finding_counts(eng, quarter, countries, by=("status",)).set_index("status")
         out = {label: int(fc["findings"].get(status, 0)) for status, label in STATUS_TILES.items()}
         out["Overdue"] = int(fc["overdue"].sum())
-        times = queries.remediation_times(eng, quarter, countries)
+        times = reference_queries.remediation_times(eng, quarter, countries)
     days = times["days_to_remediated"].dropna()
     out["Median days to remediate"] = round(statistics.median(days)) if len(days) else None
     return out

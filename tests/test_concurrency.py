@@ -20,6 +20,7 @@ import pytest
 
 from data_access import db, queries
 from data_access.importer import import_workbook
+from tests import reference_queries
 from tests.workbooks import (
     ACTIVITIES_HEADER,
     FACILITIES_HEADER,
@@ -107,10 +108,10 @@ def _import_worker(url, jobs, results, barrier):
         barrier.wait(timeout=120)
         started = [time.time()]
 
-        def progress(_fraction, text, started=started):
+        def progress(_fraction, message, started=started):
             # Read and parsed (which takes each a different time): meet again
             # just before the database is touched, so the two really collide.
-            if text == "Checking against the stored data":
+            if message.key == "import.progress.stored":
                 barrier.wait(timeout=120)
                 started[0] = time.time()
 
@@ -206,8 +207,8 @@ def _paused_importer(url, data, in_transaction, release, outcome):
     held) until ``release`` is set: a long import, under control."""
     engine = db.connect(url)
 
-    def progress(_fraction, text):
-        if text == "Saving":  # inside the write transaction, just before the writes
+    def progress(_fraction, message):
+        if message.key == "import.progress.saving":  # inside the write transaction, just before the writes
             in_transaction.set()
             release.wait(timeout=60)
 
@@ -224,9 +225,9 @@ def _many_activities(n: int) -> bytes:
 
 def _read_all(engine) -> int:
     """What a page does: counts, lists, an export."""
-    queries.finding_counts(engine, "2024-Q2", by=("status",))
+    reference_queries.finding_counts(engine, "2024-Q2", by=("status",))
     queries.findings_as_at(engine, "2024-Q2")
-    queries.activity_totals(engine)
+    reference_queries.activity_totals(engine)
     return len(queries.upload_history(engine))
 
 

@@ -10,10 +10,11 @@ import pytest
 
 from components import formatting as fmt
 from components import nav
-from data_access import db, profiles, queries, sample
+from data_access import countries as country_queries
+from data_access import db, queries, sample
 from data_access.config import ENV_VAR
 from data_access.importer import import_workbook
-from data_access.rules import profiles as rules
+from data_access.rules import countries as rules
 from tests.apptest_support import new_app, no_exception, plain, run
 
 PAGE = "pages/countries.py"
@@ -131,7 +132,7 @@ def test_the_reports_figures_appear_exactly_as_the_report_gives_them(eng, countr
         assert k.loc[indicator, "Baseline source"] == f"{REPORT} (2023-Q4)"
         assert k.loc[indicator, "Change since baseline"] == "—"
     # and every baseline figure shown is the data layer's
-    base = profiles.baselines(eng, [country])
+    base = country_queries.baselines(eng, [country])
     assert sorted(k["Baseline"]) == sorted(
         fmt.number(v, approx=a) for v, a in zip(base["value"], base["approximate"], strict=False)
     )
@@ -147,7 +148,7 @@ def test_the_baseline_stays_next_to_later_figures_with_their_source(eng):
     k = _key_figures(at)
     assert k.loc["Prisons", "Baseline"] == "808"  # as the report gives it, although it looks high: not corrected
     assert "not corrected" in k.loc["Prisons", "Note"]
-    latest = profiles.key_figures(eng, "2026-Q3", ["KAZ"]).set_index("indicator").loc["prisoners_total"]
+    latest = country_queries.key_figures(eng, "2026-Q3", ["KAZ"]).set_index("indicator").loc["prisoners_total"]
     assert k.loc["Prisoners", "As at 2026-Q3"] == fmt.number(latest["value"])
     assert k.loc["Prisoners", "Source"] == (
         f"{latest['source_file']} · uploaded {fmt.date(latest['source_at'])} by {latest['source_by']}"
@@ -166,7 +167,7 @@ def test_the_baseline_stays_next_to_later_figures_with_their_source(eng):
 def test_derived_shares_equal_the_data_layer(eng, quarter, country):
     at = _open({"quarter": quarter, "country": country})
     shown = _shares(at)
-    layer = profiles.derived_shares(eng, quarter, [country]).set_index("share")
+    layer = country_queries.derived_shares(eng, quarter, [country]).set_index("share")
     raw = _raw_shares(eng, quarter, country)
     tiles = _tiles(at)
     for code, label in SHARE_LABELS.items():
@@ -194,7 +195,7 @@ def test_comparison_with_four_countries(eng):
     absolute = _table(at, "Tajikistan")
     assert list(absolute.columns) == ["Iraq", "Kazakhstan", "Kyrgyzstan", "Tajikistan"]
     per = next(d.value for d in at.dataframe if d.value.index.name == "Measure")
-    comp = profiles.comparison(eng, "2025-Q2")
+    comp = country_queries.comparison(eng, "2025-Q2")
     names = {"IRQ": "Iraq", "KAZ": "Kazakhstan", "KGZ": "Kyrgyzstan", "TJK": "Tajikistan"}
     labels = {
         "prisoners_total": "Prisoners",
@@ -229,7 +230,7 @@ def test_comparison_with_one_country(eng):
     assert any("Only one country is selected" in i.value for i in at.info)
     absolute = _table(at, "Kyrgyzstan")
     assert list(absolute.columns) == ["Kyrgyzstan"]
-    comp = profiles.comparison(eng, "2026-Q3", ["KGZ"]).set_index("indicator")
+    comp = country_queries.comparison(eng, "2026-Q3", ["KGZ"]).set_index("indicator")
     assert absolute.loc["Prisoners", "Kyrgyzstan"] == fmt.number(comp.loc["prisoners_total", "value"])
     per = next(d.value for d in at.dataframe if d.value.index.name == "Measure")
     assert per.loc["Violent extremist prisoners", "Kyrgyzstan"] == _share_text(
@@ -331,7 +332,7 @@ def test_every_chart_has_a_title_and_downloads(eng):
     import json
 
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
-    n_series = profiles.indicator_series(eng, ["KGZ"], up_to="2026-Q3")["indicator"].nunique()
+    n_series = queries.indicator_history(eng, ["KGZ"], up_to="2026-Q3")["indicator"].nunique()
     assert len(specs) == n_series + 3  # every indicator, plus three activity charts
     for s in specs:
         assert s.get("title", {}).get("text")

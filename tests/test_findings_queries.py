@@ -16,6 +16,7 @@ from data_access.findings import FindingFilter
 from data_access.importer import import_workbook
 from data_access.rules import findings as rules
 from data_access.rules.quarters import parse_quarter, quarter_of
+from tests import reference_queries
 from tests.conftest import fresh_database
 from tests.workbooks import DUSHANBE, FACILITIES_HEADER, FINDINGS_HEADER, KHUJAND, return_workbook
 
@@ -116,7 +117,7 @@ def test_overdue_at_the_quarter_boundary(history):
 
 def test_the_timelines_overdue_rule_agrees_with_the_sql_one(history):
     """The timeline applies the overdue rule in Python (rules.is_overdue), quarter by
-    quarter; it must say what queries._overdue says in SQL."""
+    quarter; it must say what sql.overdue says in SQL."""
     for quarter in (*QUARTERS, "2025-Q1"):
         state = queries.findings_as_at(history, quarter)
         for r in state.itertuples():
@@ -129,7 +130,7 @@ def test_status_counts_agree_with_finding_counts(history):
     for quarter in QUARTERS:
         for by in ((), ("country",), ("facility_id", "domain"), ("severity",)):
             mine = F.status_counts(history, quarter, by=by)
-            theirs = queries.finding_counts(history, quarter, by=(*by, "status"))
+            theirs = reference_queries.finding_counts(history, quarter, by=(*by, "status"))
             key = [*by, "status"]
             assert sorted(zip(*[mine[k] for k in key], mine["findings"], mine["overdue"], strict=False)) == sorted(
                 zip(*[theirs[k] for k in key], theirs["findings"], theirs["overdue"], strict=False)
@@ -216,7 +217,9 @@ def test_burn_down_rebuilds_each_quarter_and_agrees_with_the_status_spans(histor
     per_quarter = bd.groupby("quarter")[["open", "overdue"]].sum()
     assert per_quarter["open"].to_dict() == {"2024-Q1": 5, "2024-Q2": 6, "2024-Q3": 3, "2024-Q4": 3, "2025-Q1": 3}
     for quarter in QUARTERS:
-        assert per_quarter.loc[quarter, "overdue"] == queries.finding_counts(history, quarter)["overdue"].sum()
+        assert (
+            per_quarter.loc[quarter, "overdue"] == reference_queries.finding_counts(history, quarter)["overdue"].sum()
+        )
     assert per_quarter.loc["2025-Q1", "overdue"] == 3  # nothing reported: the Q4 state carries on
 
 
@@ -262,7 +265,7 @@ def test_remediation_speed_counts_to_the_end_of_the_reporting_quarter(history):
     assert (s["due"], s["on_time"]) == (5, 1)  # only F3 was reported remediated in its due quarter
     assert s["on_time_share"] == pytest.approx(0.2)
     # agrees with the existing per-finding query
-    times = queries.remediation_times(history, "2024-Q4")
+    times = reference_queries.remediation_times(history, "2024-Q4")
     assert s["median_days_to_remediated"] == statistics.median(times["days_to_remediated"].dropna())
     assert s["median_days_to_verified"] == statistics.median(times["days_to_verified"].dropna())
     # and the share's SQL agrees with the rule, applied finding by finding

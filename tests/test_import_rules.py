@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
+from components.locales import en
 from data_access import queries
 from data_access.export import export_dataset
 from data_access.importer import import_workbook
+from data_access.messages import ENGLISH
+from data_access.rules.normalise import is_missing, missing_mask, text_or_none
 from tests.workbooks import (
     ACTIVITIES_HEADER,
     DUSHANBE,
@@ -29,6 +33,7 @@ from tests.workbooks import (
 )
 
 D = dt.date
+PROGRESS_STEPS = ("file", "sheets", "stored", "changes")  # as far as a dry run goes
 
 
 def finding(fid="TJK-F-01", facility="TJK-T-01", status="open", due=D(2024, 6, 30), **kw):
@@ -202,6 +207,20 @@ def test_text_is_trimmed(engine):
     )
 
 
+MISSING = [None, float("nan"), pd.NA, pd.NaT, "", "   ", "\t"]
+PRESENT = [0, 0.0, False, "0", "x", " x ", D(2024, 1, 1)]
+
+
+def test_one_rule_for_a_missing_value():
+    """Blank cells, None, NaN and pandas' NA and NaT are missing, everywhere:
+    zero, False and any text are values."""
+    assert all(is_missing(v) for v in MISSING)
+    assert not any(is_missing(v) for v in PRESENT)
+    values = pd.Series([*MISSING, *PRESENT], dtype=object)
+    assert missing_mask(values).tolist() == [is_missing(v) for v in values]
+    assert [text_or_none(v) for v in [*MISSING, " x ", 12]] == [None] * len(MISSING) + ["x", "12"]
+
+
 @pytest.mark.parametrize("text", ["12 491", "12,491", "12\u00a0491", " 12491 ", "12491"])
 def test_numbers_may_arrive_as_text(engine, text):
     r = run(engine, return_workbook(Indicators=[INDICATORS_HEADER, ["prisoners_total", text, None, None]]))
@@ -319,8 +338,24 @@ def test_uploading_the_same_file_again_changes_nothing_and_says_so(engine):
     before = snapshot(engine)
     again = run(engine, data, name="renamed.xlsx")
     assert again.status == "identical" and again.exit_code == 0
-    assert "identical" in again.message and f"#{first.upload_id}" in again.message
+    assert again.message.key == "import.result.identical" and again.message.params["id"] == first.upload_id
+    assert "identical" in str(again.message) and f"#{first.upload_id}" in str(again.message)
     assert snapshot(engine) == before
+
+
+def test_progress_and_result_are_message_keys_with_english_for_the_command_line(engine):
+    said = []
+    r = run(engine, full_return(), dry_run=True, progress=lambda fraction, message: said.append((fraction, message)))
+    assert [m.key for _, m in said] == [f"import.progress.{step}" for step in PROGRESS_STEPS]
+    assert [f for f, _ in said] == sorted(f for f, _ in said) and 0 < said[0][0] < said[-1][0] < 1
+    assert str(said[2][1]) == "Checking against the stored data"
+    assert r.message.key == "import.result.dry_run" and r.message.params["country"] == "TJK"
+    assert str(r.message).startswith("Dry run: the workbook is valid") and str(r.message) in r.report()
+
+
+def test_the_app_shows_every_message_of_the_data_layer_in_the_same_english():
+    shown = en.MESSAGES  # the app's English catalogue
+    assert {k: shown.get(k) for k in ENGLISH} == ENGLISH
 
 
 def test_a_new_return_for_the_same_quarter_supersedes_the_old_one(engine):

@@ -18,7 +18,7 @@ from components import charts, theme
 from data_access import db, queries
 from data_access.config import ENV_VAR
 from data_access.importer import import_workbook
-from data_access.rules import map as rules
+from data_access.rules import maps as rules
 from tests.apptest_support import new_app, run
 from tests.workbooks import FACILITIES_HEADER, FINDINGS_HEADER, return_workbook
 

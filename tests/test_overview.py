@@ -19,6 +19,7 @@ from data_access.config import ENV_VAR
 from data_access.importer import import_workbook
 from data_access.rules.quarters import parse_quarter
 from data_access.rules.status import TRAINING_ACTIVITY_TYPES
+from tests import reference_queries
 from tests.apptest_support import markdown_text, metrics, new_app, plain, run
 
 LABELS = {
@@ -63,7 +64,7 @@ def _figures(eng, quarter: str, countries: list[str] | None) -> dict[str, tuple[
     for code in ("prisoners_total", "ve_prisoners", "ftf_detainees"):
         rows = ind[ind["indicator"] == code]
         out[code] = (float(rows["value"].sum()) if len(rows) else None, bool(rows["approximate"].any()))
-    fc = queries.finding_counts(eng, quarter, countries, by=("severity",))
+    fc = reference_queries.finding_counts(eng, quarter, countries, by=("severity",))
     out["open_findings"] = (int(fc["open"].sum()), False)
     out["overdue_findings"] = (int(fc["overdue"].sum()), False)
     out["open_critical"] = (int(fc.loc[fc["severity"] == "critical", "open"].sum()), False)
@@ -216,7 +217,7 @@ def test_what_changed_equals_the_data_layer(engine_for, quarter):
     assert f"**Priorities:** **{n['improved']}** improved · **{n['worsened']}** worsened" in text
     assert f"**Milestones:** **{n['reached']}** reached · **{n['late']}** late" in text
     assert f"**Returns:** 4 of 4 received for {quarter}" in text
-    summary = overview.change_summary(engine_for, quarter).set_index(["area", "change"])["n"]
+    summary = reference_queries.change_summary(engine_for, quarter).set_index(["area", "change"])["n"]
     assert summary[("finding", "verified")] == n["verified"]
     assert summary[("priority", "worsened")] == n["worsened"]
 

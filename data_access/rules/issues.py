@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .normalise import is_missing
+
 
 @dataclass(frozen=True)
 class Issue:
@@ -48,7 +50,7 @@ class IssueList:
 
 
 def _show(value: object) -> str:
-    if value is None or value == "":
+    if is_missing(value):
         return ""
     text = str(value)
     return text if len(text) <= 80 else text[:77] + "..."

@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from typing import TypeGuard, TypeVar
 
 import numpy as np
 import pandas as pd
 
 Problems = list[tuple[int, str]]
+T = TypeVar("T")
 
 _SEP = re.compile(r"[\s_\-]+")
 
@@ -38,17 +40,55 @@ def omap(s: pd.Series, func) -> pd.Series:
     return pd.Series([func(v) for v in s], index=s.index, dtype=object)
 
 
-def is_blank(value: object) -> bool:
-    if value is None:
+def is_missing(value: object) -> bool:
+    """The one rule for "no value here", in cells, rows and figures alike:
+    None, NaN, pandas' ``NA`` and ``NaT``, and text that is empty or only
+    spaces (a blank cell). Anything else is a value, zero and False
+    included."""
+    if value is None or value is pd.NA or value is pd.NaT:
         return True
-    if isinstance(value, float) and np.isnan(value):
-        return True
-    return isinstance(value, str) and value.strip() == ""
+    if isinstance(value, float):
+        return value != value  # NaN
+    if isinstance(value, str):
+        return not value.strip()
+    return False
 
 
-def blank_mask(s: pd.Series) -> pd.Series:
+def as_date(value: object) -> dt.date | None:
+    """A stored or computed date as a ``datetime.date``: from a date, a
+    datetime or pandas Timestamp, or ISO text (a time part is ignored);
+    None when the value is missing or not a date."""
+    if is_missing(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _positions(mask: pd.Series | np.ndarray) -> list[int]:
+    """The positions where a boolean mask is true."""
+    return [int(i) for i in np.flatnonzero(np.asarray(mask))]
+
+
+def has_value(value: T | None) -> TypeGuard[T]:
+    """Not :func:`is_missing`; typed so that ``if has_value(x):`` knows x is set."""
+    return not is_missing(value)
+
+
+def missing_mask(s: pd.Series) -> pd.Series:
+    """:func:`is_missing` for every value of a Series, vectorised."""
     as_text = s.map(lambda v: v.strip() if isinstance(v, str) else v)
     return as_text.isna() | as_text.eq("")
+
+
+def text_or_none(value: object) -> str | None:
+    """A value as trimmed text; None when it is missing (:func:`is_missing`)."""
+    return None if is_missing(value) else str(value).strip()
 
 
 def clean_text(s: pd.Series) -> pd.Series:
@@ -59,7 +99,7 @@ def clean_text(s: pd.Series) -> pd.Series:
         if type(v) is str:
             v = v.strip()
             return v or None
-        if is_blank(v):
+        if is_missing(v):
             return None
         if isinstance(v, bool):
             return "yes" if v else "no"
@@ -79,7 +119,7 @@ def parse_text(s: pd.Series, max_chars: int) -> tuple[pd.Series, Problems]:
     too_long = omap(out, lambda v: v is not None and len(v) > max_chars).astype(bool)
     problems = [
         (i, f"text is {len(out.iloc[i]):,} characters long; at most {max_chars:,} are accepted")
-        for i in np.flatnonzero(too_long.to_numpy())
+        for i in _positions(too_long)
     ]
     return out, problems
 
@@ -97,7 +137,7 @@ def parse_number(
 ) -> tuple[pd.Series, Problems]:
     """Numbers arrive as numbers or as text such as ``"73 715"`` (ordinary or
     non-breaking spaces) and ``"73,715"``. Returns floats (NaN for blanks)."""
-    blank = blank_mask(s)
+    blank = missing_mask(s)
     is_bool = s.map(lambda v: isinstance(v, bool))
     native = s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
     values = pd.Series(np.nan, index=s.index, dtype="float64")
@@ -111,7 +151,7 @@ def parse_number(
     problems: Problems = []
     bad = (~blank & values.isna()).to_numpy()
     accepted = "a whole number" if whole else "a number"
-    for i in np.flatnonzero(bad):
+    for i in _positions(bad):
         raw = s.iloc[i]
         hint = " (use a point for decimals)" if isinstance(raw, str) and "," in raw else ""
         problems.append((i, f"{raw!r} is not a number; expected {accepted}{hint}"))
@@ -119,14 +159,14 @@ def parse_number(
     if whole:
         frac = ok & (np.mod(values.fillna(0).to_numpy(), 1) != 0)
         problems += [
-            (i, f"{values.iloc[i]:g} is not a whole number; counts must be whole numbers") for i in np.flatnonzero(frac)
+            (i, f"{values.iloc[i]:g} is not a whole number; counts must be whole numbers") for i in _positions(frac)
         ]
     if minimum is not None:
         low = ok & (values.fillna(minimum).to_numpy() < minimum)
-        problems += [(i, f"{values.iloc[i]:g} is below the minimum of {minimum:g}") for i in np.flatnonzero(low)]
+        problems += [(i, f"{values.iloc[i]:g} is below the minimum of {minimum:g}") for i in _positions(low)]
     if maximum is not None:
         high = ok & (values.fillna(maximum).to_numpy() > maximum)
-        problems += [(i, f"{values.iloc[i]:g} is above the maximum of {maximum:g}") for i in np.flatnonzero(high)]
+        problems += [(i, f"{values.iloc[i]:g} is above the maximum of {maximum:g}") for i in _positions(high)]
     return values, problems
 
 
@@ -139,7 +179,7 @@ def parse_date(s: pd.Series) -> tuple[pd.Series, Problems]:
     """Dates arrive as date cells, Excel serial numbers, or text in ISO or
     day-first form. Returns ``datetime.date`` objects (None for blanks)."""
     out = pd.Series([None] * len(s), index=s.index, dtype=object)
-    blank = blank_mask(s)
+    blank = missing_mask(s)
     is_dt = s.map(lambda v: isinstance(v, (dt.date, dt.datetime)))
     out[is_dt] = omap(s[is_dt], lambda v: v.date() if isinstance(v, dt.datetime) else v)
     is_num = s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
@@ -159,33 +199,30 @@ def parse_date(s: pd.Series) -> tuple[pd.Series, Problems]:
             parsed[todo] = pd.to_datetime(iso[todo], format=fmt, errors="coerce")
         found = parsed.notna()
         out[found[found].index] = omap(parsed[found], lambda t: t.date())
-    problems = [
-        (i, f"{s.iloc[i]!r} is not a date; expected {DATE_ACCEPTED}")
-        for i in np.flatnonzero((~blank & out.isna()).to_numpy())
-    ]
+    problems = [(i, f"{s.iloc[i]!r} is not a date; expected {DATE_ACCEPTED}") for i in _positions(~blank & out.isna())]
     return out, problems
 
 
 def parse_enum(s: pd.Series, allowed: Iterable[str]) -> tuple[pd.Series, Problems]:
     allowed = tuple(allowed)
     keys = {enum_key(a): a for a in allowed}
-    blank = blank_mask(s)
+    blank = missing_mask(s)
     memo: dict[object, str | None] = {}
 
     def one(v: object) -> str | None:
         try:
             return memo[v]
         except KeyError:
-            memo[v] = out_v = None if is_blank(v) else keys.get(enum_key(v))
+            memo[v] = out_v = None if is_missing(v) else keys.get(enum_key(v))
             return out_v
         except TypeError:  # unhashable
-            return None if is_blank(v) else keys.get(enum_key(v))
+            return None if is_missing(v) else keys.get(enum_key(v))
 
     out = omap(s, one)
     listed = ", ".join(allowed)
     problems = [
         (i, f"{str(s.iloc[i]).strip()!r} is not an accepted value; use one of: {listed}")
-        for i in np.flatnonzero((~blank & out.isna()).to_numpy())
+        for i in _positions(~blank & out.isna())
     ]
     return out, problems
 
@@ -196,7 +233,7 @@ _NO = {"no", "n", "false", "0"}
 
 def parse_yes_no(s: pd.Series) -> tuple[pd.Series, Problems]:
     def one(v: object) -> object:
-        if is_blank(v):
+        if is_missing(v):
             return None
         if isinstance(v, bool):
             return v
@@ -211,6 +248,6 @@ def parse_yes_no(s: pd.Series) -> tuple[pd.Series, Problems]:
 
     out = omap(s, one)
     bad = omap(out, lambda v: v == "?").astype(bool)
-    problems = [(i, f"{s.iloc[i]!r} is not yes or no") for i in np.flatnonzero(bad.to_numpy())]
+    problems = [(i, f"{s.iloc[i]!r} is not yes or no") for i in _positions(bad)]
     out[bad] = None
     return out, problems

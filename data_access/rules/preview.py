@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from .normalise import is_missing
 from .sheets import SHEET_BY_NAME
 
 SHEET_ORDER = ("Indicators", "Facilities", "Findings", "Priorities", "Milestones", "Activities")
@@ -41,7 +42,7 @@ class SheetPreview:
 
 def show_value(v: Any) -> str:
     """A stored or parsed value as a person reads it."""
-    if v is None or (isinstance(v, float) and v != v):
+    if is_missing(v):
         return ""
     if isinstance(v, bool):
         return "yes" if v else "no"

@@ -34,12 +34,12 @@ computed.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from . import status as rag
+from .normalise import as_date, has_value, is_missing, text_or_none
 from .quarters import Quarter
 
 # Points below the straight line from which a priority is at risk ("more than").
@@ -65,34 +65,6 @@ DIFFERS = "differs"  # different, neither clearly better (e.g. around "not start
 # Reasons for slipping.
 WORSENED = "worsened"
 STALLED = "stalled"
-
-
-def _missing(v: Any) -> bool:
-    if v is None:
-        return True
-    try:
-        return isinstance(v, float) and math.isnan(v)
-    except TypeError:
-        return False
-
-
-def _date(v: Any) -> dt.date | None:
-    """A date from a date, a datetime/Timestamp or an ISO string; None for missing."""
-    if _missing(v):
-        return None
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    if hasattr(v, "to_pydatetime"):  # pandas Timestamp (NaT is caught below)
-        try:
-            return v.to_pydatetime().date()
-        except ValueError:
-            return None
-    try:
-        return dt.date.fromisoformat(str(v)[:10])
-    except ValueError:
-        return None
 
 
 # --------------------------------------------------------------------------- the straight line
@@ -132,8 +104,8 @@ def computed_status(progress: float | None, target_date: Any, start: Any, as_at:
     ``progress`` in %, ``target_date`` the priority's target date,
     ``start`` the start of the line (:func:`start_date`), ``as_at`` the day
     the state is judged (the last day of the selected quarter)."""
-    target, begin, day = _date(target_date), _date(start), _date(as_at)
-    if _missing(progress):
+    target, begin, day = as_date(target_date), as_date(start), as_date(as_at)
+    if progress is None or is_missing(progress):
         return Assessment(None, R_NO_PROGRESS, start=begin, as_at=day)
     p = float(progress)
     expected = gap = None
@@ -142,7 +114,7 @@ def computed_status(progress: float | None, target_date: Any, start: Any, as_at:
         gap = round(expected - p, 6)  # rounding keeps exact boundaries exact
     if p >= COMPLETE:
         return Assessment("completed", R_COMPLETED, expected, gap, begin, day)
-    if target is None or begin is None or day is None:
+    if target is None or begin is None or day is None or gap is None:
         return Assessment(None, R_NO_TARGET, start=begin, as_at=day)
     if target < day:
         return Assessment("off track", R_TARGET_PASSED, expected, gap, begin, day)
@@ -199,32 +171,25 @@ def slipping(states: Sequence[State | None]) -> tuple[str, ...]:
 
     Returns the reasons found, in that order (empty: not slipping)."""
     reasons: list[str] = []
-    if not states or states[-1] is None:
+    now = states[-1] if states else None
+    if now is None:
         return ()
-    now = states[-1]
     prev = states[-2] if len(states) >= 2 else None
     if prev is not None and rag.priority_movement(prev.status, now.status) == rag.WORSENED:
         reasons.append(WORSENED)
     window = list(states[-(STALLED_QUARTERS + 1) :])
+    progress = [float(s.progress) for s in window if s is not None and has_value(s.progress)]
     if (
-        len(window) == STALLED_QUARTERS + 1
-        and all(s is not None and not _missing(s.progress) for s in window)
+        len(progress) == STALLED_QUARTERS + 1
         and now.status != "completed"
-        and float(now.progress) < COMPLETE
-        and len({float(s.progress) for s in window}) == 1
+        and progress[-1] < COMPLETE
+        and len(set(progress)) == 1
     ):
         reasons.append(STALLED)
     return tuple(reasons)
 
 
 # --------------------------------------------------------------------------- narrative thread
-
-
-def _text(v: Any) -> str | None:
-    if _missing(v):
-        return None
-    s = str(v).strip()
-    return s or None
 
 
 def narrative_thread(updates: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -243,12 +208,12 @@ def narrative_thread(updates: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
     entries: list[dict[str, Any]] = []
     prev: Mapping[str, Any] | None = None
     for u in updates:
-        narrative, steps = _text(u.get("narrative")), _text(u.get("next_steps"))
-        progress = None if _missing(u.get("progress_pct")) else float(u["progress_pct"])
+        narrative, steps = text_or_none(u.get("narrative")), text_or_none(u.get("next_steps"))
+        progress = None if is_missing(u.get("progress_pct")) else float(u["progress_pct"])
         before_status = prev.get("status") if prev else None
-        before_progress = None if prev is None or _missing(prev.get("progress_pct")) else float(prev["progress_pct"])
-        new_narrative = narrative if narrative != (_text(prev.get("narrative")) if prev else None) else None
-        new_steps = steps if steps != (_text(prev.get("next_steps")) if prev else None) else None
+        before_progress = None if prev is None or is_missing(prev.get("progress_pct")) else float(prev["progress_pct"])
+        new_narrative = narrative if narrative != (text_or_none(prev.get("narrative")) if prev else None) else None
+        new_steps = steps if steps != (text_or_none(prev.get("next_steps")) if prev else None) else None
         changed = prev is None or before_status != u.get("status") or before_progress != progress
         if changed or new_narrative or new_steps:
             entries.append(
@@ -256,7 +221,7 @@ def narrative_thread(updates: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
                     quarter=str(u.get("quarter")),
                     status=u.get("status"),
                     previous_status=before_status,
-                    movement=rag.priority_movement(before_status, u.get("status")),
+                    movement=rag.priority_movement(before_status, u["status"]),
                     progress=progress,
                     previous_progress=before_progress,
                     narrative=new_narrative,
@@ -280,7 +245,7 @@ def milestone_timing(status: str, due_date: Any, completed_on: Any, as_at: Any) 
     not done (planned or late) and its due date is before the as-at day;
     ``due``: not done and not yet due; None for dropped milestones or
     when the dates needed are missing."""
-    due, done, day = _date(due_date), _date(completed_on), _date(as_at)
+    due, done, day = as_date(due_date), as_date(completed_on), as_date(as_at)
     if status == "dropped":
         return None
     if status == "done":
@@ -294,9 +259,9 @@ def milestone_timing(status: str, due_date: Any, completed_on: Any, as_at: Any) 
 
 def timeline_date(status: str, due_date: Any, completed_on: Any) -> dt.date | None:
     """Where a milestone sits on a timeline: when it was done, else when it is due."""
-    if status == "done" and _date(completed_on) is not None:
-        return _date(completed_on)
-    return _date(due_date)
+    if status == "done" and as_date(completed_on) is not None:
+        return as_date(completed_on)
+    return as_date(due_date)
 
 
 # --------------------------------------------------------------------------- the line, for charts
@@ -311,7 +276,7 @@ def rule_lines(start: Any, target: Any, until: Any) -> list[dict[str, Any]]:
     below it (never below 0; up to the target date, after which any
     progress short of 100 % is off track). Each point: ``series``,
     ``date``, ``value``. Empty without both dates."""
-    begin, end, last = _date(start), _date(target), _date(until)
+    begin, end, last = as_date(start), as_date(target), as_date(until)
     if begin is None or end is None:
         return []
     points = [dict(series=LINE, date=begin, value=0.0), dict(series=LINE, date=end, value=COMPLETE)]
@@ -331,11 +296,12 @@ def rule_lines(start: Any, target: Any, until: Any) -> list[dict[str, Any]]:
 def unchanged_since(quarters: Sequence[str], progress: Sequence[float | None]) -> str | None:
     """The first quarter of the run of equal progress that ends with the last
     quarter (quarters oldest first); None when the last progress is missing."""
-    if not quarters or _missing(progress[-1]):
+    last = progress[-1] if quarters else None
+    if last is None or is_missing(last):
         return None
     since = quarters[-1]
     for quarter, value in zip(reversed(quarters[:-1]), reversed(progress[:-1]), strict=False):
-        if _missing(value) or float(value) != float(progress[-1]):
+        if value is None or is_missing(value) or float(value) != float(last):
             break
         since = quarter
     return since

@@ -19,11 +19,11 @@ import pandas as pd
 from . import reference as ref
 from .issues import IssueList
 from .normalise import (
-    blank_mask,
     clean_text,
     enum_key,
     header_key,
-    is_blank,
+    is_missing,
+    missing_mask,
     omap,
     parse_date,
     parse_enum,
@@ -80,14 +80,10 @@ class ParsedSheet:
         cached = self.__dict__.get("_records")
         if cached is None:
             cols = list(self.frame.columns)
-            lists = [[None if _missing(v) else v for v in self.frame[c].tolist()] for c in cols]
+            lists = [[None if is_missing(v) else v for v in self.frame[c].tolist()] for c in cols]
             cached = [dict(zip(cols, row, strict=False)) for row in zip(*lists, strict=False)] if cols else []
             self.__dict__["_records"] = cached
         return cached
-
-
-def _missing(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and v != v) or v is pd.NaT
 
 
 @dataclass
@@ -114,7 +110,7 @@ for _c in ref.COUNTRIES:
 
 def resolve_country(value: object, known: dict[str, str] | None = None) -> str | None:
     """ISO alpha-3 code or English short name, any case -> code."""
-    if is_blank(value):
+    if is_missing(value):
         return None
     lookup = known if known is not None else COUNTRY_LOOKUP
     return lookup.get(str(value).strip().lower())
@@ -122,7 +118,7 @@ def resolve_country(value: object, known: dict[str, str] | None = None) -> str |
 
 def _header_row(rows: Sequence[Sequence[Any]]) -> int | None:
     for i, row in enumerate(rows):
-        if any(not is_blank(v) for v in row):
+        if any(not is_missing(v) for v in row):
             return i
     return None
 
@@ -140,7 +136,7 @@ def _match_columns(
     unknown: list[tuple[int, str]] = []
     duplicates: list[tuple[int, str]] = []
     for idx, cell in enumerate(header):
-        if is_blank(cell):
+        if is_missing(cell):
             continue
         name = wanted.get(header_key(cell))
         if name is None:
@@ -215,7 +211,7 @@ def _parse_return_sheet(
         row = rows[r]
         f = row[fc] if fc < len(row) else None
         v = row[vc] if vc < len(row) else None
-        if is_blank(f):
+        if is_missing(f):
             continue
         key = header_key(f)
         cell = f"{column_letter(vc)}{r + 1}"
@@ -239,7 +235,7 @@ def _parse_return_sheet(
             )
 
     country_raw, cell = values.get("country", (None, f"{column_letter(vc)}{h + 2}"))
-    if is_blank(country_raw):
+    if is_missing(country_raw):
         issues.error(raw.name, cell, "country is required: give the ISO code (IRQ, KAZ, KGZ, TJK) or the English name")
     else:
         result.country = resolve_country(country_raw, countries)
@@ -253,7 +249,7 @@ def _parse_return_sheet(
                 country_raw,
             )
     quarter_raw, cell = values.get("quarter", (None, f"{column_letter(vc)}{h + 3}"))
-    if is_blank(quarter_raw):
+    if is_missing(quarter_raw):
         issues.error(raw.name, cell, "quarter is required, written like 2024-Q1")
     else:
         result.quarter = parse_quarter(quarter_raw)
@@ -307,7 +303,7 @@ def _parse_data_sheet(
     # Data rows: everything below the header that is not completely empty.
     body = rows[h + 1 :]
     width = max((len(r) for r in body), default=0)
-    data_positions = [i for i, r in enumerate(body) if any(not is_blank(v) for v in r)]
+    data_positions = [i for i, r in enumerate(body) if any(not is_missing(v) for v in r)]
     if len(data_positions) > limits.max_rows:
         issues.error(
             raw.name,
@@ -359,8 +355,8 @@ def _parse_data_sheet(
         report(col.name, problems)
         frame[col.name] = parsed
         if col.required == ALWAYS:
-            missing_mask = blank_mask(s).to_numpy()
-            for pos in missing_mask.nonzero()[0]:
+            empty = missing_mask(s).to_numpy()
+            for pos in empty.nonzero()[0]:
                 accepted = f"; use one of: {', '.join(col.choices)}" if col.choices else ""
                 issues.error(
                     raw.name,
@@ -373,7 +369,7 @@ def _parse_data_sheet(
         if extra not in mapping:
             continue
         texts = clean_text(frame[extra])
-        for pos, v in enumerate(texts):
+        for i, v in enumerate(texts):
             if v is None:
                 continue
             if extra == "country":
@@ -386,7 +382,7 @@ def _parse_data_sheet(
             if not ok:
                 issues.error(
                     raw.name,
-                    sheet.cell(extra, pos),
+                    sheet.cell(extra, i),
                     f"this row says {extra} {v!r} but the Return sheet "
                     f"says {expected}; a return holds one country and one quarter",
                     v,
@@ -401,9 +397,9 @@ def _parse_data_sheet(
     complete = keyed.notna().all(axis=1)
     dup = keyed[complete].duplicated(keep="first")
     if dup.any():
-        first_at = {}
-        for pos, row in keyed[complete].iterrows():
-            k = tuple(row)
+        first_at: dict[tuple[Any, ...], int] = {}
+        keys = keyed[complete]  # the frame's index is the row position
+        for pos, k in zip(keys.index.tolist(), keys.itertuples(index=False, name=None), strict=True):
             if k in first_at:
                 what = " / ".join(str(frame.at[pos, c]) for c in key_cols)
                 issues.error(

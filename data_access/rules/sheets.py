@@ -45,99 +45,98 @@ class SheetSpec:
 
 RETURN_FIELDS = ("country", "quarter", "prepared_by", "submitted_on", "notes")
 
-INDICATORS = SheetSpec(
-    "Indicators",
-    (
-        Column("indicator", "enum", ALWAYS, ref.INDICATOR_CODES, "a code from the catalogue"),
-        Column("value", "count", ALWAYS, help="non-negative whole number"),
-        Column("approximate", "yesno", help="yes if the figure is approximate"),
-        Column("note", "text"),
+# The contract, one row per column of each data sheet, in sheet order: the
+# sheet, the column, its kind, whether it is required (ALWAYS, or NEW: when
+# the row creates a facility, finding or priority), the list of accepted
+# values (see _CHOICES) and, after a bar, the help the template shows.
+_CONTRACT = """
+Indicators  indicator            enum       always  indicators          | a code from the catalogue
+Indicators  value                count      always                      | non-negative whole number
+Indicators  approximate          yesno                                  | yes if the figure is approximate
+Indicators  note                 text
+Facilities  facility_id          id         always
+Facilities  name                 text       new
+Facilities  type                 enum               facility_types
+Facilities  city                 text
+Facilities  latitude             latitude                               | city level, decimal degrees
+Facilities  longitude            longitude                              | city level, decimal degrees
+Facilities  pilot                yesno                                  | a pilot prison of the programme
+Facilities  notes                text
+Findings    finding_id           id         always
+Findings    facility_id          id         always
+Findings    audit_date           date       new
+Findings    domain               enum       new     finding_domains
+Findings    severity             enum       new     finding_severities
+Findings    title                text       new
+Findings    recommendation       text
+Findings    status               enum       always  finding_statuses
+Findings    due_date             date
+Findings    owner                text
+Findings    status_note          text
+Priorities  priority_id          id         always
+Priorities  title                text       new
+Priorities  theme                text
+Priorities  status               enum       always  priority_statuses
+Priorities  progress_pct         percent                                | 0 to 100
+Priorities  target_date          date
+Priorities  narrative            text
+Priorities  next_steps           text
+Milestones  priority_id          id         always
+Milestones  milestone            text       always
+Milestones  due_date             date
+Milestones  status               enum       always  milestone_statuses
+Milestones  completed_on         date                                   | required when status is done
+Activities  activity_id          id         always
+Activities  date                 date       always
+Activities  type                 enum       always  activity_types
+Activities  title                text       always
+Activities  participants         count
+Activities  female_participants  count                                  | not more than participants
+Activities  facility_id          id
+Activities  notes                text
+"""
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "indicators": ref.INDICATOR_CODES,
+    "facility_types": ref.FACILITY_TYPES,
+    "finding_domains": ref.FINDING_DOMAINS,
+    "finding_severities": ref.FINDING_SEVERITIES,
+    "finding_statuses": ref.FINDING_STATUSES,
+    "priority_statuses": ref.PRIORITY_STATUSES,
+    "milestone_statuses": ref.MILESTONE_STATUSES,
+    "activity_types": ref.ACTIVITY_TYPES,
+}
+# Each sheet's key (what identifies a row; duplicates are errors) and help.
+_SHEETS: dict[str, tuple[tuple[str, ...], str]] = {
+    "Indicators": (("indicator",), "Stock figures as at the end of the quarter."),
+    "Facilities": (
+        ("facility_id",),
+        "Prisons, pre-trial centres and training centres. Coordinates at city level only.",
     ),
-    key=("indicator",),
-    help="Stock figures as at the end of the quarter.",
-)
+    "Findings": (("finding_id",), "Security audit findings and their remediation status at the end of the quarter."),
+    "Priorities": (("priority_id",), "The country's priorities for 2024 onwards and their progress this quarter."),
+    "Milestones": (("priority_id", "milestone"), "Milestones of each priority."),
+    "Activities": (("activity_id",), "Trainings, workshops, equipment deliveries and other activities of the quarter."),
+}
 
-FACILITIES = SheetSpec(
-    "Facilities",
-    (
-        Column("facility_id", "id", ALWAYS),
-        Column("name", "text", NEW),
-        Column("type", "enum", choices=ref.FACILITY_TYPES),
-        Column("city", "text"),
-        Column("latitude", "latitude", help="city level, decimal degrees"),
-        Column("longitude", "longitude", help="city level, decimal degrees"),
-        Column("pilot", "yesno", help="a pilot prison of the programme"),
-        Column("notes", "text"),
-    ),
-    key=("facility_id",),
-    help="Prisons, pre-trial centres and training centres. Coordinates at city level only.",
-)
 
-FINDINGS = SheetSpec(
-    "Findings",
-    (
-        Column("finding_id", "id", ALWAYS),
-        Column("facility_id", "id", ALWAYS),
-        Column("audit_date", "date", NEW),
-        Column("domain", "enum", NEW, ref.FINDING_DOMAINS),
-        Column("severity", "enum", NEW, ref.FINDING_SEVERITIES),
-        Column("title", "text", NEW),
-        Column("recommendation", "text"),
-        Column("status", "enum", ALWAYS, ref.FINDING_STATUSES),
-        Column("due_date", "date"),
-        Column("owner", "text"),
-        Column("status_note", "text"),
-    ),
-    key=("finding_id",),
-    help="Security audit findings and their remediation status at the end of the quarter.",
-)
+def _columns(sheet: str) -> tuple[Column, ...]:
+    """The columns of a sheet, from the contract table."""
+    columns = []
+    for line in _CONTRACT.strip().splitlines():
+        spec, _, help_text = line.partition("|")
+        name, column, kind, *rest = spec.split()
+        if name != sheet:
+            continue
+        required = rest.pop(0) if rest and rest[0] in (ALWAYS, NEW) else None
+        choices = _CHOICES[rest[0]] if rest else ()
+        columns.append(Column(column, kind, required, choices, help_text.strip()))
+    return tuple(columns)
 
-PRIORITIES = SheetSpec(
-    "Priorities",
-    (
-        Column("priority_id", "id", ALWAYS),
-        Column("title", "text", NEW),
-        Column("theme", "text"),
-        Column("status", "enum", ALWAYS, ref.PRIORITY_STATUSES),
-        Column("progress_pct", "percent", help="0 to 100"),
-        Column("target_date", "date"),
-        Column("narrative", "text"),
-        Column("next_steps", "text"),
-    ),
-    key=("priority_id",),
-    help="The country's priorities for 2024 onwards and their progress this quarter.",
-)
 
-MILESTONES = SheetSpec(
-    "Milestones",
-    (
-        Column("priority_id", "id", ALWAYS),
-        Column("milestone", "text", ALWAYS),
-        Column("due_date", "date"),
-        Column("status", "enum", ALWAYS, ref.MILESTONE_STATUSES),
-        Column("completed_on", "date", help="required when status is done"),
-    ),
-    key=("priority_id", "milestone"),
-    help="Milestones of each priority.",
+DATA_SHEETS: tuple[SheetSpec, ...] = tuple(
+    SheetSpec(name, _columns(name), key, help_text) for name, (key, help_text) in _SHEETS.items()
 )
-
-ACTIVITIES = SheetSpec(
-    "Activities",
-    (
-        Column("activity_id", "id", ALWAYS),
-        Column("date", "date", ALWAYS),
-        Column("type", "enum", ALWAYS, ref.ACTIVITY_TYPES),
-        Column("title", "text", ALWAYS),
-        Column("participants", "count"),
-        Column("female_participants", "count", help="not more than participants"),
-        Column("facility_id", "id"),
-        Column("notes", "text"),
-    ),
-    key=("activity_id",),
-    help="Trainings, workshops, equipment deliveries and other activities of the quarter.",
-)
-
-DATA_SHEETS: tuple[SheetSpec, ...] = (INDICATORS, FACILITIES, FINDINGS, PRIORITIES, MILESTONES, ACTIVITIES)
+INDICATORS, FACILITIES, FINDINGS, PRIORITIES, MILESTONES, ACTIVITIES = DATA_SHEETS
 SHEET_BY_NAME = {s.name: s for s in DATA_SHEETS}
 
 # Exports add these in front of the sheet's columns; the importer accepts them

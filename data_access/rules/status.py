@@ -12,10 +12,10 @@ Streamlit, so they are tested on their own.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .normalise import has_value, is_missing
 from .quarters import Quarter
 from .reference import FINDING_SEVERITIES, FINDING_STATUS_RANK, OPEN_FINDING_STATUSES, PRIORITY_STATUSES
 
@@ -133,15 +133,9 @@ def milestone_change(previous: str | None, current: str) -> str | None:
     planned from late; None otherwise (no change, or first report as planned)."""
     if previous == current:
         return None
-    if current == "done":
-        return REACHED
-    if current == "late":
-        return LATE
-    if current == "dropped":
-        return DROPPED
-    if current == "planned" and previous == "late":
-        return REPLANNED
-    return None
+    if current == "planned":
+        return REPLANNED if previous == "late" else None
+    return {"done": REACHED, "late": LATE, "dropped": DROPPED}.get(current)
 
 
 # --------------------------------------------------------------------------- change against the previous quarter
@@ -156,9 +150,9 @@ class Change:
 
     @property
     def delta(self) -> float | None:
-        if _missing(self.value) or _missing(self.previous):
-            return None
-        return self.value - self.previous
+        if has_value(self.value) and has_value(self.previous):
+            return self.value - self.previous
+        return None
 
     @property
     def direction(self) -> str | None:
@@ -178,12 +172,8 @@ class Change:
         return d / self.previous
 
 
-def _missing(v: float | None) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
-
-
 def change(value: float | None, previous: float | None) -> Change:
-    return Change(None if _missing(value) else value, None if _missing(previous) else previous)
+    return Change(None if is_missing(value) else value, None if is_missing(previous) else previous)
 
 
 # Whether a rise of a figure is good news, bad news, or neither.
@@ -222,6 +212,6 @@ def year_to_date(q: Quarter) -> tuple[Quarter, Quarter]:
 
 
 def share(part: float | None, whole: float | None) -> float | None:
-    if _missing(part) or _missing(whole) or not whole:
-        return None
-    return part / whole
+    if has_value(part) and has_value(whole) and whole:
+        return part / whole
+    return None

@@ -24,7 +24,7 @@ from playwright.sync_api import expect
 from benchmarks.chromium import LOCAL_HOSTS, VIEWPORT, OfflineGuard
 from components import map_layers
 from data_access import db, queries
-from data_access.rules import map as rules
+from data_access.rules import maps as rules
 from tests.browser.support import TIMEOUT, rendered, screenshot_dir
 
 ALL = ("IRQ", "KAZ", "KGZ", "TJK")

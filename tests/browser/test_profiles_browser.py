@@ -13,14 +13,15 @@ from playwright.sync_api import expect
 from benchmarks.chromium import VIEWPORT
 from components import formatting as fmt
 from components import nav
-from data_access import db, profiles
+from data_access import countries as country_queries
+from data_access import db
 from tests.browser.support import TIMEOUT, rendered, screenshot_dir, tile_value
 
 COUNTRIES = {"IRQ": "Iraq", "KAZ": "Kazakhstan", "KGZ": "Kyrgyzstan", "TJK": "Tajikistan"}
 
 
 def _figure(url: str, country: str, indicator: str) -> str:
-    k = profiles.key_figures(db.connect(url), "2026-Q3", [country]).set_index("indicator")
+    k = country_queries.key_figures(db.connect(url), "2026-Q3", [country]).set_index("indicator")
     return fmt.number(k.loc[indicator, "value"])
 
 

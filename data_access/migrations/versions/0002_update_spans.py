@@ -13,8 +13,6 @@ import sqlalchemy as sa
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 TABLES = (("finding_updates", "finding_id"), ("priority_updates", "priority_id"),
           ("milestone_updates", "milestone_id"))

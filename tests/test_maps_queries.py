@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from data_access import map as map_queries
+from data_access import maps
 from tests.workbooks import import_findings
 
 D = dt.date
@@ -39,7 +39,7 @@ def history(engine):
 
 
 def _counts(engine, quarter, facility="TJK-T-01"):
-    df = map_queries.facility_finding_counts(engine, quarter, facility)
+    df = maps.facility_finding_counts(engine, quarter, facility)
     return [(r.severity, r.status, r.findings, r.overdue) for r in df.itertuples()]
 
 
@@ -67,18 +67,18 @@ def test_counts_by_severity_and_status_as_at_each_quarter(history):
 
 
 def test_open_findings_worst_first_then_earliest_deadline(history):
-    q1 = map_queries.facility_open_findings(history, "2024-Q1", "TJK-T-01")
+    q1 = maps.facility_open_findings(history, "2024-Q1", "TJK-T-01")
     assert list(q1["finding_id"]) == ["F1", "F2", "F3"]  # critical; then high with a deadline before none
     assert not q1["overdue"].any()
-    q3 = map_queries.facility_open_findings(history, "2024-Q3", "TJK-T-01")
+    q3 = maps.facility_open_findings(history, "2024-Q3", "TJK-T-01")
     assert list(q3["finding_id"]) == ["F2", "F3"]
     assert list(q3["overdue"]) == [True, False]
     assert list(q3["status"]) == ["open", "in progress"]
-    assert list(map_queries.facility_open_findings(history, "2024-Q3", "TJK-T-01", limit=1)["finding_id"]) == ["F2"]
-    empty = map_queries.facility_open_findings(history, "2024-Q3", "NO-SUCH")
+    assert list(maps.facility_open_findings(history, "2024-Q3", "TJK-T-01", limit=1)["finding_id"]) == ["F2"]
+    empty = maps.facility_open_findings(history, "2024-Q3", "NO-SUCH")
     assert empty.empty and list(empty.columns) == ["finding_id", "severity", "title", "status", "due_date", "overdue"]
 
 
 def test_a_quarter_before_any_finding_has_nothing(history):
     assert _counts(history, "2023-Q4") == []
-    assert map_queries.facility_open_findings(history, "2023-Q4", "TJK-T-01").empty
+    assert maps.facility_open_findings(history, "2023-Q4", "TJK-T-01").empty

@@ -6,82 +6,52 @@ with running totals.
 
 Selecting, grouping and summing happen in SQL; the rules that turn figures
 into shares (and say when a share is approximate) are
-:mod:`data_access.rules.profiles`. Every function returns a pandas
-DataFrame. Arguments as in :mod:`data_access.queries`: ``countries`` is a
+:mod:`data_access.rules.countries`. Every function returns a pandas
+DataFrame. Arguments as in :mod:`data_access.sql`: ``countries`` is a
 list of ISO codes (None or empty: all), ``quarter`` a ``YYYY-Qn`` string or
 a :class:`Quarter`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
 
-from .models import Activity, Country, IndicatorDef, IndicatorValue, Upload
-from .queries import _frame, _in, _q, latest_indicators
-from .rules import profiles as rules
+from . import sql
+from .models import Activity, Country, IndicatorValue, Upload
+from .queries import latest_indicators
+from .rules import countries as rules
 from .rules.quarters import Quarter
-
-_SOURCE = ("source_kind", "source_by", "source_at", "source_file")
-
 
 # --------------------------------------------------------------------------- figures and baseline
 
 
-def baselines(
-    engine: Engine, countries: Iterable[str] | None = None, up_to: str | Quarter | None = None
-) -> pd.DataFrame:
+def baselines(engine: Engine, countries: sql.Countries = None, up_to: sql.QuarterLike | None = None) -> pd.DataFrame:
     """For each country and indicator, the first figure stored (at or before
     ``up_to``): for the programme's countries, the achievements report's
     figure for 2023-Q4. With its approximate flag, note, quarter and source."""
-    iv = IndicatorValue
-    cond = [_in(iv.country_code, countries)]
-    if up_to is not None:
-        cond.append(iv.quarter_idx <= _q(up_to).index)
-    first = (
-        select(iv.country_code.label("c"), iv.indicator_code.label("i"), func.min(iv.quarter_idx).label("fq"))
-        .where(*cond)
-        .group_by(iv.country_code, iv.indicator_code)
-        .subquery("first")
-    )
-    stmt = (
-        select(
-            iv.country_code.label("country"),
-            iv.indicator_code.label("indicator"),
-            iv.value,
-            iv.approximate,
-            iv.note,
-            iv.quarter,
-            Upload.kind.label("source_kind"),
-            Upload.uploaded_by.label("source_by"),
-            Upload.uploaded_at.label("source_at"),
-            Upload.file_name.label("source_file"),
-        )
-        .join(first, and_(iv.country_code == first.c.c, iv.indicator_code == first.c.i, iv.quarter_idx == first.c.fq))
-        .join(IndicatorDef, IndicatorDef.code == iv.indicator_code)
-        .join(Upload, Upload.id == iv.upload_id)
-        .order_by(iv.country_code, IndicatorDef.sort_order)
-    )
-    df = _frame(engine, stmt)
+    stmt = sql.indicator_values(countries, sql.as_quarter(up_to), which="first")
+    df = sql.frame(engine, stmt)
     df["approximate"] = df["approximate"].astype(bool)
-    return df
+    return df[["country", "indicator", "value", "approximate", "note", "quarter", *sql.SOURCE_NAMES]].copy()
 
 
-def key_figures(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+def key_figures(engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None) -> pd.DataFrame:
     """One row per country and indicator reported by the end of the quarter:
     the figure as at the quarter (value, approximate, note, the quarter it
     was reported for, its source, ``carried`` when that is an earlier
     quarter), the baseline figure (``baseline_*``) with its source, the
     change since the baseline, and the figure as at the previous quarter
     (``previous_*``)."""
-    q = _q(quarter)
+    q = sql.as_quarter(quarter)
     now = latest_indicators(engine, countries, as_at=q)
     now["approximate"] = now["approximate"].astype(bool)
     now["carried"] = [rules.is_carried_forward(x, str(q)) for x in now["quarter"]]
     base = baselines(engine, countries, up_to=q).rename(
-        columns={c: f"baseline_{c}" for c in ("value", "approximate", "note", "quarter", *_SOURCE)}
+        columns={c: f"baseline_{c}" for c in ("value", "approximate", "note", "quarter", *sql.SOURCE_NAMES)}
     )
     prev = latest_indicators(engine, countries, as_at=q.previous())[
         ["country", "indicator", "value", "approximate", "quarter"]
@@ -97,44 +67,16 @@ def key_figures(engine: Engine, quarter: str | Quarter, countries: Iterable[str]
     return df
 
 
-def indicator_series(
-    engine: Engine, countries: Iterable[str] | None = None, up_to: str | Quarter | None = None
-) -> pd.DataFrame:
-    """Every stored figure up to the quarter, oldest first, with its source
-    (kind, by whom, when, file): the points of the profile's series charts."""
-    iv = IndicatorValue
-    cond = [_in(iv.country_code, countries)]
-    if up_to is not None:
-        cond.append(iv.quarter_idx <= _q(up_to).index)
-    stmt = (
-        select(
-            iv.country_code.label("country"),
-            iv.indicator_code.label("indicator"),
-            IndicatorDef.label,
-            iv.quarter,
-            iv.value,
-            iv.approximate,
-            iv.note,
-            Upload.kind.label("source_kind"),
-            Upload.uploaded_by.label("source_by"),
-            Upload.uploaded_at.label("source_at"),
-            Upload.file_name.label("source_file"),
-        )
-        .join(IndicatorDef, IndicatorDef.code == iv.indicator_code)
-        .join(Upload, Upload.id == iv.upload_id)
-        .where(*cond)
-        .order_by(iv.country_code, IndicatorDef.sort_order, iv.quarter_idx)
-    )
-    df = _frame(engine, stmt)
-    df["approximate"] = df["approximate"].astype(bool)
-    return df
+def _figure(row: dict[str, Any]) -> rules.Figure:
+    """The figure of a row of stored indicator values."""
+    return rules.Figure(float(row["value"]), bool(row["approximate"]), row["quarter"])
 
 
 def _figures(df: pd.DataFrame) -> dict[str, dict[str, rules.Figure]]:
     """country -> indicator -> Figure, from rows of :func:`latest_indicators`."""
     out: dict[str, dict[str, rules.Figure]] = {}
-    for r in df.itertuples(index=False):
-        out.setdefault(r.country, {})[r.indicator] = rules.Figure(float(r.value), bool(r.approximate), r.quarter)
+    for r in sql.records(df):
+        out.setdefault(r["country"], {})[r["indicator"]] = _figure(r)
     return out
 
 
@@ -148,14 +90,14 @@ def _figure_columns(prefix: str, f: rules.Figure | None) -> dict:
 
 def derived_shares(
     engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
+    quarter: sql.QuarterLike,
+    countries: sql.Countries = None,
     shares: Sequence[rules.ShareDef] = rules.SHARES,
 ) -> pd.DataFrame:
     """Per country reporting any figure by the quarter and per share: the
     share computed from the figures as at the quarter (see
-    :func:`data_access.rules.profiles.derive`), with its inputs."""
-    q = _q(quarter)
+    :func:`data_access.rules.countries.derive`), with its inputs."""
+    q = sql.as_quarter(quarter)
     figures = _figures(latest_indicators(engine, countries, as_at=q))
     rows = []
     for country, figs in figures.items():
@@ -198,30 +140,31 @@ def derived_shares(
 
 def comparison(
     engine: Engine,
-    quarter: str | Quarter,
-    countries: Iterable[str] | None = None,
+    quarter: sql.QuarterLike,
+    countries: sql.Countries = None,
     indicators: Sequence[str] = rules.PROFILE_INDICATORS,
 ) -> pd.DataFrame:
     """Countries side by side: per country and indicator reported by the
     quarter, the figure as at the quarter and, for figures that count people
     in prison, the figure per 100 prisoners (approximate when either input
     is). ``carried`` marks figures reported for an earlier quarter."""
-    q = _q(quarter)
+    q = sql.as_quarter(quarter)
     latest = latest_indicators(engine, countries, as_at=q)
     latest = latest[latest["indicator"].isin(list(indicators))]
     figures = _figures(latest)
     rows = []
-    for r in latest.itertuples(index=False):
-        d = rules.per_100_figure(r.indicator, figures[r.country])
+    for r in sql.records(latest):
+        d = rules.per_100_figure(r["indicator"], figures[r["country"]])
+        f = _figure(r)
         rows.append(
             {
-                "country": r.country,
-                "indicator": r.indicator,
-                "label": r.label,
-                "value": float(r.value),
-                "approximate": bool(r.approximate),
-                "quarter": r.quarter,
-                "carried": rules.is_carried_forward(r.quarter, str(q)),
+                "country": r["country"],
+                "indicator": r["indicator"],
+                "label": r["label"],
+                "value": f.value,
+                "approximate": f.approximate,
+                "quarter": f.quarter,
+                "carried": rules.is_carried_forward(f.quarter, str(q)),
                 "per_100": None if d is None else d.value,
                 "per_100_approximate": False if d is None else d.approximate,
                 "per_100_quarter": None if d is None else d.quarter,
@@ -247,7 +190,7 @@ def comparison(
 def share_series(
     engine: Engine,
     quarters: Sequence[str],
-    countries: Iterable[str] | None = None,
+    countries: sql.Countries = None,
     shares: Sequence[rules.ShareDef] = rules.SHARES,
 ) -> pd.DataFrame:
     """Each share as at the end of every quarter given (the figures then
@@ -256,21 +199,19 @@ def share_series(
     if not quarters:
         return pd.DataFrame(columns=["country", "quarter", "share", "value", "approximate", "mixed_quarters"])
     codes = sorted({c for s in shares for c in (s.numerator, s.denominator)})
-    last = max(_q(x) for x in quarters)
+    last = max(sql.as_quarter(x) for x in quarters)
     iv = IndicatorValue
     stmt = (
         select(
             iv.country_code.label("country"), iv.indicator_code.label("indicator"), iv.quarter, iv.value, iv.approximate
         )
-        .where(_in(iv.country_code, countries), iv.indicator_code.in_(codes), iv.quarter_idx <= last.index)
+        .where(sql.in_countries(iv.country_code, countries), iv.indicator_code.in_(codes), iv.quarter_idx <= last.index)
         .order_by(iv.country_code, iv.indicator_code, iv.quarter_idx)
     )
-    history = _frame(engine, stmt)
+    history = sql.frame(engine, stmt)
     points: dict[str, dict[str, dict[str, rules.Figure]]] = {}
-    for r in history.itertuples(index=False):
-        points.setdefault(r.country, {}).setdefault(r.indicator, {})[r.quarter] = rules.Figure(
-            float(r.value), bool(r.approximate), r.quarter
-        )
+    for r in sql.records(history):
+        points.setdefault(r["country"], {}).setdefault(r["indicator"], {})[r["quarter"]] = _figure(r)
     rows = []
     for country, by_code in points.items():
         as_at = {code: rules.carry_forward(p, quarters) for code, p in by_code.items()}
@@ -296,13 +237,13 @@ def share_series(
 # --------------------------------------------------------------------------- reporting state
 
 
-def data_status(engine: Engine, quarter: str | Quarter, countries: Iterable[str] | None = None) -> pd.DataFrame:
+def data_status(engine: Engine, quarter: sql.QuarterLike, countries: sql.Countries = None) -> pd.DataFrame:
     """Per country (every country in scope, reporting or not): the last
     quarter, at or before the selected one, with indicator figures; its
     status (``current``, ``carried`` or ``none``, see
-    :func:`data_access.rules.profiles.data_status`); and the latest current
+    :func:`data_access.rules.countries.data_status`); and the latest current
     upload at or before the quarter (kind, by whom, when, file, quarter)."""
-    q = _q(quarter)
+    q = sql.as_quarter(quarter)
     iv = IndicatorValue
     last_fig = (
         select(iv.country_code.label("c"), func.max(iv.quarter_idx).label("last_idx"))
@@ -317,11 +258,7 @@ def data_status(engine: Engine, quarter: str | Quarter, countries: Iterable[str]
     ups = (
         select(
             Upload.country_code.label("c"),
-            Upload.kind,
-            Upload.uploaded_by,
-            Upload.uploaded_at,
-            Upload.file_name,
-            Upload.quarter,
+            *sql.columns(Upload, "kind uploaded_by uploaded_at file_name quarter"),
             rank.label("rn"),
         )
         .where(Upload.status == "current", Upload.quarter_idx <= q.index)
@@ -340,10 +277,10 @@ def data_status(engine: Engine, quarter: str | Quarter, countries: Iterable[str]
         )
         .outerjoin(last_fig, last_fig.c.c == Country.code)
         .outerjoin(ups, and_(ups.c.c == Country.code, ups.c.rn == 1))
-        .where(_in(Country.code, countries))
+        .where(sql.in_countries(Country.code, countries))
         .order_by(Country.name)
     )
-    df = _frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     df.insert(2, "last_quarter", [None if pd.isna(i) else str(Quarter.from_index(int(i))) for i in df.pop("last_idx")])
     df.insert(3, "status", [rules.data_status(lq, str(q)) for lq in df["last_quarter"]])
     return df
@@ -353,18 +290,17 @@ def data_status(engine: Engine, quarter: str | Quarter, countries: Iterable[str]
 
 
 def activity_by_quarter(
-    engine: Engine, countries: Iterable[str] | None = None, up_to: str | Quarter | None = None
+    engine: Engine, countries: sql.Countries = None, up_to: sql.QuarterLike | None = None
 ) -> pd.DataFrame:
     """Activities reported per country, quarter and type, up to a quarter:
     how many, participants, women among them and ``share_base`` (the
     participants of the activities that report both figures, the base of the
     share of women). ``from_report`` marks the achievements report's
     activities (2019-2023, filed under the baseline quarter)."""
-    both = and_(Activity.participants.is_not(None), Activity.female_participants.is_not(None))
     from_report = Upload.kind == rules.REPORT_SOURCE_KIND
-    cond = [_in(Activity.country_code, countries)]
+    cond = [sql.in_countries(Activity.country_code, countries)]
     if up_to is not None:
-        cond.append(Activity.quarter_idx <= _q(up_to).index)
+        cond.append(Activity.quarter_idx <= sql.as_quarter(up_to).index)
     stmt = (
         select(
             Activity.country_code.label("country"),
@@ -372,72 +308,56 @@ def activity_by_quarter(
             Activity.quarter_idx,
             Activity.type,
             func.max(case((from_report, 1), else_=0)).label("from_report"),
-            func.count().label("activities"),
-            func.coalesce(func.sum(Activity.participants), 0).label("participants"),
-            func.coalesce(func.sum(Activity.female_participants), 0).label("female_participants"),
-            func.coalesce(func.sum(case((both, Activity.participants), else_=0)), 0).label("share_base"),
+            *sql.labelled(sql.activity_sums()),
         )
         .join(Upload, Upload.id == Activity.upload_id)
         .where(*cond)
         .group_by(Activity.country_code, Activity.quarter, Activity.quarter_idx, Activity.type)
         .order_by(Activity.country_code, Activity.quarter_idx, Activity.type)
     )
-    df = _frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     for c in ("quarter_idx", "activities", "participants", "female_participants", "share_base"):
         df[c] = df[c].astype(int)
     df["from_report"] = df["from_report"].astype(bool)
-    df["female_share"] = [
-        rules.female_share(f, b) for f, b in zip(df["female_participants"], df["share_base"], strict=False)
-    ]
+    df["female_share"] = _female_share(df["female_participants"], df["share_base"])
     return df
 
 
+def _female_share(women: pd.Series, base: pd.Series) -> list[float | None]:
+    return [rules.female_share(f, b) for f, b in zip(women, base, strict=False)]
+
+
 def activity_running_totals(
-    engine: Engine, countries: Iterable[str] | None = None, up_to: str | Quarter | None = None
+    engine: Engine, countries: sql.Countries = None, up_to: sql.QuarterLike | None = None
 ) -> pd.DataFrame:
     """Per country and reporting quarter: activities, participants and women
     in the quarter, and the running totals since the programme began
     (``cumulative_*``, summed in SQL with a window), with the share of women
     over the activities that report both figures."""
-    both = and_(Activity.participants.is_not(None), Activity.female_participants.is_not(None))
-    cond = [_in(Activity.country_code, countries)]
+    cond = [sql.in_countries(Activity.country_code, countries)]
     if up_to is not None:
-        cond.append(Activity.quarter_idx <= _q(up_to).index)
-    n = func.count()
-    p = func.coalesce(func.sum(Activity.participants), 0)
-    w = func.coalesce(func.sum(Activity.female_participants), 0)
-    b = func.coalesce(func.sum(case((both, Activity.participants), else_=0)), 0)
-
-    def running(x):
-        return func.sum(x).over(partition_by=Activity.country_code, order_by=Activity.quarter_idx)
-
+        cond.append(Activity.quarter_idx <= sql.as_quarter(up_to).index)
+    sums = sql.activity_sums()
+    running = {
+        f"cumulative_{k}": func.sum(e).over(partition_by=Activity.country_code, order_by=Activity.quarter_idx)
+        for k, e in sums.items()
+    }
     stmt = (
         select(
             Activity.country_code.label("country"),
             Activity.quarter,
             Activity.quarter_idx,
-            n.label("activities"),
-            p.label("participants"),
-            w.label("female_participants"),
-            b.label("share_base"),
-            running(n).label("cumulative_activities"),
-            running(p).label("cumulative_participants"),
-            running(w).label("cumulative_female_participants"),
-            running(b).label("cumulative_share_base"),
+            *sql.labelled(sums),
+            *sql.labelled(running),
         )
         .where(*cond)
         .group_by(Activity.country_code, Activity.quarter, Activity.quarter_idx)
         .order_by(Activity.country_code, Activity.quarter_idx)
     )
-    df = _frame(engine, stmt)
+    df = sql.frame(engine, stmt)
     for c in df.columns:
         if c not in ("country", "quarter"):
             df[c] = df[c].astype(int)
-    df["female_share"] = [
-        rules.female_share(f, b) for f, b in zip(df["female_participants"], df["share_base"], strict=False)
-    ]
-    df["cumulative_female_share"] = [
-        rules.female_share(f, b)
-        for f, b in zip(df["cumulative_female_participants"], df["cumulative_share_base"], strict=False)
-    ]
+    df["female_share"] = _female_share(df["female_participants"], df["share_base"])
+    df["cumulative_female_share"] = _female_share(df["cumulative_female_participants"], df["cumulative_share_base"])
     return df

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from data_access.rules import map as rules
+from data_access.rules import maps as rules
 
 
 @pytest.mark.parametrize(

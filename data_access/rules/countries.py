@@ -23,7 +23,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import SupportsFloat
 
+from .normalise import is_missing
 from .quarters import Quarter, parse_quarter
 from .reference import INDICATOR_CODES
 
@@ -66,7 +68,7 @@ class Figure:
 
     @property
     def known(self) -> bool:
-        return not _missing(self.value)
+        return _number(self.value) is not None
 
 
 @dataclass(frozen=True)
@@ -105,20 +107,24 @@ class Derived:
     denominator: Figure | None = None
 
 
-def _missing(v: object) -> bool:
-    if v is None:
-        return True
+def _number(v: object) -> float | None:
+    """A figure as a float; None when it is missing (:func:`is_missing`) or
+    not a number."""
+    if is_missing(v) or not isinstance(v, (str, SupportsFloat)):
+        return None
     try:
-        return math.isnan(float(v))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return True
+        n = float(v)
+    except ValueError:
+        return None
+    return None if math.isnan(n) else n
 
 
 def ratio(part: float | None, whole: float | None, factor: float = 1.0) -> float | None:
     """``part / whole * factor``; None when either is missing or the whole is zero."""
-    if _missing(part) or _missing(whole) or float(whole) == 0:  # type: ignore[arg-type]
+    p, w = _number(part), _number(whole)
+    if p is None or w is None or w == 0:
         return None
-    return float(part) / float(whole) * factor  # type: ignore[arg-type]
+    return p / w * factor
 
 
 def per_100(part: float | None, prisoners: float | None) -> float | None:
@@ -140,7 +146,7 @@ def derive(share: ShareDef, figures: Mapping[str, Figure]) -> Derived:
         for code, f in ((share.numerator, num), (share.denominator, den))
         if f is not None and f.known and f.approximate
     )
-    if missing:
+    if missing or num is None or den is None:
         return Derived(share.code, None, False, approx, missing, None, False, num, den)
     value = ratio(num.value, den.value, share.factor)
     quarters = {num.quarter, den.quarter} - {None}
@@ -173,9 +179,10 @@ def decimals_for(value: float | None) -> int:
     """Decimals to show a share or a figure per 100 prisoners with: one, or
     two below 1 (so that 0.14 and 0.05 FTF detainees per 100 prisoners do
     not both read 0.1)."""
-    if _missing(value):
+    n = _number(value)
+    if n is None:
         return 1
-    return 2 if abs(float(value)) < 1 else 1  # type: ignore[arg-type]
+    return 2 if abs(n) < 1 else 1
 
 
 # --------------------------------------------------------------------------- baseline and quarters
@@ -188,9 +195,10 @@ def is_report(source_kind: str | None) -> bool:
 
 
 def change_since(value: float | None, baseline: float | None) -> float | None:
-    if _missing(value) or _missing(baseline):
+    v, b = _number(value), _number(baseline)
+    if v is None or b is None:
         return None
-    return float(value) - float(baseline)  # type: ignore[arg-type]
+    return v - b
 
 
 def is_carried_forward(figure_quarter: str | None, selected: str | None) -> bool:
@@ -215,11 +223,16 @@ def data_status(last_quarter: str | None, selected: str | None) -> str:
 def carry_forward(points: Mapping[str, Figure], quarters: Iterable[str]) -> dict[str, Figure | None]:
     """The figure as at the end of each quarter: the latest point at or
     before it (with the quarter it was reported for), None before the first."""
-    ordered = sorted(((parse_quarter(q), f) for q, f in points.items() if parse_quarter(q)), key=lambda x: x[0])
+    known = [(pq, f) for q, f in points.items() if (pq := parse_quarter(q)) is not None]
+    ordered = sorted(known, key=lambda x: x[0])
     out: dict[str, Figure | None] = {}
     i, last = 0, None
-    for q in sorted(quarters, key=lambda x: parse_quarter(x) or Quarter(0, 1)):
-        pq = parse_quarter(q)
+
+    def when(q: str) -> Quarter:
+        return parse_quarter(q) or Quarter(0, 1)  # not a quarter: before any figure
+
+    for q in sorted(quarters, key=when):
+        pq = when(q)
         while i < len(ordered) and ordered[i][0] <= pq:
             last = ordered[i][1]
             i += 1

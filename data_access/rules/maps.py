@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .normalise import has_value, is_missing
 from .reference import FINDING_SEVERITIES
 
 # --------------------------------------------------------------------------- colour classes
@@ -46,22 +47,22 @@ UNDER_HALF, HALF_TO_80, OVER_80, ALL_REMEDIATED, NO_FINDINGS = (
 REMEDIATION_CLASSES: tuple[str, ...] = (UNDER_HALF, HALF_TO_80, OVER_80, ALL_REMEDIATED, NO_FINDINGS)
 
 
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
 def severity_class(worst_open_severity: str | None, findings: int) -> str:
     """The worst open severity; ``none_open`` when findings exist but none is
     open; ``not_audited`` when no finding has been recorded."""
-    if not _missing(worst_open_severity) and worst_open_severity in FINDING_SEVERITIES:
+    if not is_missing(worst_open_severity) and worst_open_severity in FINDING_SEVERITIES:
         return str(worst_open_severity)
     return NONE_OPEN if findings and findings > 0 else NOT_AUDITED
 
 
 def remediation_class(share: float | None, findings: int) -> str:
     """The band of the share remediated (see :data:`REMEDIATION_BANDS`)."""
-    if not findings or findings <= 0 or _missing(share):
+    if not findings or findings <= 0 or not has_value(share):
         return NO_FINDINGS
+    return _remediation_band(share)
+
+
+def _remediation_band(share: float) -> str:
     low, high = REMEDIATION_BANDS
     if share >= 1:
         return ALL_REMEDIATED
@@ -97,7 +98,7 @@ def marker_radius(open_findings: int | None) -> float:
     """Radius in pixels: the circle's area grows by the same amount for each
     open finding (radius**2 = 6**2 + 45 * open): 6 px with nothing open,
     9 px with one, 16.2 px with five, 22.1 px with ten, at most 26 px."""
-    n = 0 if _missing(open_findings) else max(int(open_findings), 0)
+    n = max(int(open_findings), 0) if has_value(open_findings) else 0
     return min(math.sqrt(MIN_RADIUS_PX**2 + AREA_PER_FINDING * n), MAX_RADIUS_PX)
 
 
@@ -115,13 +116,13 @@ MAX_ZOOM = 6.0  # at zoom 6 a pixel is about 0.011 degrees of longitude (512 px 
 
 def city_level(value: Any) -> float | None:
     """A coordinate rounded to city level; None when missing."""
-    if _missing(value):
+    if is_missing(value):
         return None
     return round(float(value), CITY_DECIMALS)
 
 
 def has_position(latitude: Any, longitude: Any) -> bool:
-    return not (_missing(latitude) or _missing(longitude))
+    return not (is_missing(latitude) or is_missing(longitude))
 
 
 # --------------------------------------------------------------------------- the view
@@ -141,10 +142,10 @@ Bounds = tuple[float, float, float, float]  # west, south, east, north
 
 
 def union_bounds(boxes: Iterable[Bounds | None]) -> Bounds | None:
-    boxes = [b for b in boxes if b is not None]
-    if not boxes:
+    known = [b for b in boxes if b is not None]
+    if not known:
         return None
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    return (min(b[0] for b in known), min(b[1] for b in known), max(b[2] for b in known), max(b[3] for b in known))
 
 
 def _mercator_y(lat: float) -> float:

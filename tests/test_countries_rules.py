@@ -8,8 +8,8 @@ import math
 
 import pytest
 
-from data_access.rules import profiles as rules
-from data_access.rules.profiles import Figure
+from data_access.rules import countries as rules
+from data_access.rules.countries import Figure
 
 # Tajikistan in the 2019-2023 achievements report
 TJK = {
