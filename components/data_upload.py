@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from data_access import export, importer, queries
-from data_access.messages import Message
+from data_access.messages import GROUPED, Message
 from data_access.workbook import Limits
 
+from . import formatting as fmt
 from .data import clear, engine, reader
 from .i18n import t
 
@@ -34,7 +35,8 @@ def max_upload_mb() -> float:
 def text(message: Message) -> str:
     """A message of the importer (its progress, its result, why a file is
     refused) in the reader's language."""
-    return t(message.key, **message.params)
+    params = {k: fmt.number(v) if k in GROUPED and isinstance(v, int) else v for k, v in message.params.items()}
+    return t(message.key, **params)
 
 
 def _in_words(progress: Callable[[float, str], None] | None) -> importer.Progress | None:

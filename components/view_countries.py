@@ -35,21 +35,21 @@ TILE_COUNTS = ("prisoners_total", "ve_prisoners", "ftf_detainees")
 
 def ind_label(code: str, fallback: str | None = None) -> str:
     """An indicator's name (the catalogue's label when the messages lack it)."""
-    key = f"profiles.indicator.{code}"
+    key = f"countries.indicator.{code}"
     return t(key) if has(key) else (fallback or code)
 
 
 def ind_short(code: str, fallback: str | None = None) -> str:
     """An indicator's short name, for chart titles and tiles."""
-    key = f"profiles.short.{code}"
+    key = f"countries.short.{code}"
     return t(key) if has(key) else ind_label(code, fallback)
 
 
 def source_text(kind: Any, by: Any, at: Any, file: Any) -> str:
     """Where a figure comes from: the report, or an upload (file, when, who)."""
     if rules.is_report(kind):
-        return t("profiles.source.report")
-    return t("profiles.source.upload", file=file or t("common.none"), when=fmt.date(at), who=by or t("common.none"))
+        return t("countries.source.report")
+    return t("countries.source.upload", file=file or t("common.none"), when=fmt.date(at), who=by or t("common.none"))
 
 
 def figure_text(value: Any, approximate: Any = False) -> str:
@@ -70,18 +70,18 @@ def share_text(unit: str, value: Any, approximate: Any = False) -> str:
 
 def carried_text(text: str, quarter: Any) -> str:
     """A figure reported for an earlier quarter, with that quarter."""
-    return t("profiles.tile.carried", label=text, quarter=quarter)
+    return t("countries.tile.carried", label=text, quarter=quarter)
 
 
 def share_note(code: str, d: pd.Series) -> str:
     """What a derived share means and why it is approximate, mixed or missing."""
-    parts = [t(f"profiles.share_help.{code}")]
+    parts = [t(f"countries.share_help.{code}")]
     if d["approximate"]:
-        parts.append(t("profiles.share.approx_because", inputs=_inputs(d["approximate_inputs"])))
+        parts.append(t("countries.share.approx_because", inputs=_inputs(d["approximate_inputs"])))
     if d["mixed_quarters"]:
-        parts.append(t("profiles.share.mixed", num=d["numerator_quarter"], den=d["denominator_quarter"]))
+        parts.append(t("countries.share.mixed", num=d["numerator_quarter"], den=d["denominator_quarter"]))
     if d["missing_inputs"]:
-        parts.append(t("profiles.share.missing", inputs=_inputs(d["missing_inputs"])))
+        parts.append(t("countries.share.missing", inputs=_inputs(d["missing_inputs"])))
     return " ".join(parts)
 
 
@@ -116,13 +116,13 @@ def profile_tiles(figures: pd.DataFrame, shares: pd.DataFrame, before: pd.DataFr
 
     def count(code: str) -> kpi.Tile:
         if code not in figures.index:
-            return kpi.Tile(label=t(f"profiles.tile.{code}"), value=None, help=t("profiles.tile.not_reported"))
+            return kpi.Tile(label=t(f"countries.tile.{code}"), value=None, help=t("countries.tile.not_reported"))
         r = figures.loc[code]
-        text = t(f"profiles.tile.{code}")
+        text = t(f"countries.tile.{code}")
         if r["carried"]:
             text = carried_text(text, r["quarter"])
         help_ = t(
-            "profiles.tile.help",
+            "countries.tile.help",
             quarter=r["quarter"],
             source=source_text(r["source_kind"], r["source_by"], r["source_at"], r["source_file"]),
         )
@@ -138,9 +138,9 @@ def profile_tiles(figures: pd.DataFrame, shares: pd.DataFrame, before: pd.DataFr
     def share(code: str) -> kpi.Tile:
         d = cast(pd.Series, shares.loc[code]) if code in shares.index else None  # the index holds each share once
         unit = rules.SHARE_BY_CODE[code].unit
-        text = t(f"profiles.tile.{code}")
+        text = t(f"countries.tile.{code}")
         if d is None or fmt.missing(d["value"]):
-            return kpi.Tile(label=text, value=None, help=t("profiles.tile.not_reported"))
+            return kpi.Tile(label=text, value=None, help=t("countries.tile.not_reported"))
         if d["carried"]:
             text = carried_text(text, d["quarter"])
         prev = before.loc[code, "value"] if code in before.index else None
@@ -170,31 +170,31 @@ def key_figures_table(figures: pd.DataFrame, quarter: str) -> pd.DataFrame:
     for r in figures.itertuples():
         note = r.note if isinstance(r.note, str) else ""
         if isinstance(r.baseline_note, str) and r.baseline_note and r.baseline_note != note:
-            note = (note + " · " if note else "") + t("profiles.figures.baseline_note", note=r.baseline_note)
+            note = (note + " · " if note else "") + t("countries.figures.baseline_note", note=r.baseline_note)
         notes.append(note)
     baseline_sources = [
-        t("profiles.source.with_quarter", source=s, quarter=bq)
+        t("countries.source.with_quarter", source=s, quarter=bq)
         for s, bq in zip(_sources(figures, "baseline_"), figures["baseline_quarter"], strict=False)
     ]
     return pd.DataFrame(
         {
-            t("profiles.col.indicator"): [
+            t("countries.col.indicator"): [
                 ind_label(c, lb) for c, lb in zip(figures["indicator"], figures["label"], strict=False)
             ],
-            t("profiles.col.figure", quarter=quarter): [
+            t("countries.col.figure", quarter=quarter): [
                 figure_text(v, a) for v, a in zip(figures["value"], figures["approximate"], strict=False)
             ],
-            t("profiles.col.reported_for"): figures["quarter"],
-            t("profiles.col.baseline"): [
+            t("countries.col.reported_for"): figures["quarter"],
+            t("countries.col.baseline"): [
                 figure_text(v, a)
                 for v, a in zip(figures["baseline_value"], figures["baseline_approximate"], strict=False)
             ],
-            t("profiles.col.change_since_baseline"): [
+            t("countries.col.change_since_baseline"): [
                 t("fmt.missing") if fmt.missing(d) else fmt.signed(d) for d in figures["change_since_baseline"]
             ],
-            t("profiles.col.source"): _sources(figures),
-            t("profiles.col.baseline_source"): baseline_sources,
-            t("profiles.col.note"): notes,
+            t("countries.col.source"): _sources(figures),
+            t("countries.col.baseline_source"): baseline_sources,
+            t("countries.col.note"): notes,
         }
     )
 
@@ -206,19 +206,19 @@ def shares_table(shares: pd.DataFrame) -> pd.DataFrame:
         formula = t("fmt.missing")
         if not d["missing_inputs"]:
             formula = t(
-                "profiles.share.formula",
+                "countries.share.formula",
                 num=figure_text(d["numerator_value"], d["numerator_approximate"]),
-                num_label=t(f"profiles.unit.{d['numerator']}"),
+                num_label=t(f"countries.unit.{d['numerator']}"),
                 den=figure_text(d["denominator_value"], d["denominator_approximate"]),
-                den_label=t(f"profiles.unit.{d['denominator']}"),
+                den_label=t(f"countries.unit.{d['denominator']}"),
             )
         rows.append(
             {
-                t("profiles.col.measure"): t(f"profiles.share.{d['share']}"),
-                t("profiles.col.value"): share_text(d["unit"], d["value"], d["approximate"]),
-                t("profiles.col.reported_for"): d["quarter"] if isinstance(d["quarter"], str) else t("fmt.missing"),
-                t("profiles.col.computed_from"): formula,
-                t("profiles.col.note"): share_note(d["share"], d),
+                t("countries.col.measure"): t(f"countries.share.{d['share']}"),
+                t("countries.col.value"): share_text(d["unit"], d["value"], d["approximate"]),
+                t("countries.col.reported_for"): d["quarter"] if isinstance(d["quarter"], str) else t("fmt.missing"),
+                t("countries.col.computed_from"): formula,
+                t("countries.col.note"): share_note(d["share"], d),
             }
         )
     return pd.DataFrame(rows)
@@ -232,7 +232,7 @@ def time_axis(first: str, last: str) -> alt.X:
     as at the quarter's end), a tick a year, from the first quarter to the last."""
     return alt.X(
         "date:T",
-        title=t("profiles.axis.quarter"),
+        title=t("countries.axis.quarter"),
         scale=alt.Scale(
             domain=[
                 _quarter(first).start.isoformat(),
@@ -252,9 +252,9 @@ def indicator_chart(
     kinds = []
     for qq, approx in zip(rows["quarter"], rows["approximate"], strict=False):
         if base is not None and qq == base["baseline_quarter"]:
-            kinds.append(t("profiles.series.kind_baseline"))
+            kinds.append(t("countries.series.kind_baseline"))
         else:
-            kinds.append(t("profiles.series.kind_approx") if approx else t("profiles.series.kind_reported"))
+            kinds.append(t("countries.series.kind_approx") if approx else t("countries.series.kind_reported"))
     frame = pd.DataFrame(
         {
             "quarter": rows["quarter"].to_numpy(),
@@ -265,7 +265,7 @@ def indicator_chart(
             "source": _sources(rows),
         }
     )
-    y_title = t("profiles.axis.facilities") if code in FACILITY_AXIS else t("profiles.axis.people")
+    y_title = t("countries.axis.facilities") if code in FACILITY_AXIS else t("countries.axis.people")
     baseline = None
     if base is not None and not fmt.missing(base["baseline_value"]):
         baseline = (
@@ -275,13 +275,13 @@ def indicator_chart(
         )
     download = pd.DataFrame(
         {
-            t("profiles.col.country"): country,
-            t("profiles.col.indicator"): title,
-            t("profiles.col.reported_for"): frame["quarter"],
-            t("profiles.col.value"): frame["value"],
-            t("profiles.col.approximate"): rows["approximate"].astype(bool).to_numpy(),
-            t("profiles.series.legend"): frame["kind"],
-            t("profiles.col.source"): frame["source"],
+            t("countries.col.country"): country,
+            t("countries.col.indicator"): title,
+            t("countries.col.reported_for"): frame["quarter"],
+            t("countries.col.value"): frame["value"],
+            t("countries.col.approximate"): rows["approximate"].astype(bool).to_numpy(),
+            t("countries.series.legend"): frame["kind"],
+            t("countries.col.source"): frame["source"],
         }
     )
     return _series_chart(frame, title, y_title, first, last, baseline), download
@@ -294,9 +294,9 @@ def _series_chart(
     """One indicator over time: the reported values, marked by kind, and the
     baseline (value, its text, its quarter) as a dashed rule."""
     kind_domain = [
-        t("profiles.series.kind_baseline"),
-        t("profiles.series.kind_reported"),
-        t("profiles.series.kind_approx"),
+        t("countries.series.kind_baseline"),
+        t("countries.series.kind_reported"),
+        t("countries.series.kind_approx"),
     ]
     x = time_axis(first, last)
     y = alt.Y(
@@ -319,17 +319,17 @@ def _series_chart(
             "kind:N", scale=alt.Scale(domain=kind_domain, range=["diamond", "circle", "triangle-up"]), legend=None
         ),
         tooltip=[
-            alt.Tooltip("quarter:N", title=t("profiles.col.reported_for")),
+            alt.Tooltip("quarter:N", title=t("countries.col.reported_for")),
             alt.Tooltip("shown:N", title=title),
-            alt.Tooltip("kind:N", title=t("profiles.series.legend")),
-            alt.Tooltip("source:N", title=t("profiles.col.source")),
+            alt.Tooltip("kind:N", title=t("countries.series.legend")),
+            alt.Tooltip("source:N", title=t("countries.col.source")),
         ],
     )
     layers: list[alt.Chart] = [line, points]
     subtitle = None
     if baseline is not None:
         value, text, quarter = baseline
-        subtitle = t("profiles.series.baseline_subtitle", value=text, quarter=quarter)
+        subtitle = t("countries.series.baseline_subtitle", value=text, quarter=quarter)
         layers.insert(
             0,
             alt.Chart(pd.DataFrame({"baseline": [value]}))
@@ -349,25 +349,25 @@ def activity_tiles(running: pd.DataFrame, quarter: str) -> list[kpi.Tile]:
     now_row = now.iloc[0] if len(now) else None
     return [
         kpi.Tile(
-            label=t("profiles.activities.tile_activities"),
+            label=t("countries.activities.tile_activities"),
             value=int(total["cumulative_activities"]),
-            help=t("profiles.activities.tile_since_help"),
+            help=t("countries.activities.tile_since_help"),
         ),
         kpi.Tile(
-            label=t("profiles.activities.tile_participants"),
+            label=t("countries.activities.tile_participants"),
             value=int(total["cumulative_participants"]),
-            help=t("profiles.activities.tile_since_help"),
+            help=t("countries.activities.tile_since_help"),
         ),
         kpi.Tile(
-            label=t("profiles.activities.tile_women"),
+            label=t("countries.activities.tile_women"),
             value=total["cumulative_female_share"],
             kind=kpi.SHARE,
-            help=t("profiles.activities.tile_women_help"),
+            help=t("countries.activities.tile_women_help"),
         ),
         kpi.Tile(
-            label=t("profiles.activities.tile_quarter", quarter=quarter),
+            label=t("countries.activities.tile_quarter", quarter=quarter),
             value=int(now_row["participants"]) if now_row is not None else 0,
-            help=t("profiles.activities.tile_quarter_help", quarter=quarter),
+            help=t("countries.activities.tile_quarter_help", quarter=quarter),
         ),
     ]
 
@@ -376,9 +376,9 @@ def participants_by_type(returns: pd.DataFrame) -> tuple[charts.Spec, pd.DataFra
     """Participants per quarter and type of activity, from the returns (not the report)."""
     data = pd.DataFrame(
         {
-            t("profiles.col.quarter"): returns["quarter"],
-            t("profiles.col.type"): [label("activity_type", v) for v in returns["type"]],
-            t("profiles.col.participants"): returns["participants"],
+            t("countries.col.quarter"): returns["quarter"],
+            t("countries.col.type"): [label("activity_type", v) for v in returns["type"]],
+            t("countries.col.participants"): returns["participants"],
         }
     )
     return _participants_chart(data, list(dict.fromkeys(returns["quarter"]))), data
@@ -390,16 +390,16 @@ def _participants_chart(data: pd.DataFrame, quarters: list[str]) -> alt.TopLevel
         charts.stacked_bars(
             data,
             kind=None,
-            title=t("profiles.activities.by_type_title"),
-            subtitle=t("profiles.activities.by_type_subtitle"),
-            x_title=t("profiles.axis.quarter"),
-            y_title=t("profiles.axis.participants"),
+            title=t("countries.activities.by_type_title"),
+            subtitle=t("countries.activities.by_type_subtitle"),
+            x_title=t("countries.axis.quarter"),
+            y_title=t("countries.axis.participants"),
             x_sort=quarters,
         )
         .encode(
             x=alt.X(
-                f"{t('profiles.col.quarter')}:N",
-                title=t("profiles.axis.quarter"),
+                f"{t('countries.col.quarter')}:N",
+                title=t("countries.axis.quarter"),
                 sort=quarters,
                 axis=alt.Axis(labelAngle=-45, labelFontSize=11),
             )
@@ -412,20 +412,20 @@ def activities_download(running: pd.DataFrame) -> pd.DataFrame:
     """The running totals, as the download of the activity charts."""
     return pd.DataFrame(
         {
-            t("profiles.col.quarter"): running["quarter"],
-            t("profiles.col.activities"): running["activities"],
-            t("profiles.col.participants"): running["participants"],
-            t("profiles.col.women"): running["female_participants"],
-            t("profiles.col.women_share"): running["female_share"],
-            t("profiles.col.cumulative_participants"): running["cumulative_participants"],
-            t("profiles.col.cumulative_women_share"): running["cumulative_female_share"],
+            t("countries.col.quarter"): running["quarter"],
+            t("countries.col.activities"): running["activities"],
+            t("countries.col.participants"): running["participants"],
+            t("countries.col.women"): running["female_participants"],
+            t("countries.col.women_share"): running["female_share"],
+            t("countries.col.cumulative_participants"): running["cumulative_participants"],
+            t("countries.col.cumulative_women_share"): running["cumulative_female_share"],
         }
     )
 
 
 def _running_labels(running: pd.DataFrame, report_quarters: tuple[str, ...]) -> list[str]:
     """The quarters of the running totals, the report's named as such."""
-    return [t("profiles.activities.report_quarter") if x in report_quarters else x for x in running["quarter"]]
+    return [t("countries.activities.report_quarter") if x in report_quarters else x for x in running["quarter"]]
 
 
 @charts.cached
@@ -433,7 +433,7 @@ def women_share(running: pd.DataFrame, report_quarters: tuple[str, ...], last: s
     """The share of women among participants, per quarter and since the report."""
     labels = _running_labels(running, report_quarters)
     dates = [quarter_end(x) for x in running["quarter"]]
-    per_q, since = t("profiles.activities.women_per_quarter"), t("profiles.activities.women_since")
+    per_q, since = t("countries.activities.women_per_quarter"), t("countries.activities.women_since")
     frame = pd.concat(
         [
             pd.DataFrame({"quarter": labels, "date": dates, "share": running["female_share"], "series": per_q}),
@@ -450,7 +450,7 @@ def women_share(running: pd.DataFrame, report_quarters: tuple[str, ...], last: s
             x=time_axis(running["quarter"].iloc[0], last),
             y=alt.Y(
                 "share:Q",
-                title=t("profiles.axis.women_share"),
+                title=t("countries.axis.women_share"),
                 scale=alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(format=".0%"),
             ),
@@ -467,13 +467,13 @@ def women_share(running: pd.DataFrame, report_quarters: tuple[str, ...], last: s
                 scale=alt.Scale(domain=[per_q, since], range=[[1, 0], [5, 4]]),
             ),
             tooltip=[
-                alt.Tooltip("quarter:N", title=t("profiles.col.quarter")),
-                alt.Tooltip("series:N", title=t("profiles.col.measure")),
-                alt.Tooltip("shown:N", title=t("profiles.col.women_share")),
+                alt.Tooltip("quarter:N", title=t("countries.col.quarter")),
+                alt.Tooltip("series:N", title=t("countries.col.measure")),
+                alt.Tooltip("shown:N", title=t("countries.col.women_share")),
             ],
         )
     )
-    return charts.titled(women, t("profiles.activities.women_title"), t("profiles.activities.women_subtitle"))
+    return charts.titled(women, t("countries.activities.women_title"), t("countries.activities.women_subtitle"))
 
 
 @charts.cached
@@ -484,7 +484,7 @@ def cumulative_participants(running: pd.DataFrame, report_quarters: tuple[str, .
             "quarter": _running_labels(running, report_quarters),
             "date": [quarter_end(x) for x in running["quarter"]],
             "cumulative": running["cumulative_participants"],
-            "series": t("profiles.col.participants"),
+            "series": t("countries.col.participants"),
         }
     )
     cum = (
@@ -492,15 +492,15 @@ def cumulative_participants(running: pd.DataFrame, report_quarters: tuple[str, .
         .mark_line(point=True, color=theme.BLUE)
         .encode(
             x=time_axis(running["quarter"].iloc[0], last),
-            y=alt.Y("cumulative:Q", title=t("profiles.axis.cumulative"), axis=alt.Axis(format=",d")),
+            y=alt.Y("cumulative:Q", title=t("countries.axis.cumulative"), axis=alt.Axis(format=",d")),
             color=alt.Color("series:N", title=None, scale=alt.Scale(range=[theme.BLUE])),
             tooltip=[
-                alt.Tooltip("quarter:N", title=t("profiles.col.quarter")),
-                alt.Tooltip("cumulative:Q", title=t("profiles.axis.cumulative"), format=",d"),
+                alt.Tooltip("quarter:N", title=t("countries.col.quarter")),
+                alt.Tooltip("cumulative:Q", title=t("countries.axis.cumulative"), format=",d"),
             ],
         )
     )
-    return charts.titled(cum, t("profiles.activities.cumulative_title"), t("profiles.activities.cumulative_subtitle"))
+    return charts.titled(cum, t("countries.activities.cumulative_title"), t("countries.activities.cumulative_subtitle"))
 
 
 def activity_table(by_type: pd.DataFrame, quarter: str) -> pd.DataFrame:
@@ -512,21 +512,21 @@ def activity_table(by_type: pd.DataFrame, quarter: str) -> pd.DataFrame:
     this_q = by_type[by_type["quarter"] == quarter].set_index("type")
     return pd.DataFrame(
         {
-            t("profiles.col.type"): [label("activity_type", v) for v in totals.index],
-            t("profiles.col.quarter_activities", quarter=quarter): [
+            t("countries.col.type"): [label("activity_type", v) for v in totals.index],
+            t("countries.col.quarter_activities", quarter=quarter): [
                 fmt.number(this_q["activities"].get(v, 0)) for v in totals.index
             ],
-            t("profiles.col.quarter_participants", quarter=quarter): [
+            t("countries.col.quarter_participants", quarter=quarter): [
                 fmt.number(this_q["participants"].get(v, 0)) for v in totals.index
             ],
-            t("profiles.col.quarter_women_share", quarter=quarter): [
+            t("countries.col.quarter_women_share", quarter=quarter): [
                 fmt.percent(rules.female_share(this_q["female_participants"].get(v, 0), this_q["share_base"].get(v, 0)))
                 for v in totals.index
             ],
-            t("profiles.col.total_activities"): [fmt.number(v) for v in totals["activities"]],
-            t("profiles.col.total_participants"): [fmt.number(v) for v in totals["participants"]],
-            t("profiles.col.total_women"): [fmt.number(v) for v in totals["female_participants"]],
-            t("profiles.col.total_women_share"): [
+            t("countries.col.total_activities"): [fmt.number(v) for v in totals["activities"]],
+            t("countries.col.total_participants"): [fmt.number(v) for v in totals["participants"]],
+            t("countries.col.total_women"): [fmt.number(v) for v in totals["female_participants"]],
+            t("countries.col.total_women_share"): [
                 fmt.percent(rules.female_share(w, b))
                 for w, b in zip(totals["female_participants"], totals["share_base"], strict=False)
             ],
@@ -542,7 +542,7 @@ def facility_cells(r: Any) -> list[str]:
     overdue findings, the worst open severity (Markdown)."""
     name = f"**{escape(r.name)}**"
     if r.pilot:
-        name += " " + f":blue-badge[{t('profiles.facilities.pilot')}]"
+        name += " " + f":blue-badge[{t('countries.facilities.pilot')}]"
     place = " · ".join(
         x
         for x in (
@@ -594,14 +594,14 @@ def comparison_tables(
     codes = [c for c in rules.PROFILE_INDICATORS if c in set(comp["indicator"])]
     absolute = pd.DataFrame(t("fmt.missing"), index=[ind_label(c) for c in codes], columns=cols)
     per = pd.DataFrame(
-        t("fmt.missing"), index=[t(f"profiles.per100.{c}") for c in rules.PER_100_INDICATORS], columns=cols
+        t("fmt.missing"), index=[t(f"countries.per100.{c}") for c in rules.PER_100_INDICATORS], columns=cols
     )
     for _, r in comp.iterrows():
         absolute.loc[ind_label(r["indicator"]), names.get(r["country"], r["country"])] = cell(r)
         if r["indicator"] in rules.PER_100_INDICATORS:
-            per.loc[t(f"profiles.per100.{r['indicator']}"), names.get(r["country"], r["country"])] = per_cell(r)
-    absolute.index.name = t("profiles.col.indicator")
-    per.index.name = t("profiles.col.measure")
+            per.loc[t(f"countries.per100.{r['indicator']}"), names.get(r["country"], r["country"])] = per_cell(r)
+    absolute.index.name = t("countries.col.indicator")
+    per.index.name = t("countries.col.measure")
     return absolute, per
 
 
@@ -628,23 +628,23 @@ def compared_figures(
     )
     download = pd.DataFrame(
         {
-            t("profiles.col.country"): frame["country"],
-            t("profiles.col.indicator"): frame["measure"],
-            t("profiles.col.value"): frame["value"],
-            t("profiles.col.approximate"): focus["approximate"].astype(bool).to_numpy(),
-            t("profiles.col.per_100"): frame["per_100"],
+            t("countries.col.country"): frame["country"],
+            t("countries.col.indicator"): frame["measure"],
+            t("countries.col.value"): frame["value"],
+            t("countries.col.approximate"): focus["approximate"].astype(bool).to_numpy(),
+            t("countries.col.per_100"): frame["per_100"],
         }
     )
-    subtitle = t("profiles.compare.chart_subtitle", quarter=quarter)
+    subtitle = t("countries.compare.chart_subtitle", quarter=quarter)
     if focus["approximate"].any():
-        subtitle = t("profiles.compare.chart_subtitle_approx", quarter=quarter)
+        subtitle = t("countries.compare.chart_subtitle_approx", quarter=quarter)
     return frame, download, subtitle
 
 
 def _country_colour(cols: list[str]) -> alt.Color:
     return alt.Color(
         "country:N",
-        title=t("profiles.col.country"),
+        title=t("countries.col.country"),
         sort=cols,
         scale=alt.Scale(domain=cols, range=list(theme.PALETTE[: len(cols)])),
     )
@@ -655,9 +655,9 @@ def compared_bars(frame: pd.DataFrame, field: str, cols: list[str], subtitle: st
     """The compared figures per country, ``field`` "value" (absolute) or
     "per_100" (per 100 prisoners)."""
     if field == "value":
-        shown, title, y_title, fmt_ = "shown", t("profiles.compare.abs_chart"), t("profiles.axis.people"), ",d"
+        shown, title, y_title, fmt_ = "shown", t("countries.compare.abs_chart"), t("countries.axis.people"), ",d"
     else:
-        shown, title, y_title = "shown_per_100", t("profiles.compare.per_chart"), t("profiles.axis.per_100")
+        shown, title, y_title = "shown_per_100", t("countries.compare.per_chart"), t("countries.axis.per_100")
         fmt_ = ",.1f"
     measures = [ind_short(c) for c in COMPARED]
     bars = (
@@ -669,8 +669,8 @@ def compared_bars(frame: pd.DataFrame, field: str, cols: list[str], subtitle: st
             y=alt.Y(f"{field}:Q", title=y_title, axis=alt.Axis(format=fmt_)),
             color=_country_colour(cols),
             tooltip=[
-                alt.Tooltip("country:N", title=t("profiles.col.country")),
-                alt.Tooltip("measure:N", title=t("profiles.col.indicator")),
+                alt.Tooltip("country:N", title=t("countries.col.country")),
+                alt.Tooltip("measure:N", title=t("countries.col.indicator")),
                 alt.Tooltip(f"{shown}:N", title=y_title),
             ],
         )
@@ -696,10 +696,10 @@ def share_trend(
     )
     download = pd.DataFrame(
         {
-            t("profiles.col.country"): frame["country"],
-            t("profiles.col.quarter"): frame["quarter"],
-            t(f"profiles.share.{code}"): frame["value"],
-            t("profiles.col.approximate"): rows["approximate"].astype(bool).to_numpy(),
+            t("countries.col.country"): frame["country"],
+            t("countries.col.quarter"): frame["quarter"],
+            t(f"countries.share.{code}"): frame["value"],
+            t("countries.col.approximate"): rows["approximate"].astype(bool).to_numpy(),
         }
     )
     return _share_trend_chart(frame, code, cols, quarters[0], quarters[-1]), download
@@ -712,13 +712,13 @@ def _share_trend_chart(frame: pd.DataFrame, code: str, cols: list[str], first: s
         .mark_line(point=True)
         .encode(
             x=time_axis(first, last),
-            y=alt.Y("value:Q", title=t("profiles.axis.per_100"), axis=alt.Axis(format=",.1f")),
+            y=alt.Y("value:Q", title=t("countries.axis.per_100"), axis=alt.Axis(format=",.1f")),
             color=_country_colour(cols),
             tooltip=[
-                alt.Tooltip("country:N", title=t("profiles.col.country")),
-                alt.Tooltip("quarter:O", title=t("profiles.col.quarter")),
-                alt.Tooltip("shown:N", title=t(f"profiles.share.{code}")),
+                alt.Tooltip("country:N", title=t("countries.col.country")),
+                alt.Tooltip("quarter:O", title=t("countries.col.quarter")),
+                alt.Tooltip("shown:N", title=t(f"countries.share.{code}")),
             ],
         )
     )
-    return charts.titled(lines, t(f"profiles.share.{code}"), t("profiles.compare.trend_subtitle"))
+    return charts.titled(lines, t(f"countries.share.{code}"), t("countries.compare.trend_subtitle"))

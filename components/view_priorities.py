@@ -83,11 +83,11 @@ def flag_tiles(now: Mapping[str, int], before: Mapping[str, int] | None, quarter
     status, disagreeing with the rule, slipping."""
     return [
         kpi.Tile(
-            label=label(STATUS, flag) if flag in theme.ORDER[STATUS] else t(f"prio.tile.{flag}"),
+            label=label(STATUS, flag) if flag in theme.ORDER[STATUS] else t(f"priorities.tile.{flag}"),
             value=now[flag],
             previous=before[flag] if before else None,
             polarity=FLAG_POLARITY[flag],
-            help=t(f"prio.tile.{flag}.help", quarter=quarter, gap=fmt.number(rule.AT_RISK_GAP)),
+            help=t(f"priorities.tile.{flag}.help", quarter=quarter, gap=fmt.number(rule.AT_RISK_GAP)),
             key=f"prio_{flag}",
         )
         for flag in FLAGS
@@ -99,7 +99,7 @@ def flag_tiles(now: Mapping[str, int], before: Mapping[str, int] | None, quarter
 
 def why_rule(r: Any, at: AsAt, short: bool = False) -> str:
     """Why the rule gives its status, in words."""
-    key = f"prio.reason{'_short' if short else ''}.{r.reason}"
+    key = f"priorities.reason{'_short' if short else ''}.{r.reason}"
     gap = 0.0 if fmt.missing(r.gap) else float(r.gap)
     return t(
         key,
@@ -109,7 +109,7 @@ def why_rule(r: Any, at: AsAt, short: bool = False) -> str:
         target=fmt.date(r.target_date),
         gap=fmt.number(abs(gap), decimals=1),
         limit=fmt.number(rule.AT_RISK_GAP),
-        position=t("prio.ahead" if gap < 0 else "prio.below", gap=fmt.number(abs(gap), decimals=1)),
+        position=t("priorities.ahead" if gap < 0 else "priorities.below", gap=fmt.number(abs(gap), decimals=1)),
     )
 
 
@@ -118,11 +118,11 @@ def checks(r: Any, at: AsAt) -> list[str]:
     than the previous quarter, stalled."""
     out = []
     if r.disagreement:
-        out.append(t("prio.check.disagree", status=label(STATUS, r.computed_status)))
+        out.append(t("priorities.check.disagree", status=label(STATUS, r.computed_status)))
     if r.worsened:
-        out.append(t("prio.check.worsened", quarter=at.previous))
+        out.append(t("priorities.check.worsened", quarter=at.previous))
     if r.stalled:
-        out.append(t("prio.check.stalled", since=at.since(r.priority_id)))
+        out.append(t("priorities.check.stalled", since=at.since(r.priority_id)))
     return out
 
 
@@ -132,7 +132,7 @@ def slipping_parts(r: Any, at: AsAt) -> list[str]:
     if r.worsened:
         out.append(
             t(
-                "prio.questions.worsened",
+                "priorities.questions.worsened",
                 before=theme.badge(STATUS, r.previous_status),
                 previous=at.previous,
                 now=theme.badge(STATUS, r.status),
@@ -140,7 +140,7 @@ def slipping_parts(r: Any, at: AsAt) -> list[str]:
             )
         )
     if r.stalled:
-        out.append(t("prio.questions.stalled", progress=percent(r.progress_pct), since=at.since(r.priority_id)))
+        out.append(t("priorities.questions.stalled", progress=percent(r.progress_pct), since=at.since(r.priority_id)))
     return out
 
 
@@ -150,7 +150,7 @@ def question(r: Any, at: AsAt) -> str:
     if r.disagreement:
         parts.append(
             t(
-                "prio.questions.disagree",
+                "priorities.questions.disagree",
                 reported=theme.badge(STATUS, r.status),
                 computed=theme.badge(STATUS, r.computed_status),
                 why=why_rule(r, at, short=True),
@@ -158,17 +158,18 @@ def question(r: Any, at: AsAt) -> str:
         )
     parts += slipping_parts(r, at)
     why = (
-        t("prio.questions.narrative", quarter=r.last_update, text=escape(r.narrative))
+        t("priorities.questions.narrative", quarter=r.last_update, text=escape(r.narrative))
         if r.narrative
-        else t("prio.questions.no_narrative")
+        else t("priorities.questions.no_narrative")
     )
     return t(
-        "prio.questions.line",
+        "priorities.questions.line",
         id=escape(r.priority_id),
         title=escape(r.title),
         country=escape(r.country_name),
         flags=" ".join(
-            ([t("prio.badge.disagree")] if r.disagreement else []) + ([t("prio.badge.slipping")] if r.slipping else [])
+            ([t("priorities.badge.disagree")] if r.disagreement else [])
+            + ([t("priorities.badge.slipping")] if r.slipping else [])
         ),
         parts="; ".join(parts),
         why=why,
@@ -182,14 +183,16 @@ def priorities_table(table: pd.DataFrame, trend_of: Mapping[str, list], at: AsAt
     """Every priority: reported status beside the rule's, the checks,
     progress and its trend; statuses on their colour, checks needing
     attention on yellow."""
-    col = {k: t(f"prio.col.{k}") for k in TABLE_COLUMNS}
+    col = {k: t(f"priorities.col.{k}") for k in TABLE_COLUMNS}
     shown = pd.DataFrame(
         {
             col["country"]: table["country_name"],
             col["id"]: table["priority_id"],
             col["title"]: table["title"],
             col["reported"]: [label(STATUS, s) for s in table["status"]],
-            col["computed"]: [label(STATUS, s) if s else t("prio.not_computed") for s in table["computed_status"]],
+            col["computed"]: [
+                label(STATUS, s) if s else t("priorities.not_computed") for s in table["computed_status"]
+            ],
             col["check"]: [" · ".join(checks(r, at)) for r in table.itertuples()],
             col["progress"]: table["progress_pct"],
             col["trend"]: [trend_of.get(pid, []) for pid in table["priority_id"]],
@@ -211,22 +214,22 @@ def priorities_table(table: pd.DataFrame, trend_of: Mapping[str, list], at: AsAt
 def priorities_columns(first: str, quarter: str) -> dict[str, Any]:
     """How the columns of :func:`priorities_table` are drawn, with their help
     (``first``: the first quarter of the trend)."""
-    col = {k: t(f"prio.col.{k}") for k in TABLE_COLUMNS}
+    col = {k: t(f"priorities.col.{k}") for k in TABLE_COLUMNS}
     return {
         col["country"]: st.column_config.TextColumn(width=80),
         col["id"]: st.column_config.TextColumn(width=58, pinned=True),
-        col["title"]: st.column_config.TextColumn(width=140, help=t("prio.col.title.help")),
-        col["reported"]: st.column_config.TextColumn(width=76, help=t("prio.col.reported.help")),
-        col["computed"]: st.column_config.TextColumn(width=76, help=t("prio.col.computed.help")),
-        col["check"]: st.column_config.TextColumn(width=140, help=t("prio.col.check.help")),
+        col["title"]: st.column_config.TextColumn(width=140, help=t("priorities.col.title.help")),
+        col["reported"]: st.column_config.TextColumn(width=76, help=t("priorities.col.reported.help")),
+        col["computed"]: st.column_config.TextColumn(width=76, help=t("priorities.col.computed.help")),
+        col["check"]: st.column_config.TextColumn(width=140, help=t("priorities.col.check.help")),
         col["progress"]: st.column_config.ProgressColumn(
-            width=90, min_value=0, max_value=100, format="%d%%", help=t("prio.col.progress.help")
+            width=90, min_value=0, max_value=100, format="%d%%", help=t("priorities.col.progress.help")
         ),
         col["trend"]: st.column_config.LineChartColumn(
-            width=70, y_min=0, y_max=100, help=t("prio.col.trend.help", first=first, quarter=quarter)
+            width=70, y_min=0, y_max=100, help=t("priorities.col.trend.help", first=first, quarter=quarter)
         ),
         col["target"]: st.column_config.TextColumn(width=82),
-        col["last_update"]: st.column_config.TextColumn(width=74, help=t("prio.col.last_update.help")),
+        col["last_update"]: st.column_config.TextColumn(width=74, help=t("priorities.col.last_update.help")),
     }
 
 
@@ -235,14 +238,14 @@ def priorities_columns(first: str, quarter: str) -> dict[str, Any]:
 
 def option(r: Any) -> str:
     """A priority as the picker lists it."""
-    return t("prio.detail.option", id=r.priority_id, country=r.country_name, title=r.title)
+    return t("priorities.detail.option", id=r.priority_id, country=r.country_name, title=r.title)
 
 
 def facts(r: Any) -> str:
     return t(
-        "prio.detail.facts",
+        "priorities.detail.facts",
         country=r.country_name,
-        theme=escape(r.theme) if r.theme else t("prio.no_theme"),
+        theme=escape(r.theme) if r.theme else t("priorities.no_theme"),
         target=fmt.date(r.target_date),
         first=r.first_quarter,
         last=r.last_update,
@@ -252,16 +255,16 @@ def facts(r: Any) -> str:
 def verdict(r: Any) -> str:
     """The reported status beside the rule's, with the priority's flags."""
     parts = [
-        t("prio.detail.reported", status=theme.badge(STATUS, r.status)),
+        t("priorities.detail.reported", status=theme.badge(STATUS, r.status)),
         t(
-            "prio.detail.computed",
-            status=theme.badge(STATUS, r.computed_status) if r.computed_status else t("prio.not_computed"),
+            "priorities.detail.computed",
+            status=theme.badge(STATUS, r.computed_status) if r.computed_status else t("priorities.not_computed"),
         ),
     ]
     if r.disagreement:
-        parts.append(t("prio.badge.disagree"))
+        parts.append(t("priorities.badge.disagree"))
     if r.slipping:
-        parts.append(t("prio.badge.slipping"))
+        parts.append(t("priorities.badge.slipping"))
     return " · ".join(parts)
 
 
@@ -271,15 +274,20 @@ def explanation(r: Any, at: AsAt) -> str:
     if r.target_date:
         parts.insert(
             0,
-            t("prio.detail.line", start=fmt.date(r.start_date), first=r.first_quarter, target=fmt.date(r.target_date)),
+            t(
+                "priorities.detail.line",
+                start=fmt.date(r.start_date),
+                first=r.first_quarter,
+                target=fmt.date(r.target_date),
+            ),
         )
     for why in slipping_parts(r, at):
-        parts.append(t("prio.detail.slipping", check=why))
+        parts.append(t("priorities.detail.slipping", check=why))
     return " ".join(parts)
 
 
 def _reported(path: pd.DataFrame) -> list[str]:
-    return [t("prio.chart.reported_yes") if x else t("prio.chart.reported_no") for x in path["reported"]]
+    return [t("priorities.chart.reported_yes") if x else t("priorities.chart.reported_no") for x in path["reported"]]
 
 
 def progress(path: pd.DataFrame, r: Any, at: AsAt) -> tuple[charts.Spec, pd.DataFrame]:
@@ -287,14 +295,14 @@ def progress(path: pd.DataFrame, r: Any, at: AsAt) -> tuple[charts.Spec, pd.Data
     progress per quarter)."""
     download = pd.DataFrame(
         {
-            t("prio.chart.col.quarter"): path["quarter"],
-            t("prio.chart.col.quarter_end"): path["quarter_end"],
-            t("prio.chart.col.status"): [label(STATUS, s) for s in path["status"]],
-            t("prio.chart.col.progress"): path["progress_pct"],
-            t("prio.chart.col.expected"): [
+            t("priorities.chart.col.quarter"): path["quarter"],
+            t("priorities.chart.col.quarter_end"): path["quarter_end"],
+            t("priorities.chart.col.status"): [label(STATUS, s) for s in path["status"]],
+            t("priorities.chart.col.progress"): path["progress_pct"],
+            t("priorities.chart.col.expected"): [
                 None if fmt.missing(v) else round(float(v), 1) for v in path["expected_progress"]
             ],
-            t("prio.chart.col.reported"): _reported(path),
+            t("priorities.chart.col.reported"): _reported(path),
         }
     )
     chart = _progress_chart(r.priority_id, path, r.start_date, r.target_date, at.end, at.quarter)
@@ -307,11 +315,11 @@ def _progress_chart(pid: str, path: pd.DataFrame, start_date, target_date, as_at
     at-risk threshold below it, as at the quarter."""
     line = pd.DataFrame(rule.rule_lines(start_date, target_date, as_at))
     names = {
-        "reported": t("prio.chart.series.reported"),
-        rule.LINE: t("prio.chart.series.line"),
-        rule.THRESHOLD: t("prio.chart.series.threshold", gap=fmt.number(rule.AT_RISK_GAP)),
+        "reported": t("priorities.chart.series.reported"),
+        rule.LINE: t("priorities.chart.series.line"),
+        rule.THRESHOLD: t("priorities.chart.series.threshold", gap=fmt.number(rule.AT_RISK_GAP)),
     }
-    x_title, y_title = t("prio.chart.axis.date"), t("prio.chart.axis.progress")
+    x_title, y_title = t("priorities.chart.axis.date"), t("priorities.chart.axis.progress")
     reported_pts = pd.DataFrame(
         {
             "date": pd.to_datetime(path["quarter_end"]),
@@ -335,7 +343,7 @@ def _progress_chart(pid: str, path: pd.DataFrame, start_date, target_date, as_at
     x = alt.X("date:T", title=x_title, axis=alt.Axis(format="%Y", tickCount="year"))
     y = alt.Y("value:Q", title=y_title, scale=alt.Scale(domain=[0, 100]), axis=alt.Axis(values=[0, 25, 50, 75, 100]))
     legend = alt.Legend(
-        title=t("prio.chart.legend.series"), symbolType="stroke", symbolStrokeWidth=2.5, columns=1, labelLimit=320
+        title=t("priorities.chart.legend.series"), symbolType="stroke", symbolStrokeWidth=2.5, columns=1, labelLimit=320
     )
     both = pd.concat([reported_pts[["date", "series", "value"]], lines], ignore_index=True)
     line_layer = (
@@ -357,40 +365,42 @@ def _progress_chart(pid: str, path: pd.DataFrame, start_date, target_date, as_at
             fill=alt.Fill(
                 "status:N",
                 scale=theme.scale(STATUS, list(path["status"])),
-                legend=alt.Legend(title=t("prio.chart.legend.status"), symbolType="circle"),
+                legend=alt.Legend(title=t("priorities.chart.legend.status"), symbolType="circle"),
             ),
             stroke=alt.value("white"),
             tooltip=[
-                alt.Tooltip("quarter:N", title=t("prio.chart.tooltip.quarter")),
-                alt.Tooltip("status:N", title=t("prio.chart.tooltip.status")),
+                alt.Tooltip("quarter:N", title=t("priorities.chart.tooltip.quarter")),
+                alt.Tooltip("status:N", title=t("priorities.chart.tooltip.status")),
                 alt.Tooltip("value:Q", title=y_title, format=".0f"),
-                alt.Tooltip("reported:N", title=t("prio.chart.tooltip.reported")),
+                alt.Tooltip("reported:N", title=t("priorities.chart.tooltip.reported")),
             ],
         )
     )
-    rule_layer = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(as_at)], "text": [t("prio.chart.as_at", quarter=q)]}))
+    rule_layer = alt.Chart(
+        pd.DataFrame({"date": [pd.Timestamp(as_at)], "text": [t("priorities.chart.as_at", quarter=q)]})
+    )
     now_rule = rule_layer.mark_rule(color=theme.LIGHT_GREY, strokeDash=[2, 2]).encode(x="date:T")
     return charts.titled(
         alt.layer(line_layer, point_layer, now_rule),
-        t("prio.chart.progress_title", id=pid),
-        t("prio.chart.progress_subtitle", quarter=q),
+        t("priorities.chart.progress_title", id=pid),
+        t("priorities.chart.progress_subtitle", quarter=q),
     )
 
 
 def _timing(ms: pd.DataFrame, none: str = "") -> list[str]:
-    return [t(f"prio.timing.{x}") if x else none for x in ms["timing"]]
+    return [t(f"priorities.timing.{x}") if x else none for x in ms["timing"]]
 
 
 def milestones(ms: pd.DataFrame, r: Any, at: AsAt) -> tuple[charts.Spec, pd.DataFrame]:
     """A priority's milestones on a time line (``ms``: its milestones)."""
     download = pd.DataFrame(
         {
-            t("prio.milestones.col.milestone"): ms["milestone"],
-            t("prio.milestones.col.status"): [label("milestone_status", s) for s in ms["status"]],
-            t("prio.milestones.col.due"): ms["due_date"],
-            t("prio.milestones.col.done"): ms["completed_on"],
-            t("prio.milestones.col.timing"): _timing(ms),
-            t("prio.milestones.col.last_update"): ms["last_update"],
+            t("priorities.milestones.col.milestone"): ms["milestone"],
+            t("priorities.milestones.col.status"): [label("milestone_status", s) for s in ms["status"]],
+            t("priorities.milestones.col.due"): ms["due_date"],
+            t("priorities.milestones.col.done"): ms["completed_on"],
+            t("priorities.milestones.col.timing"): _timing(ms),
+            t("priorities.milestones.col.last_update"): ms["last_update"],
         }
     )
     return _milestone_chart(r.priority_id, ms, r.target_date, at.end, at.quarter), download
@@ -405,7 +415,7 @@ def milestones_height(ms: pd.DataFrame) -> int:
 def _milestone_chart(pid: str, ms: pd.DataFrame, target_date, as_at, q: str) -> alt.TopLevelMixin:
     """The milestones on a time line: due (ring), done or expected (mark),
     the quarter's end and the priority's target date."""
-    x_title = t("prio.milestones.axis.date")
+    x_title = t("priorities.milestones.axis.date")
     frame = pd.DataFrame(
         {
             "milestone": ms["milestone"],
@@ -423,12 +433,12 @@ def _milestone_chart(pid: str, ms: pd.DataFrame, target_date, as_at, q: str) -> 
     # The milestone names are the axis: a vertical axis title would only collide with them.
     y = alt.Y("milestone:N", title=None, sort=order, axis=alt.Axis(labelLimit=330))
     tooltip = [
-        alt.Tooltip("milestone:N", title=t("prio.milestones.col.milestone")),
-        alt.Tooltip("status:N", title=t("prio.milestones.col.status")),
-        alt.Tooltip("due_text:N", title=t("prio.milestones.col.due")),
-        alt.Tooltip("done_text:N", title=t("prio.milestones.col.done")),
-        alt.Tooltip("timing:N", title=t("prio.milestones.col.timing")),
-        alt.Tooltip("last_update:N", title=t("prio.milestones.col.last_update")),
+        alt.Tooltip("milestone:N", title=t("priorities.milestones.col.milestone")),
+        alt.Tooltip("status:N", title=t("priorities.milestones.col.status")),
+        alt.Tooltip("due_text:N", title=t("priorities.milestones.col.due")),
+        alt.Tooltip("done_text:N", title=t("priorities.milestones.col.done")),
+        alt.Tooltip("timing:N", title=t("priorities.milestones.col.timing")),
+        alt.Tooltip("last_update:N", title=t("priorities.milestones.col.last_update")),
     ]
     base = alt.Chart(frame)
     x_axis = alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": 6})
@@ -444,26 +454,29 @@ def _milestone_chart(pid: str, ms: pd.DataFrame, target_date, as_at, q: str) -> 
         x=alt.X("date:T", title=x_title, axis=x_axis),
         y=y,
         color=alt.Color(
-            "status:N", scale=theme.scale("milestone_status"), legend=alt.Legend(title=t("prio.milestones.legend"))
+            "status:N",
+            scale=theme.scale("milestone_status"),
+            legend=alt.Legend(title=t("priorities.milestones.legend")),
         ),
         shape=alt.Shape(
             "status:N",
             scale=alt.Scale(domain=theme.sort_order("milestone_status"), range=MILESTONE_SHAPES),
-            legend=alt.Legend(title=t("prio.milestones.legend")),
+            legend=alt.Legend(title=t("priorities.milestones.legend")),
         ),
         tooltip=tooltip,
     )
     marks = pd.DataFrame(
         {
             "date": [pd.Timestamp(as_at)] + ([pd.Timestamp(target_date)] if target_date else []),
-            "what": [t("prio.chart.as_at", quarter=q)] + ([t("prio.milestones.target")] if target_date else []),
+            "what": [t("priorities.chart.as_at", quarter=q)]
+            + ([t("priorities.milestones.target")] if target_date else []),
             "row": [0, 1][: 1 + bool(target_date)],
         }
     )
     refs = (
         alt.Chart(marks)
         .mark_rule(strokeDash=[4, 3], color=theme.MUTED)
-        .encode(x="date:T", tooltip=[alt.Tooltip("what:N", title=t("prio.milestones.reference"))])
+        .encode(x="date:T", tooltip=[alt.Tooltip("what:N", title=t("priorities.milestones.reference"))])
     )
     # Labels of the two marks, right-aligned against their line, one above the other.
     ref_text = [
@@ -474,20 +487,20 @@ def _milestone_chart(pid: str, ms: pd.DataFrame, target_date, as_at, q: str) -> 
     ]
     return charts.titled(
         alt.layer(span, due, point, refs, *ref_text),
-        t("prio.milestones.title", id=pid),
-        t("prio.milestones.subtitle", quarter=q),
+        t("priorities.milestones.title", id=pid),
+        t("priorities.milestones.subtitle", quarter=q),
     )
 
 
 def milestones_table(ms: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            t("prio.milestones.col.milestone"): ms["milestone"],
-            t("prio.milestones.col.status"): [label("milestone_status", s) for s in ms["status"]],
-            t("prio.milestones.col.due"): [fmt.date(d) for d in ms["due_date"]],
-            t("prio.milestones.col.done"): [fmt.date(d) for d in ms["completed_on"]],
-            t("prio.milestones.col.timing"): _timing(ms, t("common.none")),
-            t("prio.milestones.col.last_update"): ms["last_update"],
+            t("priorities.milestones.col.milestone"): ms["milestone"],
+            t("priorities.milestones.col.status"): [label("milestone_status", s) for s in ms["status"]],
+            t("priorities.milestones.col.due"): [fmt.date(d) for d in ms["due_date"]],
+            t("priorities.milestones.col.done"): [fmt.date(d) for d in ms["completed_on"]],
+            t("priorities.milestones.col.timing"): _timing(ms, t("common.none")),
+            t("priorities.milestones.col.last_update"): ms["last_update"],
         }
     )
 
@@ -499,7 +512,7 @@ def thread_entry(e: Any) -> str:
     if e.movement in (rag.IMPROVED, rag.WORSENED, rag.STARTED):
         head.append(
             t(
-                "prio.thread.moved",
+                "priorities.thread.moved",
                 movement=label("movement", e.movement),
                 before=theme.badge(STATUS, e.previous_status),
             )
@@ -508,9 +521,11 @@ def thread_entry(e: Any) -> str:
     if e.narrative:
         lines.append(escape(e.narrative))
     else:
-        lines.append(f"_{t('prio.thread.first' if e.movement == rag.NEW else 'prio.thread.no_new_narrative')}_")
+        lines.append(
+            f"_{t('priorities.thread.first' if e.movement == rag.NEW else 'priorities.thread.no_new_narrative')}_"
+        )
     if e.next_steps:
-        lines.append(t("prio.thread.next_steps", text=escape(e.next_steps)))
+        lines.append(t("priorities.thread.next_steps", text=escape(e.next_steps)))
     return "  \n".join(lines)
 
 
@@ -521,9 +536,9 @@ def by_country(counts: pd.DataFrame, quarter: str) -> tuple[charts.Spec, pd.Data
     """Priorities per country and status."""
     data = pd.DataFrame(
         {
-            t("prio.programme.col.country"): counts["country_name"],
-            t("prio.programme.col.status"): [label(STATUS, s) for s in counts["status"]],
-            t("prio.programme.col.priorities"): counts["priorities"],
+            t("priorities.programme.col.country"): counts["country_name"],
+            t("priorities.programme.col.status"): [label(STATUS, s) for s in counts["status"]],
+            t("priorities.programme.col.priorities"): counts["priorities"],
         }
     )
     return _by_country_chart(data, quarter), data
@@ -534,21 +549,21 @@ def _by_country_chart(data: pd.DataFrame, q: str) -> alt.TopLevelMixin:
     return charts.stacked_bars(
         data,
         kind=STATUS,
-        title=t("prio.programme.by_country"),
-        subtitle=t("prio.programme.subtitle", quarter=q),
-        x_title=t("prio.programme.axis.country"),
-        y_title=t("prio.programme.axis.priorities"),
+        title=t("priorities.programme.by_country"),
+        subtitle=t("priorities.programme.subtitle", quarter=q),
+        x_title=t("priorities.programme.axis.country"),
+        y_title=t("priorities.programme.axis.priorities"),
     )
 
 
 def by_theme(counts: pd.DataFrame, quarter: str) -> tuple[charts.Spec, pd.DataFrame]:
     """Priorities per theme and status, the largest themes first."""
-    themes = [x[:1].upper() + x[1:] if x else t("prio.no_theme") for x in counts["theme"]]
+    themes = [x[:1].upper() + x[1:] if x else t("priorities.no_theme") for x in counts["theme"]]
     data = pd.DataFrame(
         {
-            t("prio.programme.col.theme"): themes,
-            t("prio.programme.col.status"): [label(STATUS, s) for s in counts["status"]],
-            t("prio.programme.col.priorities"): counts["priorities"],
+            t("priorities.programme.col.theme"): themes,
+            t("priorities.programme.col.status"): [label(STATUS, s) for s in counts["status"]],
+            t("priorities.programme.col.priorities"): counts["priorities"],
         }
     )
     return _by_theme_chart(data, quarter), data
@@ -557,9 +572,9 @@ def by_theme(counts: pd.DataFrame, quarter: str) -> tuple[charts.Spec, pd.DataFr
 @charts.cached
 def _by_theme_chart(data: pd.DataFrame, q: str) -> alt.TopLevelMixin:
     theme_col, status_col, n_col = (
-        t("prio.programme.col.theme"),
-        t("prio.programme.col.status"),
-        t("prio.programme.col.priorities"),
+        t("priorities.programme.col.theme"),
+        t("priorities.programme.col.status"),
+        t("priorities.programme.col.priorities"),
     )
     totals = data.groupby(theme_col)[n_col].sum().sort_values(ascending=False)
     present = [s for s in theme.ORDER[STATUS] if label(STATUS, s) in set(data[status_col])]
@@ -570,17 +585,17 @@ def _by_theme_chart(data: pd.DataFrame, q: str) -> alt.TopLevelMixin:
         .encode(
             y=alt.Y(
                 f"{theme_col}:N",
-                title=t("prio.programme.axis.theme"),
+                title=t("priorities.programme.axis.theme"),
                 sort=list(totals.index),
                 axis=alt.Axis(labelLimit=200),
             ),
             x=alt.X(
                 f"sum({n_col}):Q",
-                title=t("prio.programme.axis.priorities"),
+                title=t("priorities.programme.axis.priorities"),
                 axis=alt.Axis(tickMinStep=1, format=",d"),
             ),
             color=alt.Color(
-                f"{status_col}:N", scale=theme.scale(STATUS, present), title=t("prio.programme.col.status")
+                f"{status_col}:N", scale=theme.scale(STATUS, present), title=t("priorities.programme.col.status")
             ),
             order=alt.Order("_order:Q", sort="ascending"),
             tooltip=[
@@ -590,7 +605,7 @@ def _by_theme_chart(data: pd.DataFrame, q: str) -> alt.TopLevelMixin:
             ],
         )
     )
-    return charts.titled(bars, t("prio.programme.by_theme"), t("prio.programme.subtitle", quarter=q))
+    return charts.titled(bars, t("priorities.programme.by_theme"), t("priorities.programme.subtitle", quarter=q))
 
 
 def countries_table(table: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
@@ -608,8 +623,8 @@ def countries_table(table: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
     per_status = counts.pivot_table(index="country", columns="status", values="priorities", aggfunc="sum", fill_value=0)
     out = pd.DataFrame(
         {
-            t("prio.programme.col.country"): summary["country_name"],
-            t("prio.programme.col.priorities"): summary["priorities"],
+            t("priorities.programme.col.country"): summary["country_name"],
+            t("priorities.programme.col.priorities"): summary["priorities"],
         }
     )
     for s in theme.ORDER[STATUS]:
@@ -617,6 +632,6 @@ def countries_table(table: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
             int(per_status.loc[c, s]) if s in per_status.columns and c in per_status.index else 0
             for c in summary["country"]
         ]
-    out[t("prio.tile.disagree")] = summary["disagree"].astype(int)
-    out[t("prio.tile.slipping")] = summary["slipping"].astype(int)
+    out[t("priorities.tile.disagree")] = summary["disagree"].astype(int)
+    out[t("priorities.tile.slipping")] = summary["slipping"].astype(int)
     return out

@@ -7,8 +7,10 @@ catalogue, ``components/locales/en_upload.py``, holds the same wording as
 :data:`ENGLISH`); the command line prints ``str(message)``, the English text.
 
 Keys are stable: a test compares the app's English with :data:`ENGLISH`.
-Parameters are plain values (numbers, codes, file names); a template may
-format them (``{parts:,}``).
+Parameters are plain values (numbers, codes, file names); templates name
+them without format specs; the counts named in :data:`GROUPED` are shown
+with thousands separators (the command line here, the app through
+``components.formatting``).
 """
 
 from __future__ import annotations
@@ -28,7 +30,14 @@ class Message:
 
     def __str__(self) -> str:
         """The English text."""
-        return ENGLISH[self.key].format(**self.params)
+        return ENGLISH[self.key].format(
+            **{k: f"{v:,}" if k in GROUPED and isinstance(v, int) else v for k, v in self.params.items()}
+        )
+
+
+GROUPED = frozenset({"n", "parts", "rows", "cols"})
+"""Parameters that are counts, shown with thousands separators (``12,345``);
+identifiers such as an upload's number are shown as they are."""
 
 
 _SAVE_AS_XLSX = 'Open it in Excel or LibreOffice, save it as "Excel Workbook (.xlsx)" and upload it again.'
@@ -95,7 +104,7 @@ ENGLISH: dict[str, str] = {
     "short). Open it in Excel or LibreOffice, save it again as .xlsx and upload the new file. " + _CONTACT,
     "workbook.unreadable": "This workbook could not be read safely, so nothing was imported. Open it in Excel or "
     "LibreOffice, save it again as .xlsx and upload it again. " + _CONTACT,
-    "workbook.too_many_parts": _TOO_BIG_UNPACKED.replace("{detail}", "{parts:,} internal parts"),
+    "workbook.too_many_parts": _TOO_BIG_UNPACKED.replace("{detail}", "{parts} internal parts"),
     "workbook.part_expands": _TOO_BIG_UNPACKED.replace(
         "{detail}", "one part of it expands from {packed} to {unpacked}"
     ),
@@ -105,7 +114,7 @@ ENGLISH: dict[str, str] = {
     "workbook.opendocument": _NOT_A_WORKBOOK.replace("{what}", "an OpenDocument file (for example .ods)"),
     "workbook.zip": _NOT_A_WORKBOOK.replace("{what}", "a compressed (zip) file, not a workbook"),
     "workbook.macro": "This file is a macro-enabled workbook, which is not accepted. " + _MACROS,
-    "workbook.grid_too_large": 'The sheet "{sheet}" has content spread over {rows:,} rows and {cols:,} columns '
+    "workbook.grid_too_large": 'The sheet "{sheet}" has content spread over {rows} rows and {cols} columns '
     "(down to cell {cell}), too much to read. Delete the rows and columns that the return does not use (also cells "
     "that only look empty, for example holding a space), save the workbook and upload it again.",
 }

@@ -33,7 +33,7 @@ TABLE_ROWS = 12  # rows of the priorities table shown before it scrolls
 f = filters.current()
 
 if f.quarter is None:
-    layout.page_header(t("prio.title"))
+    layout.page_header(t("priorities.title"))
     layout.no_data()
     st.stop()
 
@@ -41,18 +41,20 @@ q, p = f.quarter, f.previous_quarter
 compared = p if f.previous_has_data else None
 table = data_priorities.priorities_assessed(q, f.countries)
 n_not_started = int((table["status"] == "not started").sum()) if not table.empty else 0
-not_started_note = t("prio.subtitle_not_started", n=n_not_started) if n_not_started else ""
+not_started_note = t("priorities.subtitle_not_started", n=n_not_started) if n_not_started else ""
 
 layout.page_header(
-    t("prio.title_as_at", quarter=q),
-    t("prio.subtitle", countries=f.countries_label(), n=len(table), previous=p, not_started=not_started_note)
+    t("priorities.title_as_at", quarter=q),
+    t("priorities.subtitle", countries=f.countries_label(), n=len(table), previous=p, not_started=not_started_note)
     if compared
-    else t("prio.subtitle_first", countries=f.countries_label(), n=len(table), not_started=not_started_note),
+    else t("priorities.subtitle_first", countries=f.countries_label(), n=len(table), not_started=not_started_note),
 )
 
 if table.empty:
     layout.empty_state(
-        t("prio.empty.title"), t("prio.empty.body", countries=f.countries_label(), quarter=q), links=["upload"]
+        t("priorities.empty.title"),
+        t("priorities.empty.body", countries=f.countries_label(), quarter=q),
+        links=["upload"],
     )
     st.stop()
 
@@ -75,7 +77,7 @@ rows = {r.priority_id: r for r in table.itertuples()}
 ids = list(table["priority_id"])
 flagged = [r.priority_id for r in table.itertuples() if r.disagreement or r.slipping]
 
-tab_labels = [t("prio.tab.all"), t("prio.tab.detail"), t("prio.tab.programme")]
+tab_labels = [t("priorities.tab.all"), t("priorities.tab.detail"), t("priorities.tab.programme")]
 
 
 def _open_selected(table_key: str) -> None:
@@ -120,27 +122,27 @@ with all_tab:
         height=layout.table_height(len(table), max_rows=TABLE_ROWS),
         column_config=view_priorities.priorities_columns(f.quarters[0], q),
     )
-    st.caption(t("prio.rule", gap=fmt.number(rule.AT_RISK_GAP), stalled=rule.STALLED_QUARTERS))
+    st.caption(t("priorities.rule", gap=fmt.number(rule.AT_RISK_GAP), stalled=rule.STALLED_QUARTERS))
 
-    st.markdown(f"#### {t('prio.questions.title')}")
+    st.markdown(f"#### {t('priorities.questions.title')}")
     if not flagged:
-        st.success(t("prio.questions.none", quarter=q), icon=":material/check_circle:")
+        st.success(t("priorities.questions.none", quarter=q), icon=":material/check_circle:")
     for pid in flagged:
         st.markdown(view_priorities.question(rows[pid], at))
-    st.caption(t("prio.questions.hint"))
+    st.caption(t("priorities.questions.hint"))
 
 # --------------------------------------------------------------------------- one priority
 
 with detail_tab:
     default = flagged[0] if flagged else ids[0]
     pid = st.selectbox(
-        t("prio.detail.select"),
+        t("priorities.detail.select"),
         ids,
         index=ids.index(default),
         key=PRIORITY_KEY,
         format_func=lambda i: view_priorities.option(rows[i]),
         on_change=_picked,
-        help=t("prio.detail.select_help"),
+        help=t("priorities.detail.select_help"),
     )
     # The address names the priority once one is picked; the default one shown before that, not.
     links.mirror(links.PRIORITY, pid if st.session_state.get(CHOSEN_KEY) == pid else None)
@@ -159,29 +161,29 @@ with detail_tab:
             download,
             key=f"prio_progress_{pid}",
             filename=f"priority-progress_{pid}_{q}",
-            notes=[t("prio.chart.note", id=pid, quarter=q)],
+            notes=[t("priorities.chart.note", id=pid, quarter=q)],
             height=PROGRESS_HEIGHT,
         )
     with right:
-        st.markdown(f"**{t('prio.thread.title')}**")
+        st.markdown(f"**{t('priorities.thread.title')}**")
         with st.container(height=PROGRESS_HEIGHT, border=True):
             for entry in data_priorities.narrative_thread(pid, q).itertuples():
                 st.markdown(view_priorities.thread_entry(entry))
-        st.caption(t("prio.thread.hint"))
-    st.markdown(f"**{t('prio.milestones.heading')}**")
+        st.caption(t("priorities.thread.hint"))
+    st.markdown(f"**{t('priorities.milestones.heading')}**")
     if ms.empty:
-        st.info(t("prio.milestones.none", quarter=q), icon=":material/flag:")
+        st.info(t("priorities.milestones.none", quarter=q), icon=":material/flag:")
     else:
         done = int((ms["status"] == "done").sum())
         behind = int(ms["timing"].isin([rule.PAST_DUE]).sum())
-        st.caption(t("prio.milestones.summary", done=done, total=len(ms), behind=behind, quarter=q))
+        st.caption(t("priorities.milestones.summary", done=done, total=len(ms), behind=behind, quarter=q))
         chart, download = view_priorities.milestones(ms, r, at)
         charts.show(
             chart,
             download,
             key=f"prio_milestones_{pid}",
             filename=f"priority-milestones_{pid}_{q}",
-            notes=[t("prio.chart.note", id=pid, quarter=q)],
+            notes=[t("priorities.chart.note", id=pid, quarter=q)],
             height=view_priorities.milestones_height(ms),
         )
         st.dataframe(view_priorities.milestones_table(ms), hide_index=True, width="stretch")
@@ -203,5 +205,5 @@ with programme_tab:
         with col:
             charts.show(chart, data, key=key, filename=f"{filename}_{q}", notes=notes, height=CHART_HEIGHT)
 
-    st.markdown(f"**{t('prio.programme.table_title', quarter=q)}**")
+    st.markdown(f"**{t('priorities.programme.table_title', quarter=q)}**")
     st.dataframe(view_priorities.countries_table(table, by_country), hide_index=True, width="stretch")

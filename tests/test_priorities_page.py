@@ -326,7 +326,7 @@ def test_every_message_key_built_at_run_time_exists():
         rules.R_NO_TARGET,
         rules.R_NO_PROGRESS,
     )
-    keys = [f"prio.tile.{f}.help" for f in FLAGS] + ["prio.tile.disagree", "prio.tile.slipping"]
-    keys += [f"prio.reason{kind}.{r}" for kind in ("", "_short") for r in reasons]
-    keys += [f"prio.timing.{x}" for x in (rules.ON_TIME, rules.DONE_LATE, rules.PAST_DUE, rules.DUE)]
+    keys = [f"priorities.tile.{f}.help" for f in FLAGS] + ["priorities.tile.disagree", "priorities.tile.slipping"]
+    keys += [f"priorities.reason{kind}.{r}" for kind in ("", "_short") for r in reasons]
+    keys += [f"priorities.timing.{x}" for x in (rules.ON_TIME, rules.DONE_LATE, rules.PAST_DUE, rules.DUE)]
     assert [k for k in keys if k not in en] == []

@@ -145,7 +145,7 @@ MESSAGES: dict[str, str] = {
     "contact the programme team.",
     "workbook.unreadable": "This workbook could not be read safely, so nothing was imported. Open it in Excel or "
     "LibreOffice, save it again as .xlsx and upload it again. If it still fails, contact the programme team.",
-    "workbook.too_many_parts": "This workbook would take up an unusually large amount of space once opened ({parts:,} "
+    "workbook.too_many_parts": "This workbook would take up an unusually large amount of space once opened ({parts} "
     "internal parts), so it was not read. Copy the sheets of the return into a new workbook, save it as .xlsx and "
     "upload that file. If it still fails, contact the programme team.",
     "workbook.part_expands": "This workbook would take up an unusually large amount of space once opened (one part of "
@@ -164,7 +164,7 @@ MESSAGES: dict[str, str] = {
     '.xlsx. Open it in Excel or LibreOffice, save it as "Excel Workbook (.xlsx)" and upload it again.',
     "workbook.macro": "This file is a macro-enabled workbook, which is not accepted. In Excel choose File > Save As > "
     '"Excel Workbook (.xlsx)" (this removes the macros) and upload the new .xlsx file.',
-    "workbook.grid_too_large": 'The sheet "{sheet}" has content spread over {rows:,} rows and {cols:,} columns (down '
+    "workbook.grid_too_large": 'The sheet "{sheet}" has content spread over {rows} rows and {cols} columns (down '
     "to cell {cell}), too much to read. Delete the rows and columns that the return does not use (also cells that "
     "only look empty, for example holding a space), save the workbook and upload it again.",
 }
