@@ -1,5 +1,5 @@
-"""Every benchmark in one run, on databases built once: the README's
-Performance tables come from this command.
+"""Every benchmark in one run, on databases built once: the tables of
+docs/performance.md come from this command.
 
     python benchmarks/all.py [--runs 5] [--scale 1] [--workdir DIR]
 
