@@ -148,7 +148,8 @@ def remove_user(engine: Engine, actor: Actor, email: str) -> None:
 
 def list_users(engine: Engine, actor: Actor) -> pd.DataFrame:
     """The accounts, by e-mail, with the columns of :data:`USER_COLUMNS`
-    (``countries``: the codes joined with ", ", empty for every country)."""
+    (``name`` and ``countries`` empty when none: ``countries`` are the codes
+    joined with ", ", empty for every country)."""
     _allowed(actor, None)
     with engine.connect() as conn:
         users = conn.execute(
@@ -160,7 +161,10 @@ def list_users(engine: Engine, actor: Actor) -> pd.DataFrame:
         ):
             scoped.setdefault(email, []).append(code)
     return pd.DataFrame(
-        [(u.email, u.name, u.role, ", ".join(scoped.get(u.email, [])), u.created_at, u.created_by) for u in users],
+        [
+            (u.email, u.name or "", u.role, ", ".join(scoped.get(u.email, [])), u.created_at, u.created_by)
+            for u in users
+        ],
         columns=list(USER_COLUMNS),
     )
 
