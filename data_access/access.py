@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from typing import Literal
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from . import audit
 from .messages import Message
@@ -52,8 +52,20 @@ def _countries_of(conn: Connection, email: str) -> frozenset[str]:
     return frozenset(conn.execute(select(UserCountry.country_code).where(UserCountry.email == email)).scalars())
 
 
+def _managed_role(conn: Connection, actor: Actor, email: str) -> str:
+    """The role of the account ``email``, which ``actor`` must be allowed to manage."""
+    role = _role_of(conn, email)
+    if role is None:
+        raise AccessError(Message("access.unknown_user", {"email": email}))
+    _allowed(actor, role)
+    return role
+
+
 def _admins(conn: Connection) -> int:
-    return conn.execute(select(func.count()).select_from(User).where(User.role == "admin")).scalar_one()
+    """How many administrators there are, locking their rows until the
+    transaction ends (on PostgreSQL; SQLite's write lock is already held), so
+    that two concurrent demotions cannot leave none."""
+    return len(conn.execute(select(User.email).where(User.role == "admin").with_for_update()).all())
 
 
 def _set_countries(conn: Connection, email: str, countries: Iterable[str]) -> None:
@@ -117,10 +129,7 @@ def set_role(
     email, role = check_email(email), check_role(role)
     _allowed(actor, role)
     with _write(engine) as conn, conn.begin():
-        old = _role_of(conn, email)
-        if old is None:
-            raise AccessError(Message("access.unknown_user", {"email": email}))
-        _allowed(actor, old)
+        old = _managed_role(conn, actor, email)
         wanted = _countries_of(conn, email) if countries is None else countries
         codes = check_countries(role, wanted, _known_countries(conn))
         if old == "admin" and role != "admin" and _admins(conn) <= 1:
@@ -135,10 +144,7 @@ def remove_user(engine: Engine, actor: Actor, email: str) -> None:
     email = check_email(email)
     _allowed(actor, None)
     with _write(engine) as conn, conn.begin():
-        old = _role_of(conn, email)
-        if old is None:
-            raise AccessError(Message("access.unknown_user", {"email": email}))
-        _allowed(actor, old)
+        old = _managed_role(conn, actor, email)
         if old == "admin" and _admins(conn) <= 1:
             raise AccessError(Message("access.last_admin", {"email": email}))
         conn.execute(delete(UserCountry).where(UserCountry.email == email))
