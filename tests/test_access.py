@@ -183,3 +183,20 @@ def test_retention_setting(monkeypatch):
     assert audit.retention_days("365") == 365
     with pytest.raises(ValueError, match="at least 1"):
         audit.retention_days("0")
+
+
+def test_only_the_audit_module_touches_the_audit_trail_and_it_only_appends_and_purges():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    sources = [*root.glob("data_access/**/*.py"), *root.glob("components/**/*.py"), *root.glob("pages/*.py")]
+    touching = sorted(
+        str(p.relative_to(root)) for p in sources if "audit_events" in (text := p.read_text()) or "AuditEvent" in text
+    )
+    assert touching == [
+        "data_access/audit.py",
+        "data_access/migrations/versions/0004_access.py",
+        "data_access/models.py",
+    ]
+    code = (root / "data_access" / "audit.py").read_text()
+    assert "update(" not in code and code.count("delete(") == 1  # the retention purge
