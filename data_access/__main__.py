@@ -1,9 +1,10 @@
 """Command line: ``python -m data_access COMMAND`` (import, export,
-template, load-sample; ``--help`` lists the options).
+template, load-sample, users; ``--help`` lists the options).
 
 Exit codes of ``import``: 0 applied (or identical to the one already
-applied), 1 rejected by validation, 2 unreadable/unsafe/not an xlsx. Other
-commands: 0 done, 2 bad arguments or an unusable database.
+applied), 1 rejected by validation, 2 unreadable/unsafe/not an xlsx.
+``users``: 0 done, 1 refused (one line saying why). Other commands: 0 done,
+2 bad arguments or an unusable database.
 
 ``main(argv)`` runs one command and returns its exit code, so the tests call
 it in-process. The usage section of ``docs/cli.md`` is generated from the
@@ -19,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .rules.access import ROLES
 from .rules.sheets import DATASETS
 
 if TYPE_CHECKING:  # sqlalchemy is imported only when a command runs, so --help stays quick
@@ -82,6 +84,38 @@ def _parser() -> argparse.ArgumentParser:
         "sample_data/returns through the importer. Loading twice changes nothing.",
     )
     smp.add_argument("--db", metavar="URL", help=db_help)
+
+    usr = sub.add_parser(
+        "users",
+        help="manage the accounts: who may sign in, with which role, for which countries",
+        description="Add, list, change and remove accounts. The person running the command acts as an "
+        "administrator (recorded in the audit trail as their login name, via the command line). Exit 0: "
+        "done; 1: refused (bad e-mail, role or country, a coordinator without a country, the last "
+        "administrator), nothing written.",
+    )
+    users = usr.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    roles = f"one of: {', '.join(ROLES)}"
+    country_help = "ISO code of a country the account is limited to (repeat for several; none: every country)"
+    add = users.add_parser("add", help="create an account", description="Create an account.")
+    add.add_argument("email", metavar="EMAIL", help="the person's e-mail address (stored lower-case)")
+    add.add_argument("--role", required=True, metavar="ROLE", help=roles)
+    add.add_argument("--country", action="append", default=[], metavar="ISO3", help=country_help)
+    add.add_argument("--name", help="the person's name")
+    add.add_argument("--db", metavar="URL", help=db_help)
+    lst = users.add_parser("list", help="list the accounts", description="List the accounts, by e-mail.")
+    lst.add_argument("--db", metavar="URL", help=db_help)
+    setr = users.add_parser(
+        "set-role",
+        help="change an account's role (and countries)",
+        description="Change an account's role; --country replaces its countries (without it they are kept).",
+    )
+    setr.add_argument("email", metavar="EMAIL", help="the account's e-mail address")
+    setr.add_argument("role", metavar="ROLE", help=roles)
+    setr.add_argument("--country", action="append", default=None, metavar="ISO3", help=country_help)
+    setr.add_argument("--db", metavar="URL", help=db_help)
+    rm = users.add_parser("remove", help="remove an account", description="Remove an account.")
+    rm.add_argument("email", metavar="EMAIL", help="the account's e-mail address")
+    rm.add_argument("--db", metavar="URL", help=db_help)
     return p
 
 
@@ -109,9 +143,14 @@ def main(argv: list[str] | None = None) -> int:
             f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
         )
     try:
-        return {"import": _import, "export": _export, "template": _template, "load-sample": _load_sample}[args.command](
-            engine, args
-        )
+        commands = {
+            "import": _import,
+            "export": _export,
+            "template": _template,
+            "load-sample": _load_sample,
+            "users": _users,
+        }
+        return commands[args.command](engine, args)
     except BrokenPipeError:  # e.g. piped into head
         return 0
 
@@ -193,6 +232,37 @@ def _load_sample(engine: Engine, args: argparse.Namespace) -> int:
     return 0
 
 
+def _users(engine: Engine, args: argparse.Namespace) -> int:
+    """``users add|list|set-role|remove``, acting as the operating-system
+    user with administrator rights (the person at the machine that holds
+    the database)."""
+    from . import access
+    from .rules.access import AccessError, Actor
+
+    login = getpass.getuser()
+    actor = Actor(login, login, "admin", via="cli")
+    try:
+        if args.users_command == "add":
+            access.add_user(engine, actor, args.email, args.role, args.country, name=args.name)
+            print(f"added {args.email.strip().lower()} as {args.role.strip().lower()}")
+        elif args.users_command == "set-role":
+            access.set_role(engine, actor, args.email, args.role, args.country)
+            print(f"{args.email.strip().lower()} is now {args.role.strip().lower()}")
+        elif args.users_command == "remove":
+            access.remove_user(engine, actor, args.email)
+            print(f"removed {args.email.strip().lower()}")
+        else:
+            users = access.list_users(engine, actor)
+            if users.empty:
+                print("no accounts yet")
+            for u in users.to_dict("records"):
+                shown = [u["email"], u["role"], u["countries"] or "all countries", u["name"]]
+                print("\t".join(str(v) for v in shown).rstrip())
+    except AccessError as exc:
+        return _fail(str(exc), 1)
+    return 0
+
+
 # --------------------------------------------------------------------------- docs/cli.md
 
 CLI_DOC = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
@@ -218,7 +288,10 @@ def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentPar
 def usage_markdown() -> str:
     """The ``--help`` of the program and of every command, as Markdown."""
     parser = _parser()
-    parts = [(PROG, parser), *((f"{PROG} {name}", sub) for name, sub in _commands(parser).items())]
+    parts = [(PROG, parser)]
+    for name, sub in _commands(parser).items():
+        parts.append((f"{PROG} {name}", sub))
+        parts += [(f"{PROG} {name} {action}", p) for action, p in _commands(sub).items()]
     blocks = []
     for title, p in parts:
         p.formatter_class = _DocsFormatter

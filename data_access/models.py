@@ -276,3 +276,57 @@ class Activity(Base):
     upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"), index=True)
 
     __table_args__ = (Index("ix_activities_country_quarter", "country_code", "quarter_idx"),)
+
+
+# --------------------------------------------------------------------------- access and the audit trail
+
+
+class User(Base):
+    """An account: ``email`` (lower-case) and a role of
+    ``data_access.rules.access.ROLES``; its countries in :class:`UserCountry`
+    (none: every country)."""
+
+    __tablename__ = "users"
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(254))
+
+
+class UserCountry(Base):
+    """A country an account is limited to."""
+
+    __tablename__ = "user_countries"
+    email: Mapped[str] = mapped_column(ForeignKey("users.email", ondelete="CASCADE"), primary_key=True)
+    country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"), primary_key=True)
+
+
+class AccessRequest(Base):
+    """A signed-in person without an account asking for one."""
+
+    __tablename__ = "access_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | granted | dismissed
+
+
+class AuditEvent(Base):
+    """One entry of the append-only audit trail (see data_access.audit):
+    who (e-mail, name, how: app, cli or local), when (UTC), what
+    (``action``, with ``detail`` as JSON text), for which country and
+    quarter, from which address where known."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor_email: Mapped[str] = mapped_column(String(254), index=True)
+    actor_name: Mapped[str | None] = mapped_column(String(200))
+    via: Mapped[str] = mapped_column(String(8))
+    action: Mapped[str] = mapped_column(String(40))
+    country: Mapped[str | None] = mapped_column(String(3))
+    quarter: Mapped[str | None] = mapped_column(QUARTER)
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+    address: Mapped[str | None] = mapped_column(String(64))

@@ -778,3 +778,64 @@ def test_load_sample_on_a_fresh_database_then_again_changes_nothing(cli, db_url,
     m2 = re.search(r"(\d+) file\(s\) applied, (\d+) already present", second.stdout)
     assert m2 and (int(m2.group(1)), int(m2.group(2))) == (0, int(m.group(1))), second.stdout
     assert database_snapshot(engine) == loaded
+
+
+# --------------------------------------------------------------------------- users
+
+
+def test_users_add_list_set_role_and_remove_acting_as_the_login_at_the_command_line(cli, db_url, engine, monkeypatch):
+    import getpass
+
+    from data_access import audit
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "operator")
+    assert cli("users", "list", db=db_url).stdout == "no accounts yet\n"
+    added = cli("users", "add", "Ana@Example.org", "--role", "coordinator", "--country", "TJK", "--country", "kgz",
+                "--name", "Ana Lopez", db=db_url)  # fmt: skip
+    assert (added.returncode, added.stdout) == (0, "added ana@example.org as coordinator\n")
+    assert cli("users", "add", "boss@example.org", "--role", "admin", db=db_url).returncode == 0
+    listed = cli("users", "list", db=db_url)
+    assert listed.returncode == 0
+    assert listed.stdout.splitlines() == [
+        "ana@example.org\tcoordinator\tKGZ, TJK\tAna Lopez",
+        "boss@example.org\tadmin\tall countries",
+    ]
+    changed = cli("users", "set-role", "ana@example.org", "viewer", "--country", "IRQ", db=db_url)
+    assert (changed.returncode, changed.stdout) == (0, "ana@example.org is now viewer\n")
+    assert "ana@example.org\tviewer\tIRQ\tAna Lopez" in cli("users", "list", db=db_url).stdout
+    removed = cli("users", "remove", "ana@example.org", db=db_url)
+    assert (removed.returncode, removed.stdout) == (0, "removed ana@example.org\n")
+    events = audit.events(engine)
+    assert list(events["action"])[::-1] == ["user.add", "user.add", "user.set_role", "user.remove"]
+    assert set(events["actor_email"]) == {"operator"} and set(events["via"]) == {"cli"}
+
+
+@pytest.mark.parametrize(
+    ("args", "why"),
+    [
+        (["add", "not-an-email", "--role", "viewer"], '"not-an-email" is not an e-mail address.'),
+        (["add", "a@example.org", "--role", "boss"], '"boss" is not a role: use one of viewer, coordinator, manager, '
+         "admin."),
+        (["add", "a@example.org", "--role", "viewer", "--country", "FRA"], '"FRA" is not a country code: use one of '
+         "IRQ, KAZ, KGZ, TJK."),
+        (["add", "a@example.org", "--role", "coordinator"], "A coordinator needs at least one country."),
+        (["set-role", "nobody@example.org", "viewer"], "nobody@example.org has no account."),
+        (["remove", "nobody@example.org"], "nobody@example.org has no account."),
+    ],
+)  # fmt: skip
+def test_users_refusals_exit_1_with_one_line_and_write_nothing(cli, db_url, engine, args, why):
+    from data_access import audit
+
+    run = cli("users", *args, db=db_url)
+    assert (run.returncode, run.stdout, run.stderr) == (1, "", f"error: {why}\n")
+    assert audit.events(engine).empty and cli("users", "list", db=db_url).stdout == "no accounts yet\n"
+
+
+def test_users_refuse_to_remove_or_demote_the_last_admin(cli, db_url):
+    assert cli("users", "add", "boss@example.org", "--role", "admin", db=db_url).returncode == 0
+    for args in (["remove", "boss@example.org"], ["set-role", "boss@example.org", "manager"]):
+        run = cli("users", *args, db=db_url)
+        assert (run.returncode, run.stderr) == (
+            1, "error: boss@example.org is the last administrator: add another administrator first.\n",
+        )  # fmt: skip
+    assert "boss@example.org\tadmin" in cli("users", "list", db=db_url).stdout

@@ -1,0 +1,124 @@
+"""The audit trail: an append-only record of who did what, when, from where.
+
+:func:`record` appends one event inside the caller's transaction, so that an
+event is stored exactly when the change it describes is. :func:`events`
+reads them, newest first, filtered by person, action, country and date.
+Nothing edits an event; :func:`purge` drops the events older than the
+retention period (``DASHBOARD_AUDIT_DAYS``; unset: keep everything).
+
+Actions recorded so far: ``user.add``, ``user.set_role``, ``user.remove``,
+``access.request``; the pages and the importer add theirs (sign-in,
+refusal, check, upload, restore, download, export).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, delete, insert, select
+
+from .models import AuditEvent
+from .rules.access import Actor
+
+AUDIT_DAYS_ENV = "DASHBOARD_AUDIT_DAYS"
+COLUMNS = ("id", "at", "actor_email", "actor_name", "via", "action", "country", "quarter", "detail", "address")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def record(
+    conn: Connection,
+    actor: Actor,
+    action: str,
+    country: str | None = None,
+    quarter: str | None = None,
+    address: str | None = None,
+    **detail: Any,
+) -> None:
+    """Append one event for ``actor`` doing ``action`` (in ``conn``'s
+    transaction); ``detail`` is stored as JSON (values that JSON cannot hold
+    are stored as their text)."""
+    conn.execute(
+        insert(AuditEvent).values(
+            at=now(),
+            actor_email=actor.email,
+            actor_name=actor.name or None,
+            via=actor.via,
+            action=action,
+            country=country,
+            quarter=quarter,
+            detail=json.dumps(detail, sort_keys=True, default=str, ensure_ascii=False),
+            address=address,
+        )
+    )
+
+
+def events(
+    engine: Engine,
+    person: str | None = None,
+    action: str | None = None,
+    country: str | None = None,
+    since: dt.datetime | dt.date | None = None,
+    until: dt.datetime | dt.date | None = None,
+) -> pd.DataFrame:
+    """The events, newest first, with the columns of :data:`COLUMNS`:
+    ``person`` matches the e-mail (any case), ``since``/``until`` bound
+    ``at`` (a date covers that whole day; both inclusive). ``detail`` is the
+    JSON text."""
+    t = AuditEvent.__table__
+    q = select(*(t.c[c] for c in COLUMNS)).order_by(t.c.at.desc(), t.c.id.desc())
+    if person:
+        q = q.where(t.c.actor_email == person.strip().lower())
+    if action:
+        q = q.where(t.c.action == action)
+    if country:
+        q = q.where(t.c.country == country)
+    if since is not None:
+        q = q.where(t.c.at >= _moment(since))
+    if until is not None:
+        q = q.where(t.c.at < _moment(until + dt.timedelta(days=1)) if _is_date(until) else t.c.at <= _moment(until))
+    with engine.connect() as conn:
+        rows = conn.execute(q).all()
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    frame["at"] = pd.to_datetime(frame["at"], utc=True)
+    return frame
+
+
+def _is_date(value: dt.datetime | dt.date) -> bool:
+    return not isinstance(value, dt.datetime)
+
+
+def _moment(value: dt.datetime | dt.date) -> dt.datetime:
+    """A date as its midnight UTC; a naive datetime as UTC."""
+    if _is_date(value):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    assert isinstance(value, dt.datetime)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def retention_days(value: str | None = None) -> int | None:
+    """The retention period in days from ``value`` (default:
+    ``$DASHBOARD_AUDIT_DAYS``); None (keep everything) when unset or empty."""
+    text = os.environ.get(AUDIT_DAYS_ENV) if value is None else value
+    if text is None or not text.strip():
+        return None
+    days = int(text)
+    if days < 1:
+        raise ValueError(f"{AUDIT_DAYS_ENV} must be a whole number of days, at least 1 (got {text!r})")
+    return days
+
+
+def purge(engine: Engine, days: int | None = None) -> int:
+    """Delete the events older than ``days`` (default: :func:`retention_days`;
+    None keeps everything) and return how many were deleted."""
+    keep = retention_days() if days is None else days
+    if keep is None:
+        return 0
+    with engine.begin() as conn:
+        return conn.execute(delete(AuditEvent).where(AuditEvent.at < now() - dt.timedelta(days=keep))).rowcount
