@@ -198,11 +198,17 @@ def test_click_a_facility_then_follow_its_findings_link(base_url, server_db, ope
         assert _close(px, taraz["colour"], 6), px
 
     _until_drawn(page, box, taraz_drawn)
-    page.mouse.move(*xy)  # deck.gl picks on hover first
-    expect(page.get_by_test_id("stDeckGlJsonChart")).to_contain_text("Taraz High Security Prison", timeout=TIMEOUT)
-    page.mouse.click(*xy)
     panel = page.locator(".st-key-map_facility_panel")
-    expect(panel).to_contain_text("Taraz High Security Prison", timeout=TIMEOUT)
+    for attempt in range(3):  # a click that lands while the map redraws is not picked: click again, as a person would
+        page.mouse.move(*xy)  # deck.gl picks on hover first
+        expect(page.get_by_test_id("stDeckGlJsonChart")).to_contain_text("Taraz High Security Prison", timeout=TIMEOUT)
+        page.mouse.click(*xy)
+        try:
+            expect(panel).to_contain_text("Taraz High Security Prison", timeout=TIMEOUT // 3)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
     expect(panel).to_contain_text(f"{taraz['open']} open")
     expect(page.get_by_role("combobox", name="Facility")).to_have_value("Taraz High Security Prison (Taraz)")
     if not (Path(__file__).resolve().parents[2] / "pages" / "findings.py").exists():
