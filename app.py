@@ -1,8 +1,9 @@
 """Steering Dashboard: the app shell.
 
 Sets up the page, gets the database ready (migrations; the sample data on
-the very first start of an empty database), registers the pages, draws the
-global filters and the sample-data banner, then runs the current page.
+the very first start of an empty database), decides who is using it
+(sign-in, or local mode), registers the pages that person may see, draws
+the global filters and the banners, then runs the current page.
 Everything else lives in ``pages/`` (layout), ``components/`` (shared UI)
 and ``data_access/`` (database and rules).
 
@@ -11,7 +12,7 @@ and ``data_access/`` (database and rules).
 
 import streamlit as st
 
-from components import data, filters, layout, nav, theme
+from components import auth, data, filters, layout, nav, theme
 from components.i18n import t
 
 st.set_page_config(
@@ -19,7 +20,9 @@ st.set_page_config(
 )
 theme.apply()
 data.prepare_database()
-page = nav.navigation()
+person = auth.gate()
+page = nav.navigation(person)
 filters.sidebar()
+auth.sidebar(person)
 layout.sample_banner()
 nav.run(page)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from data_access.rules.access import Actor, may
+
 from .i18n import t
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +27,7 @@ class PageSpec:
     group: str  # "programme" | "data"
     icon: str
     default: bool = False
+    needs: str = "read"  # the action (data_access.rules.access.ACTIONS) a person needs to see the page
 
     @property
     def path(self) -> Path:
@@ -38,26 +41,34 @@ PAGES: list[PageSpec] = [
     PageSpec("findings", "pages/findings.py", "programme", ":material/fact_check:"),
     PageSpec("priorities", "pages/priorities.py", "programme", ":material/flag_circle:"),
     PageSpec("map", "pages/map.py", "programme", ":material/map:"),
-    PageSpec("upload", "pages/upload.py", "data", ":material/upload_file:"),
-    PageSpec("upload_history", "pages/upload_history.py", "data", ":material/history:"),
+    PageSpec("upload", "pages/upload.py", "data", ":material/upload_file:", needs="upload"),
+    PageSpec("upload_history", "pages/upload_history.py", "data", ":material/history:", needs="check"),
+    PageSpec("access", "pages/access.py", "admin", ":material/manage_accounts:", needs="manage_users"),
+    PageSpec("audit_trail", "pages/audit_trail.py", "admin", ":material/policy:", needs="read_audit"),
 ]
-GROUPS = ("programme", "data")
+GROUPS = ("programme", "data", "admin")
 
 _pages: dict[str, st.Page] = {}
 _in_shell: ContextVar[bool] = ContextVar("in_app_shell", default=False)
 _REROUTED = "_nav_rerouted"
 
 
-def available() -> list[PageSpec]:
-    return [p for p in PAGES if p.path.is_file()]
+def available(person: Actor | None = None) -> list[PageSpec]:
+    """The pages that exist and, given a person, that they may see."""
+    return [p for p in PAGES if p.path.is_file() and (person is None or may(person, p.needs))]
 
 
-def navigation() -> st.Page:
-    """Register the pages that exist, grouped, and return the current one."""
+def navigation(person: Actor | None = None) -> st.Page:
+    """Register the pages that exist and ``person`` may see (default: the
+    acting person), grouped, and return the current one."""
     global _pages
+    if person is None:
+        from .auth import actor
+
+        person = actor()
     sections: dict[str, list[st.Page]] = {}
     pages: dict[str, st.Page] = {}
-    for spec in available():
+    for spec in available(person):
         page = st.Page(
             str(spec.path), title=t(f"nav.{spec.key}"), icon=spec.icon, url_path=spec.key, default=spec.default
         )

@@ -6,9 +6,7 @@ reads them, newest first, filtered by person, action, country and date.
 Nothing edits an event; :func:`purge` drops the events older than the
 retention period (``DASHBOARD_AUDIT_DAYS``; unset: keep everything).
 
-Actions recorded so far: ``user.add``, ``user.set_role``, ``user.remove``,
-``access.request``; the pages and the importer add theirs (sign-in,
-refusal, check, upload, restore, download, export).
+The actions are those of :data:`EVENT_ACTIONS`.
 """
 
 from __future__ import annotations
@@ -25,6 +23,22 @@ from .models import AuditEvent
 from .rules.access import Actor
 
 AUDIT_DAYS_ENV = "DASHBOARD_AUDIT_DAYS"
+EVENT_ACTIONS: tuple[str, ...] = (
+    "sign_in",  # a person signed in to the app (once per browser session)
+    "sign_out",
+    "refused",  # detail: what was refused (action) and why (reason: a message key)
+    "access.request",
+    "return.check",  # a dry run; detail: status, errors, warnings, file_name, sha256
+    "return.upload",  # detail: status (applied, rejected, identical, unreadable), errors, upload_id, file_name
+    "upload.restore",  # detail: restored (the old upload), upload_id (the new one), status
+    "upload.download",  # detail: upload_id, file_name
+    "export",  # detail: what (dataset or chart), filters, format
+    "user.add",
+    "user.set_role",
+    "user.remove",
+)
+"""Every action the trail records (the ``action`` column)."""
+
 COLUMNS = ("id", "at", "actor_email", "actor_name", "via", "action", "country", "quarter", "detail", "address")
 
 
@@ -57,6 +71,21 @@ def record(
             address=address,
         )
     )
+
+
+def log(
+    engine: Engine,
+    actor: Actor,
+    action: str,
+    country: str | None = None,
+    quarter: str | None = None,
+    address: str | None = None,
+    **detail: Any,
+) -> None:
+    """Append one event in a transaction of its own: for what changes
+    nothing else (a sign-in, a refusal, a check, a download, an export)."""
+    with engine.begin() as conn:
+        record(conn, actor, action, country, quarter, address, **detail)
 
 
 def events(

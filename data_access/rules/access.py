@@ -226,3 +226,33 @@ def check_countries(role: str, codes: Iterable[str], known: Iterable[str] | None
     if role == "coordinator" and not result:
         raise AccessError(Message("access.invalid.no_country"))
     return frozenset(result)
+
+
+# --------------------------------------------------------------------------- local mode
+
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+
+
+def is_loopback(address: str | None) -> bool:
+    """Whether a server bound to ``address`` is reachable from this computer
+    only. An empty address (Streamlit's default: every interface) is not."""
+    import ipaddress
+
+    text = (address or "").strip().lower()
+    if not text:
+        return False
+    if text in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(text.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def local_actor(user: str | None = None) -> Actor:
+    """The person at the machine in local mode (no sign-in configured): an
+    administrator, named after the operating-system account."""
+    import getpass
+
+    name = user or getpass.getuser() or "local"
+    return Actor(f"{name}@localhost", name, "admin", via="local")
