@@ -83,10 +83,11 @@ CHILD_IMPORT = r"""
 import json, resource, sys, time
 from data_access import db
 from data_access.importer import import_workbook
+from data_access.rules.access import Actor
 engine = db.connect({url!r})
 data = open({path!r}, "rb").read()
 t0 = time.perf_counter()
-r = import_workbook(engine, data, "bench.xlsx", "bench")
+r = import_workbook(engine, Actor("bench@localhost", "bench", "admin", via="cli"), data, "bench.xlsx")
 t = time.perf_counter() - t0
 assert r.status == "applied", r.report()[:2000]
 print(json.dumps(dict(seconds=t, peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)))

@@ -1,10 +1,17 @@
-"""Command line: ``python -m data_access COMMAND`` (import, export,
+"""Command line: ``python -m data_access COMMAND`` (import, restore, export,
 template, load-sample, users; ``--help`` lists the options).
 
-Exit codes of ``import``: 0 applied (or identical to the one already
-applied), 1 rejected by validation, 2 unreadable/unsafe/not an xlsx.
-``users``: 0 done, 1 refused (one line saying why). Other commands: 0 done,
-2 bad arguments or an unusable database.
+Exit codes of ``import`` and ``restore``: 0 applied (or identical to the one
+already applied), 1 rejected by validation or refused, 2
+unreadable/unsafe/not an xlsx. ``users``: 0 done, 1 refused (one line saying
+why). Other commands: 0 done, 2 bad arguments or an unusable database.
+
+``import`` and ``restore`` act as the account named by ``--user EMAIL`` (its
+role and countries apply, as in the app) or, without it, as the
+operating-system user with administrator rights: whoever runs commands on
+the server can already change the database directly. Either way the audit
+trail records them as acting through the command line, with the
+operating-system user (:func:`cli_actor`).
 
 ``main(argv)`` runs one command and returns its exit code, so the tests call
 it in-process. The usage section of ``docs/cli.md`` is generated from the
@@ -15,12 +22,13 @@ test fails when the committed file drifts from it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .rules.access import ROLES
+from .rules.access import ROLES, Actor
 from .rules.sheets import DATASETS
 
 if TYPE_CHECKING:  # sqlalchemy is imported only when a command runs, so --help stays quick
@@ -32,8 +40,8 @@ PROG = "python -m data_access"
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=PROG,
-        description="Steering Dashboard data engine: import quarterly returns, export "
-        "datasets, write templates, load the sample data.",
+        description="Steering Dashboard data engine: import and restore quarterly returns, export "
+        "datasets, write templates, load the sample data, manage the accounts.",
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     db_help = (
@@ -41,17 +49,33 @@ def _parser() -> argparse.ArgumentParser:
         ".streamlit/secrets.toml, then the embedded SQLite file data/dashboard.db)"
     )
 
+    user_help = (
+        "e-mail of the account to act as: its role and countries apply, as in the app (default: the "
+        "operating-system user, acting as an administrator)"
+    )
     imp = sub.add_parser(
         "import",
         help="validate and apply a quarterly return workbook (.xlsx)",
         description="Validate a quarterly return and apply it in one transaction. Exit 0: applied "
         "or identical to the one already applied; 1: rejected, nothing written (every "
-        "error listed with its cell); 2: unreadable, unsafe or not an .xlsx.",
+        "error listed with its cell), or refused (--user may not upload for the return's country); "
+        "2: unreadable, unsafe or not an .xlsx.",
     )
     imp.add_argument("file", metavar="FILE", help="the workbook (.xlsx)")
     imp.add_argument("--dry-run", action="store_true", help="validate and show what would change; write nothing")
-    imp.add_argument("--user", default=None, help="who is uploading (default: the login name)")
+    imp.add_argument("--user", metavar="EMAIL", default=None, help=user_help)
     imp.add_argument("--db", metavar="URL", help=db_help)
+
+    rst = sub.add_parser(
+        "restore",
+        help="apply an earlier upload's file again, as a new upload",
+        description="Import the stored file of an earlier upload again, as a new upload that records "
+        "which one it restores (the history is never rewritten). Needs a manager or an administrator. "
+        "Exit codes as for import.",
+    )
+    rst.add_argument("upload_id", metavar="UPLOAD_ID", type=int, help="the number of the upload to restore")
+    rst.add_argument("--user", metavar="EMAIL", default=None, help=user_help)
+    rst.add_argument("--db", metavar="URL", help=db_help)
 
     exp = sub.add_parser(
         "export",
@@ -145,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         commands = {
             "import": _import,
+            "restore": _restore,
             "export": _export,
             "template": _template,
             "load-sample": _load_sample,
@@ -170,14 +195,46 @@ def _country(engine: Engine, text: str) -> str:
     return code
 
 
+def cli_actor(engine: Engine, email: str | None) -> Actor:
+    """Who acts at the command line: the account ``email`` (its role and
+    countries, read from the database; no account: nobody may do anything)
+    or, when None, the operating-system user as an administrator, with the
+    e-mail ``<login>@localhost``. Either way ``via`` is ``cli``."""
+    from sqlalchemy import select
+
+    from .access import actor_for
+    from .models import User
+
+    if email is None:
+        login = getpass.getuser() or "cli"
+        return Actor(f"{login}@localhost", login, "admin", via="cli")
+    person = actor_for(engine, email, via="cli")
+    with engine.connect() as conn:
+        name = conn.execute(select(User.name).where(User.email == person.email)).scalar()
+    return dataclasses.replace(person, name=name or "")
+
+
+def _os_user() -> dict[str, str]:
+    """What the audit trail records of every command-line write."""
+    return {"os_user": getpass.getuser()}
+
+
 def _import(engine: Engine, args: argparse.Namespace) -> int:
     from .importer import import_workbook
 
     path = Path(args.file)
     if not path.is_file():
         return _fail(f"no such file: {path}")
-    user = args.user or getpass.getuser()
-    result = import_workbook(engine, path.read_bytes(), path.name, user, dry_run=args.dry_run)
+    actor = cli_actor(engine, args.user)
+    result = import_workbook(engine, actor, path.read_bytes(), path.name, dry_run=args.dry_run, audit_detail=_os_user())
+    print(result.report())
+    return result.exit_code
+
+
+def _restore(engine: Engine, args: argparse.Namespace) -> int:
+    from .importer import restore_upload
+
+    result = restore_upload(engine, cli_actor(engine, args.user), args.upload_id, audit_detail=_os_user())
     print(result.report())
     return result.exit_code
 

@@ -58,6 +58,18 @@ def record(
     """Append one event for ``actor`` doing ``action`` (in ``conn``'s
     transaction); ``detail`` is stored as JSON (values that JSON cannot hold
     are stored as their text)."""
+    _append(conn, actor, action, country, quarter, address, detail)
+
+
+def _append(
+    conn: Connection,
+    actor: Actor,
+    action: str,
+    country: str | None,
+    quarter: str | None,
+    address: str | None,
+    detail: dict[str, Any],
+) -> None:
     conn.execute(
         insert(AuditEvent).values(
             at=now(),
@@ -68,7 +80,8 @@ def record(
             country=country,
             quarter=quarter,
             detail=json.dumps(detail, sort_keys=True, default=str, ensure_ascii=False),
-            address=address,
+            # an address is text (a test harness's stand-in object is not recorded)
+            address=address[:64] if isinstance(address, str) else None,
         )
     )
 
@@ -86,6 +99,24 @@ def log(
     nothing else (a sign-in, a refusal, a check, a download, an export)."""
     with engine.begin() as conn:
         record(conn, actor, action, country, quarter, address, **detail)
+
+
+def refused(
+    engine: Engine,
+    actor: Actor,
+    action: str,
+    reason: str,
+    country: str | None = None,
+    quarter: str | None = None,
+    address: str | None = None,
+    **detail: Any,
+) -> None:
+    """Append a ``refused`` event in a transaction of its own: ``action``
+    (what was refused, one of :data:`~data_access.rules.access.ACTIONS`) and
+    ``reason`` (the refusal's message key) stored in the detail with the
+    rest of ``detail``."""
+    with engine.begin() as conn:
+        _append(conn, actor, "refused", country, quarter, address, {**detail, "action": action, "reason": reason})
 
 
 def events(

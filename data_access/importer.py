@@ -1,7 +1,8 @@
 """Importing a quarterly return: the one code path behind the upload page,
 the command line and the sample-data loader.
 
-    read (child process, limits) -> parse (every cell) -> lock ->
+    may the person check/upload at all? -> read (child process, limits) ->
+    parse (every cell) -> may they for the return's country? -> lock ->
     check against the stored state -> plan the changes -> apply, or not
 
 All-or-nothing: any error, and nothing is written. Uploads for a (country,
@@ -9,6 +10,16 @@ quarter) supersede the current one; a byte-identical file changes nothing.
 Writes hold the database's write lock (PostgreSQL advisory lock, SQLite
 ``BEGIN IMMEDIATE``) from the first read of the stored state to the commit,
 so two uploads at once are applied one after the other.
+
+Every call takes the acting person (an
+:class:`~data_access.rules.access.Actor`) and enforces the rules of
+:mod:`data_access.rules.access` here, whatever the caller shows: a dry run
+needs ``check``, an import ``upload``, a restore ``restore``, each for the
+return's country. A refusal is a rejected result whose message says why
+(nothing is written). Each call leaves exactly one audit event
+(:mod:`data_access.audit`): ``return.check``, ``return.upload`` or
+``upload.restore``, or ``refused``; an applied import records it in its own
+transaction, so the event is stored exactly when the upload is.
 """
 
 from __future__ import annotations
@@ -16,16 +27,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, CursorResult, Engine, Table, and_, bindparam, delete, insert, select, update
 from sqlalchemy.sql import ColumnElement
 
-from . import db, sql, summary
+from . import audit, db, sql, summary
 from . import models as m
 from .messages import Message
+from .rules.access import Actor, refusal
 from .rules.checks import FacilityInfo, FindingInfo, PriorityInfo, StoredState, check_return, milestone_key
 from .rules.issues import Issue
 from .rules.normalise import is_missing
@@ -69,6 +81,7 @@ class ImportResult:
     changes: list[RowChange] = field(default_factory=list)
     upload_id: int | None = None
     supersedes: dict[str, Any] | None = None  # the upload this one replaces: id, uploaded_by, uploaded_at, file_name
+    refused: bool = False  # the person may not do this (``message`` says why); nothing was read further
 
     @property
     def exit_code(self) -> int:
@@ -93,6 +106,8 @@ class ImportResult:
     def report(self) -> str:
         """Plain-text summary, as the command line prints it."""
         lines = [str(self.message)]
+        if self.refused:
+            return "\n".join([*lines, "Nothing was written."])
         if self.country and self.quarter:
             lines.append(f"Return: {self.country} {self.quarter}  ({self.file_name}, sha256 {self.sha256[:12]}...)")
         if self.supersedes:
@@ -121,21 +136,109 @@ class _Rejected(Exception):
     """Raised inside the transaction to roll it back."""
 
 
+@dataclass(frozen=True)
+class _Trail:
+    """The one audit event of a call: what was asked (``event``: an action
+    of :data:`~data_access.audit.EVENT_ACTIONS`), under which rule
+    (``rule``: an action of :data:`~data_access.rules.access.ACTIONS`), by
+    whom, from where, with what else to record."""
+
+    actor: Actor
+    event: str  # return.check | return.upload | upload.restore
+    rule: str  # check | upload | restore
+    address: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    restored: int | None = None  # upload.restore: the upload restored
+
+    def detail(self, r: ImportResult) -> dict[str, Any]:
+        d: dict[str, Any] = dict(status=r.status, errors=len(r.errors), warnings=len(r.warnings), upload_id=r.upload_id)
+        if self.event == "upload.restore":
+            d["restored"] = self.restored
+        d.update(file_name=r.file_name, sha256=r.sha256)
+        return {**self.extra, **d}
+
+    def record(self, conn: Connection, r: ImportResult) -> None:
+        """Inside the transaction that applies the upload."""
+        audit.record(conn, self.actor, self.event, r.country, r.quarter, self.address, **self.detail(r))
+
+    def log(self, engine: Engine, r: ImportResult) -> None:
+        """For what wrote nothing (a dry run, a rejection, an identical file)."""
+        if r.refused:
+            audit.refused(
+                engine,
+                self.actor,
+                self.rule,
+                r.message.key,
+                r.country,
+                r.quarter,
+                self.address,
+                **{**self.extra, "file_name": r.file_name, "sha256": r.sha256, "upload_id": self.restored},
+            )
+        else:
+            audit.log(engine, self.actor, self.event, r.country, r.quarter, self.address, **self.detail(r))
+
+
+def _refused(
+    why: Message, file_name: str, sha: str, country: str | None = None, quarter: str | None = None
+) -> ImportResult:
+    """A refusal: rejected, with why as the message and the one error."""
+    return ImportResult(
+        REJECTED,
+        why,
+        file_name,
+        sha,
+        country=country,
+        quarter=quarter,
+        errors=[Issue("", "", str(why))],
+        refused=True,
+    )
+
+
 def import_workbook(
     engine: Engine,
+    actor: Actor,
     data: bytes,
     file_name: str,
-    user: str = "unknown",
     *,
     dry_run: bool = False,
     kind: str = "return",
     restored_from: int | None = None,
     limits: Limits | None = None,
     progress: Progress | None = None,
+    address: str | None = None,
+    audit_detail: Mapping[str, Any] | None = None,
 ) -> ImportResult:
-    """Validate and (unless ``dry_run``) apply one workbook. Never raises for
-    bad input: the result says what happened and why. ``progress`` is told
-    how far the import is, with a message ``import.progress.*``."""
+    """Validate and (unless ``dry_run``) apply one workbook for ``actor``,
+    who needs ``check`` (a dry run) or ``upload`` for the return's country.
+    Never raises for bad input or a refusal: the result says what happened
+    and why. ``progress`` is told how far the import is, with a message
+    ``import.progress.*``. The call leaves one audit event
+    (``return.check`` or ``return.upload``, or ``refused``), from
+    ``address`` when given, with ``audit_detail`` added to its detail."""
+    trail = _Trail(
+        actor,
+        "return.check" if dry_run else "return.upload",
+        "check" if dry_run else "upload",
+        address,
+        dict(audit_detail or {}),
+    )
+    result = _import(engine, trail, data, file_name, dry_run, kind, restored_from, limits, progress)
+    if result.status != APPLIED:  # an applied upload recorded its event in its own transaction
+        trail.log(engine, result)
+    return result
+
+
+def _import(
+    engine: Engine,
+    trail: _Trail,
+    data: bytes,
+    file_name: str,
+    dry_run: bool,
+    kind: str,
+    restored_from: int | None,
+    limits: Limits | None,
+    progress: Progress | None,
+) -> ImportResult:
     limits = limits or Limits.from_env()
 
     def say(fraction: float, step: str) -> None:
@@ -143,6 +246,9 @@ def import_workbook(
             progress(fraction, Message(f"import.progress.{step}"))
 
     sha = hashlib.sha256(data).hexdigest()
+    why = refusal(trail.actor, trail.rule)  # for no country at all: nothing is read
+    if why is not None:
+        return _refused(why, file_name, sha)
 
     say(0.05, "file")
     try:
@@ -155,13 +261,18 @@ def import_workbook(
         countries = {c.code.lower(): c.code for c in conn.execute(select(m.Country.code, m.Country.name))}
         countries.update({name.lower(): code for code, name in conn.execute(select(m.Country.code, m.Country.name))})
     parsed = parse_return(raw.sheets, ReturnLimits(limits.max_rows, limits.max_cell_chars), countries)
+    quarter_text = str(parsed.quarter) if parsed.quarter else None
+    if parsed.country is not None:
+        why = refusal(trail.actor, trail.rule, parsed.country)
+        if why is not None:
+            return _refused(why, file_name, sha, parsed.country, quarter_text)
     result = ImportResult(
         DRY_RUN if dry_run else APPLIED,
         Message("import.progress.stored"),  # until the outcome is known
         file_name,
         sha,
         country=parsed.country,
-        quarter=str(parsed.quarter) if parsed.quarter else None,
+        quarter=quarter_text,
     )
     result.errors = list(parsed.issues.errors)
     result.warnings = list(parsed.issues.warnings)
@@ -212,9 +323,10 @@ def import_workbook(
                 return result
             say(0.9, "saving")
             result.upload_id = _apply(
-                conn, parsed, country, quarter, plan, result, data, user, kind, restored_from, previous
+                conn, parsed, country, quarter, plan, result, data, trail.actor, kind, restored_from, previous
             )
             result.message = _applied_message(result)
+            trail.record(conn, result)
     except _Rejected:
         result.status = REJECTED
         result.message = Message("import.result.rejected", dict(n=len(result.errors)))
@@ -606,7 +718,7 @@ def _apply(
     plan: Plan,
     result: ImportResult,
     data: bytes,
-    user: str,
+    actor: Actor,
     kind: str,
     restored_from: int | None,
     previous: Any,
@@ -618,7 +730,8 @@ def _apply(
             quarter=str(quarter),
             quarter_idx=quarter.index,
             uploaded_at=dt.datetime.now(dt.UTC),
-            uploaded_by=(user or "unknown")[:120],
+            uploaded_by=actor.label[:120],
+            uploader_email=actor.email[:254] or None,
             file_name=(result.file_name or "upload.xlsx")[:255],
             sha256=result.sha256,
             size_bytes=len(data),
@@ -643,12 +756,34 @@ def _apply(
     return upload_id
 
 
-def restore_upload(engine: Engine, upload_id: int, user: str = "unknown") -> ImportResult:
-    """Apply a superseded upload's stored file again, as a new upload that
-    records where it came from. The history is never rewritten."""
+def restore_upload(
+    engine: Engine,
+    actor: Actor,
+    upload_id: int,
+    *,
+    address: str | None = None,
+    audit_detail: Mapping[str, Any] | None = None,
+) -> ImportResult:
+    """Apply an earlier upload's stored file again, as a new upload that
+    records where it came from; ``actor`` needs ``restore`` for its
+    country. The history is never rewritten. Leaves one audit event,
+    ``upload.restore`` (detail: restored, upload_id, status) or ``refused``."""
+    trail = _Trail(actor, "upload.restore", "restore", address, dict(audit_detail or {}), restored=upload_id)
+    result = _restore(engine, trail, upload_id)
+    if result.status != APPLIED:
+        trail.log(engine, result)
+    return result
+
+
+def _restore(engine: Engine, trail: _Trail, upload_id: int) -> ImportResult:
+    why = refusal(trail.actor, "restore")
+    if why is not None:
+        return _refused(why, "", "")
     with engine.connect() as conn:
         row = conn.execute(
-            select(m.Upload.file_name, m.Upload.content, m.Upload.kind).where(m.Upload.id == upload_id)
+            select(m.Upload.file_name, m.Upload.content, m.Upload.kind, m.Upload.country_code, m.Upload.quarter).where(
+                m.Upload.id == upload_id
+            )
         ).first()
     if row is None or row.content is None:
         return ImportResult(
@@ -656,4 +791,7 @@ def restore_upload(engine: Engine, upload_id: int, user: str = "unknown") -> Imp
             Message("import.result.no_stored_file", dict(id=upload_id)),
             errors=[Issue("", "", f"upload #{upload_id} cannot be restored")],
         )
-    return import_workbook(engine, row.content, row.file_name, user, kind=row.kind, restored_from=upload_id)
+    why = refusal(trail.actor, "restore", row.country_code)
+    if why is not None:
+        return _refused(why, row.file_name, "", row.country_code, row.quarter)
+    return _import(engine, trail, row.content, row.file_name, False, row.kind, upload_id, None, None)

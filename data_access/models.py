@@ -115,7 +115,8 @@ class Upload(Base):
     quarter: Mapped[str | None] = mapped_column(QUARTER)
     quarter_idx: Mapped[int | None] = mapped_column(Integer)
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    uploaded_by: Mapped[str] = mapped_column(String(120))
+    uploaded_by: Mapped[str] = mapped_column(String(120))  # who, as shown: "Name <email>"
+    uploader_email: Mapped[str | None] = mapped_column(String(254))  # their e-mail; NULL before sign-in (0005)
     file_name: Mapped[str] = mapped_column(String(255))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size_bytes: Mapped[int] = mapped_column(Integer)

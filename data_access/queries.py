@@ -10,9 +10,10 @@ canonical ``YYYY-Qn`` string or a :class:`Quarter`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, case, func, select, union_all
+from sqlalchemy import Engine, Select, case, func, select, union_all
 
 from . import sql, summary
 from .models import (
@@ -243,24 +244,23 @@ def activities(
 
 
 def upload_history(engine: Engine, countries: sql.Countries = None) -> pd.DataFrame:
-    """Every upload of the countries, newest first (without the files)."""
-    stmt = (
+    """Every upload of the countries, newest first (without the files). Not
+    checked against anyone's rights: the pages read it through
+    :func:`data_access.uploads.history`."""
+    return sql.frame(engine, upload_history_select(countries))
+
+
+def upload_history_select(countries: sql.Countries = None) -> Select[Any]:
+    """The statement of :func:`upload_history`."""
+    return (
         select(
-            *sql.columns(Upload, "id uploaded_at uploaded_by file_name sha256"),
+            *sql.columns(Upload, "id uploaded_at uploaded_by uploader_email file_name sha256"),
             Upload.country_code.label("country"),
             *sql.columns(Upload, "quarter kind status superseded_by_id restored_from_id size_bytes counts warnings"),
         )
         .where(sql.in_countries(Upload.country_code, countries))
         .order_by(Upload.id.desc())
     )
-    return sql.frame(engine, stmt)
-
-
-def upload_content(engine: Engine, upload_id: int) -> tuple[str, bytes] | None:
-    """The original bytes of an upload, exactly as sent."""
-    with engine.connect() as conn:
-        row = conn.execute(select(Upload.file_name, Upload.content).where(Upload.id == upload_id)).first()
-    return None if row is None or row.content is None else (row.file_name, row.content)
 
 
 # --------------------------------------------------------------------------- findings over time

@@ -3,9 +3,13 @@ returns of ``sample_data/returns``, both loaded through the importer.
 
 The baseline (``sample_data/baseline.json``, figures of the 2019-2023
 achievements report) becomes one workbook per country for 2023-Q4, imported
-as an upload of kind ``baseline``; the returns are imported in quarter order
-as ordinary uploads by the ``sample data loader`` user. Loading twice changes
-nothing: every file is byte-identical to the one already applied.
+as an upload of kind ``baseline`` by :data:`BASELINE_LOADER`; the returns are
+imported in quarter order as ordinary uploads by :data:`SAMPLE_LOADER`. Both
+are system actors with administrator rights (nobody signs in as them): their
+"e-mail" is their name, so the upload history names them as before sign-in
+existed, and each file leaves an ordinary ``return.upload`` event in the
+audit trail. Loading twice changes nothing: every file is byte-identical to
+the one already applied.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from sqlalchemy import Engine, func, select, update
 from .export import return_sheet
 from .importer import ImportResult, import_workbook
 from .models import Country, Upload
+from .rules.access import Actor
 from .rules.quarters import parse_quarter
 from .rules.sheets import SHEET_BY_NAME
 from .xlsx_out import new_workbook, to_bytes, write_rows
@@ -28,6 +33,10 @@ BASELINE_FILE = SAMPLE_DIR / "baseline.json"
 RETURNS_DIR = SAMPLE_DIR / "returns"
 BASELINE_USER = "Programme baseline (achievements report 2019-2023)"
 SAMPLE_USER = "sample data loader"
+BASELINE_LOADER = Actor(BASELINE_USER, BASELINE_USER, "admin", via="local")
+"""Who imports the report's baseline (its label, the upload's ``uploaded_by``, is ``BASELINE_USER``)."""
+SAMPLE_LOADER = Actor(SAMPLE_USER, SAMPLE_USER, "admin", via="local")
+"""Who imports the illustrative sample returns (labelled ``SAMPLE_USER``)."""
 
 
 def baseline_workbooks(path: Path = BASELINE_FILE) -> list[tuple[str, bytes]]:
@@ -89,12 +98,12 @@ def load_sample(engine: Engine, progress: Callable[[float, str], None] | None = 
     raises RuntimeError if any sample file is rejected (a bug, not user input)."""
     say = progress or (lambda _f, _t: None)
     data = json.loads(BASELINE_FILE.read_text(encoding="utf-8"))
-    files: list[tuple[str, bytes, str, str]] = [(n, b, "baseline", BASELINE_USER) for n, b in baseline_workbooks()]
-    files += [(p.name, p.read_bytes(), "return", SAMPLE_USER) for p in return_files()]
+    files: list[tuple[str, bytes, str, Actor]] = [(n, b, "baseline", BASELINE_LOADER) for n, b in baseline_workbooks()]
+    files += [(p.name, p.read_bytes(), "return", SAMPLE_LOADER) for p in return_files()]
     results = []
-    for i, (name, content, kind, user) in enumerate(files):
+    for i, (name, content, kind, loader) in enumerate(files):
         say(i / len(files), f"Loading {name} ({i + 1} of {len(files)})")
-        r = import_workbook(engine, content, name, user, kind=kind)
+        r = import_workbook(engine, loader, content, name, kind=kind)
         if not r.ok:
             raise RuntimeError(f"sample file {name} was refused:\n{r.report()}")
         results.append(r)

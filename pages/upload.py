@@ -1,15 +1,18 @@
 """Upload: a coordinator gets the template, uploads the quarter's workbook,
 sees every problem with its cell (and gets the workbook back with the
 problems marked), previews what a valid return will change, and confirms.
-Layout only: checking and applying go through the importer
-(``components.data_upload``), the same code path as the command line; the
-tables of problems come from ``components.view_upload``."""
+The upload is signed by the signed-in person; only the countries they may
+upload for are offered, and the importer refuses any other (the refusal is
+shown like any other problem). Layout only: checking and applying go
+through the importer (``components.data_upload``), the same code path as
+the command line; the tables of problems come from
+``components.view_upload``."""
 
 import hashlib
 
 import streamlit as st
 
-from components import data, data_upload, filters, layout, nav, view_upload
+from components import auth, data, data_upload, filters, layout, nav, view_upload
 from components import formatting as fmt
 from components.i18n import t
 from data_access.annotate import annotate
@@ -29,14 +32,17 @@ if countries.empty:
     st.warning(t("upload.no_countries"))
     st.stop()
 names = dict(zip(countries["code"], countries["name"], strict=False))
+codes = data_upload.upload_countries(names)  # only the countries this person may upload for
+if not codes:
+    st.warning(t("upload.no_upload_countries"), icon=":material/lock:")
+    st.stop()
 
 # --------------------------------------------------------------------------- 1. template
 
 st.markdown(f"#### {t('upload.step_template')}")
 latest = parse_quarter(f.quarters[-1]) if f.quarters else FIRST_QUARTER.previous()
 options = [str(q) for q in reversed(quarter_range(FIRST_QUARTER, max(latest.next(), FIRST_QUARTER)))]
-codes = list(names)
-default_country = f.scope[0] if f.scope else codes[0]
+default_country = next((c for c in f.scope if c in codes), codes[0])
 c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
 country = c1.selectbox(
     t("upload.country"),
@@ -60,7 +66,7 @@ st.caption(t("upload.template_help"))
 # --------------------------------------------------------------------------- 2. the workbook
 
 st.markdown(f"#### {t('upload.step_file')}")
-user = st.text_input(t("upload.your_name"), key="upload_user", help=t("upload.your_name_help"), max_chars=120)
+st.caption(t("upload.signed_as", who=layout.escape(auth.actor().label)))
 uploaded = st.file_uploader(
     t("upload.file"),
     type=["xlsx"],
@@ -94,7 +100,6 @@ if checked is None or checked[0] != sha:
         result = data_upload.check(
             content,
             uploaded.name,
-            user or "unknown",
             progress=lambda x, text: bar.progress(min(max(x, 0.0), 1.0), text=text),
         )
         box.update(label=t("upload.checked", file=uploaded.name), state="complete")
@@ -108,6 +113,10 @@ def _warnings() -> None:
         with st.expander(t("upload.warnings_title", n=len(result.warnings)), expanded=not result.ok):
             st.dataframe(view_upload.issues_table(result.warnings), hide_index=True, width="stretch")
 
+
+if result.refused:
+    st.error(f"**{t('upload.refused_title')}**\n\n{data_upload.text(result.message)}", icon=":material/lock:")
+    st.stop()
 
 if result.status == "unreadable":
     st.error(f"**{t('upload.unreadable_title')}**\n\n{data_upload.text(result.message)}", icon=":material/block:")
@@ -201,15 +210,11 @@ for p in previews:
             st.markdown(f"**{t('upload.preview_removed')}**")
             st.dataframe(p.removed.rename(columns={"key": t("upload.col.key")}), hide_index=True, width="stretch")
 
-name = (user or "").strip()
-if not name:
-    st.caption(t("upload.need_name"))
 
-
-def _apply(content: bytes, file_name: str, name: str) -> None:
+def _apply(content: bytes, file_name: str) -> None:
     """Runs before the page is drawn again (a button callback), so the result
     survives any rerun; the page then shows it."""
-    applied = data_upload.apply(content, file_name, name)
+    applied = data_upload.apply(content, file_name)
     if applied.status == "applied":
         state.upload_done = dict(
             id=applied.upload_id,
@@ -227,11 +232,10 @@ def _apply(content: bytes, file_name: str, name: str) -> None:
 st.button(
     t("upload.confirm"),
     type="primary",
-    disabled=not name,
     icon=":material/publish:",
     key="upload_confirm",
     on_click=_apply,
-    args=(content, uploaded.name, name),
+    args=(content, uploaded.name),
 )
 failed = state.pop("upload_failed", None)
 if failed is not None:

@@ -1,13 +1,16 @@
-"""Upload history: every upload with its file, who sent it and what it
-changed; the original bytes can be downloaded again and a superseded upload
-restored (as a new upload: the history is never rewritten). Layout only:
-reads and writes go through ``components.data_upload``, the tables come from
-``components.view_upload``."""
+"""Upload history: every upload of the person's countries with its file, who
+sent it and what it changed; the original bytes can be downloaded again (a
+coordinator: the files they uploaded; a manager: any) and a superseded
+upload restored by a manager (as a new upload: the history is never
+rewritten). Buttons are shown only to whoever may use them; the rules are
+enforced in ``data_access``. Layout only: reads and writes go through
+``components.data_upload``, the tables come from ``components.view_upload``."""
 
 import pandas as pd
 import streamlit as st
 
 from components import data_upload, filters, layout, view_upload
+from components import formatting as fmt
 from components.i18n import t
 from components.layout import escape
 
@@ -31,9 +34,9 @@ st.dataframe(table, hide_index=True, width="stretch", height=layout.table_height
 # --------------------------------------------------------------------------- one upload
 
 
-def _restore(upload_id: int, who: str) -> None:
+def _restore(upload_id: int) -> None:
     """A button callback: runs before the page is drawn again."""
-    result = data_upload.restore(upload_id, who)
+    result = data_upload.restore(upload_id)
     if result.status == "applied":
         st.session_state["history_message"] = ("success", t("history.restored", old=upload_id, id=result.upload_id))
     else:
@@ -52,6 +55,7 @@ chosen = st.selectbox(
 )
 r = rows[chosen]
 st.markdown(f"#### {t('history.details', id=chosen, file=escape(r.file_name))}")
+st.caption(t("history.uploaded_by", who=escape(r.uploaded_by), when=fmt.datetime(r.uploaded_at)))
 left, right = st.columns([3, 2], gap="large")
 with left:
     if r.counts:
@@ -63,19 +67,22 @@ with left:
     else:
         st.caption(t("history.no_warnings"))
 with right:
-    st.download_button(
-        t("history.download"),
-        data=lambda: (data_upload.upload_content(chosen) or ("", b""))[1],
-        file_name=r.file_name,
-        mime=XLSX,
-        icon=":material/download:",
-        on_click="ignore",
-        key=f"history_download_{chosen}",
-    )
+    if data_upload.may_download(r):
+        st.download_button(
+            t("history.download"),
+            data=lambda: data_upload.upload_file(chosen),
+            file_name=r.file_name,
+            mime=XLSX,
+            icon=":material/download:",
+            on_click="ignore",
+            key=f"history_download_{chosen}",
+        )
+    else:
+        st.caption(t("history.download_own_only"))
     st.caption(t("history.sha256", sha=r.sha256))
     if r.status == "current":
         st.caption(t("history.is_current"))
-    else:
+    elif data_upload.may_restore(r.country):
         current = history[
             (history["country"] == r.country) & (history["quarter"] == r.quarter) & (history["status"] == "current")
         ]
@@ -88,12 +95,12 @@ with right:
                 current=int(current["id"].iloc[0]) if not current.empty else "-",
             )
         )
-        who = st.text_input(t("upload.your_name"), key="history_user", max_chars=120)
         st.button(
             t("history.restore", id=chosen),
-            disabled=not who.strip(),
             icon=":material/restore:",
             key=f"history_restore_{chosen}",
             on_click=_restore,
-            args=(chosen, who.strip()),
+            args=(chosen,),
         )
+    else:
+        st.caption(t("history.restore_manager_only"))

@@ -282,7 +282,7 @@ SLOW: tuple[str, ...] = (
     r"::test_a_country_without_facilities_explains_what_to_do$",
     r"::test_the_same_file_again_says_so_and_changes_nothing$",
     r"::test_a_return_replacing_another_names_the_one_it_supersedes$",
-    r"::test_confirm_needs_a_name$",
+    r"::test_no_name_to_type_the_upload_is_signed_by_the_person$",
     r"::test_slipping_is_detected_over_quarters_not_stored_rows$",
     r"::test_a_copied_link_opens_the_same_view$",
     # imports of several returns in a row (the importer's rules keep their single imports in the quick tier)

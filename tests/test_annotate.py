@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from data_access.annotate import ERROR_FILL, annotate
 from data_access.importer import import_workbook
 from tests.test_import_rules import finding, full_return
-from tests.workbooks import FINDINGS_HEADER, INDICATORS_HEADER
+from tests.workbooks import ADMIN, FINDINGS_HEADER, INDICATORS_HEADER
 
 
 def test_bad_cells_are_highlighted_with_their_explanation(engine):
@@ -18,7 +18,7 @@ def test_bad_cells_are_highlighted_with_their_explanation(engine):
         Indicators=[INDICATORS_HEADER, ["prisoners_total", "lots", None, None]],
         Findings=[FINDINGS_HEADER, finding(status="fixed")],
     )
-    r = import_workbook(engine, bad, "bad.xlsx", "t")
+    r = import_workbook(engine, ADMIN, bad, "bad.xlsx")
     assert r.status == "rejected"
     wb = load_workbook(io.BytesIO(annotate(bad, r.errors, r.warnings)))
     assert wb.sheetnames[0] == "Problems"
@@ -38,7 +38,7 @@ def test_problems_about_a_whole_sheet_are_listed(engine):
     from tests.workbooks import build
 
     data = build({"Facilities": [["facility_id"], ["X"]]})  # no Return sheet
-    r = import_workbook(engine, data, "x.xlsx", "t")
+    r = import_workbook(engine, ADMIN, data, "x.xlsx")
     wb = load_workbook(io.BytesIO(annotate(data, r.errors, r.warnings)))
     rows = list(wb["Problems"].iter_rows(min_row=2, values_only=True))
     assert rows[0][0] == "error" and "Return" in rows[0][3]

@@ -506,12 +506,13 @@ def test_a_cached_read_takes_its_query_arguments(sample_url):
 def test_data_cache_is_cleared_after_an_upload(tmp_path, monkeypatch):
     from components import data
     from data_access.importer import import_workbook
+    from tests.workbooks import ADMIN
 
     monkeypatch.setenv(ENV_VAR, f"sqlite:///{tmp_path / 'cache.db'}")
     try:
         assert data.is_empty() and data.quarters() == []
         name, content = sample.baseline_workbooks()[0]
-        assert import_workbook(data.engine(), content, name, "test").ok
+        assert import_workbook(data.engine(), ADMIN, content, name).ok
         assert data.is_empty()  # still the cached answer
         data.clear()
         assert not data.is_empty() and data.quarters() == ["2023-Q4"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import os
 import random
 import re
@@ -27,12 +28,13 @@ import openpyxl
 import pytest
 
 import data_access.workbook
-from data_access import queries
+from data_access import access, audit, queries
 from data_access.__main__ import main
 from data_access.export import export_dataset
 from data_access.importer import import_workbook
 from tests.workbooks import (
     ACTIVITIES_HEADER,
+    ADMIN,
     DUSHANBE,
     FACILITIES_HEADER,
     FINDINGS_HEADER,
@@ -248,7 +250,7 @@ def tjk_return(quarter="2024-Q1", **overrides) -> bytes:
 
 
 def apply(engine, data: bytes, name: str = "return.xlsx"):
-    r = import_workbook(engine, data, name, "setup")
+    r = import_workbook(engine, ADMIN, data, name)
     assert r.status == "applied", r.report()
     return r
 
@@ -262,14 +264,16 @@ def test_help_of_the_program_and_of_every_command_names_the_options(cli):
         for args in (
             ["--help"],
             ["import", "--help"],
+            ["restore", "--help"],
             ["export", "--help"],
             ["template", "--help"],
             ["load-sample", "--help"],
         )
     ]
     expected = [
-        ["import", "export", "template", "load-sample"],
-        ["FILE", "--dry-run", "--user", "--db"],
+        ["import", "restore", "export", "template", "load-sample", "users"],
+        ["FILE", "--dry-run", "--user", "EMAIL", "--db"],
+        ["UPLOAD_ID", "--user", "EMAIL", "--db"],
         ["DATASET", "--country", "--quarter", "--format", "--output", "--db", "csv", "xlsx", *DATASETS],
         ["--country", "--quarter", "--output", "--db"],
         ["--db"],
@@ -295,6 +299,7 @@ def test_end_to_end_help_and_a_missing_command():
 
 
 def test_import_applies_a_return_and_prints_rows_added_updated_unchanged_per_sheet(cli, db_url, engine, tmp_path):
+    access.add_user(engine, ADMIN, "ana@example.org", "coordinator", ["TJK"], name="Ana Lopez")
     first = apply(engine, tjk_return())
     # The same quarter again: one finding changes, one stays, one is new; an
     # unknown column and an unknown sheet give warnings naming their place.
@@ -311,7 +316,7 @@ def test_import_applies_a_return_and_prints_rows_added_updated_unchanged_per_she
             **{"My notes": [["anything"], ["at all"]]},
         )
     )
-    run = cli("import", str(book), "--user", "Coordinator TJK", db=db_url)
+    run = cli("import", str(book), "--user", "Ana@Example.org", db=db_url)
     assert run.returncode == 0, said(run)
     out = run.stdout
     table = summary_table(out)
@@ -322,11 +327,12 @@ def test_import_applies_a_return_and_prints_rows_added_updated_unchanged_per_she
     assert "Facilities!I1" in warning_places(out)
     assert re.search(r"WARNING\s+My notes: .*ignored", out)
     assert "Traceback" not in run.stderr
-    # ... and it was applied, by the user named on the command line.
+    # ... and it was applied, by the account named on the command line.
     status = queries.findings_as_at(engine, "2024-Q1").set_index("finding_id")["status"].to_dict()
     assert status == {"TJK-F-01": "in progress", "TJK-F-02": "open", "TJK-F-03": "open"}
     h = queries.upload_history(engine)
-    assert h.iloc[0]["uploaded_by"] == "Coordinator TJK" and h.iloc[0]["file_name"] == "TJK 2024-Q1 v2.xlsx"
+    assert h.iloc[0]["uploaded_by"] == "Ana Lopez <ana@example.org>" and h.iloc[0]["file_name"] == "TJK 2024-Q1 v2.xlsx"
+    assert h.iloc[0]["uploader_email"] == "ana@example.org"
     assert h.iloc[0]["status"] == "current" and h.iloc[1]["status"] == "superseded"
 
 
@@ -550,7 +556,7 @@ def test_end_to_end_import_exits_0_when_applied_1_when_rejected_2_when_unreadabl
     bad.write_bytes(tjk_return("2024-Q2", Findings=[FINDINGS_HEADER, finding(status="done")]))
     junk.write_bytes(hostile("CSV renamed .xlsx"))
 
-    applied = process("import", str(good), "--user", "Coordinator TJK", db=db)
+    applied = process("import", str(good), db=db)
     assert applied.returncode == 0, said(applied)
     assert summary_table(applied.stdout)["Findings"] == (2, 0, 0, 0)
     rejected = process("import", str(bad), db=db)
@@ -839,3 +845,130 @@ def test_users_refuse_to_remove_or_demote_the_last_admin(cli, db_url):
             1, "error: boss@example.org is the last administrator: add another administrator first.\n",
         )  # fmt: skip
     assert "boss@example.org\tadmin" in cli("users", "list", db=db_url).stdout
+
+
+# --------------------------------------------------------------------------- who imports and restores
+
+
+def kaz_return(quarter: str = "2024-Q1") -> bytes:
+    return return_workbook("KAZ", quarter, Indicators=[INDICATORS_HEADER, ["prisoners_total", 33000, "yes", None]])
+
+
+def one_event(engine, before: int):
+    """The one audit event written since there were ``before``; its detail as a dict."""
+    events = audit.events(engine)
+    assert len(events) == before + 1, events[["action", "actor_email"]]
+    event = events.iloc[0].to_dict()
+    return event, json.loads(event["detail"])
+
+
+def test_import_as_a_coordinator_for_another_country_is_refused_with_exit_1_and_writes_nothing(
+    cli, db_url, engine, tmp_path, monkeypatch
+):
+    import getpass
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "operator")
+    access.add_user(engine, ADMIN, "tahmina@example.org", "coordinator", ["TJK"], name="Tahmina")
+    apply(engine, tjk_return())
+    before, n = database_snapshot(engine), len(audit.events(engine))
+    book = tmp_path / "kaz.xlsx"
+    book.write_bytes(kaz_return())
+    for args in ([], ["--dry-run"]):
+        run = cli("import", str(book), *args, "--user", "tahmina@example.org", db=db_url)
+        assert run.returncode == 1, said(run)
+        assert run.stdout.splitlines() == [
+            "KAZ is outside your access (your countries: TJK).",
+            "Nothing was written.",
+        ]
+        event, detail = one_event(engine, n)
+        n += 1
+        assert (event["action"], event["actor_email"], event["via"], event["country"]) == (
+            "refused", "tahmina@example.org", "cli", "KAZ",
+        )  # fmt: skip
+        assert detail["action"] == ("check" if args else "upload")
+        assert (detail["reason"], detail["os_user"]) == ("access.refused.country", "operator")
+    assert database_snapshot(engine) == before
+
+
+def test_import_as_an_account_applies_within_its_countries_and_is_signed_by_it(cli, db_url, engine, tmp_path):
+    access.add_user(engine, ADMIN, "kairat@example.org", "coordinator", ["KAZ"], name="Kairat")
+    book = tmp_path / "kaz.xlsx"
+    book.write_bytes(kaz_return())
+    run = cli("import", str(book), "--user", "kairat@example.org", db=db_url)
+    assert run.returncode == 0, said(run)
+    h = queries.upload_history(engine).iloc[0]
+    assert (h["uploaded_by"], h["uploader_email"], h["country"]) == (
+        "Kairat <kairat@example.org>",
+        "kairat@example.org",
+        "KAZ",
+    )
+
+
+def test_import_as_someone_without_an_account_is_refused(cli, db_url, engine, tmp_path):
+    book = tmp_path / "kaz.xlsx"
+    book.write_bytes(kaz_return())
+    run = cli("import", str(book), "--user", "stranger@example.org", db=db_url)
+    assert run.returncode == 1, said(run)
+    assert "stranger@example.org" in run.stdout and "no access" in run.stdout
+    assert queries.upload_history(engine).empty
+
+
+def test_without_user_the_login_acts_as_an_administrator_through_the_command_line(
+    cli, db_url, engine, tmp_path, monkeypatch
+):
+    import getpass
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "operator")
+    book = tmp_path / "kaz.xlsx"
+    book.write_bytes(kaz_return())
+    run = cli("import", str(book), db=db_url)
+    assert run.returncode == 0, said(run)
+    h = queries.upload_history(engine).iloc[0]
+    assert (h["uploaded_by"], h["uploader_email"]) == ("operator <operator@localhost>", "operator@localhost")
+    event, detail = one_event(engine, 0)
+    assert (event["action"], event["actor_email"], event["actor_name"], event["via"]) == (
+        "return.upload", "operator@localhost", "operator", "cli",
+    )  # fmt: skip
+    assert (event["country"], event["quarter"]) == ("KAZ", "2024-Q1")
+    assert detail == {
+        "os_user": "operator",
+        "status": "applied",
+        "errors": 0,
+        "warnings": 0,
+        "upload_id": int(h["id"]),
+        "file_name": "kaz.xlsx",
+        "sha256": h["sha256"],
+    }
+
+
+def test_restore_needs_a_manager_and_records_one_event(cli, db_url, engine, monkeypatch):
+    import getpass
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "operator")
+    access.add_user(engine, ADMIN, "kairat@example.org", "coordinator", ["KAZ"])
+    access.add_user(engine, ADMIN, "mara@example.org", "manager", name="Mara")
+    first = apply(engine, kaz_return())
+    apply(engine, return_workbook("KAZ", "2024-Q1", Indicators=[INDICATORS_HEADER, ["prisoners_total", 1, None, None]]))
+    before, n = database_snapshot(engine), len(audit.events(engine))
+
+    refused = cli("restore", str(first.upload_id), "--user", "kairat@example.org", db=db_url)
+    assert refused.returncode == 1, said(refused)
+    assert refused.stdout.startswith("Your role (coordinator) does not allow restoring uploads")
+    assert database_snapshot(engine) == before
+    event, detail = one_event(engine, n)
+    assert (event["action"], detail["action"], detail["reason"], detail["upload_id"]) == (
+        "refused", "restore", "access.refused.restore", first.upload_id,
+    )  # fmt: skip
+
+    restored = cli("restore", str(first.upload_id), "--user", "mara@example.org", db=db_url)
+    assert restored.returncode == 0, said(restored)
+    h = queries.upload_history(engine).iloc[0]
+    assert (h["restored_from_id"], h["uploaded_by"]) == (first.upload_id, "Mara <mara@example.org>")
+    event, detail = one_event(engine, n + 1)
+    assert (event["action"], event["via"], event["country"]) == ("upload.restore", "cli", "KAZ")
+    assert (detail["restored"], detail["upload_id"], detail["status"], detail["os_user"]) == (
+        first.upload_id, int(h["id"]), "applied", "operator",
+    )  # fmt: skip
+
+    missing = cli("restore", "9999", db=db_url)
+    assert missing.returncode == 1 and "Upload #9999 does not exist" in missing.stdout

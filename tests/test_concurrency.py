@@ -23,12 +23,14 @@ from data_access.importer import import_workbook
 from tests import reference_queries
 from tests.workbooks import (
     ACTIVITIES_HEADER,
+    ADMIN,
     FACILITIES_HEADER,
     FINDINGS_HEADER,
     INDICATORS_HEADER,
     PRIORITIES_HEADER,
     database_snapshot,
     return_workbook,
+    signed,
 )
 
 D = dt.date
@@ -116,7 +118,7 @@ def _import_worker(url, jobs, results, barrier):
                 started[0] = time.time()
 
         try:
-            r = import_workbook(engine, data, name, f"worker {name}", progress=progress)
+            r = import_workbook(engine, signed(f"worker {name}"), data, name, progress=progress)
             status, upload_id, errors = r.status, r.upload_id, [str(e) for e in r.errors]
         except Exception as exc:  # reported, so that the test fails saying why
             status, upload_id, errors = f"crashed: {type(exc).__name__}: {exc}"[:500], None, []
@@ -185,7 +187,7 @@ def test_two_uploads_at_the_same_moment_are_applied_one_after_the_other(db_url, 
     # The same files, one after the other in upload-id order, in a fresh database.
     expected_engine = db.connect(f"sqlite:///{tmp_path / 'sequential.db'}")
     for data, name in applied_in_order:
-        r = import_workbook(expected_engine, data, name, f"worker {name}")
+        r = import_workbook(expected_engine, signed(f"worker {name}"), data, name)
         assert r.status == "applied", r.report()
     countries = sorted({c for c, *_ in ROUNDS})
     actual, expected = database_snapshot(engine, countries), database_snapshot(expected_engine, countries)
@@ -212,7 +214,7 @@ def _paused_importer(url, data, in_transaction, release, outcome):
             in_transaction.set()
             release.wait(timeout=60)
 
-    r = import_workbook(engine, data, "long.xlsx", "long import", progress=progress)
+    r = import_workbook(engine, ADMIN, data, "long.xlsx", progress=progress)
     outcome.put(r.status)
 
 
@@ -235,7 +237,7 @@ def test_a_reader_is_never_kept_waiting_by_an_import_in_another_process(db_url, 
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-    r = import_workbook(engine, country_return("TJK", "2024-Q1", 1), "first.xlsx", "tester")
+    r = import_workbook(engine, ADMIN, country_return("TJK", "2024-Q1", 1), "first.xlsx")
     assert r.status == "applied", r.report()
     in_transaction, release, outcome = SPAWN.Event(), SPAWN.Event(), SPAWN.Queue()
     p = SPAWN.Process(

@@ -16,6 +16,7 @@ from data_access.config import ENV_VAR
 from data_access.importer import import_workbook
 from data_access.rules import countries as rules
 from tests.apptest_support import new_app, no_exception, plain, run
+from tests.workbooks import ADMIN
 
 PAGE = "pages/countries.py"
 REPORT = "Achievements report 2019-2023"
@@ -252,10 +253,10 @@ def gappy_db(tmp_path_factory):
     e = db.connect(url)
     for name, content in sample.baseline_workbooks():
         if "IRQ" not in name:
-            assert import_workbook(e, content, name, sample.BASELINE_USER, kind="baseline").ok
+            assert import_workbook(e, sample.BASELINE_LOADER, content, name, kind="baseline").ok
     for p in sample.return_files():
         if p.stem == "TJK_2024-Q1":
-            assert import_workbook(e, p.read_bytes(), p.name, "coordinator").ok
+            assert import_workbook(e, ADMIN, p.read_bytes(), p.name).ok
     db.dispose_all()
     return url
 

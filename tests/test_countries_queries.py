@@ -16,7 +16,7 @@ import pytest
 
 from data_access import countries, queries
 from data_access.importer import import_workbook
-from tests.workbooks import ACTIVITIES_HEADER, INDICATORS_HEADER, return_workbook
+from tests.workbooks import ACTIVITIES_HEADER, INDICATORS_HEADER, return_workbook, signed
 
 D = dt.date
 REPORT = "Programme baseline (achievements report 2019-2023)"
@@ -24,7 +24,7 @@ REPORT = "Programme baseline (achievements report 2019-2023)"
 
 def _import(engine, country, quarter, kind="return", user="coordinator", **sheets):
     r = import_workbook(
-        engine, return_workbook(country, quarter, **sheets), f"{country}_{quarter}.xlsx", user, kind=kind
+        engine, signed(user), return_workbook(country, quarter, **sheets), f"{country}_{quarter}.xlsx", kind=kind
     )
     assert r.status == "applied", r.report()
 

@@ -282,7 +282,7 @@ def test_regenerating_replaces_only_the_usage_section():
 def test_the_generated_usage_has_every_command_and_option():
     usage = usage_markdown()
     commands = _commands(_parser())
-    assert set(commands) == {"import", "export", "template", "load-sample", "users"}
+    assert set(commands) == {"import", "restore", "export", "template", "load-sample", "users"}
     assert set(_commands(commands["users"])) == {"add", "list", "set-role", "remove"}
     every = {**commands, **{f"users {a}": p for a, p in _commands(commands["users"]).items()}}
     for name, parser in every.items():

@@ -23,7 +23,7 @@ from data_access.findings import FindingFilter
 from data_access.importer import import_workbook, restore_upload
 from data_access.models import FindingCount, FindingCountByCountry, Upload
 from data_access.rules.quarters import Quarter
-from tests.workbooks import FACILITIES_HEADER, FINDINGS_HEADER, return_workbook
+from tests.workbooks import ADMIN, FACILITIES_HEADER, FINDINGS_HEADER, return_workbook
 
 
 @contextmanager
@@ -131,16 +131,16 @@ def test_imports_and_restores_keep_the_counts_current(engine):
     def open_critical(q: str) -> int:
         return int(overview.finding_totals(engine, q, ["TJK"])["open_critical"].iloc[0])
 
-    first = import_workbook(engine, _tjk_return("2024-Q1", "open"), "q1.xlsx", "t")
+    first = import_workbook(engine, ADMIN, _tjk_return("2024-Q1", "open"), "q1.xlsx")
     assert first.status == "applied", first.report()
     assert open_critical("2024-Q1") == 1
     # a return for a new quarter moves the horizon: the state carries forward
-    assert import_workbook(engine, _tjk_return("2024-Q3", "remediated"), "q3.xlsx", "t").status == "applied"
+    assert import_workbook(engine, ADMIN, _tjk_return("2024-Q3", "remediated"), "q3.xlsx").status == "applied"
     assert [open_critical(q) for q in ("2024-Q1", "2024-Q2", "2024-Q3")] == [1, 1, 0]
     # a corrected return for Q1 supersedes the first; restoring the first brings its state back
-    assert import_workbook(engine, _tjk_return("2024-Q1", "in progress"), "q1b.xlsx", "t").status == "applied"
+    assert import_workbook(engine, ADMIN, _tjk_return("2024-Q1", "in progress"), "q1b.xlsx").status == "applied"
     assert open_critical("2024-Q1") == 1
-    assert restore_upload(engine, first.upload_id, "t").status == "applied"
+    assert restore_upload(engine, ADMIN, first.upload_id).status == "applied"
     for q in ("2024-Q1", "2024-Q2", "2024-Q3"):
         same(overview.finding_totals, engine, q)
         same(F.status_counts, engine, q, None, None, by=("facility_id",))
@@ -154,9 +154,9 @@ def test_a_return_for_a_new_quarter_extends_every_country(engine):
     """Tajikistan's finding is due on 30 June 2024; a return from Kazakhstan
     for 2024-Q3 moves the horizon, and Tajikistan's counts gain 2024-Q3,
     where the finding is overdue."""
-    assert import_workbook(engine, _tjk_return("2024-Q1", "open"), "tjk.xlsx", "t").status == "applied"
+    assert import_workbook(engine, ADMIN, _tjk_return("2024-Q1", "open"), "tjk.xlsx").status == "applied"
     assert summary.horizon(engine) == Quarter(2024, 1).index
-    kaz = import_workbook(engine, return_workbook("KAZ", "2024-Q3"), "kaz.xlsx", "t")
+    kaz = import_workbook(engine, ADMIN, return_workbook("KAZ", "2024-Q3"), "kaz.xlsx")
     assert kaz.status == "applied", kaz.report()
     assert summary.horizon(engine) == Quarter(2024, 3).index
     assert summary.covers(engine, Quarter(2024, 3).index)

@@ -18,7 +18,7 @@ from data_access.rules import findings as rules
 from data_access.rules.quarters import parse_quarter, quarter_of
 from tests import reference_queries
 from tests.conftest import fresh_database
-from tests.workbooks import DUSHANBE, FACILITIES_HEADER, FINDINGS_HEADER, KHUJAND, return_workbook
+from tests.workbooks import ADMIN, DUSHANBE, FACILITIES_HEADER, FINDINGS_HEADER, KHUJAND, return_workbook
 
 D = dt.date
 ASTANA = ["KAZ-T-01", "Test prison Astana", "prison", "Astana", 51.17, 71.43, "yes", None]
@@ -89,7 +89,7 @@ def history(request, tmp_path_factory):
                 if i == 0:
                     sheets["Facilities"] = [FACILITIES_HEADER, *facilities]
                 r = import_workbook(
-                    engine, return_workbook(country, quarter, **sheets), f"{country}_{quarter}.xlsx", "t"
+                    engine, ADMIN, return_workbook(country, quarter, **sheets), f"{country}_{quarter}.xlsx"
                 )
                 assert r.status == "applied", r.report()
         yield engine

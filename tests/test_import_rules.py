@@ -20,6 +20,7 @@ from data_access.messages import ENGLISH
 from data_access.rules.normalise import is_missing, missing_mask, text_or_none
 from tests.workbooks import (
     ACTIVITIES_HEADER,
+    ADMIN,
     DUSHANBE,
     FACILITIES_HEADER,
     FINDINGS_HEADER,
@@ -89,7 +90,7 @@ def full_return(country="TJK", quarter="2024-Q1", **overrides):
 
 
 def run(engine, data, name="return.xlsx", **kw):
-    return import_workbook(engine, data, name, "tester", **kw)
+    return import_workbook(engine, ADMIN, data, name, **kw)
 
 
 def places(result):
@@ -386,7 +387,7 @@ def test_a_superseded_upload_can_be_restored_as_a_new_event(engine):
 
     first = run(engine, full_return())
     run(engine, full_return(Indicators=[INDICATORS_HEADER, ["prisoners_total", 12600, None, None]]))
-    restored = restore_upload(engine, first.upload_id, "admin")
+    restored = restore_upload(engine, ADMIN, first.upload_id)
     assert restored.status == "applied", restored.report()
     ind = queries.latest_indicators(engine, ["TJK"]).set_index("indicator")["value"]
     assert ind["prisoners_total"] == 12500 and ind["ve_prisoners"] == 2140

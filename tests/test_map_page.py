@@ -20,7 +20,7 @@ from data_access.config import ENV_VAR
 from data_access.importer import import_workbook
 from data_access.rules import maps as rules
 from tests.apptest_support import new_app, run
-from tests.workbooks import FACILITIES_HEADER, FINDINGS_HEADER, return_workbook
+from tests.workbooks import ADMIN, FACILITIES_HEADER, FINDINGS_HEADER, return_workbook
 
 PAGE = "pages/map.py"
 SEVERITY_ORDER = ("critical", "high", "medium", "low")
@@ -324,7 +324,9 @@ def small_url(tmp_path, monkeypatch):
         FINDINGS_HEADER,
         ["F1", "TJK-X-02", "2024-02-01", "physical", "medium", "Gate", None, "open", "2024-12-31", None, None],
     ]
-    r = import_workbook(eng, return_workbook("TJK", "2024-Q1", Facilities=facilities, Findings=findings), "r.xlsx", "t")
+    r = import_workbook(
+        eng, ADMIN, return_workbook("TJK", "2024-Q1", Facilities=facilities, Findings=findings), "r.xlsx"
+    )
     assert r.status == "applied", r.report()
     db.dispose_all()
     monkeypatch.setenv(ENV_VAR, url)

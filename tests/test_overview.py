@@ -21,6 +21,7 @@ from data_access.rules.quarters import parse_quarter
 from data_access.rules.status import TRAINING_ACTIVITY_TYPES
 from tests import reference_queries
 from tests.apptest_support import markdown_text, metrics, new_app, plain, run
+from tests.workbooks import ADMIN, signed
 
 LABELS = {
     "prisoners_total": "Prisoners",
@@ -253,10 +254,10 @@ def missing_return_db(tmp_path_factory):
     url = f"sqlite:///{path}"
     eng = db.connect(url)
     for name, content in sample.baseline_workbooks():
-        assert import_workbook(eng, content, name, sample.BASELINE_USER, kind="baseline").ok
+        assert import_workbook(eng, sample.BASELINE_LOADER, content, name, kind="baseline").ok
     for p in sample.return_files():
         if p.stem in ("IRQ_2024-Q1", "KAZ_2024-Q1", "KGZ_2024-Q1"):
-            assert import_workbook(eng, p.read_bytes(), p.name, "coordinator").ok
+            assert import_workbook(eng, ADMIN, p.read_bytes(), p.name).ok
     db.dispose_all()
     return url
 
@@ -298,7 +299,7 @@ def _resubmit(eng, file_stem: str, notes: str) -> None:
             row[1].value = notes
     buf = io.BytesIO()
     wb.save(buf)
-    result = import_workbook(eng, buf.getvalue(), path.name, "coordinator (corrected)")
+    result = import_workbook(eng, signed("coordinator (corrected)"), buf.getvalue(), path.name)
     assert result.ok and result.status == "applied", result.report()
 
 

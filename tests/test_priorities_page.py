@@ -23,7 +23,7 @@ from data_access.importer import import_workbook
 from data_access.priorities import FLAGS
 from data_access.rules import priorities as rules
 from tests.apptest_support import markdown_text, metrics, new_app, run
-from tests.workbooks import MILESTONES_HEADER, PRIORITIES_HEADER, return_workbook
+from tests.workbooks import ADMIN, MILESTONES_HEADER, PRIORITIES_HEADER, return_workbook
 
 PAGE = "pages/priorities.py"
 STATUS = {
@@ -191,7 +191,7 @@ def hand_db(tmp_path_factory):
         sheets = {"Priorities": [PRIORITIES_HEADER, *rows]}
         if quarter == "2024-Q1":
             sheets["Milestones"] = [MILESTONES_HEADER, *HAND_MILESTONES]
-        r = import_workbook(eng, return_workbook("TJK", quarter, **sheets), f"TJK_{quarter}.xlsx", "t")
+        r = import_workbook(eng, ADMIN, return_workbook("TJK", quarter, **sheets), f"TJK_{quarter}.xlsx")
         assert r.status == "applied", r.report()
     db.dispose_all()
     return url

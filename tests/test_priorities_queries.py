@@ -12,7 +12,7 @@ import pytest
 from data_access import priorities as pq
 from data_access.importer import import_workbook
 from data_access.rules import priorities as rules
-from tests.workbooks import MILESTONES_HEADER, PRIORITIES_HEADER, return_workbook
+from tests.workbooks import ADMIN, MILESTONES_HEADER, PRIORITIES_HEADER, return_workbook
 
 D = dt.date
 
@@ -49,7 +49,7 @@ def known(engine):
         sheets = {"Priorities": [PRIORITIES_HEADER, *priorities]}
         if milestones:
             sheets["Milestones"] = [MILESTONES_HEADER, *milestones]
-        r = import_workbook(engine, return_workbook("TJK", quarter, **sheets), f"TJK_{quarter}.xlsx", "t")
+        r = import_workbook(engine, ADMIN, return_workbook("TJK", quarter, **sheets), f"TJK_{quarter}.xlsx")
         assert r.status == "applied", r.report()
     return engine
 

@@ -29,6 +29,7 @@ from tests.workbooks import (
     MILESTONES_HEADER,
     PRIORITIES_HEADER,
     return_workbook,
+    signed,
 )
 
 D = dt.date
@@ -145,7 +146,7 @@ def known(request, tmp_path_factory):
         engine = db.connect(url)
         ids = {}
         for name, (user, data) in FILES.items():
-            r = import_workbook(engine, data, name, user)
+            r = import_workbook(engine, signed(user), data, name)
             assert r.status == "applied", r.report()
             ids[name] = r.upload_id
         yield engine, ids

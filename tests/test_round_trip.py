@@ -21,6 +21,7 @@ from data_access.export import export_dataset, template
 from data_access.importer import import_workbook
 from tests.workbooks import (
     ACTIVITIES_HEADER,
+    ADMIN,
     DUSHANBE,
     FACILITIES_HEADER,
     FINDINGS_HEADER,
@@ -60,7 +61,7 @@ def finding(fid, facility, status, due=None, **kw):
 
 
 def apply(engine, data: bytes, name: str = "return.xlsx"):
-    r = import_workbook(engine, data, name, "tester")
+    r = import_workbook(engine, ADMIN, data, name)
     assert r.status == "applied", r.report()
     return r
 
@@ -175,7 +176,7 @@ def test_every_export_of_a_quarter_re_imports_with_no_change(engine):
         for ds in SNAPSHOT_DATASETS:
             exp = export_dataset(engine, ds, "TJK", quarter)
             assert len(exp.frame), f"{ds} {quarter}: nothing exported"
-            r = import_workbook(engine, exp.xlsx(), f"{ds}-{quarter}.xlsx", "tester")
+            r = import_workbook(engine, ADMIN, exp.xlsx(), f"{ds}-{quarter}.xlsx")
             assert r.status in ("applied", "identical"), f"{ds} {quarter}:\n{r.report()}"
             assert not r.errors and not r.warnings, f"{ds} {quarter}:\n{r.report()}"
             assert changed(r) == {}, f"{ds} {quarter}: {[c for c in r.changes if c.action != 'unchanged']}"
@@ -191,7 +192,7 @@ def test_the_template_for_the_next_quarter_imported_as_it_is_keeps_every_state(e
             row[1].value = "A. Coordinator"  # the Return sheet filled in; nothing else touched
     buf = io.BytesIO()
     wb.save(buf)
-    r = import_workbook(engine, buf.getvalue(), "TJK_2024-Q3.xlsx", "coordinator")
+    r = import_workbook(engine, ADMIN, buf.getvalue(), "TJK_2024-Q3.xlsx")
     assert r.status == "applied", r.report()
     assert not r.errors and not r.warnings, r.report()
 
@@ -272,12 +273,12 @@ def _written_by_libreoffice(data: bytes) -> bool:
 def test_a_return_resaved_by_libreoffice_imports_like_the_original(engine, ordinary_return):
     original, resaved = ordinary_return
     assert _written_by_libreoffice(resaved) and not _written_by_libreoffice(original)
-    first = import_workbook(engine, original, "openpyxl.xlsx", "tester")
+    first = import_workbook(engine, ADMIN, original, "openpyxl.xlsx")
     assert first.status == "applied", first.report()
     stored = data_snapshot(engine)
     assert queries.findings_as_at(engine, "2024-Q1")["due_date"].tolist() == [D(2024, 6, 30)] * 2
     # The LibreOffice copy supersedes it: same values, so every row is unchanged.
-    second = import_workbook(engine, resaved, "libreoffice.xlsx", "tester")
+    second = import_workbook(engine, ADMIN, resaved, "libreoffice.xlsx")
     assert second.status == "applied", second.report()
     assert not second.errors
     assert {str(w) for w in second.warnings} == {str(w) for w in first.warnings}
@@ -294,13 +295,13 @@ def test_exports_resaved_by_libreoffice_re_import_with_no_change(engine):
     exports = [export_dataset(engine, ds, "TJK", "2024-Q2").xlsx() for ds in SNAPSHOT_DATASETS]
     for ds, original, resaved in zip(SNAPSHOT_DATASETS, exports, libreoffice_resave_many(exports), strict=False):
         assert _written_by_libreoffice(resaved)
-        r = import_workbook(engine, resaved, f"{ds}-libreoffice.xlsx", "tester")
+        r = import_workbook(engine, ADMIN, resaved, f"{ds}-libreoffice.xlsx")
         assert r.status == "applied", f"{ds}:\n{r.report()}"
         assert not r.errors and not r.warnings, f"{ds}:\n{r.report()}"
         assert changed(r) == {}, f"{ds}: {[c for c in r.changes if c.action != 'unchanged']}"
         assert data_snapshot(engine) == before, f"{ds} changed the data"
         # ... as the openpyxl original does
-        again = import_workbook(engine, original, f"{ds}.xlsx", "tester")
+        again = import_workbook(engine, ADMIN, original, f"{ds}.xlsx")
         assert again.counts == r.counts
 
 
@@ -317,6 +318,7 @@ def test_text_that_looks_like_a_formula_stays_text_in_xlsx_and_is_neutralised_in
     findings = [finding(f"TJK-F-1{i}", f"TJK-T-1{i}", "open", title=title) for i, title in enumerate(titles)]
     r = import_workbook(
         engine,
+        ADMIN,
         build_literal(
             {
                 "Return": return_sheet("TJK", "2024-Q1"),
@@ -325,7 +327,6 @@ def test_text_that_looks_like_a_formula_stays_text_in_xlsx_and_is_neutralised_in
             }
         ),
         "text.xlsx",
-        "tester",
     )
     assert r.status == "applied", r.report()
 
@@ -346,7 +347,7 @@ def test_text_that_looks_like_a_formula_stays_text_in_xlsx_and_is_neutralised_in
         cells = [row[col] for row in ws.iter_rows(min_row=2)]
         assert sorted(c.value for c in cells) == sorted(values)
         assert {c.data_type for c in cells} == {"s"}, f"{ds}.{column} written as a formula"
-        again = import_workbook(engine, data, f"{ds}.xlsx", "tester")
+        again = import_workbook(engine, ADMIN, data, f"{ds}.xlsx")
         assert again.status == "applied" and changed(again) == {}, again.report()
         rows = list(csv.DictReader(io.StringIO(exp.csv().decode("utf-8-sig"))))
         assert sorted(r[column] for r in rows) == sorted("'" + v for v in values)

@@ -1,7 +1,8 @@
 """The Upload and Upload history pages, driven with AppTest on a copy of the
 sample database: what a coordinator sees for a valid, an invalid, a hostile
 and an identical workbook; the preview against what the commit then does;
-restoring a superseded upload."""
+restoring a superseded upload; who signs an upload, and what a signed-in
+coordinator, manager and viewer may see and do."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from data_access import db, queries
+from data_access import access, audit, db, queries, uploads
 from data_access.importer import import_workbook
+from data_access.rules.access import local_actor
 from tests.apptest_support import new_app, run
 from tests.test_import_rules import finding
-from tests.workbooks import FINDINGS_HEADER, INDICATORS_HEADER, return_workbook
+from tests.workbooks import ADMIN, FINDINGS_HEADER, INDICATORS_HEADER, return_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 RETURNS = ROOT / "sample_data" / "returns"
+LOCAL = local_actor()  # who acts in local mode (no sign-in configured)
 
 
 def open_upload(query=None):
@@ -25,9 +28,7 @@ def open_upload(query=None):
     return run(at)
 
 
-def upload(at, name: str, content: bytes, user: str | None = "Coordinator TJK"):
-    if user is not None:
-        at.text_input(key="upload_user").input(user)
+def upload(at, name: str, content: bytes):
     at.file_uploader[0].set_value((name, content, "application/octet-stream"))
     return run(at)
 
@@ -129,7 +130,8 @@ def test_the_preview_shows_what_the_commit_then_does(eng):
     assert (latest.loc["prisoners_total", "value"], latest.loc["prisoners_total", "quarter"]) == (12600, "2026-Q4")
     status = queries.findings_as_at(eng, "2026-Q4", ["TJK"]).set_index("finding_id").loc["TJK-DUS-01-F06", "status"]
     assert status == "verified"
-    assert queries.upload_history(eng).set_index("id").loc[upload_id, "uploaded_by"] == "Coordinator TJK"
+    signed = queries.upload_history(eng).set_index("id").loc[upload_id]
+    assert (signed["uploaded_by"], signed["uploader_email"]) == (LOCAL.label, LOCAL.email)  # the person at the machine
     assert at.file_uploader[0].value is None  # a fresh uploader for the next file
 
 
@@ -148,10 +150,11 @@ def test_a_return_replacing_another_names_the_one_it_supersedes(eng):
     assert "It replaces upload #" in warning and "sample data loader" in warning
 
 
-def test_confirm_needs_a_name(eng):
-    at = upload(open_upload(), "TJK_2026-Q4.xlsx", new_quarter_return(), user=None)
-    assert at.button(key="upload_confirm").disabled
-    assert "Enter your name" in texts(at.caption)
+def test_no_name_to_type_the_upload_is_signed_by_the_person(eng):
+    at = upload(open_upload(), "TJK_2026-Q4.xlsx", new_quarter_return())
+    assert not at.text_input  # no free-text name
+    assert not at.button(key="upload_confirm").disabled
+    assert f"recorded as yours, {LOCAL.name} \\<{LOCAL.email}\\>" in texts(at.caption)
 
 
 # --------------------------------------------------------------------------- history
@@ -182,7 +185,7 @@ def test_a_superseded_upload_can_be_restored(eng):
     replacement = return_workbook(
         "TJK", "2026-Q3", Indicators=[INDICATORS_HEADER, ["prisoners_total", 11111, None, None]]
     )
-    r = import_workbook(eng, replacement, "oops.xlsx", "someone")
+    r = import_workbook(eng, ADMIN, replacement, "oops.xlsx")
     assert r.status == "applied", r.report()
     assert prisoners() == 11111
 
@@ -190,14 +193,108 @@ def test_a_superseded_upload_can_be_restored(eng):
     at.selectbox(key="history_upload").select(int(original["id"]))
     at = run(at)
     assert any("Restore this upload" in m.value for m in at.markdown)
-    at.text_input(key="history_user").input("Programme manager")
-    at = run(at)
     at.button(key=f"history_restore_{int(original['id'])}").click()
     at = run(at)
     assert f"Upload #{int(original['id'])} restored as upload #" in texts(at.success)
     assert prisoners() == before
     newest = queries.upload_history(eng).iloc[0]
-    assert newest["restored_from_id"] == original["id"] and newest["uploaded_by"] == "Programme manager"
-    assert queries.upload_content(eng, int(newest["id"]))[1] == first
+    assert newest["restored_from_id"] == original["id"] and newest["uploaded_by"] == LOCAL.label
+    assert uploads.upload_file(eng, ADMIN, int(newest["id"]))[1] == first
     q3 = queries.upload_history(eng, ["TJK"]).query("quarter == '2026-Q3'")
     assert q3["status"].tolist() == ["current", "superseded", "superseded"]  # history kept, newest first
+
+
+# --------------------------------------------------------------------------- signed in
+
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "x",
+    "client_id": "x",
+    "client_secret": "x",
+    "server_metadata_url": "http://127.0.0.1:1/.well-known/openid-configuration",
+}
+
+
+def signed_in(eng, email: str, role: str, countries=(), name: str = "Tahmina", page: str | None = None):
+    """The app as ``email`` signed in (an account of ``role`` for ``countries``), on ``page``."""
+    access.add_user(eng, ADMIN, email, role, countries, name=name)
+    at = new_app()
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": email, "name": name}
+    at = run(at)
+    if page:
+        at.switch_page(page)
+        at = run(at)
+    return at
+
+
+def test_a_coordinator_is_offered_their_countries_and_refused_any_other(eng):
+    at = signed_in(eng, "tahmina@example.org", "coordinator", ["TJK"], page="pages/upload.py")
+    assert at.selectbox(key="upload_country").options == ["Tajikistan"]
+    assert not at.text_input  # no name to type: the upload is signed by the person
+    assert "recorded as yours, Tahmina \\<tahmina@example.org\\>" in texts(at.caption)
+
+    n = len(queries.upload_history(eng))
+    kaz = return_workbook("KAZ", "2026-Q4", Indicators=[INDICATORS_HEADER, ["prisoners_total", 33000, "no", None]])
+    at = upload(at, "KAZ_2026-Q4.xlsx", kaz)
+    assert "You may not import this workbook" in texts(at.error)
+    assert "KAZ is outside your access (your countries: TJK)." in texts(at.error)
+    assert not [b for b in at.button if b.label == "Apply this return"]
+    assert len(queries.upload_history(eng)) == n
+    assert audit.events(eng, action="refused")["actor_email"].tolist() == ["tahmina@example.org"]
+
+
+def test_a_coordinators_upload_is_signed_with_their_e_mail_and_name(eng):
+    at = signed_in(eng, "tahmina@example.org", "coordinator", ["TJK"], page="pages/upload.py")
+    at = upload(at, "TJK_2026-Q4.xlsx", new_quarter_return())
+    at.button(key="upload_confirm").click()
+    at = run(at)
+    assert "Return applied as upload #" in texts(at.success)
+    newest = queries.upload_history(eng).iloc[0]
+    assert (newest["uploaded_by"], newest["uploader_email"]) == ("Tahmina <tahmina@example.org>", "tahmina@example.org")
+    checked, uploaded = (
+        audit.events(eng, person="tahmina@example.org", action="return.check"),
+        audit.events(eng, person="tahmina@example.org", action="return.upload"),
+    )
+    assert (len(checked), len(uploaded)) == (1, 1)
+
+
+def test_a_coordinators_history_shows_their_countries_their_files_and_no_restore(eng):
+    access.add_user(eng, ADMIN, "tahmina@example.org", "coordinator", ["TJK"], name="Tahmina")
+    tahmina = access.actor_for(eng, "tahmina@example.org", "Tahmina")
+    replacement = return_workbook(
+        "TJK", "2026-Q3", Indicators=[INDICATORS_HEADER, ["prisoners_total", 11111, None, None]]
+    )
+    mine = import_workbook(eng, tahmina, replacement, "mine.xlsx")
+    assert mine.status == "applied", mine.report()
+    theirs = int(queries.upload_history(eng, ["TJK"]).query("status == 'superseded'")["id"].iloc[0])
+
+    at = new_app()
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": "tahmina@example.org", "name": "Tahmina"}
+    at = run(at)
+    at.switch_page("pages/upload_history.py")
+    at = run(at)
+    table = at.dataframe[0].value
+    assert set(table["Country"]) == {"TJK"} and len(table) == len(queries.upload_history(eng, ["TJK"]))
+    assert {"sample data loader", "Tahmina <tahmina@example.org>"} <= set(table["By"])
+
+    at.selectbox(key="history_upload").select(mine.upload_id)
+    at = run(at)
+    assert [b.proto.label for b in at.get("download_button")] == ["Download the original file"]
+    assert "Uploaded by Tahmina \\<tahmina@example.org\\>" in texts(at.caption)
+
+    at.selectbox(key="history_upload").select(theirs)
+    at = run(at)
+    assert not at.get("download_button")  # the sample's file is not theirs
+    assert "Coordinators may download only the files they uploaded themselves." in texts(at.caption)
+    assert "A superseded upload can be restored by a manager." in texts(at.caption)
+    assert not [b for b in at.button if b.label.startswith("Restore upload")]
+
+
+def test_a_viewer_has_no_upload_pages(eng):
+    at = signed_in(eng, "vic@example.org", "viewer", name="Vic")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/upload.py")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/upload_history.py")

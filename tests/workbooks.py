@@ -17,6 +17,16 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
+from data_access.rules.access import Actor
+
+ADMIN = Actor("admin@example.org", "Admin", "admin")
+"""Who imports in the tests that are not about who may import."""
+
+
+def signed(label: str) -> Actor:
+    """An administrator whose label (an upload's ``uploaded_by``) is ``label``."""
+    return Actor(label, label, "admin")
+
 
 def build(sheets: dict[str, list[list[Any]]], hidden: tuple[str, ...] = ()) -> bytes:
     wb = Workbook()
@@ -99,7 +109,7 @@ def import_findings(
         sheets = {"Findings": [FINDINGS_HEADER, *rows]}
         if with_facilities:
             sheets["Facilities"] = [FACILITIES_HEADER, *facilities]
-        r = import_workbook(engine, return_workbook(country, quarter, **sheets), f"{quarter}.xlsx", "t")
+        r = import_workbook(engine, ADMIN, return_workbook(country, quarter, **sheets), f"{quarter}.xlsx")
         assert r.status == "applied", r.report()
     return engine
 

@@ -14,8 +14,9 @@ MESSAGES: dict[str, str] = {
     "upload.quarter": "Quarter reported on",
     "upload.download_template": "Download the template for {country} {quarter}",
     "upload.step_file": "2. Upload your workbook",
-    "upload.your_name": "Your name",
-    "upload.your_name_help": "Recorded in the upload history with the file.",
+    "upload.signed_as": "The upload is recorded as yours, {who}, in the upload history and the audit trail.",
+    "upload.no_upload_countries": "You may not upload returns for any of the programme's countries.",
+    "upload.refused_title": "You may not import this workbook",
     "upload.file": "Workbook (.xlsx)",
     "upload.file_help": "Excel or LibreOffice Calc workbook saved as .xlsx, at most {mb} MB.",
     "upload.checking": "Checking {file}…",
@@ -46,7 +47,6 @@ MESSAGES: dict[str, str] = {
     "upload.col.before": "Before",
     "upload.col.after": "After",
     "upload.confirm": "Apply this return",
-    "upload.need_name": "Enter your name above to apply the return.",
     "upload.applying": "Applying the return…",
     "upload.applied": "Return applied as upload #{id}: {n} row(s) changed for {country} {quarter}.",
     "upload.applied_failed": "The return could not be applied: {message}",
@@ -55,8 +55,8 @@ MESSAGES: dict[str, str] = {
     "upload.no_countries": "No countries are defined yet.",
     # ------------------------------------------------------------------ upload history
     "history.title": "Upload history",
-    "history.subtitle": "Every return ever uploaded, with its file. Nothing is deleted: a superseded upload can be "
-    "downloaded and restored.",
+    "history.subtitle": "Every return uploaded for your countries, with its file. Nothing is deleted: a superseded "
+    "upload stays in the history and a manager can restore it.",
     "history.empty": "No upload yet. Returns appear here once imported.",
     "history.col.id": "#",
     "history.col.uploaded_at": "Uploaded",
@@ -86,6 +86,9 @@ MESSAGES: dict[str, str] = {
     "history.restored": "Upload #{old} restored as upload #{id}.",
     "history.restore_failed": "Upload #{id} could not be restored: {message}",
     "history.is_current": "This upload is current.",
+    "history.uploaded_by": "Uploaded by {who} on {when}.",
+    "history.download_own_only": "Coordinators may download only the files they uploaded themselves.",
+    "history.restore_manager_only": "A superseded upload can be restored by a manager.",
     "status.current": "current",
     "status.superseded": "superseded",
     # The importer's progress and results and the reader's refusals: their
