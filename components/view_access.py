@@ -20,6 +20,17 @@ from .i18n import t
 from .layout import escape
 
 
+def utc_time(value: Any) -> str:
+    """A stored moment to the minute, in UTC (PostgreSQL gives it in the
+    session's time zone, SQLite as it was written: UTC)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return fmt.datetime(None)
+    moment = pd.Timestamp(value)
+    if moment.tzinfo is not None:
+        moment = moment.tz_convert("UTC").tz_localize(None)
+    return fmt.datetime(moment)
+
+
 def role_label(role: str | None) -> str:
     return t(f"auth.role.{role}")
 
@@ -55,7 +66,7 @@ def accounts_table(users: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFram
                 countries_text(role, country_codes(codes), names)
                 for role, codes in zip(users["role"], users["countries"], strict=True)
             ],
-            t("admin.access.col.created"): [fmt.datetime(v) for v in users["created_at"]],
+            t("admin.access.col.created"): [utc_time(v) for v in users["created_at"]],
             t("admin.access.col.created_by"): users["created_by"],
         }
     )
@@ -88,4 +99,4 @@ def country_option(code: str, names: Mapping[str, str]) -> str:
 def request_title(row: Any) -> str:
     """One access request, for Markdown: who (escaped) and when."""
     who = escape(row.email) if not row.name else f"{escape(row.name)} · {escape(row.email)}"
-    return t("admin.access.request_title", who=who, when=fmt.datetime(row.requested_at))
+    return t("admin.access.request_title", who=who, when=utc_time(row.requested_at))

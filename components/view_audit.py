@@ -15,6 +15,13 @@ import pandas as pd
 
 from .i18n import has, label, t
 
+DETAIL_ORDER = (
+    "what", "status", "email", "role", "old_role", "countries", "name", "upload_id", "restored", "file_name",
+    "errors", "warnings", "format", "filters", "rows", "action", "reason",
+)  # fmt: skip
+"""Details named first, in this order (the rest follow alphabetically): what
+happened before the particulars."""
+
 
 def action_label(action: str) -> str:
     """``user.add`` -> "Account added" (the code itself when the catalogue lacks it)."""
@@ -42,8 +49,8 @@ def _empty(value: Any) -> bool:
 def detail_text(raw: str | None) -> str:
     """An event's detail (JSON) in words: ``{"email": "a@b.org", "role":
     "viewer", "countries": []}`` -> "e-mail: a@b.org; role: viewer". Keys
-    the catalogue names are translated; empty values are left out; text
-    that is not JSON is shown as it is."""
+    come in :data:`DETAIL_ORDER`, named as the catalogue names them; empty
+    values are left out; text that is not JSON is shown as it is."""
     if not raw:
         return ""
     try:
@@ -53,7 +60,9 @@ def detail_text(raw: str | None) -> str:
     if not isinstance(detail, Mapping):
         return _value_text(detail)
     parts = []
-    for key, value in detail.items():
+    first = [k for k in DETAIL_ORDER if k in detail]
+    for key in first + sorted(k for k in detail if k not in DETAIL_ORDER):
+        value = detail[key]
         if _empty(value):
             continue
         name = t(f"admin.audit.detail.{key}") if has(f"admin.audit.detail.{key}") else key
@@ -67,17 +76,18 @@ def _utc(at: pd.Series) -> pd.Series:
 
 
 def trail_table(events: pd.DataFrame) -> pd.DataFrame:
-    """The events for the page: when (UTC), who, how, what, where, details."""
+    """The events for the page: when (UTC), who, what, where, details, then
+    the person's name, how they acted and from which address."""
     return pd.DataFrame(
         {
             t("admin.audit.col.at"): _utc(events["at"]),
             t("admin.audit.col.person"): events["actor_email"],
-            t("admin.audit.col.name"): events["actor_name"].fillna(""),
-            t("admin.audit.col.via"): [via_label(v) for v in events["via"]],
             t("admin.audit.col.action"): [action_label(a) for a in events["action"]],
             t("admin.audit.col.country"): events["country"].fillna(""),
             t("admin.audit.col.quarter"): events["quarter"].fillna(""),
             t("admin.audit.col.detail"): [detail_text(d) for d in events["detail"]],
+            t("admin.audit.col.name"): events["actor_name"].fillna(""),
+            t("admin.audit.col.via"): [via_label(v) for v in events["via"]],
             t("admin.audit.col.address"): events["address"].fillna(""),
         }
     )

@@ -123,6 +123,9 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     height=layout.table_height(len(table), max_rows=TRAIL_ROWS),
-    column_config={t("admin.audit.col.at"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")},
+    column_config={
+        t("admin.audit.col.at"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
+        t("admin.audit.col.detail"): st.column_config.TextColumn(width="large"),
+    },
 )
 st.caption(t("admin.audit.table_help"))
