@@ -88,10 +88,12 @@ def add_user(
     role: str,
     countries: Iterable[str] = (),
     name: str | None = None,
+    address: str | None = None,
 ) -> None:
     """Create the account ``email`` with ``role`` limited to ``countries``
     (none: every country; a coordinator needs one). Grants a pending access
-    request of the same e-mail."""
+    request of the same e-mail. ``address``: where the actor is (the
+    browser's address, for the audit trail), when known."""
     email, role = check_email(email), check_role(role)
     _allowed(actor, role)
     with _write(engine) as conn, conn.begin():
@@ -113,7 +115,9 @@ def add_user(
             .where(AccessRequest.email == email, AccessRequest.status == "pending")
             .values(status="granted")
         )
-        audit.record(conn, actor, "user.add", email=email, role=role, countries=sorted(codes), name=name)
+        audit.record(
+            conn, actor, "user.add", address=address, email=email, role=role, countries=sorted(codes), name=name
+        )
 
 
 def set_role(
@@ -122,6 +126,7 @@ def set_role(
     email: str,
     role: str,
     countries: Iterable[str] | None = None,
+    address: str | None = None,
 ) -> None:
     """Change the role of ``email`` (and its countries when given; None keeps
     them). The actor must be allowed to manage both the old and the new role;
@@ -136,10 +141,12 @@ def set_role(
             raise AccessError(Message("access.last_admin", {"email": email}))
         conn.execute(update(User).where(User.email == email).values(role=role))
         _set_countries(conn, email, codes)
-        audit.record(conn, actor, "user.set_role", email=email, role=role, old_role=old, countries=sorted(codes))
+        audit.record(
+            conn, actor, "user.set_role", address=address, email=email, role=role, old_role=old, countries=sorted(codes)
+        )
 
 
-def remove_user(engine: Engine, actor: Actor, email: str) -> None:
+def remove_user(engine: Engine, actor: Actor, email: str, address: str | None = None) -> None:
     """Delete the account ``email`` (the last administrator cannot be removed)."""
     email = check_email(email)
     _allowed(actor, None)
@@ -149,7 +156,7 @@ def remove_user(engine: Engine, actor: Actor, email: str) -> None:
             raise AccessError(Message("access.last_admin", {"email": email}))
         conn.execute(delete(UserCountry).where(UserCountry.email == email))
         conn.execute(delete(User).where(User.email == email))
-        audit.record(conn, actor, "user.remove", email=email, role=old)
+        audit.record(conn, actor, "user.remove", address=address, email=email, role=old)
 
 
 def list_users(engine: Engine, actor: Actor) -> pd.DataFrame:
@@ -206,6 +213,20 @@ def request_access(engine: Engine, actor: Actor, address: str | None = None) -> 
         )
         audit.record(conn, actor, "access.request", address=address, email=email)
     return True
+
+
+def dismiss_request(engine: Engine, actor: Actor, request_id: int, address: str | None = None) -> None:
+    """Close the pending access request ``request_id`` without giving an
+    account (the person may ask again); one ``access.dismiss`` event."""
+    _allowed(actor, None)
+    with _write(engine) as conn, conn.begin():
+        email = conn.execute(
+            select(AccessRequest.email).where(AccessRequest.id == request_id, AccessRequest.status == "pending")
+        ).scalar()
+        if email is None:
+            raise AccessError(Message("access.unknown_request", {"id": request_id}))
+        conn.execute(update(AccessRequest).where(AccessRequest.id == request_id).values(status="dismissed"))
+        audit.record(conn, actor, "access.dismiss", address=address, email=email, request_id=request_id)
 
 
 def access_requests(engine: Engine, actor: Actor, status: str | None = "pending") -> pd.DataFrame:

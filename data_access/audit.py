@@ -2,9 +2,13 @@
 
 :func:`record` appends one event inside the caller's transaction, so that an
 event is stored exactly when the change it describes is. :func:`events`
-reads them, newest first, filtered by person, action, country and date.
-Nothing edits an event; :func:`purge` drops the events older than the
-retention period (``DASHBOARD_AUDIT_DAYS``; unset: keep everything).
+reads them, newest first, filtered by person, action, country and date,
+for an administrator only (the ``read_audit`` right: the reader is passed as
+an :class:`~data_access.rules.access.Actor`). Nothing edits an event;
+:func:`purge` drops the events older than the retention period
+(``DASHBOARD_AUDIT_DAYS``; unset: keep everything) and records that it did,
+as one ``audit.purge`` event. It is the only code that deletes events
+(``tests/test_audit_append_only.py`` checks the source).
 
 The actions are those of :data:`EVENT_ACTIONS`.
 """
@@ -20,9 +24,11 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, select
 
 from .models import AuditEvent
-from .rules.access import Actor
+from .rules.access import AccessError, Actor, refusal
 
 AUDIT_DAYS_ENV = "DASHBOARD_AUDIT_DAYS"
+RETENTION = Actor(AUDIT_DAYS_ENV, AUDIT_DAYS_ENV, "admin", via="local")
+"""Who the trail names as having purged old events (the retention setting)."""
 EVENT_ACTIONS: tuple[str, ...] = (
     "sign_in",  # a person signed in to the app (once per browser session)
     "sign_out",
@@ -36,6 +42,8 @@ EVENT_ACTIONS: tuple[str, ...] = (
     "user.add",
     "user.set_role",
     "user.remove",
+    "access.dismiss",  # an access request dismissed without an account; detail: email, request_id
+    "audit.purge",  # events older than the retention deleted; detail: days, deleted, before
 )
 """Every action the trail records (the ``action`` column)."""
 
@@ -119,18 +127,27 @@ def refused(
         _append(conn, actor, "refused", country, quarter, address, {**detail, "action": action, "reason": reason})
 
 
+def _readable_by(actor: Actor) -> None:
+    why = refusal(actor, "read_audit")
+    if why is not None:
+        raise AccessError(why)
+
+
 def events(
     engine: Engine,
+    actor: Actor,
     person: str | None = None,
     action: str | None = None,
     country: str | None = None,
     since: dt.datetime | dt.date | None = None,
     until: dt.datetime | dt.date | None = None,
 ) -> pd.DataFrame:
-    """The events, newest first, with the columns of :data:`COLUMNS`:
-    ``person`` matches the e-mail (any case), ``since``/``until`` bound
-    ``at`` (a date covers that whole day; both inclusive). ``detail`` is the
-    JSON text."""
+    """The events, newest first, with the columns of :data:`COLUMNS`, for
+    ``actor`` (who must be allowed ``read_audit``: administrators; else
+    :class:`~data_access.rules.access.AccessError`). ``person`` matches the
+    e-mail (any case), ``since``/``until`` bound ``at`` (a date covers that
+    whole day; both inclusive). ``detail`` is the JSON text."""
+    _readable_by(actor)
     t = AuditEvent.__table__
     q = select(*(t.c[c] for c in COLUMNS)).order_by(t.c.at.desc(), t.c.id.desc())
     if person:
@@ -148,6 +165,14 @@ def events(
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     frame["at"] = pd.to_datetime(frame["at"], utc=True)
     return frame
+
+
+def people(engine: Engine, actor: Actor) -> list[str]:
+    """The e-mails of everyone the trail names as acting, sorted (for a
+    filter); ``actor`` must be allowed ``read_audit``."""
+    _readable_by(actor)
+    with engine.connect() as conn:
+        return list(conn.execute(select(AuditEvent.actor_email).distinct().order_by(AuditEvent.actor_email)).scalars())
 
 
 def _is_date(value: dt.datetime | dt.date) -> bool:
@@ -176,9 +201,16 @@ def retention_days(value: str | None = None) -> int | None:
 
 def purge(engine: Engine, days: int | None = None) -> int:
     """Delete the events older than ``days`` (default: :func:`retention_days`;
-    None keeps everything) and return how many were deleted."""
+    None keeps everything) and return how many were deleted. A purge that
+    deletes something records one ``audit.purge`` event (by
+    :data:`RETENTION`) in the same transaction: the trail shows that, when
+    and how far it was cut."""
     keep = retention_days() if days is None else days
     if keep is None:
         return 0
+    before = now() - dt.timedelta(days=keep)
     with engine.begin() as conn:
-        return conn.execute(delete(AuditEvent).where(AuditEvent.at < now() - dt.timedelta(days=keep))).rowcount
+        deleted = conn.execute(delete(AuditEvent).where(AuditEvent.at < before)).rowcount
+        if deleted:
+            record(conn, RETENTION, "audit.purge", days=keep, deleted=deleted, before=before.isoformat())
+    return deleted

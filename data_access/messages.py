@@ -141,7 +141,8 @@ ENGLISH: dict[str, str] = {
         "access.invalid.country": '"{country}" is not a country code: use one of {codes}.',
         "access.invalid.no_country": "A coordinator needs at least one country.",
         "access.unknown_user": "{email} has no account.",
-        "access.user_exists": "{email} already has an account (change it with set-role).",
+        "access.unknown_request": "Access request #{id} is not pending any more (granted or dismissed meanwhile).",
+        "access.user_exists": "{email} already has an account: change its role instead.",
         "access.last_admin": "{email} is the last administrator: add another administrator first.",
     },
 }

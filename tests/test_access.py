@@ -22,7 +22,7 @@ COORDINATOR = Actor("tj@example.org", "Coordinator", "coordinator", frozenset({"
 
 
 def trail(engine):
-    return audit.events(engine).to_dict("records")
+    return audit.events(engine, ADMIN).to_dict("records")
 
 
 def refused(key, call, *args, **kwargs):
@@ -152,14 +152,14 @@ def test_audit_events_filter_and_purge(engine):
     with engine.begin() as conn:
         audit.record(conn, ADMIN, "export", country="TJK", quarter="2024-Q1", dataset="findings", format="csv")
         audit.record(conn, COORDINATOR, "upload", country="TJK", quarter="2024-Q1", upload=3)
-    assert len(audit.events(engine)) == 2
-    assert list(audit.events(engine, person="BOSS@example.org")["action"]) == ["export"]
-    assert list(audit.events(engine, action="upload")["actor_email"]) == ["tj@example.org"]
-    assert len(audit.events(engine, country="KAZ")) == 0
+    assert len(audit.events(engine, ADMIN)) == 2
+    assert list(audit.events(engine, ADMIN, person="BOSS@example.org")["action"]) == ["export"]
+    assert list(audit.events(engine, ADMIN, action="upload")["actor_email"]) == ["tj@example.org"]
+    assert len(audit.events(engine, ADMIN, country="KAZ")) == 0
     today = dt.datetime.now(dt.UTC).date()
-    assert len(audit.events(engine, since=today, until=today)) == 2
-    assert len(audit.events(engine, until=today - dt.timedelta(days=1))) == 0
-    assert audit.purge(engine, 1) == 0 and len(audit.events(engine)) == 2
+    assert len(audit.events(engine, ADMIN, since=today, until=today)) == 2
+    assert len(audit.events(engine, ADMIN, until=today - dt.timedelta(days=1))) == 0
+    assert audit.purge(engine, 1) == 0 and len(audit.events(engine, ADMIN)) == 2
 
 
 def test_purge_drops_only_events_older_than_the_retention(engine, monkeypatch):
@@ -172,7 +172,40 @@ def test_purge_drops_only_events_older_than_the_retention(engine, monkeypatch):
         audit.record(conn, ADMIN, "restore")
     monkeypatch.setenv("DASHBOARD_AUDIT_DAYS", "5")
     assert audit.purge(engine) == 1
-    assert list(audit.events(engine)["action"]) == ["restore"]
+    purged, kept = trail(engine)
+    assert (kept["action"], purged["action"]) == ("restore", "audit.purge")
+    assert purged["actor_email"] == "DASHBOARD_AUDIT_DAYS"
+    assert json.loads(purged["detail"])["days"] == 5 and json.loads(purged["detail"])["deleted"] == 1
+    assert audit.purge(engine) == 0 and len(trail(engine)) == 2  # nothing more to delete: nothing recorded
+
+
+def test_only_administrators_read_the_trail(engine):
+    with engine.begin() as conn:
+        audit.record(conn, COORDINATOR, "export", country="TJK")
+        audit.record(conn, ADMIN, "export")
+    for reader in (MANAGER, COORDINATOR, Actor("new@example.org")):
+        why = refused("access.refused.read_audit" if reader.role else "access.refused.no_account", audit.events,
+                      engine, reader)  # fmt: skip
+        assert why.message.params.get("role", reader.role) == reader.role
+        refused(why.message.key, audit.people, engine, reader)
+    assert audit.people(engine, ADMIN) == ["boss@example.org", "tj@example.org"]
+    assert len(trail(engine)) == 2  # reading records nothing
+
+
+def test_dismissing_an_access_request_leaves_one_event_and_the_person_may_ask_again(engine):
+    someone = access.actor_for(engine, "new@example.org", "New Person")
+    access.request_access(engine, someone)
+    [request_id] = access.access_requests(engine, ADMIN)["id"]
+    refused("access.refused.manage_users", access.dismiss_request, engine, COORDINATOR, int(request_id))
+    access.dismiss_request(engine, MANAGER, int(request_id))
+    assert access.access_requests(engine, ADMIN).empty
+    assert list(access.access_requests(engine, ADMIN, None)["status"]) == ["dismissed"]
+    dismissed = trail(engine)[0]
+    assert (dismissed["action"], dismissed["actor_email"]) == ("access.dismiss", "mgr@example.org")
+    assert json.loads(dismissed["detail"]) == {"email": "new@example.org", "request_id": int(request_id)}
+    refused("access.unknown_request", access.dismiss_request, engine, MANAGER, int(request_id))
+    assert len(trail(engine)) == 2
+    assert access.request_access(engine, someone) is True
 
 
 def test_retention_setting(monkeypatch):

@@ -792,7 +792,7 @@ def test_load_sample_on_a_fresh_database_then_again_changes_nothing(cli, db_url,
 def test_users_add_list_set_role_and_remove_acting_as_the_login_at_the_command_line(cli, db_url, engine, monkeypatch):
     import getpass
 
-    from data_access import audit
+    from data_access import access, audit
 
     monkeypatch.setattr(getpass, "getuser", lambda: "operator")
     assert cli("users", "list", db=db_url).stdout == "no accounts yet\n"
@@ -811,7 +811,7 @@ def test_users_add_list_set_role_and_remove_acting_as_the_login_at_the_command_l
     assert "ana@example.org\tviewer\tIRQ\tAna Lopez" in cli("users", "list", db=db_url).stdout
     removed = cli("users", "remove", "ana@example.org", db=db_url)
     assert (removed.returncode, removed.stdout) == (0, "removed ana@example.org\n")
-    events = audit.events(engine)
+    events = audit.events(engine, access.BOOTSTRAP)
     assert list(events["action"])[::-1] == ["user.add", "user.add", "user.set_role", "user.remove"]
     assert set(events["actor_email"]) == {"operator"} and set(events["via"]) == {"cli"}
 
@@ -830,11 +830,12 @@ def test_users_add_list_set_role_and_remove_acting_as_the_login_at_the_command_l
     ],
 )  # fmt: skip
 def test_users_refusals_exit_1_with_one_line_and_write_nothing(cli, db_url, engine, args, why):
-    from data_access import audit
+    from data_access import access, audit
 
     run = cli("users", *args, db=db_url)
     assert (run.returncode, run.stdout, run.stderr) == (1, "", f"error: {why}\n")
-    assert audit.events(engine).empty and cli("users", "list", db=db_url).stdout == "no accounts yet\n"
+    assert audit.events(engine, access.BOOTSTRAP).empty
+    assert cli("users", "list", db=db_url).stdout == "no accounts yet\n"
 
 
 def test_users_refuse_to_remove_or_demote_the_last_admin(cli, db_url):
