@@ -12,7 +12,7 @@ and ``data_access/`` (database and rules).
 
 import streamlit as st
 
-from components import auth, data, filters, layout, nav, theme
+from components import auth, data, data_admin, filters, layout, nav, theme
 from components.i18n import t
 
 st.set_page_config(
@@ -20,9 +20,11 @@ st.set_page_config(
 )
 theme.apply()
 data.prepare_database()
+data_admin.purge_due()  # the audit trail's retention (DASHBOARD_AUDIT_DAYS), at most once a day
 person = auth.gate()
 page = nav.navigation(person)
-filters.sidebar()
+if nav.uses_filters(page):
+    filters.sidebar()
 auth.sidebar(person)
 layout.sample_banner()
 nav.run(page)

@@ -78,6 +78,12 @@ def navigation(person: Actor | None = None) -> st.Page:
     return st.navigation(sections, position="sidebar")
 
 
+def uses_filters(page: st.Page) -> bool:
+    """Whether the global filters (countries, quarter) apply to ``page``:
+    not on the administration pages, which are about people, not data."""
+    return not any(spec.group == "admin" and _pages.get(spec.key) is page for spec in PAGES)
+
+
 def run(page: st.Page) -> None:
     """Run the current page inside the app shell: ``app.py`` calls this, not ``page.run()``."""
     token = _in_shell.set(True)

@@ -37,6 +37,17 @@ def account(engine: Engine, email: str, role: str, countries: Iterable[str] = ()
     access.add_user(engine, access.BOOTSTRAP, email, role, list(countries), name=name)
 
 
+def fresh_trail(engine: Engine) -> None:
+    """Start the test's audit trail empty: without the entries of the sample
+    data's load (one per file), which the copied database holds."""
+    from sqlalchemy import delete
+
+    from data_access.models import AuditEvent
+
+    with engine.begin() as conn:
+        conn.execute(delete(AuditEvent))
+
+
 def staff(engine: Engine) -> None:
     """One person of each role: an administrator, a manager, a coordinator for TJK, a viewer for KGZ."""
     account(engine, ADMIN, "admin", name="Boss")

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from components import auth
 from data_access import access, db
 from tests.apptest_support import ROOT, markdown_text, new_app, run
-from tests.people import ADMIN, COORDINATOR, MANAGER, VIEWER, actions, signed_in, staff, trail
+from tests.people import ADMIN, COORDINATOR, MANAGER, VIEWER, actions, fresh_trail, signed_in, staff, trail
 
 PAGE = "pages/access.py"
 AUDIT_PAGE = "pages/audit_trail.py"
@@ -30,6 +30,7 @@ def browser_address(monkeypatch):
 @pytest.fixture
 def eng(sample_url):
     engine = db.connect(sample_url)
+    fresh_trail(engine)
     staff(engine)
     return engine
 

@@ -20,7 +20,7 @@ from components import auth, data_admin
 from data_access import audit, db
 from data_access.rules.access import Actor
 from tests.apptest_support import markdown_text, new_app, run
-from tests.people import ADMIN, COORDINATOR, VIEWER, signed_in, staff, trail
+from tests.people import ADMIN, COORDINATOR, VIEWER, fresh_trail, signed_in, staff, trail
 
 PAGE = "pages/audit_trail.py"
 ADDRESS = "10.1.2.3"
@@ -39,6 +39,7 @@ def eng(sample_url, monkeypatch):
     whose name looks like a formula."""
     monkeypatch.delenv(audit.AUDIT_DAYS_ENV, raising=False)
     engine = db.connect(sample_url)
+    fresh_trail(engine)
     staff(engine)
     coordinator = Actor(COORDINATOR, "Coordinator", "coordinator", frozenset({"TJK"}))
     long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=60)

@@ -11,7 +11,7 @@ import json
 import pytest
 from sqlalchemy import func, select, update
 
-from data_access import audit, uploads
+from data_access import access, audit, uploads
 from data_access.importer import import_workbook, restore_upload
 from data_access.models import Base, Upload
 from data_access.rules.access import AccessError, Actor
@@ -42,7 +42,7 @@ def rows(engine) -> dict[str, int]:
 
 def new_events(engine, before: int) -> list[tuple[dict, dict]]:
     """The audit events written since there were ``before``, oldest first, each with its detail as a dict."""
-    events = audit.events(engine)
+    events = audit.events(engine, access.BOOTSTRAP)
     fresh = events.iloc[: len(events) - before].iloc[::-1]
     return [(e, json.loads(e["detail"])) for e in fresh.to_dict("records")]
 
@@ -54,7 +54,7 @@ def one_event(engine, before: int) -> tuple[dict, dict]:
 
 
 def n_events(engine) -> int:
-    return len(audit.events(engine))
+    return len(audit.events(engine, access.BOOTSTRAP))
 
 
 # --------------------------------------------------------------------------- checks and uploads
@@ -270,7 +270,7 @@ def test_the_history_covers_the_persons_countries_only(engine):
 
 def test_the_sample_is_loaded_by_its_loaders_each_file_one_ordinary_event(sample_engine):
     history = uploads.history(sample_engine, ADMIN)
-    events = audit.events(sample_engine)
+    events = audit.events(sample_engine, access.BOOTSTRAP)
     assert len(events) == len(history) and set(events["action"]) == {"return.upload"}
     by_loader = {SAMPLE_LOADER.email: "return", BASELINE_LOADER.email: "baseline"}
     assert dict(zip(history["uploader_email"], history["kind"], strict=True)) == by_loader
