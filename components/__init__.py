@@ -7,7 +7,10 @@
 - ``charts``: charts with PNG/SVG/CSV/XLSX downloads, cached chart specs
 - ``filters``: the global sidebar filters, mirrored in the URL
 - ``links``: every parameter mirrored in the address, read, checked and written in one way
-- ``data``: the cached reads shared by the pages (:func:`data.reader`) and database start-up
+- ``data``: the cached reads shared by the pages (:func:`data.reader`, each made for the acting
+  person through ``data_access.scoped``) and database start-up
+- ``exports``: every download of data, made on click and recorded in the audit trail
+- ``outside``: the notice for what a link asks that lies outside the person's access
 - ``nav``: the page registry; ``layout``: headers, banner, empty states, table heights
 
 Each page area (``overview``, ``countries``, ``findings``, ``priorities``,

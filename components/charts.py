@@ -9,7 +9,10 @@ a title, axis titles with units and a legend, and a "Download" menu offering
   formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
   return) is neutralised by :func:`data_access.xlsx_out.neutralise`.
 
-Files are produced only when the button is clicked (deferred downloads).
+Files are produced only when the button is clicked (deferred downloads),
+and each download is recorded in the audit trail as an export of the
+chart (its title) with the filters in force (:mod:`components.exports`).
+The menu is shown to people who may export.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from altair.utils.schemapi import UndefinedType
 
 from data_access.xlsx_out import neutralise, new_workbook, to_bytes, write_rows
 
-from . import i18n, theme
+from . import exports, i18n, theme
+from .auth import allowed
 from .i18n import t
 
 PNG_SCALE = 3  # 3x the on-screen size: ~2,200 px wide, sharp on a slide
@@ -237,6 +241,8 @@ def show(
         spec["height"] = height
     title = _title_text(chart)
     st.vega_lite_chart(spec, width="stretch", theme=None, alt=title)
+    if not allowed("export"):
+        return
     notes = list(notes)
     stem = slug(filename)
     files: list[tuple[str, Callable[[], bytes], str, str]] = [  # extension, content, type, icon
@@ -248,17 +254,18 @@ def show(
     with st.popover(t("charts.download"), icon=":material/download:", key=f"{key}__dl"):
         c1, c2 = st.columns(2, gap="small")
         for col, (ext, content, mime, icon) in zip((c1, c2, c1, c2), files, strict=True):
-            col.download_button(
-                t(f"charts.{ext}"),
-                data=content,
-                file_name=f"{stem}.{ext}",
-                mime=mime,
-                key=f"{key}__{ext}",
-                on_click="ignore",
-                icon=icon,
-                width="stretch",
-                help=t(f"charts.{ext}_help"),
-            )
+            with col:
+                exports.download_button(
+                    t(f"charts.{ext}"),
+                    content,
+                    what=title,
+                    file_name=f"{stem}.{ext}",
+                    mime=mime,
+                    key=f"{key}__{ext}",
+                    icon=icon,
+                    width="stretch",
+                    help=t(f"charts.{ext}_help"),
+                )
 
 
 def screen_spec(chart: alt.TopLevelMixin) -> dict:

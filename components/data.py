@@ -12,22 +12,31 @@ called with the query's own arguments, without the engine:
 ``data_access.overview.headline(engine, quarter, countries)``. Reads shared
 by every area live here; each page area keeps its own in
 ``components/data_<area>.py``.
+
+Every read is made for the acting person (``components.auth.actor()``):
+:mod:`data_access.scoped` narrows its arguments to the person's countries
+before the cache is looked up, so the cache is keyed by what the read may
+cover (people with the same scope share entries) and no page can read
+outside the person's scope, even one that forgets to ask. A query that no
+rule of :mod:`data_access.scoped` covers cannot be made a reader.
 """
 
 from __future__ import annotations
 
 import functools
-import inspect
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from data_access import config, db, queries, sample
+from data_access import config, db, queries, sample, scoped
+from data_access.rules.access import Actor
 
 from .i18n import t
 
@@ -38,6 +47,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _cached: list[Any] = []
+_readers: list[Callable[..., Any]] = []
 _prepared: set[str] = set()
 _prepare_lock = threading.Lock()
 
@@ -51,17 +61,58 @@ def engine(url: str | None = None) -> Engine:
 
 
 def scope(countries: Iterable[str] | None) -> list[str] | None:
-    """The countries to query: the selection sorted (so that the same
-    selection is one cache entry), None for all."""
+    """The countries of a selection as a read is keyed: sorted (so that the
+    same selection is one cache entry), None for all. The acting person's
+    scope is applied on top of this by every reader."""
     return sorted(countries) if countries else None
 
 
+_acting: ContextVar[Actor | None] = ContextVar("acting_person", default=None)
+
+
+@contextmanager
+def acting(person: Actor) -> Iterator[None]:
+    """Make the reads inside the block for ``person``: for code that runs
+    outside the page's run, such as a download's file made when clicked
+    (there is no session to ask for the acting person then)."""
+    token = _acting.set(person)
+    try:
+        yield
+    finally:
+        _acting.reset(token)
+
+
+def _person() -> Actor:
+    found = _acting.get()
+    if found is not None:
+        return found
+    from .auth import actor  # components.auth reads through this module
+
+    return actor()
+
+
+def _countries_of(url: str, kind: str, item_id: str) -> tuple[str, ...]:
+    return scoped.countries_of(engine(url), kind, item_id)
+
+
+_cached_countries_of = st.cache_data(ttl=TTL, show_spinner=False, max_entries=1024)(_countries_of)
+_cached.append(_cached_countries_of)
+
+
+def lookup(url: str | None = None) -> scoped.CountriesOf:
+    """The countries of an item (``(kind, item_id) -> codes``), cached."""
+    return functools.partial(_cached_countries_of, url or database_url())
+
+
 def reader(query: Callable[Concatenate[Engine, P], R]) -> Callable[P, R]:
-    """The cached read of ``query(engine, ...)``: called with the query's own
-    arguments, without the engine, on the configured database. A
-    ``countries`` argument is the global selection, empty for all countries
-    (see :func:`scope`)."""
-    signature = inspect.signature(query)
+    """The cached read of ``query(engine, ...)`` for the acting person:
+    called with the query's own arguments, without the engine, on the
+    configured database. A ``countries`` argument is the global selection,
+    empty for all countries (see :func:`scope`); the read covers those of
+    them in the person's scope (:func:`data_access.scoped.arguments`)."""
+    plan = scoped.plan(query)  # refuses a query that no scoping rule covers
+    signature = plan.signature
+    first = next(iter(signature.parameters))
 
     def run(url: str, *args: Any, **kwargs: Any) -> R:
         return query(engine(url), *args, **kwargs)
@@ -69,15 +120,25 @@ def reader(query: Callable[Concatenate[Engine, P], R]) -> Callable[P, R]:
     functools.update_wrapper(run, query)  # the cache is keyed on the query's module, name and code
     cached = st.cache_data(ttl=TTL, show_spinner=False, max_entries=512)(run)
     _cached.append(cached)
+    _readers.append(query)
 
     @functools.wraps(query)
     def read(*args: P.args, **kwargs: P.kwargs) -> R:
+        person = _person()
         bound = signature.bind(None, *args, **kwargs)
-        if "countries" in bound.arguments:
-            bound.arguments["countries"] = scope(bound.arguments["countries"])
-        return cached(database_url(), *bound.args[1:], **bound.kwargs)
+        given = {k: v for k, v in bound.arguments.items() if k != first}
+        if "countries" in given:
+            given["countries"] = scope(given["countries"])
+        url = database_url()
+        narrowed = scoped.arguments(person, query, given, lookup(url))
+        return scoped.result(person, query, cached(url, **narrowed))
 
     return read
+
+
+def readers() -> list[Callable[..., Any]]:
+    """The queries made into readers so far (the tests check each is scoped)."""
+    return list(_readers)
 
 
 def records(frame: pd.DataFrame) -> Iterable[Any]:
@@ -94,11 +155,15 @@ def clear() -> None:
 
 # --------------------------------------------------------------------------- shared by the pages
 
-countries = reader(queries.countries)  # every country, with its programme texts
+# Scoped like every reader (data_access.scoped): the countries, facilities and findings of the
+# person's countries only. quarters, sample_loaded, is_empty and country_names are the same for
+# everyone (data_access.scoped.UNSCOPED says why each may be).
+countries = reader(queries.countries)  # the countries in scope, with their programme texts
 quarters = reader(queries.quarters_with_data)
 sample_loaded = reader(sample.sample_loaded)
 is_empty = reader(sample.is_empty)
 facilities = reader(queries.facility_findings_summary)  # every facility with its findings as at a quarter
+country_names = reader(scoped.country_names)  # every country's code and name (links, notices)
 
 
 # --------------------------------------------------------------------------- start-up

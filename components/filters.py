@@ -9,6 +9,13 @@ entrypoint keep their state). They are mirrored in the URL query string::
 - On the first run of a browser session the URL seeds the widgets (unknown
   codes and quarters are ignored, with a notice); without parameters the
   default is all countries and the latest quarter with data.
+- The countries offered are those of the acting person's scope (every
+  country unless their account is limited to some). A link naming countries
+  outside it shows them nothing of those countries and says they are
+  outside their access (not "unknown"); the reads are narrowed in
+  ``data_access`` whatever the page asks (:mod:`data_access.scoped`). For a
+  limited person the address always names their countries, so a link they
+  copy opens the same view for someone who sees more.
 - On every run the URL is rewritten from the widgets when it differs, so a
   copied link always opens the same view. ``countries`` is left out when
   all countries are shown; ``quarter`` is always written, so a link keeps
@@ -20,14 +27,19 @@ address goes through :mod:`components.links`, like every link of the app.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import streamlit as st
 
+from data_access.rules import scope as scope_rules
 from data_access.rules.quarters import parse_quarter
 
 from . import data, links
+from . import outside as outside_access
+from .auth import actor
 from .i18n import t
 
 COUNTRIES_PARAM = links.COUNTRIES
@@ -36,6 +48,7 @@ COUNTRIES_KEY = "filter_countries"
 QUARTER_KEY = "filter_quarter"
 _SEEDED_KEY = "_filters_seeded"
 _STATE_KEY = "_filters"
+_PAGE_KEY = "_filters_of_page"  # the current page's own filters, as an export records them
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,7 @@ class Filters:
     all_countries: tuple[str, ...] = ()
     names: Mapping[str, str] = field(default_factory=dict)
     quarters: tuple[str, ...] = ()  # every quarter with data, oldest first
+    limited: bool = False  # the person sees only the countries of all_countries, not every one
 
     @property
     def scope(self) -> tuple[str, ...]:
@@ -72,9 +86,9 @@ class Filters:
         return upto[-n:]
 
     def countries_label(self) -> str:
-        if self.all_selected:
+        if self.all_selected and not self.limited:
             return t("filters.all_countries")
-        return ", ".join(self.names.get(c, c) for c in self.countries)
+        return ", ".join(self.names.get(c, c) for c in self.scope)
 
 
 # --------------------------------------------------------------------------- query string (pure functions)
@@ -115,7 +129,10 @@ def to_query(countries: Iterable[str], quarter: str | None, all_countries: Itera
 
 def sidebar() -> Filters:
     """Draw the filters in the sidebar, sync them with the URL and return them."""
-    countries = data.countries()
+    person = actor()
+    limited = scope_rules.limited(person)
+    st.session_state.pop(_PAGE_KEY, None)  # each page describes its own filters anew on every run
+    countries = data.countries()  # those in the person's scope
     names = dict(zip(countries["code"], countries["name"], strict=False))
     codes = tuple(countries["code"])
     quarters = tuple(data.quarters())
@@ -124,11 +141,13 @@ def sidebar() -> Filters:
 
     if not state.get(_SEEDED_KEY):
         params = {k: list(links.read(k)) for k in (COUNTRIES_PARAM, QUARTER_PARAM)}
-        chosen, quarter, ignored = from_query(params, names, quarters)
-        state[COUNTRIES_KEY] = chosen
+        chosen, quarter, ignored = from_query(params, outside_access.every_country(), quarters)
+        inside, outside = scope_rules.partition(person, chosen)
+        state[COUNTRIES_KEY] = [c for c in inside if c in names]
         state[QUARTER_KEY] = quarter or latest
         state[_SEEDED_KEY] = True
         links.say_ignored("filters.ignored", ignored)
+        outside_access.notice(outside)
     # Keep the state valid when the data changed under it (new quarter, new country).
     state[COUNTRIES_KEY] = [c for c in state.get(COUNTRIES_KEY, []) if c in names]
     if state.get(QUARTER_KEY) not in quarters:
@@ -141,8 +160,10 @@ def sidebar() -> Filters:
             options=codes,
             format_func=lambda c: names.get(c, c),
             key=COUNTRIES_KEY,
-            placeholder=t("filters.all_countries"),
-            help=t("filters.countries_help"),
+            placeholder=t("scope.all_yours") if limited else t("filters.all_countries"),
+            help=t("scope.countries_help", countries=", ".join(names.values()))
+            if limited
+            else t("filters.countries_help"),
         )
         st.selectbox(
             t("filters.quarter"),
@@ -159,6 +180,7 @@ def sidebar() -> Filters:
         all_countries=codes,
         names=names,
         quarters=quarters,
+        limited=limited,
     )
     _sync_url(selected)
     state[_STATE_KEY] = selected
@@ -166,7 +188,10 @@ def sidebar() -> Filters:
 
 
 def _sync_url(f: Filters) -> None:
-    wanted = to_query(f.countries, f.quarter, f.all_countries)
+    if f.limited:  # the person's countries, named: a link they copy shows the same to anyone
+        wanted = to_query(f.scope, f.quarter, tuple(outside_access.every_country()))
+    else:
+        wanted = to_query(f.countries, f.quarter, f.all_countries)
     for k in (COUNTRIES_PARAM, QUARTER_PARAM):
         links.write(k, wanted.get(k))
 
@@ -190,3 +215,28 @@ def current() -> Filters:
     if f is None:  # a page run without the app shell (should not happen)
         return sidebar()
     return f
+
+
+def describe_page(*parts: Any, **values: Any) -> None:
+    """Name the current page's own filters (dataclasses such as a
+    ``FindingFilter``, or values by name) for :func:`described`; empty
+    values are left out. Valid for this run only."""
+    found: dict[str, Any] = {}
+    for part in parts:
+        found.update(dataclasses.asdict(part))
+    found.update(values)
+    st.session_state[_PAGE_KEY] = {k: list(v) if isinstance(v, tuple) else v for k, v in found.items() if v}
+
+
+def described(**extra: Any) -> dict[str, Any]:
+    """The filters in force, as an export records them: the countries the
+    view covers and the quarter, the page's own filters
+    (:func:`describe_page`) and ``extra``."""
+    out: dict[str, Any] = {}
+    f = st.session_state.get(_STATE_KEY)
+    if isinstance(f, Filters):
+        out["countries"] = list(f.scope)
+        out["quarter"] = f.quarter
+    out.update(st.session_state.get(_PAGE_KEY) or {})
+    out.update({k: v for k, v in extra.items() if v not in (None, "", (), [])})
+    return out

@@ -7,13 +7,14 @@ Layout only: figures come from ``components.data_countries`` (cached
 ``components.view_countries``, shares and their rules from
 ``data_access.rules.countries``, the look from ``components``.
 
-Links: ``?country=<code>`` (or ``compare``) opens that view.
+Links: ``?country=<code>`` (or ``compare``) opens that view; a country
+outside the person's access is not shown, the page says so.
 """
 
 import pandas as pd
 import streamlit as st
 
-from components import charts, data, data_countries, filters, kpi, layout, links, nav, view_countries
+from components import charts, data, data_countries, filters, kpi, layout, links, nav, outside, view_countries
 from components import formatting as fmt
 from components.i18n import t, tn
 from components.layout import escape
@@ -44,7 +45,8 @@ layout.page_header(t("countries.title_as_at", quarter=q), t("countries.subtitle"
 
 options = [*scope, COMPARE]
 if st.session_state.get(VIEW_KEY) not in options:
-    linked, _ = links.match(links.read(links.COUNTRY), options, names)
+    linked, unknown = links.match(links.read(links.COUNTRY), options, names)
+    outside.notice(outside.split_countries(unknown)[1])
     st.session_state[VIEW_KEY] = (linked or options)[0]
 view = st.segmented_control(
     t("countries.view"),

@@ -10,14 +10,15 @@ rules (overdue, ageing bands, remediation speed, timeline) from
 
 Links: ``?facility=<facility_id>`` (comma-separated for several) preselects
 the facility filter and follows it; ``?finding=<finding_id>`` opens that
-finding's timeline.
+finding's timeline. A facility or finding outside the person's access is
+not shown: the page says it is outside their access (``components.outside``).
 """
 
 import zlib
 
 import streamlit as st
 
-from components import charts, data, data_findings, filters, kpi, layout, links, view_findings
+from components import charts, data, data_findings, exports, filters, kpi, layout, links, outside, view_findings
 from components import formatting as fmt
 from components.i18n import label, t, tn
 from components.layout import escape
@@ -66,7 +67,7 @@ linked = links.arrived(links.FACILITY)
 if linked is not None:
     known, ignored = links.match(linked, facility_names)
     st.session_state[FACILITY_KEY] = known
-    links.say_ignored("findings.link_ignored", ignored)
+    links.say_ignored("findings.link_ignored", outside.say_withheld("facility", ignored))
 linked_finding = links.arrived(links.FINDING)
 if linked_finding:
     st.session_state[FINDING_KEY] = linked_finding[0]
@@ -138,6 +139,7 @@ flt = FindingFilter(
     overdue_only=bool(st.session_state.get(OVERDUE_KEY)),
 )
 links.mirror(links.FACILITY, flt.facilities)
+filters.describe_page(flt)
 
 total = data_findings.finding_count(q, f.countries, NO_FILTER)
 if total == 0:
@@ -368,21 +370,23 @@ def list_section() -> None:
     if pages > 1:
         st.session_state[PAGE_KEY] = page
         pager.number_input(t("findings.list.page"), min_value=1, max_value=pages, step=1, key=PAGE_KEY)
-    download.download_button(
-        t("findings.list.download", n=fmt.number(count)),
-        data=lambda: charts.data_csv(
-            view_findings.findings_table(
-                data_findings.findings_list(q, f.countries, flt, search, sort, descending, None, 0)[0], f.names
-            )
-        ),
-        file_name=f"findings_{q}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/download:",
-        key=K + "download",
-        help=t("findings.list.download_help", quarter=q),
-        width="stretch",
-    )
+    with download:
+        exports.download_button(
+            t("findings.list.download", n=fmt.number(count)),
+            lambda: charts.data_csv(
+                view_findings.findings_table(
+                    data_findings.findings_list(q, f.countries, flt, search, sort, descending, None, 0)[0], f.names
+                )
+            ),
+            what="findings",
+            file_name=f"findings_{q}.csv",
+            mime="text/csv",
+            key=K + "download",
+            page_filters={"search": search, "sort": sort, "descending": descending},
+            icon=":material/download:",
+            help=t("findings.list.download_help", quarter=q),
+            width="stretch",
+        )
 
     ids = list(rows["finding_id"])
     table_key = f"{K}table_{zlib.crc32((signature + str(page)).encode()):08x}"  # a new list: no stale selection
@@ -418,6 +422,8 @@ def timeline_section() -> None:
         return
     facts = data_findings.finding(wanted)
     if facts is None:
+        if not outside.say_withheld("finding", [wanted]):
+            return  # outside the person's access: said so
         st.warning(t("findings.timeline.unknown", id=escape(wanted)), icon=":material/search_off:")
         return
     fid = facts["finding_id"]

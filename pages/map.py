@@ -43,6 +43,7 @@ with right:
     )
     pilots_only = st.toggle(t("map.pilots_only"), key=PILOTS_KEY, help=t("map.pilots_only_help"))
 
+filters.describe_page(colour_by=mode, pilots_only=pilots_only)
 everything = data.facilities(q, f.countries)
 shown = everything[everything["pilot"]] if pilots_only else everything
 if shown.empty:

@@ -7,14 +7,15 @@ and quarterly narrative. Layout only: figures come from
 rules), how they read and the charts from ``components.view_priorities``,
 the look from ``components``.
 
-Links: ``?priority=<priority_id>`` opens that priority.
+Links: ``?priority=<priority_id>`` opens that priority; one outside the
+person's access is not shown, the page says it is outside their access.
 """
 
 import functools
 
 import streamlit as st
 
-from components import charts, data_priorities, filters, kpi, layout, links, view_priorities
+from components import charts, data_priorities, filters, kpi, layout, links, outside, view_priorities
 from components import formatting as fmt
 from components.i18n import t
 from components.layout import escape
@@ -100,10 +101,12 @@ def _picked() -> None:
 # Arriving from another page (no selection yet), any named priority is a link.
 linked = links.arrived(links.PRIORITY, again=PRIORITY_KEY not in st.session_state)
 if linked:
-    known, _ = links.match(linked, ids)
+    known, unknown = links.match(linked, ids)
     if known:
         st.session_state[PRIORITY_KEY] = st.session_state[CHOSEN_KEY] = known[0]
         st.session_state[TAB_KEY] = tab_labels[1]
+    else:
+        outside.say_withheld("priority", unknown[:1])
 
 all_tab, detail_tab, programme_tab = st.tabs(tab_labels, key=TAB_KEY, on_change="rerun")
 

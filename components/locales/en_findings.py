@@ -222,7 +222,7 @@ MESSAGES: dict[str, str] = {
     # ------------------------------------------------------------------ timeline
     "findings.timeline.heading": "Timeline of a finding",
     "findings.timeline.pick": "Finding ID",
-    "findings.timeline.pick_placeholder": "e.g. TJK-DUS-01-F11, or select a row above",
+    "findings.timeline.pick_placeholder": "A finding ID from the table above, or select a row there",
     "findings.timeline.pick_help": "Type or paste a finding ID, or select a row in the table.",
     "findings.timeline.hint": "Select a row in the table, or type a finding ID, to see its story quarter by quarter.",
     "findings.timeline.unknown": "No finding has the ID **{id}**. Check it, or search for it in the table above.",
