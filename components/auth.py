@@ -58,9 +58,10 @@ def server_address() -> str:
 def client_address() -> str | None:
     """The address of the person's browser, where known (for the audit trail)."""
     try:
-        return st.context.ip_address
+        address = st.context.ip_address
     except Exception:
         return None
+    return address if isinstance(address, str) else None
 
 
 def actor() -> Actor:

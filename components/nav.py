@@ -75,6 +75,9 @@ def navigation(person: Actor | None = None) -> st.Page:
         pages[spec.key] = page
         sections.setdefault(t(f"nav.group.{spec.group}"), []).append(page)
     _pages = pages  # replaced in one step: another session's links never see a half-filled registry
+    if not sections:  # nobody signed in, or no account: the app shell explains; register its home, hidden
+        home = next(spec for spec in PAGES if spec.default)
+        return st.navigation([st.Page(str(home.path), url_path=home.key, default=True)], position="hidden")
     return st.navigation(sections, position="sidebar")
 
 

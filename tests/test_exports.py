@@ -15,7 +15,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from components.i18n import t
-from data_access import audit, db
+from data_access import access, audit, db
 from tests.apptest_support import new_app, run
 
 EMAIL = "viewer.kgz@example.org"
@@ -45,7 +45,7 @@ def findings_page(sign_in, downloads):
 
 
 def _exports(eng) -> list[dict]:
-    events = audit.events(eng, person=EMAIL, action="export")
+    events = audit.events(eng, access.BOOTSTRAP, person=EMAIL, action="export")
     return [json.loads(d) for d in events["detail"]]
 
 

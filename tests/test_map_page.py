@@ -233,7 +233,7 @@ def test_the_table_lists_the_same_facilities_with_the_same_filters(eng):
     assert table["Overdue"].to_dict() == by_name["overdue"].to_dict()
     assert table["Pilot"].to_dict() == by_name["pilot"].to_dict()
     assert set(table["City, country"]) >= {"Taraz, Kazakhstan", "Dushanbe, Tajikistan"}
-    assert at.caption[-1].value.startswith(f"{len(expected)} facilities")
+    assert at.main.caption[-1].value.startswith(f"{len(expected)} facilities")
 
     at.toggle(key="map_pilots_only").set_value(True)
     run(at)

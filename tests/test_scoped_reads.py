@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from data_access import audit, db, maps, overview, priorities, queries, sample, scoped
+from data_access import access, audit, db, maps, overview, priorities, queries, sample, scoped, uploads
 from data_access import countries as country_queries
 from data_access import findings as finding_queries
 from data_access.importer import import_workbook
@@ -34,6 +34,7 @@ from tests.workbooks import (
     PRIORITIES_HEADER,
     return_workbook,
 )
+from tests.workbooks import ADMIN as LOADER
 
 D = dt.date
 Q1, Q2 = "2024-Q1", "2024-Q2"
@@ -101,7 +102,7 @@ def eng(request, tmp_path_factory):
         engine = db.connect(url)
         for country in PLACES:
             for quarter in (Q1, Q2):
-                r = import_workbook(engine, _return(country, quarter), f"{country}_{quarter}.xlsx", "t")
+                r = import_workbook(engine, LOADER, _return(country, quarter), f"{country}_{quarter}.xlsx")
                 assert r.status == "applied", r.report()
         yield engine
 
@@ -164,6 +165,9 @@ ITEM_READS: dict[Callable[..., Any], tuple[tuple[Any, ...], str]] = {
     priorities.milestone_timeline: ((Q2, "{id}"), "{c}-P1"),
 }
 SAME_FOR_EVERYONE = (queries.quarters_with_data, sample.sample_loaded, sample.is_empty, scoped.country_names)
+# Reads that take the acting person themselves and check it (tests/test_upload_access.py); the reader narrows
+# their countries too.
+SELF_CHECKED = (uploads.history,)
 
 
 def _with_countries(query: Callable[..., Any], args: tuple[Any, ...], countries: Any) -> tuple[Any, ...]:
@@ -217,7 +221,7 @@ def test_every_reader_of_the_pages_is_scoped_and_tested_here():
         importlib.import_module(f"components.data{area}")
     from components import data
 
-    tested = set(READS) | set(ITEM_READS) | set(SAME_FOR_EVERYONE) | set(scoped.ROW_FILTERS)
+    tested = set(READS) | set(ITEM_READS) | set(SAME_FOR_EVERYONE) | set(scoped.ROW_FILTERS) | set(SELF_CHECKED)
     readers = data.readers()
     assert readers and not [scoped.plan(q).name for q in readers if q not in tested]
 
@@ -319,7 +323,7 @@ def test_withheld_names_the_country_of_an_item_outside_the_scope(eng):
 def test_an_export_is_recorded_once_with_what_format_and_filters(eng):
     filters = {"countries": ["KGZ"], "quarter": Q2, "severities": ["high"]}
     scoped.record_export(eng, VIEWER_KGZ, "Open findings by quarter", "png", filters, file_name="x.png")
-    events = audit.events(eng, person=VIEWER_KGZ.email, action="export")
+    events = audit.events(eng, access.BOOTSTRAP, person=VIEWER_KGZ.email, action="export")
     assert len(events) == 1
     row = events.iloc[0]
     assert row["actor_email"] == VIEWER_KGZ.email and row["country"] is None
@@ -334,6 +338,6 @@ def test_an_export_is_recorded_once_with_what_format_and_filters(eng):
 def test_someone_without_an_account_cannot_export_and_the_refusal_is_recorded(eng):
     with pytest.raises(AccessError):
         scoped.record_export(eng, NO_ACCOUNT, "findings", "csv", {})
-    assert audit.events(eng, person=NO_ACCOUNT.email, action="export").empty
-    refused = audit.events(eng, person=NO_ACCOUNT.email, action="refused")
+    assert audit.events(eng, access.BOOTSTRAP, person=NO_ACCOUNT.email, action="export").empty
+    refused = audit.events(eng, access.BOOTSTRAP, person=NO_ACCOUNT.email, action="refused")
     assert len(refused) == 1 and '"attempted": "export"' in refused.iloc[0]["detail"]

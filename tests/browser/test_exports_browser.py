@@ -9,19 +9,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from data_access import audit, db
+from data_access import access, audit, db
 
 
 def test_a_chart_download_is_recorded_once(base_url, open_page, server_db):
     eng = db.connect(server_db)
-    before = len(audit.events(eng, action="export"))
+    before = len(audit.events(eng, access.BOOTSTRAP, action="export"))
     page = open_page(f"{base_url}/?quarter=2026-Q2&countries=KGZ")
     page.get_by_test_id("stVegaLiteChart").first.scroll_into_view_if_needed()
     page.get_by_test_id("stPopover").first.get_by_role("button").click()
     with page.expect_download(timeout=60_000) as info:
         page.get_by_test_id("stDownloadButton").filter(has_text="CSV").first.click()
     assert Path(info.value.path()).read_bytes().startswith(b"\xef\xbb\xbf")  # the CSV, with its BOM
-    events = audit.events(eng, action="export")
+    events = audit.events(eng, access.BOOTSTRAP, action="export")
     assert len(events) == before + 1
     event = events.iloc[0]
     detail = json.loads(event["detail"])
