@@ -22,7 +22,6 @@ test fails when the committed file drifts from it.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import getpass
 import sys
 from pathlib import Path
@@ -200,18 +199,12 @@ def cli_actor(engine: Engine, email: str | None) -> Actor:
     countries, read from the database; no account: nobody may do anything)
     or, when None, the operating-system user as an administrator, with the
     e-mail ``<login>@localhost``. Either way ``via`` is ``cli``."""
-    from sqlalchemy import select
-
     from .access import actor_for
-    from .models import User
 
     if email is None:
         login = getpass.getuser() or "cli"
         return Actor(f"{login}@localhost", login, "admin", via="cli")
-    person = actor_for(engine, email, via="cli")
-    with engine.connect() as conn:
-        name = conn.execute(select(User.name).where(User.email == person.email)).scalar()
-    return dataclasses.replace(person, name=name or "")
+    return actor_for(engine, email, via="cli")
 
 
 def _os_user() -> dict[str, str]:
@@ -294,10 +287,9 @@ def _users(engine: Engine, args: argparse.Namespace) -> int:
     user with administrator rights (the person at the machine that holds
     the database)."""
     from . import access
-    from .rules.access import AccessError, Actor
+    from .rules.access import AccessError
 
-    login = getpass.getuser()
-    actor = Actor(login, login, "admin", via="cli")
+    actor = cli_actor(engine, None)
     try:
         if args.users_command == "add":
             access.add_user(engine, actor, args.email, args.role, args.country, name=args.name)

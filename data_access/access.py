@@ -186,12 +186,14 @@ def actor_for(
     engine: Engine, email: str, name: str | None = None, via: Literal["app", "cli", "local"] = "app"
 ) -> Actor:
     """The :class:`Actor` of a signed-in person: their role and countries,
-    or role None when ``email`` has no account."""
+    or role None when ``email`` has no account. ``name`` (the identity
+    provider's) defaults to the name stored with the account."""
     key = (email or "").strip().lower()
     with engine.connect() as conn:
-        role = _role_of(conn, key)
+        row = conn.execute(select(User.role, User.name).where(User.email == key)).first()
+        role, stored = (row.role, row.name) if row is not None else (None, None)
         countries = _countries_of(conn, key) if role is not None else frozenset()
-    return Actor(key, (name or "").strip(), role, countries, via)
+    return Actor(key, (name or stored or "").strip(), role, countries, via)
 
 
 def request_access(engine: Engine, actor: Actor, address: str | None = None) -> bool:

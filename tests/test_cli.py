@@ -813,7 +813,7 @@ def test_users_add_list_set_role_and_remove_acting_as_the_login_at_the_command_l
     assert (removed.returncode, removed.stdout) == (0, "removed ana@example.org\n")
     events = audit.events(engine, access.BOOTSTRAP)
     assert list(events["action"])[::-1] == ["user.add", "user.add", "user.set_role", "user.remove"]
-    assert set(events["actor_email"]) == {"operator"} and set(events["via"]) == {"cli"}
+    assert set(events["actor_email"]) == {"operator@localhost"} and set(events["via"]) == {"cli"}
 
 
 @pytest.mark.parametrize(
