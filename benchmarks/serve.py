@@ -74,9 +74,15 @@ def streamlit_server(
     in ``log``; stopped on leaving the block. ``address`` is passed as
     ``--server.address`` (None: not passed, so ``.streamlit/config.toml``
     decides); ``args`` are further options (``--secrets.files PATH``). The
-    server is reached at 127.0.0.1 whatever it listens on."""
+    server is reached at 127.0.0.1 whatever it listens on. Without
+    ``--secrets.files`` in ``args`` it reads no secrets at all (a file that
+    does not exist), so that a developer's ``.streamlit/secrets.toml`` with
+    an ``[auth]`` section does not put a sign-in screen in front of the
+    pages being tested or timed."""
     port = _free_port()
     where = ["--server.address", address] if address is not None else []
+    if "--secrets.files" not in args:
+        args = [*args, "--secrets.files", str(log.parent / "no-secrets.toml")]
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [
