@@ -98,7 +98,7 @@ def test_a_viewer_sees_the_dashboard_and_their_name_and_signing_in_is_recorded_o
     assert "Signed in as **Vera Viewer** (viewer: KGZ, TJK)" in sidebar_captions(at)
     assert [b.label for b in at.sidebar.button] == ["Sign out"]
     run(at)  # the next interaction
-    events = audit.events(engine, person="vera@example.org", action="sign_in")
+    events = audit.events(engine, access.BOOTSTRAP, person="vera@example.org", action="sign_in")
     assert len(events) == 1 and events.iloc[0]["via"] == "app"
 
 
@@ -120,7 +120,7 @@ def test_someone_without_an_account_can_request_access_once(sample_url):
     with engine.connect() as conn:
         rows = conn.execute(select(AccessRequest.email, AccessRequest.name, AccessRequest.status)).all()
     assert [tuple(r) for r in rows] == [("nina@example.org", "Nina Newcomer", "pending")]
-    assert len(audit.events(engine, person="nina@example.org", action="access.request")) == 1
+    assert len(audit.events(engine, access.BOOTSTRAP, person="nina@example.org", action="access.request")) == 1
 
 
 def test_an_e_mail_the_provider_does_not_vouch_for_gives_no_access(sample_url):
@@ -153,7 +153,7 @@ def test_sign_out_is_recorded_and_ends_the_sign_in(sample_url):
     at = run(signed_in("ada@example.org"))
     run(at.sidebar.button(key="auth_sign_out").click())
     assert [b.label for b in at.button] == ["Sign in"]  # AppTest's logout: the rest of the run is signed out
-    assert len(audit.events(engine, person="ada@example.org", action="sign_out")) == 1
+    assert len(audit.events(engine, access.BOOTSTRAP, person="ada@example.org", action="sign_out")) == 1
 
 
 # --------------------------------------------------------------------------- the pieces
