@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 just now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -57,34 +58,42 @@ def migrated(db_url: str) -> str:
 
 
 def app_env(db_url: str) -> dict[str, str]:
-    """The environment of the dashboard on ``db_url``, never loading the sample."""
-    return dict(os.environ, DASHBOARD_DATABASE_URL=db_url, DASHBOARD_LOAD_SAMPLE="0")
+    """The environment of the dashboard on ``db_url``, never loading the
+    sample; an unexpected error is shown as Streamlit's exception, in full
+    (what the browser tests and benchmarks look for), not as the short
+    message with a reference that people see."""
+    return dict(
+        os.environ,
+        DASHBOARD_DATABASE_URL=db_url,
+        DASHBOARD_LOAD_SAMPLE="0",
+        DASHBOARD_RAISE_ERRORS="1",
+        STREAMLIT_CLIENT_SHOW_ERROR_DETAILS="full",
+    )
+
+
+# Local address only, no usage statistics, and no file watcher: an edit
+# elsewhere must not rerun the pages being timed.
+LOCAL_OPTIONS = (
+    "--server.address",
+    "127.0.0.1",
+    "--browser.gatherUsageStats",
+    "false",
+    "--server.fileWatcherType",
+    "none",
+)
 
 
 @contextmanager
-def streamlit_server(script: Path, env: dict[str, str], log: Path) -> Iterator[Server]:
-    """``python -m streamlit run <script>`` in the script's folder, its output
-    in ``log``; stopped on leaving the block."""
-    port = _free_port()
+def streamlit_server(
+    script: Path, env: dict[str, str], log: Path, options: Sequence[str] = LOCAL_OPTIONS
+) -> Iterator[Server]:
+    """``python -m streamlit run <script> --server.port <free> <options>`` in
+    the script's folder, its output in ``log``; stopped on leaving the block."""
+    port = free_port()
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                script.name,
-                "--server.headless",
-                "true",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--browser.gatherUsageStats",
-                "false",
-                "--server.fileWatcherType",
-                "none",
-            ],  # an edit elsewhere must not rerun the pages being timed
+            [sys.executable, "-m", "streamlit", "run", script.name, "--server.headless", "true"]
+            + ["--server.port", str(port), *options],
             cwd=script.parent,
             env=env,
             stdout=out,
