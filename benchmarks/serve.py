@@ -1,7 +1,7 @@
 """``streamlit run app.py`` on a free local port, for the browser tests
 (``tests/browser/conftest.py``) and the browser benchmarks alike: local
-address only, no usage statistics, no file watcher, ready once
-``/_stcore/health`` answers."""
+address only (unless a test asks for another), no usage statistics, no file
+watcher, ready once ``/_stcore/health`` answers."""
 
 from __future__ import annotations
 
@@ -71,29 +71,47 @@ def app_env(db_url: str) -> dict[str, str]:
     )
 
 
-# Local address only, no usage statistics, and no file watcher: an edit
-# elsewhere must not rerun the pages being timed.
-LOCAL_OPTIONS = (
-    "--server.address",
-    "127.0.0.1",
-    "--browser.gatherUsageStats",
-    "false",
-    "--server.fileWatcherType",
-    "none",
-)
-
-
 @contextmanager
 def streamlit_server(
-    script: Path, env: dict[str, str], log: Path, options: Sequence[str] = LOCAL_OPTIONS
+    script: Path,
+    env: dict[str, str],
+    log: Path,
+    *,
+    address: str | None = "127.0.0.1",
+    args: Sequence[str] = (),
 ) -> Iterator[Server]:
-    """``python -m streamlit run <script> --server.port <free> <options>`` in
-    the script's folder, its output in ``log``; stopped on leaving the block."""
+    """``python -m streamlit run <script>`` in the script's folder, its output
+    in ``log``; stopped on leaving the block. ``address`` is passed as
+    ``--server.address`` (None: not passed, so ``.streamlit/config.toml``
+    decides); ``args`` are further options (``--secrets.files PATH``). The
+    server is reached at 127.0.0.1 whatever it listens on. Without
+    ``--secrets.files`` in ``args`` it reads no secrets at all (a file that
+    does not exist), so that a developer's ``.streamlit/secrets.toml`` with
+    an ``[auth]`` section does not put a sign-in screen in front of the
+    pages being tested or timed."""
     port = free_port()
+    where = ["--server.address", address] if address is not None else []
+    if "--secrets.files" not in args:
+        args = [*args, "--secrets.files", str(log.parent / "no-secrets.toml")]
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", script.name, "--server.headless", "true"]
-            + ["--server.port", str(port), *options],
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                script.name,
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                *where,
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",  # an edit elsewhere must not rerun the pages being timed
+                *args,
+            ],
             cwd=script.parent,
             env=env,
             stdout=out,

@@ -67,18 +67,20 @@ def navigation(person: Actor | None = None) -> st.Page:
         from .auth import actor
 
         person = actor()
+    specs = available(person)
+    if not specs:  # nobody may see a page (signed out, no account, exposed without sign-in)
+        from .auth import gate
+
+        gate()  # says why, and stops the run
     sections: dict[str, list[st.Page]] = {}
     pages: dict[str, st.Page] = {}
-    for spec in available(person):
+    for spec in specs:
         page = st.Page(
             str(spec.path), title=t(f"nav.{spec.key}"), icon=spec.icon, url_path=spec.key, default=spec.default
         )
         pages[spec.key] = page
         sections.setdefault(t(f"nav.group.{spec.group}"), []).append(page)
     _pages = pages  # replaced in one step: another session's links never see a half-filled registry
-    if not sections:  # nobody signed in, or no account: the app shell explains; register its home, hidden
-        home = next(spec for spec in PAGES if spec.default)
-        return st.navigation([st.Page(str(home.path), url_path=home.key, default=True)], position="hidden")
     return st.navigation(sections, position="sidebar")
 
 

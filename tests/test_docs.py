@@ -7,6 +7,9 @@
 - docs/cli.md's usage section is the parser's ``--help``, generated.
 - Every link between the documents resolves inside the repository, and the
   commands the README and CONTRIBUTING name exist.
+- The README's "Sharing it": each identity provider's secrets example is a
+  complete ``[auth]`` section, and the roles table names the pages each role
+  gains as the rules give them.
 """
 
 from __future__ import annotations
@@ -376,3 +379,40 @@ def test_contributing_explains_every_test_marker():
     contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `(\w+)` \|", section(contributing, "## Tests"), flags=re.M))
     assert documented == markers
+
+
+# --------------------------------------------------------------------------- README: sharing it
+
+
+def test_the_readmes_sign_in_examples_are_complete_auth_sections():
+    """Each provider's example in "Sharing it" is valid TOML with every key
+    ``st.login`` needs (``streamlit.auth_util.validate_auth_credentials``)."""
+    sharing = section((ROOT / "README.md").read_text(encoding="utf-8"), "## Sharing it")
+    examples = re.findall(r"^### ([^\n]+)\n(.*?)(?=^### |\Z)", sharing, flags=re.M | re.S)
+    assert [name for name, _ in examples] == ["Microsoft Entra ID", "Keycloak", "A local test provider"]
+    for name, text in examples:
+        blocks = re.findall(r"```toml\n(.*?)```", text, flags=re.S)
+        assert len(blocks) == 1, f"{name}: one secrets.toml example"
+        auth = tomllib.loads(blocks[0])["auth"]
+        required = {"redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url"}
+        assert required <= set(auth), f"{name}: missing {sorted(required - set(auth))}"
+        assert auth["redirect_uri"].endswith("/oauth2callback"), name
+        assert auth["server_metadata_url"].endswith("/.well-known/openid-configuration"), name
+
+
+def test_the_readmes_roles_table_names_the_pages_each_role_gains():
+    """The pages column of the roles table names, for each role, the pages
+    that role is the first to see (by the rules: the least role of the
+    action each page needs), as the sidebar titles them."""
+    from components.i18n import t
+    from components.nav import PAGES
+    from data_access.rules.access import NEEDS, ROLES
+
+    sharing = section((ROOT / "README.md").read_text(encoding="utf-8"), "## Sharing it")
+    rows = {re.sub(r"[*_]", "", cells[0]): cells[1] for cells in tables(sharing)[0]}
+    assert list(rows) == [*ROLES, "no account"]
+    for i, role in enumerate(ROLES):
+        for title in (t(f"nav.{p.key}") for p in PAGES if NEEDS[p.needs] == role):
+            assert title in rows[role], f"{role}: the table does not name the page {title}"
+        for title in (t(f"nav.{p.key}") for p in PAGES if NEEDS[p.needs] in ROLES[i + 1 :]):
+            assert title not in rows[role], f"{role}: {title} is a page of a higher role"

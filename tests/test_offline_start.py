@@ -186,7 +186,7 @@ def test_without_the_shipped_configuration_streamlit_would_look_up_the_external_
 def first_session(env: dict[str, str], options: Sequence[str], log: Path, wait_for: str):
     """The app served with only ``options``; one Chromium session (itself
     kept off the internet) opened on it and shown ``wait_for`` (a test id)."""
-    with streamlit_server(ROOT / "app.py", env, log, options) as server, chromium() as browser:
+    with streamlit_server(ROOT / "app.py", env, log, address=None, args=options) as server, chromium() as browser:
         ctx = browser.new_context(viewport=VIEWPORT)
         guard = OfflineGuard()
         ctx.route("**/*", guard)
