@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 just now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -57,8 +58,17 @@ def migrated(db_url: str) -> str:
 
 
 def app_env(db_url: str) -> dict[str, str]:
-    """The environment of the dashboard on ``db_url``, never loading the sample."""
-    return dict(os.environ, DASHBOARD_DATABASE_URL=db_url, DASHBOARD_LOAD_SAMPLE="0")
+    """The environment of the dashboard on ``db_url``, never loading the
+    sample; an unexpected error is shown as Streamlit's exception, in full
+    (what the browser tests and benchmarks look for), not as the short
+    message with a reference that people see."""
+    return dict(
+        os.environ,
+        DASHBOARD_DATABASE_URL=db_url,
+        DASHBOARD_LOAD_SAMPLE="0",
+        DASHBOARD_RAISE_ERRORS="1",
+        STREAMLIT_CLIENT_SHOW_ERROR_DETAILS="full",
+    )
 
 
 @contextmanager
@@ -79,7 +89,7 @@ def streamlit_server(
     does not exist), so that a developer's ``.streamlit/secrets.toml`` with
     an ``[auth]`` section does not put a sign-in screen in front of the
     pages being tested or timed."""
-    port = _free_port()
+    port = free_port()
     where = ["--server.address", address] if address is not None else []
     if "--secrets.files" not in args:
         args = [*args, "--secrets.files", str(log.parent / "no-secrets.toml")]

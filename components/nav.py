@@ -15,6 +15,7 @@ import streamlit as st
 
 from data_access.rules.access import Actor, may
 
+from .errors import guard
 from .i18n import t
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,10 +91,13 @@ def uses_filters(page: st.Page) -> bool:
 
 
 def run(page: st.Page) -> None:
-    """Run the current page inside the app shell: ``app.py`` calls this, not ``page.run()``."""
+    """Run the current page inside the app shell: ``app.py`` calls this, not
+    ``page.run()``. An unexpected error shows a short message with an
+    incident reference and goes to the server's log (:func:`errors.guard`)."""
     token = _in_shell.set(True)
     try:
-        page.run()
+        with guard(f"the page {getattr(page, 'url_path', page)!r}"):
+            page.run()
     finally:
         _in_shell.reset(token)
 

@@ -30,7 +30,16 @@ from data_access.rules import normalise
 from data_access.rules import reference as ref
 from data_access.rules.quarters import Quarter, parse_quarter
 from data_access.rules.returns import AUXILIARY_SHEETS, ReturnLimits
-from data_access.rules.sheets import ALWAYS, DATA_SHEETS, DATASETS, ID_MAX_CHARS, NEW, RETURN_FIELDS
+from data_access.rules.sheets import (
+    ALWAYS,
+    DATA_SHEETS,
+    DATASETS,
+    ID_MAX_CHARS,
+    NEW,
+    RETURN_FIELDS,
+    TEXT_LIMITS,
+    WHOLE_MAX,
+)
 from data_access.workbook import Limits
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -205,6 +214,22 @@ def test_the_limits_and_their_environment_variables_are_the_codes():
     assert set(rows) == set(configurable) | set(fixed)
     # The parser's own defaults agree with the reader's.
     assert (ReturnLimits().max_rows, ReturnLimits().max_cell_chars) == (limits.max_rows, limits.max_cell_chars)
+
+
+def test_what_the_database_stores_is_the_codes_table_of_limits():
+    text = section(contract(), "## What the database stores")
+    rows = tables(text)[0]
+    listed = {(sheet.strip("`"), column.strip("`")): limit for sheet, column, limit in rows}
+    assert listed == {key: f"{chars:,}" for key, chars in TEXT_LIMITS.items()}
+    assert len(rows) == len(listed)  # each once
+    assert f"at most {Limits().max_cell_chars:,} characters" in " ".join(text.split())
+    assert f"**Identifiers** hold at most {ID_MAX_CHARS} characters" in text
+    counts = re.search(r"\*\*Whole numbers\*\* \((.*?)\) are at\s+most ([\d,]+)\.", text, flags=re.S)
+    assert counts, "the limit of a whole number is not stated"
+    named, maximum = counts.groups()
+    assert set(re.findall(r"`(\w+)`", named)) == {c.name for s in DATA_SHEETS for c in s.columns if c.kind == "count"}
+    assert {c.maximum for s in DATA_SHEETS for c in s.columns if c.kind == "count"} == {WHOLE_MAX}
+    assert maximum == f"{WHOLE_MAX:,}"
 
 
 def test_the_environment_variables_change_the_limits(monkeypatch):
