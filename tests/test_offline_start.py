@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.chromium import VIEWPORT, OfflineGuard, chromium
-from benchmarks.serve import free_port, streamlit_server
+from benchmarks.serve import free_port, stop, streamlit_server
 from components.locales import en_auth
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,12 +139,7 @@ def started(script: Path, env: dict[str, str], options: Sequence[str], prefix: S
                     output += chunk
         yield output.decode(errors="replace")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        stop(proc)
         proc.stdout.close()
 
 

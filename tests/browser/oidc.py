@@ -25,6 +25,8 @@ from urllib.parse import quote
 
 from playwright.sync_api import expect
 
+from benchmarks.serve import stop
+
 COOKIE_SECRET = "browser-test-cookie-secret-0123456789abcdef"
 # Streamlit's sign-in cookie (USER_COOKIE_NAME in streamlit/web/server/starlette/starlette_server_config.py)
 USER_COOKIE = "_streamlit_user"
@@ -66,12 +68,7 @@ def provider(log: Path, timeout: float = 60) -> Iterator[str]:
             time.sleep(0.2)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        stop(proc, timeout=10)
 
 
 def set_person(provider_base: str, sub: str, **claims: Any) -> None:
