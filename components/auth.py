@@ -32,6 +32,7 @@ from data_access.rules.access import Actor, is_loopback, local_actor, may
 
 from . import data
 from .i18n import t
+from .layout import escape
 
 README_SHARING = "README.md#sharing-it"
 """Where the README explains how to configure sign-in (named in the notices)."""
@@ -120,9 +121,12 @@ def sidebar(person: Actor) -> None:
     banner that says anyone at this computer has full rights."""
     with st.sidebar:
         if person.via == "local":
-            st.caption(t("auth.local_banner", link=README_SHARING), help=t("auth.local_sidebar", name=person.name))
+            st.caption(
+                t("auth.local_banner", link=README_SHARING), help=t("auth.local_sidebar", name=escape(person.name))
+            )
             return
-        st.caption(t("auth.signed_in_as", name=person.name or person.email, role=t(f"auth.role.{person.role}")))
+        who = escape(person.name or person.email)  # from the identity provider: untrusted
+        st.caption(t("auth.signed_in_as", name=who, role=t(f"auth.role.{person.role}")))
         st.button(t("auth.sign_out"), icon=":material/logout:", on_click=sign_out, key="auth_sign_out")
 
 
@@ -157,8 +161,6 @@ def _sign_in_screen() -> None:
 
 
 def _no_access(person: Actor) -> None:
-    from .layout import escape
-
     st.title(t("app.title"))
     st.warning(t("auth.no_access", email=escape(person.email)), icon=":material/lock_person:")
     if st.session_state.get(_REQUESTED):

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from data_access.rules.access import ROLES, SCOPED_ROLES, Actor, may
+from data_access.rules.text import plain
 
 from . import formatting as fmt
 from .i18n import t
@@ -80,7 +81,7 @@ def manageable(person: Actor, users: pd.DataFrame) -> dict[str, Any]:
 
 def account_option(row: Any) -> str:
     """An account in a select box: ``ana@example.org · Ana (coordinator)``."""
-    who = f"{row.email} · {row.name}" if row.name else str(row.email)
+    who = f"{plain(row.email)} · {plain(row.name)}" if row.name else plain(row.email)  # a select box: plain text
     return t("admin.access.account_option", who=who, role=role_label(row.role))
 
 

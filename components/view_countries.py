@@ -19,6 +19,7 @@ import pandas as pd
 
 from data_access.rules import countries as rules
 from data_access.rules.quarters import Quarter, parse_quarter
+from data_access.rules.text import plain
 
 from . import charts, kpi, theme
 from . import formatting as fmt
@@ -45,11 +46,19 @@ def ind_short(code: str, fallback: str | None = None) -> str:
     return t(key) if has(key) else ind_label(code, fallback)
 
 
-def source_text(kind: Any, by: Any, at: Any, file: Any) -> str:
-    """Where a figure comes from: the report, or an upload (file, when, who)."""
+def source_text(kind: Any, by: Any, at: Any, file: Any, *, markdown: bool = False) -> str:
+    """Where a figure comes from: the report, or an upload (file, when, who).
+    The file's and the uploader's names are untrusted: escaped for Markdown
+    (a caption, a tooltip) with ``markdown``, else plain (a table, a chart)."""
     if rules.is_report(kind):
         return t("countries.source.report")
-    return t("countries.source.upload", file=file or t("common.none"), when=fmt.date(at), who=by or t("common.none"))
+    shown = escape if markdown else plain
+    return t(
+        "countries.source.upload",
+        file=shown(file) if file else t("common.none"),
+        when=fmt.date(at),
+        who=shown(by) if by else t("common.none"),
+    )
 
 
 def figure_text(value: Any, approximate: Any = False) -> str:
@@ -124,7 +133,7 @@ def profile_tiles(figures: pd.DataFrame, shares: pd.DataFrame, before: pd.DataFr
         help_ = t(
             "countries.tile.help",
             quarter=r["quarter"],
-            source=source_text(r["source_kind"], r["source_by"], r["source_at"], r["source_file"]),
+            source=source_text(r["source_kind"], r["source_by"], r["source_at"], r["source_file"], markdown=True),
         )
         return kpi.Tile(
             label=text,

@@ -24,6 +24,7 @@ from pandas.io.formats.style import Styler
 from data_access.priorities import FLAG_POLARITY, FLAGS
 from data_access.rules import priorities as rule
 from data_access.rules import status as rag
+from data_access.rules.text import plain
 
 from . import charts, kpi, theme
 from . import formatting as fmt
@@ -237,8 +238,8 @@ def priorities_columns(first: str, quarter: str) -> dict[str, Any]:
 
 
 def option(r: Any) -> str:
-    """A priority as the picker lists it."""
-    return t("priorities.detail.option", id=r.priority_id, country=r.country_name, title=r.title)
+    """A priority as the picker lists it (a select box: plain text)."""
+    return t("priorities.detail.option", id=plain(r.priority_id), country=r.country_name, title=plain(r.title))
 
 
 def facts(r: Any) -> str:

@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from data_access.rules.text import plain
+
 from . import formatting as fmt
 from .i18n import label, t
 
@@ -82,5 +84,5 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
 
 
 def history_option(r: Any) -> str:
-    """An upload as the picker lists it."""
-    return f"#{int(r.id)} · {r.country or ''} {r.quarter or ''} · {r.file_name} · {label('status', r.status)}"
+    """An upload as the picker lists it (a select box: plain text)."""
+    return f"#{int(r.id)} · {r.country or ''} {r.quarter or ''} · {plain(r.file_name)} · {label('status', r.status)}"

@@ -95,14 +95,14 @@ content = uploaded.getvalue()
 sha = hashlib.sha256(content).hexdigest()
 checked = state.get("upload_checked")
 if checked is None or checked[0] != sha:
-    with st.status(t("upload.checking", file=uploaded.name), expanded=False) as box:
+    with st.status(t("upload.checking", file=layout.escape(uploaded.name)), expanded=False) as box:
         bar = st.progress(0.0)
         result = data_upload.check(
             content,
             uploaded.name,
             progress=lambda x, text: bar.progress(min(max(x, 0.0), 1.0), text=text),
         )
-        box.update(label=t("upload.checked", file=uploaded.name), state="complete")
+        box.update(label=t("upload.checked", file=layout.escape(uploaded.name)), state="complete")
     state.upload_checked = (sha, result)
     state.upload_done = None
 result = state.upload_checked[1]
@@ -166,8 +166,8 @@ if result.supersedes:
         t(
             "upload.supersedes",
             id=s["id"],
-            file=s["file_name"],
-            who=s["uploaded_by"],
+            file=layout.escape(s["file_name"]),
+            who=layout.escape(s["uploaded_by"]),
             when=fmt.datetime(s["uploaded_at"]),
         ),
         icon=":material/swap_horiz:",
