@@ -383,7 +383,7 @@ def _progress_chart(pid: str, path: pd.DataFrame, start_date, target_date, as_at
     now_rule = rule_layer.mark_rule(color=theme.LIGHT_GREY, strokeDash=[2, 2]).encode(x="date:T")
     return charts.titled(
         alt.layer(line_layer, point_layer, now_rule),
-        t("priorities.chart.progress_title", id=pid),
+        t("priorities.chart.progress_title", id=plain(pid)),
         t("priorities.chart.progress_subtitle", quarter=q),
     )
 
@@ -488,7 +488,7 @@ def _milestone_chart(pid: str, ms: pd.DataFrame, target_date, as_at, q: str) -> 
     ]
     return charts.titled(
         alt.layer(span, due, point, refs, *ref_text),
-        t("priorities.milestones.title", id=pid),
+        t("priorities.milestones.title", id=plain(pid)),
         t("priorities.milestones.subtitle", quarter=q),
     )
 

@@ -125,7 +125,9 @@ def everything_shown(at: AppTest) -> str:
 
 
 def markdown_text(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown)
+    """Every ``st.markdown`` of the run, as :func:`read` gives it: the app's
+    Markdown as written, the values in it as typed (their escapes taken out)."""
+    return read("\n".join(m.value for m in at.markdown))
 
 
 @pytest.fixture
