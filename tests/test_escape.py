@@ -210,3 +210,52 @@ def test_ignored_link_values_are_escaped_in_the_toast(sample_url):
     assert escape("[x](http://evil.example)") in text
     assert escape(":red[![i](http://evil.example/i.png)]") in text
     assert "](http" not in text and EVIL not in text  # the host is escaped too: evil\.example
+
+
+# --------------------------------------------------------------------------- plain-text sinks
+
+
+@pytest.fixture
+def hostile_engine(tmp_path):
+    from data_access import db
+    from tests.hostile import import_hostile
+
+    eng = db.connect(f"sqlite:///{tmp_path / 'hostile.db'}")
+    import_hostile(eng)
+    yield eng
+    db.dispose_all()
+
+
+def test_the_maps_tooltip_values_are_plain_text(hostile_engine):
+    """The map's tooltip is HTML into which Streamlit puts the marker's values
+    HTML-escaped: the values themselves are one plain line each."""
+    from components import map_layers
+    from data_access import queries
+    from data_access.rules import maps as rules
+    from tests.hostile import COUNTRY, QUARTER
+
+    facilities = queries.facility_findings_summary(hostile_engine, QUARTER, [COUNTRY])
+    marks = map_layers.markers(facilities, rules.BY_SEVERITY, {COUNTRY: "Tajikistan"})
+    assert len(marks) == len(facilities) > 0
+    for column in ("name", "tip_place"):
+        for value in marks[column]:
+            assert value == plain(value) and "\n" not in value
+    assert set(marks["name"]) == {plain(n) for n in facilities["name"]}
+    assert set(re.findall(r"\{(\w+)\}", map_layers.TOOLTIP_HTML)) <= set(map_layers.MARKER_COLUMNS)
+
+
+def test_the_annotated_workbooks_comments_are_one_plain_line_per_problem():
+    import io
+
+    from openpyxl import load_workbook
+
+    from data_access.annotate import annotate
+    from data_access.rules.issues import Issue
+    from tests.hostile import hostile_return
+
+    book = hostile_return()
+    issues = [Issue("Findings", f"F{i + 2}", f"bad: {h}", h[:50]) for i, h in enumerate(HOSTILE[:20])]
+    wb = load_workbook(io.BytesIO(annotate(book, issues)))
+    for i, h in enumerate(HOSTILE[:20]):
+        comment = wb["Findings"][f"F{i + 2}"].comment.text
+        assert comment == f"ERROR: {plain('bad: ' + h)}"

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from components.layout import escape
 from data_access import access, audit, db, queries, uploads
 from data_access.importer import import_workbook
 from data_access.rules.access import local_actor
 from tests.apptest_support import new_app, read, run
 from tests.test_import_rules import finding
-from tests.workbooks import ADMIN, FINDINGS_HEADER, INDICATORS_HEADER, return_workbook
+from tests.workbooks import ADMIN, FINDINGS_HEADER, INDICATORS_HEADER, return_workbook, signed
 
 ROOT = Path(__file__).resolve().parent.parent
 RETURNS = ROOT / "sample_data" / "returns"
@@ -298,3 +299,19 @@ def test_a_viewer_has_no_upload_pages(eng):
         at.switch_page("pages/upload.py")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/upload_history.py")
+
+
+def test_the_replaced_uploads_file_and_uploader_are_shown_escaped(eng):
+    """The warning names the upload it replaces: its file's and uploader's
+    names are untrusted, shown as typed, never as Markdown (a link, a fake
+    alert, an image every viewer's browser would fetch)."""
+    file_name = "[Verify here](http://evil.example/f).xlsx"
+    uploader = ":red[**Security team**] ![x](http://evil.example/u.png) www.evil.example"
+    first = new_quarter_return()
+    assert import_workbook(eng, signed(uploader), first, file_name).status == "applied"
+    second = return_workbook("TJK", "2026-Q4", Indicators=[INDICATORS_HEADER, ["prisoners_total", 12700, "no", None]])
+    at = upload(open_upload({"countries": "TJK"}), "second.xlsx", second)
+    warning = next(w.value for w in at.warning if "It replaces upload #" in read(w.value))
+    assert escape(file_name) in warning and escape(uploader) in warning
+    assert "](http" not in warning and ":red[" not in warning
+    assert file_name in read(warning) and uploader in read(warning)
