@@ -19,7 +19,7 @@ import pandas as pd
 
 from data_access.rules import countries as rules
 from data_access.rules.quarters import Quarter, parse_quarter
-from data_access.rules.text import plain
+from data_access.rules.text import plain, plain_frame
 
 from . import charts, kpi, theme
 from . import formatting as fmt
@@ -185,26 +185,28 @@ def key_figures_table(figures: pd.DataFrame, quarter: str) -> pd.DataFrame:
         t("countries.source.with_quarter", source=s, quarter=bq)
         for s, bq in zip(_sources(figures, "baseline_"), figures["baseline_quarter"], strict=False)
     ]
-    return pd.DataFrame(
-        {
-            t("countries.col.indicator"): [
-                ind_label(c, lb) for c, lb in zip(figures["indicator"], figures["label"], strict=False)
-            ],
-            t("countries.col.figure", quarter=quarter): [
-                figure_text(v, a) for v, a in zip(figures["value"], figures["approximate"], strict=False)
-            ],
-            t("countries.col.reported_for"): figures["quarter"],
-            t("countries.col.baseline"): [
-                figure_text(v, a)
-                for v, a in zip(figures["baseline_value"], figures["baseline_approximate"], strict=False)
-            ],
-            t("countries.col.change_since_baseline"): [
-                t("fmt.missing") if fmt.missing(d) else fmt.signed(d) for d in figures["change_since_baseline"]
-            ],
-            t("countries.col.source"): _sources(figures),
-            t("countries.col.baseline_source"): baseline_sources,
-            t("countries.col.note"): notes,
-        }
+    return plain_frame(
+        pd.DataFrame(
+            {
+                t("countries.col.indicator"): [
+                    ind_label(c, lb) for c, lb in zip(figures["indicator"], figures["label"], strict=False)
+                ],
+                t("countries.col.figure", quarter=quarter): [
+                    figure_text(v, a) for v, a in zip(figures["value"], figures["approximate"], strict=False)
+                ],
+                t("countries.col.reported_for"): figures["quarter"],
+                t("countries.col.baseline"): [
+                    figure_text(v, a)
+                    for v, a in zip(figures["baseline_value"], figures["baseline_approximate"], strict=False)
+                ],
+                t("countries.col.change_since_baseline"): [
+                    t("fmt.missing") if fmt.missing(d) else fmt.signed(d) for d in figures["change_since_baseline"]
+                ],
+                t("countries.col.source"): _sources(figures),
+                t("countries.col.baseline_source"): baseline_sources,
+                t("countries.col.note"): notes,
+            }
+        )
     )
 
 
@@ -519,27 +521,31 @@ def activity_table(by_type: pd.DataFrame, quarter: str) -> pd.DataFrame:
         ["activities", "participants", "female_participants", "share_base"]
     ].sum()
     this_q = by_type[by_type["quarter"] == quarter].set_index("type")
-    return pd.DataFrame(
-        {
-            t("countries.col.type"): [label("activity_type", v) for v in totals.index],
-            t("countries.col.quarter_activities", quarter=quarter): [
-                fmt.number(this_q["activities"].get(v, 0)) for v in totals.index
-            ],
-            t("countries.col.quarter_participants", quarter=quarter): [
-                fmt.number(this_q["participants"].get(v, 0)) for v in totals.index
-            ],
-            t("countries.col.quarter_women_share", quarter=quarter): [
-                fmt.percent(rules.female_share(this_q["female_participants"].get(v, 0), this_q["share_base"].get(v, 0)))
-                for v in totals.index
-            ],
-            t("countries.col.total_activities"): [fmt.number(v) for v in totals["activities"]],
-            t("countries.col.total_participants"): [fmt.number(v) for v in totals["participants"]],
-            t("countries.col.total_women"): [fmt.number(v) for v in totals["female_participants"]],
-            t("countries.col.total_women_share"): [
-                fmt.percent(rules.female_share(w, b))
-                for w, b in zip(totals["female_participants"], totals["share_base"], strict=False)
-            ],
-        }
+    return plain_frame(
+        pd.DataFrame(
+            {
+                t("countries.col.type"): [label("activity_type", v) for v in totals.index],
+                t("countries.col.quarter_activities", quarter=quarter): [
+                    fmt.number(this_q["activities"].get(v, 0)) for v in totals.index
+                ],
+                t("countries.col.quarter_participants", quarter=quarter): [
+                    fmt.number(this_q["participants"].get(v, 0)) for v in totals.index
+                ],
+                t("countries.col.quarter_women_share", quarter=quarter): [
+                    fmt.percent(
+                        rules.female_share(this_q["female_participants"].get(v, 0), this_q["share_base"].get(v, 0))
+                    )
+                    for v in totals.index
+                ],
+                t("countries.col.total_activities"): [fmt.number(v) for v in totals["activities"]],
+                t("countries.col.total_participants"): [fmt.number(v) for v in totals["participants"]],
+                t("countries.col.total_women"): [fmt.number(v) for v in totals["female_participants"]],
+                t("countries.col.total_women_share"): [
+                    fmt.percent(rules.female_share(w, b))
+                    for w, b in zip(totals["female_participants"], totals["share_base"], strict=False)
+                ],
+            }
+        )
     )
 
 

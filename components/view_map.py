@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from data_access.rules import maps as rules
-from data_access.rules.text import plain
+from data_access.rules.text import plain, plain_frame
 
 from . import formatting as fmt
 from . import map_layers, theme
@@ -130,7 +130,7 @@ def facilities_table(shown: pd.DataFrame, names: Mapping[str, str], unplaced: pd
     if not unplaced.empty:
         off_map = set(unplaced["facility_id"])
         table[t("map.col.on_map")] = [t("map.no") if i in off_map else t("map.yes") for i in shown["facility_id"]]
-    return table
+    return plain_frame(table)
 
 
 def facilities_columns() -> dict[str, Any]:

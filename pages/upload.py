@@ -18,6 +18,7 @@ from components.i18n import t
 from data_access.annotate import annotate
 from data_access.rules.preview import pages_changed, preview
 from data_access.rules.quarters import Quarter, parse_quarter, quarter_range
+from data_access.rules.text import plain_frame
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIRST_QUARTER = Quarter(2024, 1)
@@ -191,24 +192,30 @@ for p in previews:
             st.caption(t("upload.preview_nothing"))
         if not p.added.empty:
             st.markdown(f"**{t('upload.preview_added')}**")
-            st.dataframe(p.added.rename(columns={"key": t("upload.col.key")}), hide_index=True, width="stretch")
+            st.dataframe(
+                plain_frame(p.added.rename(columns={"key": t("upload.col.key")})), hide_index=True, width="stretch"
+            )
         if not p.changed.empty:
             st.markdown(f"**{t('upload.preview_changed')}**")
             st.dataframe(
-                p.changed.rename(
-                    columns={
-                        "key": t("upload.col.key"),
-                        "column": t("upload.col.column"),
-                        "before": t("upload.col.before"),
-                        "after": t("upload.col.after"),
-                    }
+                plain_frame(
+                    p.changed.rename(
+                        columns={
+                            "key": t("upload.col.key"),
+                            "column": t("upload.col.column"),
+                            "before": t("upload.col.before"),
+                            "after": t("upload.col.after"),
+                        }
+                    )
                 ),
                 hide_index=True,
                 width="stretch",
             )
         if not p.removed.empty:
             st.markdown(f"**{t('upload.preview_removed')}**")
-            st.dataframe(p.removed.rename(columns={"key": t("upload.col.key")}), hide_index=True, width="stretch")
+            st.dataframe(
+                plain_frame(p.removed.rename(columns={"key": t("upload.col.key")})), hide_index=True, width="stretch"
+            )
 
 
 def _apply(content: bytes, file_name: str) -> None:

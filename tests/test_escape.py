@@ -176,6 +176,28 @@ def test_plain_caps_at_a_given_length():
     assert len(plain(LONG)) == MAX_CHARS
 
 
+def test_a_table_shows_its_text_plain_and_its_other_values_as_they_are():
+    import datetime as dt
+
+    import pandas as pd
+
+    from data_access.rules.text import plain_frame
+
+    frame = pd.DataFrame(
+        {
+            "text": ["a\n\nb", "c\u202ed", None],
+            "n": [1, 2, 3],
+            "when": [dt.date(2025, 1, 1)] * 3,
+            "trend": [[1, 2], [3], []],
+        }
+    )
+    out = plain_frame(frame)
+    assert out["text"].tolist()[:2] == ["a b", "cd"] and pd.isna(out["text"].iloc[2])
+    assert out["n"].tolist() == [1, 2, 3] and out["when"].tolist() == frame["when"].tolist()
+    assert out["trend"].tolist() == [[1, 2], [3], []]
+    assert frame["text"].iloc[0] == "a\n\nb"  # the frame given is left alone
+
+
 def test_plain_is_idempotent():
     for value in HOSTILE:
         assert plain(plain(value)) == plain(value)

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 MAX_CHARS = 2_000
 """The longest value shown, in characters (the importer's default cap on a
 text cell): a longer one is cut and ends with :data:`ELLIPSIS`."""
@@ -78,3 +80,16 @@ def plain(value: object, max_chars: int = MAX_CHARS) -> str:
     if len(s) > max_chars:
         s = s[: max_chars - len(ELLIPSIS)].rstrip() + ELLIPSIS
     return s
+
+
+def plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text value made :func:`plain` (numbers, dates and
+    other values as they are): a table as ``st.dataframe`` shows it."""
+    out = frame.copy()
+    for i, dtype in enumerate(out.dtypes):
+        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+            values = out.iloc[:, i]
+            out.iloc[:, i] = pd.Series(
+                [plain(v) if isinstance(v, str) else v for v in values], index=out.index, dtype=dtype
+            )
+    return out
