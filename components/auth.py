@@ -48,6 +48,7 @@ from data_access.rules.access import AccessError, Actor, is_loopback, local_acto
 
 from . import data
 from .i18n import t
+from .layout import escape
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 README_SHARING = "README.md#sharing-it"
@@ -187,11 +188,9 @@ def _bootstrap_admins() -> None:
 def sidebar(person: Actor) -> None:
     """Who is signed in and the sign-out button; in local mode, the quiet
     banner that says anyone at this computer has full rights."""
-    from .layout import escape
-
     with st.sidebar:
         if person.via == "local":
-            st.caption(t("auth.local_banner"), help=t("auth.local_sidebar", name=person.name))
+            st.caption(t("auth.local_banner"), help=t("auth.local_sidebar", name=escape(person.name)))
             if st.button(t("auth.sharing_link"), type="tertiary", icon=":material/group_add:", key="auth_sharing"):
                 st.dialog(t("auth.sharing_title"), width="large")(_sharing_body)()
             return
@@ -332,8 +331,6 @@ def _no_email() -> None:
 
 
 def _no_access() -> None:
-    from .layout import escape
-
     person = actor()
     st.title(t("app.title"))
     st.warning(t("auth.no_access", email=escape(person.email)), icon=":material/lock_person:")

@@ -190,8 +190,10 @@ def prepare_database() -> None:
             if sample_enabled() and sample.is_empty(eng):
                 _load_sample(eng)
         except Exception as exc:  # the database is down or misconfigured: say so, do not crash
+            from .layout import escape  # layout reads through this module
+
             st.error(
-                t("startup.failed", url=config.describe(url), error=f"{type(exc).__name__}: {exc}"),
+                t("startup.failed", url=escape(config.describe(url)), error=escape(f"{type(exc).__name__}: {exc}")),
                 icon=":material/database:",
             )
             st.stop()

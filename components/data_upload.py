@@ -26,6 +26,7 @@ from . import auth
 from . import formatting as fmt
 from .data import clear, engine, reader
 from .i18n import t
+from .layout import escape
 
 _history = reader(uploads.history)  # (actor, countries)
 
@@ -74,9 +75,10 @@ def max_upload_mb() -> float:
 
 def text(message: Message) -> str:
     """A message of the importer (its progress, its result, why a file or a
-    person is refused) in the reader's language."""
+    person is refused) in the reader's language, for Markdown: its texts
+    (a file's, a person's, a sheet's name) escaped."""
     params = {k: fmt.number(v) if k in GROUPED and isinstance(v, int) else v for k, v in message.params.items()}
-    return t(message.key, **params)
+    return t(message.key, **{k: escape(v) if isinstance(v, str) else v for k, v in params.items()})
 
 
 def _in_words(progress: Callable[[float, str], None] | None) -> importer.Progress | None:

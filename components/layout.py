@@ -3,12 +3,20 @@ empty states, compact lists and table heights."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import streamlit as st
 
+from data_access.rules.text import plain
+
 from . import data, nav
 from .i18n import t
+
+_JOINER = "\u2060"  # WORD JOINER: invisible, and no part of a word, a host or a shortcode
+_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")  # every ASCII punctuation character, all escapable in Markdown
+_WWW = re.compile("www(?=\\.)", re.IGNORECASE)
+_INERT = re.compile(r"[A-Za-z0-9 ]*")  # nothing to escape: the common case, checked first
 
 ROW_PX = 35  # one row of st.dataframe, the header row too
 BORDER_PX = 3  # the table's frame
@@ -62,11 +70,27 @@ def bullet_list(lines: list[str], *, limit: int | None = None, more_key: str = "
 
 
 def escape(text: object) -> str:
-    """Text from the database shown inside Markdown: no markup, no links."""
-    s = "" if text is None else str(text)
-    for ch in ("\\", "*", "_", "`", "[", "]", "<", ">", "#", "|", "~", "$", ":"):
-        s = s.replace(ch, "\\" + ch)
-    return s
+    """Untrusted text (from a workbook, a file name, a person's name, the
+    address) made inert for anything Streamlit renders as Markdown:
+    ``st.markdown``, captions, alerts, toasts, and the labels and ``help``
+    tooltips of tabs, expanders, tiles and widgets. THE one function for it.
+
+    The value is made plain first (:func:`data_access.rules.text.plain`: one
+    line, no invisible or bidirectional characters, at most ``MAX_CHARS``).
+    Then every ASCII punctuation character is escaped with a backslash, so no
+    Markdown construct (link, image, emphasis, heading, list, table, code,
+    math, HTML, entity) and no Streamlit directive (``:red[...]``,
+    ``:material/...:``) can start; and a word joiner (U+2060, invisible) goes
+    after every ``:`` and ``@`` and between ``www`` and its dot, so neither
+    the autolinks of GitHub-flavoured Markdown (``www.x``, ``http://x``,
+    ``name@host``) nor emoji shortcodes (``:smile:``), which are found in the
+    text after the escapes are read, match. Shown, it reads as the value."""
+    s = plain(text)
+    if _INERT.fullmatch(s):
+        return s
+    s = _WWW.sub(r"\g<0>" + _JOINER, s)
+    s = s.replace(":", ":" + _JOINER).replace("@", "@" + _JOINER)
+    return _PUNCTUATION.sub(r"\\\g<0>", s)
 
 
 def table_height(n_rows: int, max_rows: int | None = None) -> int:

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 import streamlit as st
 
 from .i18n import t
+from .layout import escape
 
 COUNTRIES = "countries"
 QUARTER = "quarter"
@@ -120,7 +121,8 @@ def mirror(param: str, values: str | Iterable[str] | None) -> None:
 
 
 def say_ignored(message_key: str, ignored: Iterable[str]) -> None:
-    """A notice naming the values of a link that were ignored (none: no notice)."""
+    """A notice naming the values of a link that were ignored (none: no
+    notice); they came from the address, so they are shown escaped."""
     ignored = list(ignored)
     if ignored:
-        st.toast(t(message_key, values=", ".join(ignored)), icon=":material/link_off:")
+        st.toast(t(message_key, values=", ".join(escape(v) for v in ignored)), icon=":material/link_off:")

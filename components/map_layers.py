@@ -34,6 +34,7 @@ from pydeck.bindings.json_tools import default_serialize
 
 from data_access.rules import maps as rules
 from data_access.rules.reference import COUNTRY_BY_CODE, FINDING_SEVERITIES
+from data_access.rules.text import plain
 
 from . import formatting as fmt
 from . import theme
@@ -282,11 +283,12 @@ def markers(facilities: pd.DataFrame, mode: str, names: dict[str, str] | None = 
             mode, worst_open_severity=r.worst_open_severity, remediated_share=r.remediated_share, findings=r.findings
         )
         radius = rules.marker_radius(r.open)
-        place = ", ".join(p for p in (r.city, names.get(r.country, r.country)) if p and not pd.isna(p))
+        # The tooltip's values are untrusted: one plain line each (Streamlit HTML-escapes them in the tooltip).
+        place = ", ".join(plain(p) for p in (r.city, names.get(r.country, r.country)) if p and not pd.isna(p))
         rows.append(
             {
                 "facility_id": r.facility_id,
-                "name": r.name,
+                "name": plain(r.name),
                 "country": r.country,
                 "lon": rules.city_level(r.longitude),
                 "lat": rules.city_level(r.latitude),

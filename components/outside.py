@@ -21,6 +21,7 @@ from data_access.rules import scope as rules
 from . import data, links
 from .auth import actor
 from .i18n import t
+from .layout import escape
 
 
 def every_country() -> dict[str, str]:
@@ -35,7 +36,7 @@ def notice(codes: Iterable[str]) -> None:
     names = every_country()
     codes = list(dict.fromkeys(codes))
     if codes:
-        shown = ", ".join(names.get(c, c) for c in codes)
+        shown = ", ".join(escape(names.get(c, c)) for c in codes)
         st.warning(t("auth.outside_access", countries=shown), icon=":material/lock:")
 
 

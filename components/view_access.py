@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from data_access.rules.access import ROLES, SCOPED_ROLES, Actor, may
+from data_access.rules.text import plain, plain_frame
 
 from . import formatting as fmt
 from .i18n import t
@@ -57,18 +58,20 @@ def countries_text(role: str, codes: Iterable[str], names: Mapping[str, str]) ->
 
 def accounts_table(users: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
     """Every account: e-mail, name, role, countries, created (when, by whom)."""
-    return pd.DataFrame(
-        {
-            t("admin.access.col.email"): users["email"],
-            t("admin.access.col.name"): users["name"],
-            t("admin.access.col.role"): [role_label(r) for r in users["role"]],
-            t("admin.access.col.countries"): [
-                countries_text(role, country_codes(codes), names)
-                for role, codes in zip(users["role"], users["countries"], strict=True)
-            ],
-            t("admin.access.col.created"): [utc_time(v) for v in users["created_at"]],
-            t("admin.access.col.created_by"): users["created_by"],
-        }
+    return plain_frame(
+        pd.DataFrame(
+            {
+                t("admin.access.col.email"): users["email"],
+                t("admin.access.col.name"): users["name"],
+                t("admin.access.col.role"): [role_label(r) for r in users["role"]],
+                t("admin.access.col.countries"): [
+                    countries_text(role, country_codes(codes), names)
+                    for role, codes in zip(users["role"], users["countries"], strict=True)
+                ],
+                t("admin.access.col.created"): [utc_time(v) for v in users["created_at"]],
+                t("admin.access.col.created_by"): users["created_by"],
+            }
+        )
     )
 
 
@@ -80,7 +83,7 @@ def manageable(person: Actor, users: pd.DataFrame) -> dict[str, Any]:
 
 def account_option(row: Any) -> str:
     """An account in a select box: ``ana@example.org · Ana (coordinator)``."""
-    who = f"{row.email} · {row.name}" if row.name else str(row.email)
+    who = f"{plain(row.email)} · {plain(row.name)}" if row.name else plain(row.email)  # a select box: plain text
     return t("admin.access.account_option", who=who, role=role_label(row.role))
 
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from data_access.rules.text import plain_frame
+
 from .i18n import has, label, t
 
 DETAIL_ORDER = (
@@ -78,18 +80,20 @@ def _utc(at: pd.Series) -> pd.Series:
 def trail_table(events: pd.DataFrame) -> pd.DataFrame:
     """The events for the page: when (UTC), who, what, where, details, then
     the person's name, how they acted and from which address."""
-    return pd.DataFrame(
-        {
-            t("admin.audit.col.at"): _utc(events["at"]),
-            t("admin.audit.col.person"): events["actor_email"],
-            t("admin.audit.col.action"): [action_label(a) for a in events["action"]],
-            t("admin.audit.col.country"): events["country"].fillna(""),
-            t("admin.audit.col.quarter"): events["quarter"].fillna(""),
-            t("admin.audit.col.detail"): [detail_text(d) for d in events["detail"]],
-            t("admin.audit.col.name"): events["actor_name"].fillna(""),
-            t("admin.audit.col.via"): [via_label(v) for v in events["via"]],
-            t("admin.audit.col.address"): events["address"].fillna(""),
-        }
+    return plain_frame(
+        pd.DataFrame(
+            {
+                t("admin.audit.col.at"): _utc(events["at"]),
+                t("admin.audit.col.person"): events["actor_email"],
+                t("admin.audit.col.action"): [action_label(a) for a in events["action"]],
+                t("admin.audit.col.country"): events["country"].fillna(""),
+                t("admin.audit.col.quarter"): events["quarter"].fillna(""),
+                t("admin.audit.col.detail"): [detail_text(d) for d in events["detail"]],
+                t("admin.audit.col.name"): events["actor_name"].fillna(""),
+                t("admin.audit.col.via"): [via_label(v) for v in events["via"]],
+                t("admin.audit.col.address"): events["address"].fillna(""),
+            }
+        )
     )
 
 

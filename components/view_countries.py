@@ -19,6 +19,7 @@ import pandas as pd
 
 from data_access.rules import countries as rules
 from data_access.rules.quarters import Quarter, parse_quarter
+from data_access.rules.text import plain, plain_frame
 
 from . import charts, kpi, theme
 from . import formatting as fmt
@@ -45,11 +46,19 @@ def ind_short(code: str, fallback: str | None = None) -> str:
     return t(key) if has(key) else ind_label(code, fallback)
 
 
-def source_text(kind: Any, by: Any, at: Any, file: Any) -> str:
-    """Where a figure comes from: the report, or an upload (file, when, who)."""
+def source_text(kind: Any, by: Any, at: Any, file: Any, *, markdown: bool = False) -> str:
+    """Where a figure comes from: the report, or an upload (file, when, who).
+    The file's and the uploader's names are untrusted: escaped for Markdown
+    (a caption, a tooltip) with ``markdown``, else plain (a table, a chart)."""
     if rules.is_report(kind):
         return t("countries.source.report")
-    return t("countries.source.upload", file=file or t("common.none"), when=fmt.date(at), who=by or t("common.none"))
+    shown = escape if markdown else plain
+    return t(
+        "countries.source.upload",
+        file=shown(file) if file else t("common.none"),
+        when=fmt.date(at),
+        who=shown(by) if by else t("common.none"),
+    )
 
 
 def figure_text(value: Any, approximate: Any = False) -> str:
@@ -124,7 +133,7 @@ def profile_tiles(figures: pd.DataFrame, shares: pd.DataFrame, before: pd.DataFr
         help_ = t(
             "countries.tile.help",
             quarter=r["quarter"],
-            source=source_text(r["source_kind"], r["source_by"], r["source_at"], r["source_file"]),
+            source=source_text(r["source_kind"], r["source_by"], r["source_at"], r["source_file"], markdown=True),
         )
         return kpi.Tile(
             label=text,
@@ -176,26 +185,28 @@ def key_figures_table(figures: pd.DataFrame, quarter: str) -> pd.DataFrame:
         t("countries.source.with_quarter", source=s, quarter=bq)
         for s, bq in zip(_sources(figures, "baseline_"), figures["baseline_quarter"], strict=False)
     ]
-    return pd.DataFrame(
-        {
-            t("countries.col.indicator"): [
-                ind_label(c, lb) for c, lb in zip(figures["indicator"], figures["label"], strict=False)
-            ],
-            t("countries.col.figure", quarter=quarter): [
-                figure_text(v, a) for v, a in zip(figures["value"], figures["approximate"], strict=False)
-            ],
-            t("countries.col.reported_for"): figures["quarter"],
-            t("countries.col.baseline"): [
-                figure_text(v, a)
-                for v, a in zip(figures["baseline_value"], figures["baseline_approximate"], strict=False)
-            ],
-            t("countries.col.change_since_baseline"): [
-                t("fmt.missing") if fmt.missing(d) else fmt.signed(d) for d in figures["change_since_baseline"]
-            ],
-            t("countries.col.source"): _sources(figures),
-            t("countries.col.baseline_source"): baseline_sources,
-            t("countries.col.note"): notes,
-        }
+    return plain_frame(
+        pd.DataFrame(
+            {
+                t("countries.col.indicator"): [
+                    ind_label(c, lb) for c, lb in zip(figures["indicator"], figures["label"], strict=False)
+                ],
+                t("countries.col.figure", quarter=quarter): [
+                    figure_text(v, a) for v, a in zip(figures["value"], figures["approximate"], strict=False)
+                ],
+                t("countries.col.reported_for"): figures["quarter"],
+                t("countries.col.baseline"): [
+                    figure_text(v, a)
+                    for v, a in zip(figures["baseline_value"], figures["baseline_approximate"], strict=False)
+                ],
+                t("countries.col.change_since_baseline"): [
+                    t("fmt.missing") if fmt.missing(d) else fmt.signed(d) for d in figures["change_since_baseline"]
+                ],
+                t("countries.col.source"): _sources(figures),
+                t("countries.col.baseline_source"): baseline_sources,
+                t("countries.col.note"): notes,
+            }
+        )
     )
 
 
@@ -510,27 +521,31 @@ def activity_table(by_type: pd.DataFrame, quarter: str) -> pd.DataFrame:
         ["activities", "participants", "female_participants", "share_base"]
     ].sum()
     this_q = by_type[by_type["quarter"] == quarter].set_index("type")
-    return pd.DataFrame(
-        {
-            t("countries.col.type"): [label("activity_type", v) for v in totals.index],
-            t("countries.col.quarter_activities", quarter=quarter): [
-                fmt.number(this_q["activities"].get(v, 0)) for v in totals.index
-            ],
-            t("countries.col.quarter_participants", quarter=quarter): [
-                fmt.number(this_q["participants"].get(v, 0)) for v in totals.index
-            ],
-            t("countries.col.quarter_women_share", quarter=quarter): [
-                fmt.percent(rules.female_share(this_q["female_participants"].get(v, 0), this_q["share_base"].get(v, 0)))
-                for v in totals.index
-            ],
-            t("countries.col.total_activities"): [fmt.number(v) for v in totals["activities"]],
-            t("countries.col.total_participants"): [fmt.number(v) for v in totals["participants"]],
-            t("countries.col.total_women"): [fmt.number(v) for v in totals["female_participants"]],
-            t("countries.col.total_women_share"): [
-                fmt.percent(rules.female_share(w, b))
-                for w, b in zip(totals["female_participants"], totals["share_base"], strict=False)
-            ],
-        }
+    return plain_frame(
+        pd.DataFrame(
+            {
+                t("countries.col.type"): [label("activity_type", v) for v in totals.index],
+                t("countries.col.quarter_activities", quarter=quarter): [
+                    fmt.number(this_q["activities"].get(v, 0)) for v in totals.index
+                ],
+                t("countries.col.quarter_participants", quarter=quarter): [
+                    fmt.number(this_q["participants"].get(v, 0)) for v in totals.index
+                ],
+                t("countries.col.quarter_women_share", quarter=quarter): [
+                    fmt.percent(
+                        rules.female_share(this_q["female_participants"].get(v, 0), this_q["share_base"].get(v, 0))
+                    )
+                    for v in totals.index
+                ],
+                t("countries.col.total_activities"): [fmt.number(v) for v in totals["activities"]],
+                t("countries.col.total_participants"): [fmt.number(v) for v in totals["participants"]],
+                t("countries.col.total_women"): [fmt.number(v) for v in totals["female_participants"]],
+                t("countries.col.total_women_share"): [
+                    fmt.percent(rules.female_share(w, b))
+                    for w, b in zip(totals["female_participants"], totals["share_base"], strict=False)
+                ],
+            }
+        )
     )
 
 

@@ -22,6 +22,7 @@ from pandas.io.formats.style import Styler
 from data_access.rules import findings as rules
 from data_access.rules.reference import FINDING_DOMAINS, FINDING_SEVERITIES
 from data_access.rules.status import GOOD_DOWN, GOOD_UP, NEUTRAL
+from data_access.rules.text import plain_frame
 
 from . import charts, kpi, theme
 from . import formatting as fmt
@@ -222,7 +223,7 @@ def weakest_spots(fd: pd.DataFrame, names: Mapping[str, str]) -> Styler:
             for i in range(len(col))
         ]
 
-    return table.style.apply(paint, axis=0)
+    return plain_frame(table).style.apply(paint, axis=0)
 
 
 def _weak_cell(n: int, severity: str | None) -> str:
@@ -511,23 +512,25 @@ def sort_labels() -> dict[str, str]:
 def findings_table(rows: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
     """The findings with readable column labels and translated values (also
     what the list's download contains)."""
-    return pd.DataFrame(
-        {
-            t("findings.list.col.finding_id"): rows["finding_id"],
-            t("findings.list.col.country"): [names.get(c, c) for c in rows["country"]],
-            t("findings.list.col.facility"): rows["facility"],
-            t("findings.list.col.audit_date"): pd.to_datetime(rows["audit_date"]).dt.date,
-            t("findings.list.col.domain"): [label("finding_domain", d) for d in rows["domain"]],
-            t("findings.list.col.severity"): [label("severity", s) for s in rows["severity"]],
-            t("findings.list.col.title"): rows["title"],
-            t("findings.list.col.status"): [label("finding_status", s) for s in rows["status"]],
-            t("findings.list.col.due_date"): pd.to_datetime(rows["due_date"]).dt.date,
-            t("findings.list.col.days_overdue"): [days_text(d) for d in rows["days_overdue"]],
-            t("findings.list.col.owner"): rows["owner"],
-            t("findings.list.col.status_quarter"): rows["status_quarter"],
-            t("findings.list.col.status_note"): rows["status_note"],
-            t("findings.list.col.recommendation"): rows["recommendation"],
-        }
+    return plain_frame(
+        pd.DataFrame(
+            {
+                t("findings.list.col.finding_id"): rows["finding_id"],
+                t("findings.list.col.country"): [names.get(c, c) for c in rows["country"]],
+                t("findings.list.col.facility"): rows["facility"],
+                t("findings.list.col.audit_date"): pd.to_datetime(rows["audit_date"]).dt.date,
+                t("findings.list.col.domain"): [label("finding_domain", d) for d in rows["domain"]],
+                t("findings.list.col.severity"): [label("severity", s) for s in rows["severity"]],
+                t("findings.list.col.title"): rows["title"],
+                t("findings.list.col.status"): [label("finding_status", s) for s in rows["status"]],
+                t("findings.list.col.due_date"): pd.to_datetime(rows["due_date"]).dt.date,
+                t("findings.list.col.days_overdue"): [days_text(d) for d in rows["days_overdue"]],
+                t("findings.list.col.owner"): rows["owner"],
+                t("findings.list.col.status_quarter"): rows["status_quarter"],
+                t("findings.list.col.status_note"): rows["status_note"],
+                t("findings.list.col.recommendation"): rows["recommendation"],
+            }
+        )
     )
 
 
@@ -645,7 +648,7 @@ def timeline_table(rows: Sequence[rules.TimelineRow]) -> Styler:
         base = f"color: {theme.MUTED}; font-style: italic" if muted[i] else ""
         return [f"background-color: {colours[i]}" if c == c_status else base for c in row.index]
 
-    return table.style.apply(paint, axis=1)
+    return plain_frame(table).style.apply(paint, axis=1)
 
 
 def timeline_columns() -> dict[str, Any]:

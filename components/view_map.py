@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from data_access.rules import maps as rules
+from data_access.rules.text import plain, plain_frame
 
 from . import formatting as fmt
 from . import map_layers, theme
@@ -29,7 +30,7 @@ def options(facilities: pd.DataFrame, names: Mapping[str, str]) -> dict[str, str
     """Each facility as the picker lists it: "Name (City)", or the country
     when the city is unknown."""
     return {
-        fid: f"{name} ({city if isinstance(city, str) and city else names.get(country, country)})"
+        fid: f"{plain(name)} ({plain(city) if isinstance(city, str) and city else names.get(country, country)})"
         for fid, name, city, country in zip(
             facilities["facility_id"], facilities["name"], facilities["city"], facilities["country"], strict=False
         )
@@ -129,7 +130,7 @@ def facilities_table(shown: pd.DataFrame, names: Mapping[str, str], unplaced: pd
     if not unplaced.empty:
         off_map = set(unplaced["facility_id"])
         table[t("map.col.on_map")] = [t("map.no") if i in off_map else t("map.yes") for i in shown["facility_id"]]
-    return table
+    return plain_frame(table)
 
 
 def facilities_columns() -> dict[str, Any]:

@@ -12,6 +12,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from data_access.overview import METRIC_POLARITY, SHARE_METRICS
+from data_access.rules.text import plain_frame
 
 from . import charts, kpi, theme
 from . import formatting as fmt
@@ -140,14 +141,16 @@ def milestone_change_lines(milestones: pd.DataFrame) -> list[str]:
 
 
 def finding_changes_table(findings: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            t("changes.col.change"): [label("finding_change", c) for c in findings["change"]],
-            t("changes.col.severity"): [label("severity", v) for v in findings["severity"]],
-            t("changes.col.finding"): findings["finding_id"],
-            t("changes.col.title"): findings["title"],
-            t("changes.col.facility"): findings["facility"],
-        }
+    return plain_frame(
+        pd.DataFrame(
+            {
+                t("changes.col.change"): [label("finding_change", c) for c in findings["change"]],
+                t("changes.col.severity"): [label("severity", v) for v in findings["severity"]],
+                t("changes.col.finding"): findings["finding_id"],
+                t("changes.col.title"): findings["title"],
+                t("changes.col.facility"): findings["facility"],
+            }
+        )
     )
 
 
@@ -220,17 +223,19 @@ def tracker_grid(tracker: pd.DataFrame, window: list[str]) -> Styler:
 def tracker_details(tracker: pd.DataFrame) -> pd.DataFrame:
     """Who sent each return received, latest quarter first."""
     details = tracker[tracker["received"].astype(bool)].sort_values(["quarter_idx", "name"], ascending=[False, True])
-    return pd.DataFrame(
-        {
-            t("tracker.col.country"): details["name"],
-            t("tracker.col.quarter"): details["quarter"],
-            t("tracker.col.kind"): [label("upload_kind", k) for k in details["kind"]],
-            t("tracker.col.submitted_on"): [fmt.date(d) for d in details["submitted_on"]],
-            t("tracker.col.prepared_by"): details["prepared_by"],
-            t("tracker.col.uploaded_by"): details["uploaded_by"],
-            t("tracker.col.uploaded_at"): [fmt.datetime(d) for d in details["uploaded_at"]],
-            t("tracker.col.superseded"): details["superseded"],
-        }
+    return plain_frame(
+        pd.DataFrame(
+            {
+                t("tracker.col.country"): details["name"],
+                t("tracker.col.quarter"): details["quarter"],
+                t("tracker.col.kind"): [label("upload_kind", k) for k in details["kind"]],
+                t("tracker.col.submitted_on"): [fmt.date(d) for d in details["submitted_on"]],
+                t("tracker.col.prepared_by"): details["prepared_by"],
+                t("tracker.col.uploaded_by"): details["uploaded_by"],
+                t("tracker.col.uploaded_at"): [fmt.datetime(d) for d in details["uploaded_at"]],
+                t("tracker.col.superseded"): details["superseded"],
+            }
+        )
     )
 
 

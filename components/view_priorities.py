@@ -24,6 +24,7 @@ from pandas.io.formats.style import Styler
 from data_access.priorities import FLAG_POLARITY, FLAGS
 from data_access.rules import priorities as rule
 from data_access.rules import status as rag
+from data_access.rules.text import plain, plain_frame
 
 from . import charts, kpi, theme
 from . import formatting as fmt
@@ -204,7 +205,8 @@ def priorities_table(table: pd.DataFrame, trend_of: Mapping[str, list], at: AsAt
     attention = [bool(r.disagreement or r.slipping) for r in table.itertuples()]
     flagged = f"background-color: {theme.tint(theme.YELLOW, ATTENTION_TINT)}; font-weight: 600"
     return (
-        shown.style.apply(lambda c: [status_style(s) for s in reported], subset=[col["reported"]], axis=0)
+        plain_frame(shown)
+        .style.apply(lambda c: [status_style(s) for s in reported], subset=[col["reported"]], axis=0)
         .apply(lambda c: [status_style(s) for s in computed], subset=[col["computed"]], axis=0)
         .apply(lambda c: [flagged if a else "" for a in attention], subset=[col["check"]], axis=0)
         .format({col["progress"]: lambda v: percent(v)})
@@ -237,8 +239,8 @@ def priorities_columns(first: str, quarter: str) -> dict[str, Any]:
 
 
 def option(r: Any) -> str:
-    """A priority as the picker lists it."""
-    return t("priorities.detail.option", id=r.priority_id, country=r.country_name, title=r.title)
+    """A priority as the picker lists it (a select box: plain text)."""
+    return t("priorities.detail.option", id=plain(r.priority_id), country=r.country_name, title=plain(r.title))
 
 
 def facts(r: Any) -> str:
@@ -382,7 +384,7 @@ def _progress_chart(pid: str, path: pd.DataFrame, start_date, target_date, as_at
     now_rule = rule_layer.mark_rule(color=theme.LIGHT_GREY, strokeDash=[2, 2]).encode(x="date:T")
     return charts.titled(
         alt.layer(line_layer, point_layer, now_rule),
-        t("priorities.chart.progress_title", id=pid),
+        t("priorities.chart.progress_title", id=plain(pid)),
         t("priorities.chart.progress_subtitle", quarter=q),
     )
 
@@ -487,21 +489,23 @@ def _milestone_chart(pid: str, ms: pd.DataFrame, target_date, as_at, q: str) -> 
     ]
     return charts.titled(
         alt.layer(span, due, point, refs, *ref_text),
-        t("priorities.milestones.title", id=pid),
+        t("priorities.milestones.title", id=plain(pid)),
         t("priorities.milestones.subtitle", quarter=q),
     )
 
 
 def milestones_table(ms: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            t("priorities.milestones.col.milestone"): ms["milestone"],
-            t("priorities.milestones.col.status"): [label("milestone_status", s) for s in ms["status"]],
-            t("priorities.milestones.col.due"): [fmt.date(d) for d in ms["due_date"]],
-            t("priorities.milestones.col.done"): [fmt.date(d) for d in ms["completed_on"]],
-            t("priorities.milestones.col.timing"): _timing(ms, t("common.none")),
-            t("priorities.milestones.col.last_update"): ms["last_update"],
-        }
+    return plain_frame(
+        pd.DataFrame(
+            {
+                t("priorities.milestones.col.milestone"): ms["milestone"],
+                t("priorities.milestones.col.status"): [label("milestone_status", s) for s in ms["status"]],
+                t("priorities.milestones.col.due"): [fmt.date(d) for d in ms["due_date"]],
+                t("priorities.milestones.col.done"): [fmt.date(d) for d in ms["completed_on"]],
+                t("priorities.milestones.col.timing"): _timing(ms, t("common.none")),
+                t("priorities.milestones.col.last_update"): ms["last_update"],
+            }
+        )
     )
 
 
@@ -634,4 +638,4 @@ def countries_table(table: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
         ]
     out[t("priorities.tile.disagree")] = summary["disagree"].astype(int)
     out[t("priorities.tile.slipping")] = summary["slipping"].astype(int)
-    return out
+    return plain_frame(out)

@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from data_access.rules.text import plain, plain_frame
+
 from . import formatting as fmt
 from .i18n import label, t
 
@@ -19,23 +21,27 @@ def issues_table(issues: Sequence[Any]) -> pd.DataFrame:
     """Problems found in a workbook (errors or warnings: each with its
     ``place``, ``value`` and ``message``), the first :data:`PROBLEMS_SHOWN`."""
     shown = issues[:PROBLEMS_SHOWN]
-    return pd.DataFrame(
-        {
-            t("upload.col.place"): [i.place for i in shown],
-            t("upload.col.value"): [i.value for i in shown],
-            t("upload.col.problem"): [i.message for i in shown],
-        }
+    return plain_frame(
+        pd.DataFrame(
+            {
+                t("upload.col.place"): [i.place for i in shown],
+                t("upload.col.value"): [i.value for i in shown],
+                t("upload.col.problem"): [i.message for i in shown],
+            }
+        )
     )
 
 
 def stored_warnings_table(warnings: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """The warnings stored with an upload (dicts), as :func:`issues_table` shows them."""
-    return pd.DataFrame(
-        {
-            t("upload.col.place"): [w["place"] for w in warnings],
-            t("upload.col.value"): [w.get("value", "") for w in warnings],
-            t("upload.col.problem"): [w["message"] for w in warnings],
-        }
+    return plain_frame(
+        pd.DataFrame(
+            {
+                t("upload.col.place"): [w["place"] for w in warnings],
+                t("upload.col.value"): [w.get("value", "") for w in warnings],
+                t("upload.col.problem"): [w["message"] for w in warnings],
+            }
+        )
     )
 
 
@@ -63,24 +69,26 @@ def history_note(r: Any) -> str:
 
 def history_table(history: pd.DataFrame) -> pd.DataFrame:
     """Every upload: when, who, which file, for what, what it changed."""
-    return pd.DataFrame(
-        {
-            t("history.col.id"): history["id"],
-            t("history.col.uploaded_at"): [fmt.datetime(v) for v in history["uploaded_at"]],
-            t("history.col.uploaded_by"): history["uploaded_by"],
-            t("history.col.file"): history["file_name"],
-            t("history.col.country"): history["country"],
-            t("history.col.quarter"): history["quarter"],
-            t("history.col.kind"): [label("upload_kind", k) for k in history["kind"]],
-            t("history.col.status"): [label("status", s) for s in history["status"]],
-            t("history.col.changes"): [changed_text(c) for c in history["counts"]],
-            t("history.col.warnings"): [len(w or []) for w in history["warnings"]],
-            t("history.col.note"): [history_note(r) for r in history.itertuples()],
-            t("history.col.sha256"): history["sha256"],
-        }
+    return plain_frame(
+        pd.DataFrame(
+            {
+                t("history.col.id"): history["id"],
+                t("history.col.uploaded_at"): [fmt.datetime(v) for v in history["uploaded_at"]],
+                t("history.col.uploaded_by"): history["uploaded_by"],
+                t("history.col.file"): history["file_name"],
+                t("history.col.country"): history["country"],
+                t("history.col.quarter"): history["quarter"],
+                t("history.col.kind"): [label("upload_kind", k) for k in history["kind"]],
+                t("history.col.status"): [label("status", s) for s in history["status"]],
+                t("history.col.changes"): [changed_text(c) for c in history["counts"]],
+                t("history.col.warnings"): [len(w or []) for w in history["warnings"]],
+                t("history.col.note"): [history_note(r) for r in history.itertuples()],
+                t("history.col.sha256"): history["sha256"],
+            }
+        )
     )
 
 
 def history_option(r: Any) -> str:
-    """An upload as the picker lists it."""
-    return f"#{int(r.id)} · {r.country or ''} {r.quarter or ''} · {r.file_name} · {label('status', r.status)}"
+    """An upload as the picker lists it (a select box: plain text)."""
+    return f"#{int(r.id)} · {r.country or ''} {r.quarter or ''} · {plain(r.file_name)} · {label('status', r.status)}"

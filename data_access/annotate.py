@@ -17,6 +17,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
 from .rules.issues import Issue
+from .rules.text import plain
 from .xlsx_out import write_rows
 
 ERROR_FILL = PatternFill("solid", fgColor="F4B6B6")
@@ -34,7 +35,7 @@ def annotate(data: bytes, errors: Sequence[Issue], warnings: Sequence[Issue] = (
         for issue in items:
             if issue.sheet in wb.sheetnames and _CELL.match(issue.cell or ""):
                 key = (issue.sheet, issue.cell)
-                notes.setdefault(key, []).append(f"{kind.upper()}: {issue.message}")
+                notes.setdefault(key, []).append(f"{kind.upper()}: {plain(issue.message)}")
                 if kinds.get(key) != "error":
                     kinds[key] = kind
     for (sheet, cell), lines in notes.items():

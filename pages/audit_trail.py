@@ -20,6 +20,7 @@ from components import formatting as fmt
 from components.charts import XLSX_TYPE
 from components.i18n import t, tn
 from data_access.audit import EVENT_ACTIONS
+from data_access.rules.text import plain
 
 K = "audit_"  # prefix of this page's widget keys
 DEFAULT_DAYS = 30  # the period shown on arrival: today and the 29 days before
@@ -49,7 +50,7 @@ person = c1.selectbox(
     t("admin.audit.filter.person"),
     [None, *data_admin.people()],
     key=K + "person",
-    format_func=lambda p: t("admin.audit.filter.everyone") if p is None else p,
+    format_func=lambda p: t("admin.audit.filter.everyone") if p is None else plain(p),
 )
 action = c2.selectbox(
     t("admin.audit.filter.action"),

@@ -83,7 +83,7 @@ def profile(c: str) -> None:
         )
     else:
         source = view_countries.source_text(
-            status["upload_kind"], status["upload_by"], status["upload_at"], status["upload_file"]
+            status["upload_kind"], status["upload_by"], status["upload_at"], status["upload_file"], markdown=True
         )
         st.caption(t("countries.current", quarter=q, source=source))
 
@@ -260,7 +260,7 @@ def facilities(c: str) -> None:
                 label=tn("countries.facilities.link", int(r.findings), n=fmt.number(r.findings)),
                 icon=":material/fact_check:",
                 query_params={links.FACILITY: r.facility_id},
-                help=t("countries.facilities.link_help", facility=r.name),
+                help=t("countries.facilities.link_help", facility=escape(r.name)),
             ):
                 st.caption(t("countries.facilities.no_findings_page"))
 

@@ -26,6 +26,7 @@ from data_access.findings import NO_FILTER, FindingFilter
 from data_access.rules import findings as rules
 from data_access.rules.quarters import parse_quarter
 from data_access.rules.reference import FINDING_DOMAINS, FINDING_SEVERITIES, FINDING_STATUSES
+from data_access.rules.text import plain
 
 K = "findings_"  # prefix of this page's widget keys
 FACILITY_KEY, DOMAIN_KEY, SEVERITY_KEY = K + "facility", K + "domain", K + "severity"
@@ -88,7 +89,9 @@ cols[0].multiselect(
     t("findings.filter.facility"),
     list(facility_names),
     key=FACILITY_KEY,
-    format_func=lambda fid: t("findings.filter.facility_option", name=facility_names.get(fid, fid), id=fid),
+    format_func=lambda fid: t(
+        "findings.filter.facility_option", name=plain(facility_names.get(fid, fid)), id=plain(fid)
+    ),
     placeholder=t("findings.filter.all"),
     help=t("findings.filter.facility_help"),
     persist_state="session",
@@ -122,6 +125,7 @@ cols[4].multiselect(
     t("findings.filter.owner"),
     owner_options,
     key=OWNER_KEY,
+    format_func=plain,
     placeholder=t("findings.filter.all"),
     help=t("findings.filter.owner_help"),
     persist_state="session",
@@ -432,7 +436,7 @@ def timeline_section() -> None:
         st.info(t("findings.timeline.not_yet", id=escape(fid), quarter=q), icon=":material/schedule:")
         return
     if facts["country"] not in f.scope:
-        st.caption(t("findings.timeline.outside", country=f.names.get(facts["country"], facts["country"])))
+        st.caption(t("findings.timeline.outside", country=escape(f.names.get(facts["country"], facts["country"]))))
     for line in view_findings.timeline_facts(facts, f.names):
         st.markdown(line)
     st.markdown(view_findings.timeline_state(rows[-1], q))

@@ -18,6 +18,7 @@ from components.i18n import t
 from data_access.annotate import annotate
 from data_access.rules.preview import pages_changed, preview
 from data_access.rules.quarters import Quarter, parse_quarter, quarter_range
+from data_access.rules.text import plain_frame
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIRST_QUARTER = Quarter(2024, 1)
@@ -95,14 +96,14 @@ content = uploaded.getvalue()
 sha = hashlib.sha256(content).hexdigest()
 checked = state.get("upload_checked")
 if checked is None or checked[0] != sha:
-    with st.status(t("upload.checking", file=uploaded.name), expanded=False) as box:
+    with st.status(t("upload.checking", file=layout.escape(uploaded.name)), expanded=False) as box:
         bar = st.progress(0.0)
         result = data_upload.check(
             content,
             uploaded.name,
             progress=lambda x, text: bar.progress(min(max(x, 0.0), 1.0), text=text),
         )
-        box.update(label=t("upload.checked", file=uploaded.name), state="complete")
+        box.update(label=t("upload.checked", file=layout.escape(uploaded.name)), state="complete")
     state.upload_checked = (sha, result)
     state.upload_done = None
 result = state.upload_checked[1]
@@ -166,8 +167,8 @@ if result.supersedes:
         t(
             "upload.supersedes",
             id=s["id"],
-            file=s["file_name"],
-            who=s["uploaded_by"],
+            file=layout.escape(s["file_name"]),
+            who=layout.escape(s["uploaded_by"]),
             when=fmt.datetime(s["uploaded_at"]),
         ),
         icon=":material/swap_horiz:",
@@ -191,24 +192,30 @@ for p in previews:
             st.caption(t("upload.preview_nothing"))
         if not p.added.empty:
             st.markdown(f"**{t('upload.preview_added')}**")
-            st.dataframe(p.added.rename(columns={"key": t("upload.col.key")}), hide_index=True, width="stretch")
+            st.dataframe(
+                plain_frame(p.added.rename(columns={"key": t("upload.col.key")})), hide_index=True, width="stretch"
+            )
         if not p.changed.empty:
             st.markdown(f"**{t('upload.preview_changed')}**")
             st.dataframe(
-                p.changed.rename(
-                    columns={
-                        "key": t("upload.col.key"),
-                        "column": t("upload.col.column"),
-                        "before": t("upload.col.before"),
-                        "after": t("upload.col.after"),
-                    }
+                plain_frame(
+                    p.changed.rename(
+                        columns={
+                            "key": t("upload.col.key"),
+                            "column": t("upload.col.column"),
+                            "before": t("upload.col.before"),
+                            "after": t("upload.col.after"),
+                        }
+                    )
                 ),
                 hide_index=True,
                 width="stretch",
             )
         if not p.removed.empty:
             st.markdown(f"**{t('upload.preview_removed')}**")
-            st.dataframe(p.removed.rename(columns={"key": t("upload.col.key")}), hide_index=True, width="stretch")
+            st.dataframe(
+                plain_frame(p.removed.rename(columns={"key": t("upload.col.key")})), hide_index=True, width="stretch"
+            )
 
 
 def _apply(content: bytes, file_name: str) -> None:

@@ -99,6 +99,13 @@ def plain(text: str) -> str:
     return re.sub(r":[a-z-]+\[([^\]]*)\]", r"\1", text)
 
 
+def read(markdown: str) -> str:
+    """What a person reads of Markdown that holds escaped values
+    (``components.layout.escape``): each backslash escape gives its
+    character, and the invisible word joiners are dropped."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
 def everything_shown(at: AppTest) -> str:
     """Everything the last run sent to the browser, main area and sidebar,
     as text: each element's message (texts, widget options, tables' and
@@ -118,7 +125,9 @@ def everything_shown(at: AppTest) -> str:
 
 
 def markdown_text(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown)
+    """Every ``st.markdown`` of the run, as :func:`read` gives it: the app's
+    Markdown as written, the values in it as typed (their escapes taken out)."""
+    return read("\n".join(m.value for m in at.markdown))
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import auth
+from components.layout import escape
 from data_access import access, db
-from tests.apptest_support import ROOT, markdown_text, new_app, run
+from tests.apptest_support import ROOT, markdown_text, new_app, read, run
 from tests.people import ADMIN, COORDINATOR, MANAGER, VIEWER, actions, fresh_trail, signed_in, staff, trail
 
 PAGE = "pages/access.py"
@@ -45,7 +46,7 @@ def open_as(email: str | None, page: str = PAGE, name: str | None = None):
 
 
 def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
+    return "\n".join(read(str(e.value)) for e in elements)
 
 
 def users(engine) -> dict[str, tuple[str, str]]:
@@ -136,7 +137,7 @@ def test_a_page_run_on_its_own_shows_only_why_not(eng, page, email):
     shows only why not."""
     at = run(signed_in(AppTest.from_file(str(ROOT / page), default_timeout=120), email))
     role = access.actor_for(eng, email).role
-    assert [e.value for e in at.error] == [
+    assert [read(e.value) for e in at.error] == [
         f"Your role ({role}) does not allow managing accounts: managers and administrators may."
         if page == PAGE
         else f"Your role ({role}) does not allow reading the audit trail: administrators may."
@@ -172,7 +173,7 @@ def test_bad_input_shows_its_message_keeps_the_form_and_writes_nothing(eng, emai
     at = open_as(ADMIN)
     before, events = users(eng), len(trail(eng))
     at = add(at, email, role, countries, name="Ana")
-    assert [e.value for e in at.error] == [message]
+    assert [read(e.value) for e in at.error] == [message]
     assert at.text_input(key="access_add_email").value == email  # what was typed is kept to correct it
     assert users(eng) == before and len(trail(eng)) == events
 
@@ -180,7 +181,7 @@ def test_bad_input_shows_its_message_keeps_the_form_and_writes_nothing(eng, emai
 def test_adding_an_account_leaves_one_event_with_the_right_fields(eng):
     at = open_as(ADMIN, name="Boss")
     at = add(at, " Ana@Example.ORG ", "coordinator", ["TJK", "KGZ"], name="Ana <b>Lopez</b>")
-    assert [s.value for s in at.success] == ["Account added: ana@example.org as coordinator."]
+    assert [read(s.value) for s in at.success] == ["Account added: ana@example.org as coordinator."]
     assert not at.error and at.text_input(key="access_add_email").value == ""  # the form is cleared
     assert users(eng)["ana@example.org"] == ("coordinator", "KGZ, TJK")
     assert "ana@example.org" in list(at.dataframe[0].value["E-mail"])
@@ -222,7 +223,7 @@ def test_changing_a_role_and_countries_leaves_one_event(eng):
     edit_widget(at, "role").set_value("coordinator")
     edit_widget(at, "countries").set_value(["KGZ", "IRQ"])
     at = run(button(run(at), "Save changes").click())
-    assert [s.value for s in at.success] == [f"{VIEWER} is now coordinator."]
+    assert [read(s.value) for s in at.success] == [f"{VIEWER} is now coordinator."]
     assert users(eng)[VIEWER] == ("coordinator", "IRQ, KGZ")
     assert edit_widget(at, "role").value == "coordinator"  # the form shows the stored account
     assert actions(eng)[-1:] == ["user.set_role"] and actions(eng).count("user.set_role") == 1
@@ -236,7 +237,7 @@ def test_a_coordinator_without_a_country_is_refused_on_change_too(eng):
     edit_widget(at, "role").set_value("coordinator")
     edit_widget(at, "countries").set_value([])
     at = run(button(run(at), "Save changes").click())
-    assert [e.value for e in at.error] == ["A coordinator needs at least one country."]
+    assert [read(e.value) for e in at.error] == ["A coordinator needs at least one country."]
     assert users(eng)[VIEWER] == ("viewer", "KGZ") and actions(eng).count("user.set_role") == 0
 
 
@@ -245,7 +246,7 @@ def test_removing_needs_a_confirmation_and_leaves_one_event(eng):
     assert button(at, "Remove account").disabled
     edit_widget(at, "confirm").check()
     at = run(button(run(at), "Remove account").click())
-    assert [s.value for s in at.success] == [f"The account of {COORDINATOR} is removed."]
+    assert [read(s.value) for s in at.success] == [f"The account of {COORDINATOR} is removed."]
     assert COORDINATOR not in users(eng)
     assert at.selectbox(key="access_edit_email").value.startswith(VIEWER)  # the next account the manager may change
     assert actions(eng)[-1] == "user.remove" and actions(eng).count("user.remove") == 1
@@ -259,10 +260,10 @@ def test_the_last_administrator_can_be_neither_demoted_nor_removed(eng):
     edit_widget(at, "role").set_value("manager")
     at = run(button(run(at), "Save changes").click())
     refusal = f"{ADMIN} is the last administrator: add another administrator first."
-    assert [e.value for e in at.error] == [refusal]
+    assert [read(e.value) for e in at.error] == [refusal]
     edit_widget(at, "confirm").check()
     at = run(button(run(at), "Remove account").click())
-    assert [e.value for e in at.error] == [refusal]
+    assert [read(e.value) for e in at.error] == [refusal]
     assert users(eng)[ADMIN] == ("admin", "") and actions(eng) == ["user.add"] * 4
 
 
@@ -272,7 +273,7 @@ def test_the_last_administrator_can_be_neither_demoted_nor_removed(eng):
 def request_access(email: str, name: str):
     """A person without an account signs in and asks for access."""
     at = run(signed_in(new_app(), email, name))
-    assert [w.value for w in at.warning] == [f"Signed in as {email}, but you have no access yet."]
+    assert [read(w.value) for w in at.warning] == [f"Signed in as {email}, but you have no access yet."]
     at = run(button(at, "Request access").click())
     assert "Your request is recorded" in texts(at.success)
     return at
@@ -283,13 +284,14 @@ def test_an_access_request_shows_on_the_page_and_granting_it_creates_the_account
     assert actions(eng)[-1] == "access.request"
     at = open_as(MANAGER)
     assert "#### 1 access request" in markdown_text(at)
-    assert r"**New \*Person\* · new@example.org** · asked on" in markdown_text(at)  # the name is escaped
+    shown = f"**{escape('New *Person*')} · {escape('new@example.org')}** · asked on"
+    assert shown in "\n".join(m.value for m in at.markdown)  # the name and the address are escaped
     [rid] = access.access_requests(eng, access.BOOTSTRAP)["id"]
     assert at.selectbox(key=f"access_req_role_{rid}").options == ["viewer", "coordinator"]
     at.selectbox(key=f"access_req_role_{rid}").set_value("coordinator")
     at.multiselect(key=f"access_req_countries_{rid}").set_value(["TJK"])
     at = run(button(run(at), "Grant").click())
-    assert [s.value for s in at.success] == ["Access granted: new@example.org is now coordinator."]
+    assert [read(s.value) for s in at.success] == ["Access granted: new@example.org is now coordinator."]
     assert users(eng)["new@example.org"] == ("coordinator", "TJK")
     assert "access request" not in markdown_text(at)  # granted: no longer pending
     assert actions(eng)[-2:] == ["access.request", "user.add"]
@@ -308,14 +310,14 @@ def test_granting_a_coordinator_without_a_country_is_refused_and_the_request_sta
     [rid] = access.access_requests(eng, access.BOOTSTRAP)["id"]
     at.selectbox(key=f"access_req_role_{rid}").set_value("coordinator")
     at = run(button(run(at), "Grant").click())
-    assert [e.value for e in at.error] == ["A coordinator needs at least one country."]
+    assert [read(e.value) for e in at.error] == ["A coordinator needs at least one country."]
     assert "new@example.org" not in users(eng) and "#### 1 access request" in markdown_text(at)
 
 
 def test_dismissing_a_request_leaves_one_event(eng):
     request_access("spam@example.org", "Spam")
     at = run(button(open_as(ADMIN), "Dismiss").click())
-    assert [s.value for s in at.success] == ["The request of spam@example.org is dismissed."]
+    assert [read(s.value) for s in at.success] == ["The request of spam@example.org is dismissed."]
     assert "access request" not in markdown_text(at) and "spam@example.org" not in users(eng)
     assert actions(eng)[-2:] == ["access.request", "access.dismiss"]
     event = last_event(eng)

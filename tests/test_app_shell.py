@@ -20,7 +20,7 @@ from components import formatting as fmt
 from data_access import db, sample
 from data_access.config import ENV_VAR
 from data_access.rules import reference as ref
-from tests.apptest_support import ROOT, markdown_text, metrics, new_app, run
+from tests.apptest_support import ROOT, markdown_text, metrics, new_app, read, run
 
 LATEST = "2026-Q3"
 
@@ -187,7 +187,7 @@ def test_link_values_that_do_not_exist_are_ignored_with_a_notice(sample_url):
     at = run(new_app({"countries": "XYZ,kazakhstan", "quarter": "1999-Q1"}))
     assert at.sidebar.multiselect[0].value == ["KAZ"]  # names and any case are accepted
     assert at.sidebar.selectbox[0].value == LATEST
-    assert at.toast and "XYZ" in at.toast[0].value and "1999-Q1" in at.toast[0].value
+    assert at.toast and "XYZ" in read(at.toast[0].value) and "1999-Q1" in read(at.toast[0].value)
     assert at.query_params == {"countries": "KAZ", "quarter": LATEST}
 
 

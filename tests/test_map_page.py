@@ -19,7 +19,7 @@ from data_access import db, queries
 from data_access.config import ENV_VAR
 from data_access.importer import import_workbook
 from data_access.rules import maps as rules
-from tests.apptest_support import new_app, run
+from tests.apptest_support import markdown_text, new_app, run
 from tests.workbooks import ADMIN, FACILITIES_HEADER, FINDINGS_HEADER, return_workbook
 
 PAGE = "pages/map.py"
@@ -248,7 +248,7 @@ def test_choosing_a_facility_shows_its_findings_and_links_to_them(eng):
     at.selectbox(key="map_facility").select("TJK-DUS-01")
     run(at)
     e = _expected(eng, "2026-Q3", ["TJK"]).loc["TJK-DUS-01"]
-    text = "\n".join(m.value for m in at.markdown)
+    text = markdown_text(at)
     assert "**Dushanbe prison**" in text
     assert f"**{e['findings']}** findings raised · **{e['open']}** open · **{e['overdue']}** overdue" in text
     grid = next(d.value for d in at.dataframe if d.value.index.name == "Severity")
@@ -359,7 +359,7 @@ def test_pilot_prisons_only_explains_when_there_is_none(small_url):
 def test_a_country_without_facilities_explains_what_to_do(small_url):
     at = _open({"countries": "IRQ"})
     assert not at.get("deck_gl_json_chart")
-    text = "\n".join(m.value for m in at.markdown)
+    text = markdown_text(at)
     assert "#### No facility to show" in text and "No facility has been reported for Iraq" in text
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from components import nav
 from components.i18n import t
+from components.layout import escape
 from data_access import db
 from data_access.models import Facility, Finding, Priority
 from data_access.rules.access import Actor, may
@@ -139,7 +140,7 @@ def test_every_page_a_role_may_see_renders_and_no_other_is_listed(sign_in, who):
 
 def test_someone_without_an_account_sees_no_page_and_no_data(sign_in):
     at = run(sign_in(new_app({"countries": "KGZ"}), "nobody@example.org"))
-    assert at.warning[0].value == t("auth.no_access", email="nobody@example.org")
+    assert at.warning[0].value == t("auth.no_access", email=escape("nobody@example.org"))
     assert [b.label for b in at.button] == [t("auth.request"), t("auth.sign_out")]
     assert not at.dataframe and not at.metric and not at.get("vega_lite_chart")
     assert not re.search(r"\b(IRQ|KAZ|KGZ|TJK|Iraq|Kazakhstan|Kyrgyzstan|Tajikistan)\b", everything_shown(at))

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from components.layout import escape
 from data_access import access, audit, db, queries, uploads
 from data_access.importer import import_workbook
 from data_access.rules.access import local_actor
-from tests.apptest_support import new_app, run
+from tests.apptest_support import new_app, read, run
 from tests.test_import_rules import finding
-from tests.workbooks import ADMIN, FINDINGS_HEADER, INDICATORS_HEADER, return_workbook
+from tests.workbooks import ADMIN, FINDINGS_HEADER, INDICATORS_HEADER, return_workbook, signed
 
 ROOT = Path(__file__).resolve().parent.parent
 RETURNS = ROOT / "sample_data" / "returns"
@@ -34,7 +35,7 @@ def upload(at, name: str, content: bytes):
 
 
 def texts(elements) -> str:
-    return "\n".join(e.value for e in elements)
+    return "\n".join(read(e.value) for e in elements)  # as a person reads it: escaped names unescaped
 
 
 def new_quarter_return() -> bytes:
@@ -154,7 +155,7 @@ def test_no_name_to_type_the_upload_is_signed_by_the_person(eng):
     at = upload(open_upload(), "TJK_2026-Q4.xlsx", new_quarter_return())
     assert not at.text_input  # no free-text name
     assert not at.button(key="upload_confirm").disabled
-    assert f"recorded as yours, {LOCAL.name} \\<{LOCAL.email}\\>" in texts(at.caption)
+    assert f"recorded as yours, {LOCAL.name} <{LOCAL.email}>" in texts(at.caption)
 
 
 # --------------------------------------------------------------------------- history
@@ -232,7 +233,7 @@ def test_a_coordinator_is_offered_their_countries_and_refused_any_other(eng):
     at = signed_in(eng, "tahmina@example.org", "coordinator", ["TJK"], page="pages/upload.py")
     assert at.selectbox(key="upload_country").options == ["Tajikistan"]
     assert not at.text_input  # no name to type: the upload is signed by the person
-    assert "recorded as yours, Tahmina \\<tahmina@example.org\\>" in texts(at.caption)
+    assert "recorded as yours, Tahmina <tahmina@example.org>" in texts(at.caption)
 
     n = len(queries.upload_history(eng))
     kaz = return_workbook("KAZ", "2026-Q4", Indicators=[INDICATORS_HEADER, ["prisoners_total", 33000, "no", None]])
@@ -282,7 +283,7 @@ def test_a_coordinators_history_shows_their_countries_their_files_and_no_restore
     at.selectbox(key="history_upload").select(mine.upload_id)
     at = run(at)
     assert [b.proto.label for b in at.get("download_button")] == ["Download the original file"]
-    assert "Uploaded by Tahmina \\<tahmina@example.org\\>" in texts(at.caption)
+    assert "Uploaded by Tahmina <tahmina@example.org>" in texts(at.caption)
 
     at.selectbox(key="history_upload").select(theirs)
     at = run(at)
@@ -298,3 +299,19 @@ def test_a_viewer_has_no_upload_pages(eng):
         at.switch_page("pages/upload.py")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/upload_history.py")
+
+
+def test_the_replaced_uploads_file_and_uploader_are_shown_escaped(eng):
+    """The warning names the upload it replaces: its file's and uploader's
+    names are untrusted, shown as typed, never as Markdown (a link, a fake
+    alert, an image every viewer's browser would fetch)."""
+    file_name = "[Verify here](http://evil.example/f).xlsx"
+    uploader = ":red[**Security team**] ![x](http://evil.example/u.png) www.evil.example"
+    first = new_quarter_return()
+    assert import_workbook(eng, signed(uploader), first, file_name).status == "applied"
+    second = return_workbook("TJK", "2026-Q4", Indicators=[INDICATORS_HEADER, ["prisoners_total", 12700, "no", None]])
+    at = upload(open_upload({"countries": "TJK"}), "second.xlsx", second)
+    warning = next(w.value for w in at.warning if "It replaces upload #" in read(w.value))
+    assert escape(file_name) in warning and escape(uploader) in warning
+    assert "](http" not in warning and ":red[" not in warning
+    assert file_name in read(warning) and uploader in read(warning)
