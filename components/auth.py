@@ -48,7 +48,7 @@ from data_access.rules.access import AccessError, Actor, is_loopback, local_acto
 
 from . import data
 from .i18n import t
-from .layout import escape
+from .layout import escape, message_text
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 README_SHARING = "README.md#sharing-it"
@@ -297,12 +297,12 @@ def _sign_in() -> str | None:
         why = provider_problem(metadata_url)
         if why:
             _log.warning("sign-in: the identity provider at %s cannot be reached: %s", metadata_url, why)
-            return t("auth.provider_unreachable", url=metadata_url, error=why)
+            return t("auth.provider_unreachable", url=escape(metadata_url), error=escape(why))
     try:
         st.login()
     except StreamlitAuthError as exc:
         _log.error("sign-in is not configured correctly: %s", exc)
-        return t("auth.misconfigured", error=" ".join(str(exc).split()))
+        return t("auth.misconfigured", error=escape(" ".join(str(exc).split())))
     return None
 
 
@@ -340,7 +340,7 @@ def _no_access() -> None:
         try:
             access.request_access(data.engine(), person, client_address())
         except AccessError as exc:  # an address the identity provider sent but the rules refuse
-            st.error(t(exc.message.key, **exc.message.params), icon=":material/error:")
+            st.error(message_text(exc.message), icon=":material/error:")
         else:
             st.session_state[_REQUESTED] = True
             st.rerun()

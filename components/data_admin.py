@@ -32,7 +32,7 @@ from data_access.rules.access import AccessError, refusal
 from . import auth, charts, i18n
 from .data import database_url, engine
 from .i18n import t
-from .layout import escape
+from .layout import message_text
 
 PURGE_EVERY = 24 * 3600  # seconds between two purges of one database by one process
 _purged: dict[str, float] = {}
@@ -43,7 +43,7 @@ _log = logging.getLogger(__name__)
 def text(message: Message) -> str:
     """A message of the data layer (a refusal, bad input) in the reader's
     language, for Markdown: its texts (an e-mail address, a name) escaped."""
-    return t(message.key, **{k: escape(v) if isinstance(v, str) else v for k, v in message.params.items()})
+    return message_text(message)
 
 
 def refused(action: str) -> str | None:

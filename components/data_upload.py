@@ -18,15 +18,13 @@ from typing import Any
 import pandas as pd
 
 from data_access import export, importer, uploads
-from data_access.messages import GROUPED, Message
+from data_access.messages import Message
 from data_access.rules.access import AccessError, may
 from data_access.workbook import Limits
 
 from . import auth
-from . import formatting as fmt
 from .data import clear, engine, reader
-from .i18n import t
-from .layout import escape
+from .layout import message_text
 
 _history = reader(uploads.history)  # (actor, countries)
 
@@ -77,8 +75,7 @@ def text(message: Message) -> str:
     """A message of the importer (its progress, its result, why a file or a
     person is refused) in the reader's language, for Markdown: its texts
     (a file's, a person's, a sheet's name) escaped."""
-    params = {k: fmt.number(v) if k in GROUPED and isinstance(v, int) else v for k, v in message.params.items()}
-    return t(message.key, **{k: escape(v) if isinstance(v, str) else v for k, v in params.items()})
+    return message_text(message)
 
 
 def _in_words(progress: Callable[[float, str], None] | None) -> importer.Progress | None:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 import streamlit as st
 
+from data_access.messages import GROUPED, Message
 from data_access.rules.text import plain
 
 from . import data, nav
@@ -99,3 +100,13 @@ def table_height(n_rows: int, max_rows: int | None = None) -> int:
     rows (the table scrolls beyond)."""
     shown = n_rows if max_rows is None else min(n_rows, max_rows)
     return ROW_PX * (shown + 1) + BORDER_PX
+
+
+def message_text(message: Message) -> str:
+    """A message of the data layer (a refusal, bad input, the importer's
+    progress or result) in the reader's language, for Markdown: its texts
+    (an e-mail address, a name, a file name) escaped, its counts grouped."""
+    from .formatting import number
+
+    params = {k: number(v) if k in GROUPED and isinstance(v, int) else v for k, v in message.params.items()}
+    return t(message.key, **{k: escape(v) if isinstance(v, str) else v for k, v in params.items()})

@@ -138,6 +138,7 @@ TRUSTED_CALLS: dict[str, str] = {
     "values": "names.values(): country names from the reference list",
     "share_note": "view_countries: indicator names from the catalogue, quarters",
     "help_text": "view_overview: t() text with counts",
+    "message_text": "layout.message_text: a data-layer message in words, its text values escaped",
 }
 
 
@@ -151,6 +152,10 @@ def _is_names(func: ast.expr) -> bool:
 
 ALLOWED: dict[tuple[str, str], str] = {
     ("components/auth.py", "who"): "the signed-in person's name, escaped on the line before",
+    ("components/auth.py", "role"): "the catalogue's name of a role and the account's (checked ISO) country codes",
+    ("components/auth.py", "sharing_help()"): "the README's own 'Sharing it' section, a file of the repository",
+    ("components/auth.py", "problem"): "made by _sign_in with t() and escaped values",
+    ("components/errors.py", "ref"): "the incident reference: eight hexadecimal digits the app made",
     ("components/layout.py", "title"): "page_header and empty_state pass their title on: their callers are scanned",
     ("components/layout.py", "subtitle"): "page_header passes its subtitle on: its callers are scanned",
     ("components/layout.py", "body"): "empty_state passes its body on: its callers are scanned",
