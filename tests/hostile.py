@@ -182,17 +182,31 @@ def hostile_return(rows: int = len(HOSTILE)) -> bytes:
     return_sheet = wb.return_sheet(
         COUNTRY, QUARTER, prepared_by=next(text[0]), submitted_on="2025-04-05", notes=next(text[1])
     )
-    return wb.build(
-        {
-            "Return": return_sheet,
-            "Indicators": [wb.INDICATORS_HEADER, *indicators],
-            "Facilities": [wb.FACILITIES_HEADER, *facilities],
-            "Findings": [wb.FINDINGS_HEADER, *findings],
-            "Priorities": [wb.PRIORITIES_HEADER, *priorities],
-            "Milestones": [wb.MILESTONES_HEADER, *milestones],
-            "Activities": [wb.ACTIVITIES_HEADER, *activities],
-        }
-    )
+    sheets = {
+        "Indicators": [wb.INDICATORS_HEADER, *indicators],
+        "Facilities": [wb.FACILITIES_HEADER, *facilities],
+        "Findings": [wb.FINDINGS_HEADER, *findings],
+        "Priorities": [wb.PRIORITIES_HEADER, *priorities],
+        "Milestones": [wb.MILESTONES_HEADER, *milestones],
+        "Activities": [wb.ACTIVITIES_HEADER, *activities],
+    }
+    return wb.build({"Return": return_sheet, **{name: _within_limits(name, rows) for name, rows in sheets.items()}})
+
+
+def _within_limits(sheet: str, rows: list[list]) -> list[list]:
+    """The rows with each text cut to its column's limit (the contract's
+    table, ``data_access.rules.sheets.TEXT_LIMITS``): hostile, yet valid."""
+    from data_access.rules.sheets import TEXT_LIMITS
+
+    header, *body = rows
+    limits = [TEXT_LIMITS.get((sheet, str(column))) for column in header]
+    return [
+        header,
+        *[
+            [v[:n] if isinstance(v, str) and n is not None else v for v, n in zip(row, limits, strict=False)]
+            for row in body
+        ],
+    ]
 
 
 def import_hostile(engine) -> None:
