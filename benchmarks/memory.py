@@ -200,7 +200,7 @@ def upload_readings(server: Server, book: Path, sessions: int, after: float) -> 
         for ctx in contexts:
             ctx.close()
     ended = time.monotonic()
-    for mark in (10, 30, after):
+    for mark in sorted({m for m in (10.0, 30.0) if m < after} | {after}):
         time.sleep(max(0.0, ended + mark - time.monotonic()))
         target = UPLOAD_AFTER_MB if mark == after else None
         readings.append((f"{mark:g} s after the sessions end", own_rss_mb(pid), rss_mb(pid), target))
@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         f"same server; resident memory, MB (targets: app peak < {UPLOAD_PEAK_MB}, "
         f"app < {UPLOAD_AFTER_MB} {args.after:g} s after the sessions end)"
     )
-    print(f"{'moment':<36} {'app':>8} {'+children':>9} {'target':>7}  ok")
+    print(f"{'upload moment':<36} {'app':>8} {'+children':>9} {'target':>7}  ok")
     for moment, own, total, target in uploads.readings:
         ok = f"{target:>7}  {'yes' if own < target else 'NO'}" if target else ""
         print(f"{moment:<36} {own:>8.0f} {total:>9.0f} {ok}")
