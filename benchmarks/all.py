@@ -12,7 +12,8 @@ not compete for the processors:
 1. ``benchmarks/pages.py``: every page with AppTest, cold and warm;
 2. ``benchmarks/import_50k.py``: the 50,000-row import against its baseline;
 3. ``benchmarks/browser.py``: every page in Chromium, navigation to rendered;
-4. ``benchmarks/memory.py``: the app process's memory after every page.
+4. ``benchmarks/memory.py``: the app process's memory after every page;
+5. ``benchmarks/access.py``: what deciding the acting person costs per rerun.
 
 Each prints its own table with its targets; nothing is asserted.
 """
@@ -89,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             run("import_50k.py", "--runs", str(min(args.runs, 3))),
             run("browser.py", "--runs", str(args.runs), *dbs),
             run("memory.py", "--large-db", large_url),
+            run("access.py"),
         ]
     return max(codes)
 

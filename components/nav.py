@@ -15,6 +15,7 @@ import streamlit as st
 
 from data_access.rules.access import Actor, may
 
+from .errors import guard
 from .i18n import t
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,18 +67,20 @@ def navigation(person: Actor | None = None) -> st.Page:
         from .auth import actor
 
         person = actor()
+    specs = available(person)
+    if not specs:  # nobody may see a page (signed out, no account, exposed without sign-in)
+        from .auth import gate
+
+        gate()  # says why, and stops the run
     sections: dict[str, list[st.Page]] = {}
     pages: dict[str, st.Page] = {}
-    for spec in available(person):
+    for spec in specs:
         page = st.Page(
             str(spec.path), title=t(f"nav.{spec.key}"), icon=spec.icon, url_path=spec.key, default=spec.default
         )
         pages[spec.key] = page
         sections.setdefault(t(f"nav.group.{spec.group}"), []).append(page)
     _pages = pages  # replaced in one step: another session's links never see a half-filled registry
-    if not sections:  # nobody signed in, or no account: the app shell explains; register its home, hidden
-        home = next(spec for spec in PAGES if spec.default)
-        return st.navigation([st.Page(str(home.path), url_path=home.key, default=True)], position="hidden")
     return st.navigation(sections, position="sidebar")
 
 
@@ -88,10 +91,13 @@ def uses_filters(page: st.Page) -> bool:
 
 
 def run(page: st.Page) -> None:
-    """Run the current page inside the app shell: ``app.py`` calls this, not ``page.run()``."""
+    """Run the current page inside the app shell: ``app.py`` calls this, not
+    ``page.run()``. An unexpected error shows a short message with an
+    incident reference and goes to the server's log (:func:`errors.guard`)."""
     token = _in_shell.set(True)
     try:
-        page.run()
+        with guard(f"the page {getattr(page, 'url_path', page)!r}"):
+            page.run()
     finally:
         _in_shell.reset(token)
 

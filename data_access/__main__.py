@@ -13,6 +13,12 @@ the server can already change the database directly. Either way the audit
 trail records them as acting through the command line, with the
 operating-system user (:func:`cli_actor`).
 
+An unexpected error (a bug, a database that fails mid-way) prints one line,
+``error: <what>; run with --debug for details (ref <incident>)``, and exits
+2; with ``--debug`` the traceback comes first. Log records of the data layer
+(e.g. an import the database refused, logged as an incident) are printed as
+one line each, with their traceback only under ``--debug``.
+
 ``main(argv)`` runs one command and returns its exit code, so the tests call
 it in-process. The usage section of ``docs/cli.md`` is generated from the
 parser by :func:`usage_markdown` (``python docs/generate_cli.py``), and a
@@ -23,7 +29,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,12 +46,16 @@ if TYPE_CHECKING:  # sqlalchemy is imported only when a command runs, so --help 
 PROG = "python -m data_access"
 
 
+DEBUG_HELP = "on an unexpected error, print the traceback (default: one line with a reference)"
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=PROG,
         description="Steering Dashboard data engine: import and restore quarterly returns, export "
         "datasets, write templates, load the sample data, manage the accounts.",
     )
+    p.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     db_help = (
         "SQLAlchemy database URL (default: $DASHBOARD_DATABASE_URL, then [connections.dashboard] url in "
@@ -139,6 +153,10 @@ def _parser() -> argparse.ArgumentParser:
     rm = users.add_parser("remove", help="remove an account", description="Remove an account.")
     rm.add_argument("email", metavar="EMAIL", help="the account's e-mail address")
     rm.add_argument("--db", metavar="URL", help=db_help)
+    for command in _commands(p).values():  # --debug after the command too, last of its options
+        for leaf in _commands(command).values() or [command]:
+            # SUPPRESS: given before the command, the command's own default must not overwrite it
+            leaf.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
     return p
 
 
@@ -154,6 +172,17 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # --help (0), or bad arguments (2): argparse has printed why
         return exc.code if isinstance(exc.code, int) else 2
+    debug = bool(getattr(args, "debug", False))
+    with _log_lines(debug):
+        try:
+            return _run(args)
+        except BrokenPipeError:  # e.g. piped into head
+            return 0
+        except Exception as exc:
+            return _unexpected(exc, debug)
+
+
+def _run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from . import config, db
@@ -163,20 +192,59 @@ def main(argv: list[str] | None = None) -> int:
     except (SQLAlchemyError, OSError) as exc:
         return _fail(
             f"cannot open the database {config.describe(config.database_url(args.db))}: "
-            f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+            f"{type(exc).__name__}: {_first_line(exc)}"
         )
+    commands = {
+        "import": _import,
+        "restore": _restore,
+        "export": _export,
+        "template": _template,
+        "load-sample": _load_sample,
+        "users": _users,
+    }
+    return commands[args.command](engine, args)
+
+
+def _first_line(exc: BaseException, limit: int = 200) -> str:
+    """The first line of what ``exc`` says, at most ``limit`` characters; for
+    a database error, the database's own words (never the SQL statement or
+    its parameters, which SQLAlchemy adds on later lines)."""
+    orig = getattr(exc, "orig", None)
+    lines = str(orig if orig is not None else exc).strip().splitlines()
+    first = lines[0].strip() if lines else ""
+    return first if len(first) <= limit else first[: limit - 3] + "..."
+
+
+def _unexpected(exc: Exception, debug: bool) -> int:
+    """An error nothing foresaw: one line with an incident reference, exit 2
+    (the traceback first under ``--debug``)."""
+    from . import incident
+
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    said = f"{type(exc).__name__}: {_first_line(exc)}".rstrip(": ")
+    return _fail(f"{said}; run with --debug for details (ref {incident.reference()})")
+
+
+class _OneLine(logging.Formatter):
+    """A log record as one line (``error: ...``), without its traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
+
+
+@contextmanager
+def _log_lines(debug: bool) -> Iterator[None]:
+    """The data layer's log records on standard error while a command runs:
+    one line each, or in full (tracebacks too) under ``--debug``."""
+    logger = logging.getLogger(__package__ or "data_access")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s") if debug else _OneLine())
+    logger.addHandler(handler)
     try:
-        commands = {
-            "import": _import,
-            "restore": _restore,
-            "export": _export,
-            "template": _template,
-            "load-sample": _load_sample,
-            "users": _users,
-        }
-        return commands[args.command](engine, args)
-    except BrokenPipeError:  # e.g. piped into head
-        return 0
+        yield
+    finally:
+        logger.removeHandler(handler)
 
 
 def _country(engine: Engine, text: str) -> str:

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from . import audit
 from .messages import Message
 from .models import AccessRequest, Country, User, UserCountry
-from .rules.access import AccessError, Actor, check_countries, check_email, check_role, refusal
+from .rules.access import AccessError, Actor, check_countries, check_email, check_role, person_name, refusal
 
 ADMINS_ENV = "DASHBOARD_ADMINS"
 BOOTSTRAP = Actor(ADMINS_ENV, ADMINS_ENV, "admin", via="local")
@@ -103,7 +103,7 @@ def add_user(
         conn.execute(
             insert(User).values(
                 email=email,
-                name=(name or "").strip() or None,
+                name=person_name(name),
                 role=role,
                 created_at=audit.now(),
                 created_by=actor.email,
@@ -210,7 +210,7 @@ def request_access(engine: Engine, actor: Actor, address: str | None = None) -> 
             return False
         conn.execute(
             insert(AccessRequest).values(
-                email=email, name=actor.name or None, requested_at=audit.now(), status="pending"
+                email=email, name=person_name(actor.name), requested_at=audit.now(), status="pending"
             )
         )
         audit.record(conn, actor, "access.request", address=address, email=email)

@@ -24,7 +24,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, select
 
 from .models import AuditEvent
-from .rules.access import AccessError, Actor, refusal
+from .rules.access import AccessError, Actor, person_name, refusal
 
 AUDIT_DAYS_ENV = "DASHBOARD_AUDIT_DAYS"
 RETENTION = Actor(AUDIT_DAYS_ENV, AUDIT_DAYS_ENV, "admin", via="local")
@@ -82,7 +82,7 @@ def _append(
         insert(AuditEvent).values(
             at=now(),
             actor_email=actor.email,
-            actor_name=actor.name or None,
+            actor_name=person_name(actor.name),
             via=actor.via,
             action=action,
             country=country,

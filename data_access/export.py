@@ -17,7 +17,8 @@ from sqlalchemy import Engine
 from . import queries, sql
 from .rules import reference as ref
 from .rules.quarters import Quarter, parse_quarter
-from .rules.sheets import DATASETS, SHEET_BY_NAME, SheetSpec
+from .rules.returns import ReturnLimits
+from .rules.sheets import DATASETS, ID_MAX_CHARS, SHEET_BY_NAME, TEXT_LIMITS, SheetSpec
 from .xlsx_out import add_dropdowns, add_instructions, new_workbook, safe_csv, to_bytes, write_rows
 
 UPLOAD_COLUMNS = [
@@ -142,7 +143,14 @@ INSTRUCTIONS = [
     "Every sheet other than Return is optional: leave a sheet out (or empty) and nothing in it changes. A sheet "
     "you include replaces what was reported for this quarter in that sheet.",
     "Column headings in bold are required. Identifiers (facility_id, finding_id, priority_id, activity_id) have "
-    "at most 40 characters and are unique in the whole programme.",
+    f"at most {ID_MAX_CHARS} characters and are unique in the whole programme.",
+    f"Text cells hold at most {ReturnLimits().max_cell_chars:,} characters; these hold fewer: "
+    + ", ".join(
+        f"{column} ({sheet}) {chars:,}"
+        for (sheet, column), chars in TEXT_LIMITS.items()
+        if chars < ReturnLimits().max_cell_chars
+    )
+    + ".",
     "Dates: a date cell, or text such as 2024-03-31, 31.03.2024 or 31/03/2024. Numbers: plain numbers; "
     "'73 715' and '73,715' are accepted.",
     "Columns with a dropdown list accept only the listed values.",

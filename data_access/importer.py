@@ -37,13 +37,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, CursorResult, Engine, Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.sql import ColumnElement
 
-from . import audit, db, sql, summary
+from . import audit, db, incident, sql, summary
 from . import models as m
 from .memory import IMPORTS, release
 from .messages import Message
-from .rules.access import Actor, refusal
+from .rules.access import EMAIL_MAX_CHARS, Actor, refusal
 from .rules.checks import FacilityInfo, FindingInfo, PriorityInfo, StoredState, check_return, milestone_key
 from .rules.issues import Issue
 from .rules.memory import release_after
@@ -89,6 +90,7 @@ class ImportResult:
     upload_id: int | None = None
     supersedes: dict[str, Any] | None = None  # the upload this one replaces: id, uploaded_by, uploaded_at, file_name
     refused: bool = False  # the person may not do this (``message`` says why); nothing was read further
+    incident: str | None = None  # the database refused the writes: the reference of the error in the server's log
 
     @property
     def exit_code(self) -> int:
@@ -161,6 +163,8 @@ class _Trail:
         d: dict[str, Any] = dict(status=r.status, errors=len(r.errors), warnings=len(r.warnings), upload_id=r.upload_id)
         if self.event == "upload.restore":
             d["restored"] = self.restored
+        if r.incident:
+            d["incident"] = r.incident
         d.update(file_name=r.file_name, sha256=r.sha256)
         return {**self.extra, **d}
 
@@ -363,6 +367,15 @@ def _read_check_apply(
     except _Rejected:
         result.status = REJECTED
         result.message = Message("import.result.rejected", dict(n=len(result.errors)))
+    except (DataError, IntegrityError) as exc:
+        # The checks let through something the database refuses (they should
+        # not: rules/sheets.py holds the limits of both). The transaction is
+        # rolled back: nothing is written, and the person is told so, with a
+        # reference to the error in the server's log, never the SQL.
+        result.incident = incident.report(exc, f"the database refused to store {file_name!r}")
+        result.status, result.upload_id = REJECTED, None
+        result.message = Message("import.result.not_stored", dict(ref=result.incident))
+        result.errors = [*result.errors, Issue("", "", str(result.message))]
     say(1.0, "done")
     return result
 
@@ -764,7 +777,7 @@ def _apply(
             quarter_idx=quarter.index,
             uploaded_at=dt.datetime.now(dt.UTC),
             uploaded_by=actor.label[:120],
-            uploader_email=actor.email[:254] or None,
+            uploader_email=actor.email[:EMAIL_MAX_CHARS] or None,
             file_name=(result.file_name or "upload.xlsx")[:255],
             sha256=result.sha256,
             size_bytes=len(data),

@@ -73,6 +73,8 @@ ENGLISH: dict[str, str] = {
     "import.result.applied_supersedes": "Imported as upload #{id}: {n} row(s) changed for {country} {quarter}. "
     "It supersedes upload #{old}.",
     "import.result.no_stored_file": "Upload #{id} does not exist or has no stored file.",
+    "import.result.not_stored": "The database could not store this workbook, so nothing was written. Please tell "
+    "the programme team, quoting reference {ref}.",
     # ------------------------------------------------------------------ why a workbook is refused
     "workbook.empty": "The file is empty (0 bytes). Check that you picked the right file; if so, save the workbook "
     "again from Excel or LibreOffice and upload it again.",

@@ -30,8 +30,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, deferred, mapped_column
 
-ID = String(40)
+from .rules.access import EMAIL_MAX_CHARS, NAME_MAX_CHARS
+from .rules.sheets import ID_MAX_CHARS, max_chars
+
+# The lengths of the columns that hold what a return's cells say come from
+# the contract's one table of limits (rules/sheets.py: ID_MAX_CHARS,
+# TEXT_LIMITS), which the validator checks the cells against; those of a
+# person's e-mail and name from rules/access.py.
+ID = String(ID_MAX_CHARS)
 QUARTER = String(7)  # YYYY-Qn
+
+
+def _chars(sheet: str, column: str) -> String:
+    """A text column as long as the contract lets ``sheet``'s ``column`` be."""
+    return String(max_chars(sheet, column))
 
 
 class Base(DeclarativeBase):
@@ -116,7 +128,9 @@ class Upload(Base):
     quarter_idx: Mapped[int | None] = mapped_column(Integer)
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     uploaded_by: Mapped[str] = mapped_column(String(120))  # who, as shown: "Name <email>"
-    uploader_email: Mapped[str | None] = mapped_column(String(254))  # their e-mail; NULL before sign-in (0005)
+    uploader_email: Mapped[str | None] = mapped_column(
+        String(EMAIL_MAX_CHARS)
+    )  # their e-mail; NULL before sign-in (0005)
     file_name: Mapped[str] = mapped_column(String(255))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size_bytes: Mapped[int] = mapped_column(Integer)
@@ -124,7 +138,7 @@ class Upload(Base):
     status: Mapped[str] = mapped_column(String(16), default="current")  # current | superseded
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"))
     restored_from_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"))
-    prepared_by: Mapped[str | None] = mapped_column(String(200))
+    prepared_by: Mapped[str | None] = mapped_column(_chars("Return", "prepared_by"))
     submitted_on: Mapped[dt.date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
     counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -151,9 +165,9 @@ class IndicatorValue(Base):
 class Facility(_Entity, Base):
     __tablename__ = "facilities"
     facility_id: Mapped[str] = mapped_column(ID, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(_chars("Facilities", "name"))
     type: Mapped[str | None] = mapped_column(String(40))
-    city: Mapped[str | None] = mapped_column(String(120))
+    city: Mapped[str | None] = mapped_column(_chars("Facilities", "city"))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     pilot: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -167,7 +181,7 @@ class Finding(_Entity, Base):
     audit_date: Mapped[dt.date] = mapped_column(Date)
     domain: Mapped[str] = mapped_column(String(20))
     severity: Mapped[str] = mapped_column(String(20))
-    title: Mapped[str] = mapped_column(String(2000))
+    title: Mapped[str] = mapped_column(_chars("Findings", "title"))
     recommendation: Mapped[str | None] = mapped_column(Text)
     # Derived from the history by data_access.summary.refresh (never uploaded):
     # the first quarter the finding was reported, and the first quarters a
@@ -215,15 +229,15 @@ class FindingUpdate(_Report, Base):
     finding_id: Mapped[str] = mapped_column(ForeignKey("findings.finding_id"))
     status: Mapped[str] = mapped_column(String(20))
     due_date: Mapped[dt.date | None] = mapped_column(Date)
-    owner: Mapped[str | None] = mapped_column(String(2000))
+    owner: Mapped[str | None] = mapped_column(_chars("Findings", "owner"))
     status_note: Mapped[str | None] = mapped_column(Text)
 
 
 class Priority(_Entity, Base):
     __tablename__ = "priorities"
     priority_id: Mapped[str] = mapped_column(ID, primary_key=True)
-    title: Mapped[str] = mapped_column(String(2000))
-    theme: Mapped[str | None] = mapped_column(String(2000))
+    title: Mapped[str] = mapped_column(_chars("Priorities", "title"))
+    theme: Mapped[str | None] = mapped_column(_chars("Priorities", "theme"))
     target_date: Mapped[dt.date | None] = mapped_column(Date)
 
 
@@ -243,8 +257,8 @@ class Milestone(Base):
     __tablename__ = "milestones"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     priority_id: Mapped[str] = mapped_column(ForeignKey("priorities.priority_id"), index=True)
-    name: Mapped[str] = mapped_column(String(2000))
-    name_key: Mapped[str] = mapped_column(String(2000))
+    name: Mapped[str] = mapped_column(_chars("Milestones", "milestone"))
+    name_key: Mapped[str] = mapped_column(_chars("Milestones", "milestone"))
     created_upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"))
 
     __table_args__ = (UniqueConstraint("priority_id", "name_key", name="uq_milestone"),)
@@ -269,7 +283,7 @@ class Activity(Base):
     quarter_idx: Mapped[int] = mapped_column(Integer)
     date: Mapped[dt.date] = mapped_column(Date)
     type: Mapped[str] = mapped_column(String(40))
-    title: Mapped[str] = mapped_column(String(2000))
+    title: Mapped[str] = mapped_column(_chars("Activities", "title"))
     participants: Mapped[int | None] = mapped_column(Integer)
     female_participants: Mapped[int | None] = mapped_column(Integer)
     facility_id: Mapped[str | None] = mapped_column(ForeignKey("facilities.facility_id"))
@@ -288,11 +302,11 @@ class User(Base):
     (none: every country)."""
 
     __tablename__ = "users"
-    email: Mapped[str] = mapped_column(String(254), primary_key=True)
-    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_CHARS), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(NAME_MAX_CHARS))
     role: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    created_by: Mapped[str] = mapped_column(String(254))
+    created_by: Mapped[str] = mapped_column(String(EMAIL_MAX_CHARS))
 
 
 class UserCountry(Base):
@@ -308,8 +322,8 @@ class AccessRequest(Base):
 
     __tablename__ = "access_requests"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
-    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_CHARS), index=True)
+    name: Mapped[str | None] = mapped_column(String(NAME_MAX_CHARS))
     requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | granted | dismissed
 
@@ -323,8 +337,8 @@ class AuditEvent(Base):
     __tablename__ = "audit_events"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
-    actor_email: Mapped[str] = mapped_column(String(254), index=True)
-    actor_name: Mapped[str | None] = mapped_column(String(200))
+    actor_email: Mapped[str] = mapped_column(String(EMAIL_MAX_CHARS), index=True)
+    actor_name: Mapped[str | None] = mapped_column(String(NAME_MAX_CHARS))
     via: Mapped[str] = mapped_column(String(8))
     action: Mapped[str] = mapped_column(String(40))
     country: Mapped[str | None] = mapped_column(String(3))

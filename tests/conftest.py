@@ -48,6 +48,7 @@ from typing import NoReturn
 
 import pytest
 from sqlalchemy import create_engine, text
+from streamlit import config as st_config
 
 from benchmarks import chromium
 from data_access import db
@@ -57,6 +58,13 @@ from tests.workbooks import soffice
 pytest_plugins = ["tests.apptest_support"]
 
 PG_URL = os.environ.get("DASHBOARD_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# The app shows no error's internals (components/errors.py; client.showErrorDetails
+# = "none"); the tests want them. A page's error goes on to Streamlit, which shows
+# it in full: AppTest records it as an exception with its message, and the servers
+# of the browser tests (benchmarks.serve.app_env) show it. test_errors.py checks
+# what is shipped.
+os.environ.setdefault("DASHBOARD_RAISE_ERRORS", "1")
+st_config.set_option("client.showErrorDetails", "full")
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -98,6 +98,18 @@ def test_import_benchmark():
     assert table(out, "measure (") == ["time, s", "peak memory (process RSS), MB"]
 
 
+def test_access_benchmark():
+    out = run("access.py", "--accounts", "20", "--runs", "50")
+    assert table(out, "measure (") == [
+        "baseline: SELECT 1 on a pooled connection",
+        "access.actor_for (role and countries)",
+        "nav.available (the pages the person sees)",
+        "rules.visible_countries",
+        "access check per rerun (all three)",
+    ]
+    assert re.search(r"^goal: the access check costs at most 5 ms per rerun: (met|NOT met)", out, flags=re.M)
+
+
 @pytest.mark.browser
 def test_browser_benchmark(generated, sample_url):
     out = run("browser.py", "--runs", "1", "--sample-db", sample_url, "--large-db", generated[0])

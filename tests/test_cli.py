@@ -973,3 +973,79 @@ def test_restore_needs_a_manager_and_records_one_event(cli, db_url, engine, monk
 
     missing = cli("restore", "9999", db=db_url)
     assert missing.returncode == 1 and "Upload #9999 does not exist" in missing.stdout
+
+
+# --------------------------------------------------------------------------- unexpected errors
+
+ONE_LINE = re.compile(r"^error: (.+); run with --debug for details \(ref ([0-9a-f]{8})\)$")
+SQL = "SELECT findings.title FROM findings WHERE findings.country_code = %(code)s"
+
+
+def _failing_export(*args, **kwargs):
+    from sqlalchemy.exc import OperationalError
+
+    raise OperationalError(SQL, {"code": "secret-parameter"}, Exception("server closed the connection unexpectedly"))
+
+
+def test_an_unexpected_error_prints_one_line_with_a_reference_and_exits_2(cli, db_url, engine, monkeypatch):
+    import data_access.export
+
+    monkeypatch.setattr(data_access.export, "export_dataset", _failing_export)
+    run = cli("export", "findings", db=db_url)
+    assert run.returncode == 2 and run.stdout == ""
+    [line] = run.stderr.splitlines()
+    m = ONE_LINE.match(line)
+    assert m, line
+    assert m.group(1) == "OperationalError: server closed the connection unexpectedly"
+    for internal in ("Traceback", "SELECT", "secret-parameter", "[SQL"):
+        assert internal not in run.stderr, internal
+    again = cli("export", "findings", db=db_url)
+    assert ONE_LINE.match(again.stderr.strip()).group(2) != m.group(2)  # a reference per incident
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_with_debug_the_traceback_comes_first(cli, db_url, engine, monkeypatch, where):
+    import data_access.export
+
+    monkeypatch.setattr(data_access.export, "export_dataset", _failing_export)
+    args = ["--debug", "export", "findings"] if where == "before" else ["export", "findings", "--debug"]
+    run = cli(*args, db=db_url)
+    assert run.returncode == 2
+    assert run.stderr.startswith("Traceback (most recent call last):") and "_failing_export" in run.stderr
+    assert ONE_LINE.match(run.stderr.strip().splitlines()[-1])
+
+
+def test_an_import_the_database_refuses_exits_1_with_a_reference_and_no_sql(cli, db_url, engine, tmp_path, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from data_access import summary
+
+    def refuse(conn, countries):
+        raise IntegrityError("INSERT INTO finding_counts VALUES (%(x)s)", {"x": "secret-parameter"}, Exception("dup"))
+
+    monkeypatch.setattr(summary, "refresh", refuse)
+    path = tmp_path / "TJK.xlsx"
+    path.write_bytes(tjk_return())
+    before = database_snapshot(engine)
+    run = cli("import", str(path), db=db_url)
+    assert run.returncode == 1, said(run)
+    ref = re.search(r"quoting reference ([0-9a-f]{8})", run.stdout).group(1)
+    assert run.stderr.strip() == f"error: incident {ref}: the database refused to store 'TJK.xlsx': IntegrityError"
+    for internal in ("Traceback", "INSERT", "secret-parameter"):
+        assert internal not in said(run), internal
+    assert database_snapshot(engine) == before
+    debug = cli("import", str(path), "--debug", db=db_url)
+    assert debug.returncode == 1 and "Traceback (most recent call last):" in debug.stderr  # the incident in full
+
+
+@pytest.mark.slow
+def test_end_to_end_an_unexpected_error_is_one_line_without_a_traceback(tmp_path):
+    """A real process, a real failure: an export to a folder that does not exist."""
+    db = f"sqlite:///{tmp_path / 'e2e.db'}"
+    out = str(tmp_path / "no such folder" / "findings.csv")
+    run = process("export", "findings", "--output", out, db=db)
+    assert run.returncode == 2, said(run)
+    [line] = run.stderr.strip().splitlines()
+    assert ONE_LINE.match(line) and "FileNotFoundError" in line and "Traceback" not in run.stderr, run.stderr
+    debug = process("export", "findings", "--output", out, "--debug", db=db)
+    assert debug.returncode == 2 and "Traceback (most recent call last):" in debug.stderr

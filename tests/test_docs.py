@@ -7,6 +7,9 @@
 - docs/cli.md's usage section is the parser's ``--help``, generated.
 - Every link between the documents resolves inside the repository, and the
   commands the README and CONTRIBUTING name exist.
+- The README's "Sharing it": each identity provider's secrets example is a
+  complete ``[auth]`` section, and the roles table names the pages each role
+  gains as the rules give them.
 """
 
 from __future__ import annotations
@@ -27,7 +30,16 @@ from data_access.rules import normalise
 from data_access.rules import reference as ref
 from data_access.rules.quarters import Quarter, parse_quarter
 from data_access.rules.returns import AUXILIARY_SHEETS, ReturnLimits
-from data_access.rules.sheets import ALWAYS, DATA_SHEETS, DATASETS, ID_MAX_CHARS, NEW, RETURN_FIELDS
+from data_access.rules.sheets import (
+    ALWAYS,
+    DATA_SHEETS,
+    DATASETS,
+    ID_MAX_CHARS,
+    NEW,
+    RETURN_FIELDS,
+    TEXT_LIMITS,
+    WHOLE_MAX,
+)
 from data_access.workbook import Limits
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -204,6 +216,22 @@ def test_the_limits_and_their_environment_variables_are_the_codes():
     assert (ReturnLimits().max_rows, ReturnLimits().max_cell_chars) == (limits.max_rows, limits.max_cell_chars)
 
 
+def test_what_the_database_stores_is_the_codes_table_of_limits():
+    text = section(contract(), "## What the database stores")
+    rows = tables(text)[0]
+    listed = {(sheet.strip("`"), column.strip("`")): limit for sheet, column, limit in rows}
+    assert listed == {key: f"{chars:,}" for key, chars in TEXT_LIMITS.items()}
+    assert len(rows) == len(listed)  # each once
+    assert f"at most {Limits().max_cell_chars:,} characters" in " ".join(text.split())
+    assert f"**Identifiers** hold at most {ID_MAX_CHARS} characters" in text
+    counts = re.search(r"\*\*Whole numbers\*\* \((.*?)\) are at\s+most ([\d,]+)\.", text, flags=re.S)
+    assert counts, "the limit of a whole number is not stated"
+    named, maximum = counts.groups()
+    assert set(re.findall(r"`(\w+)`", named)) == {c.name for s in DATA_SHEETS for c in s.columns if c.kind == "count"}
+    assert {c.maximum for s in DATA_SHEETS for c in s.columns if c.kind == "count"} == {WHOLE_MAX}
+    assert maximum == f"{WHOLE_MAX:,}"
+
+
 def test_the_environment_variables_change_the_limits(monkeypatch):
     monkeypatch.setenv("DASHBOARD_MAX_FILE_MB", "2.5")
     monkeypatch.setenv("DASHBOARD_MAX_ROWS", "10")
@@ -351,3 +379,40 @@ def test_contributing_explains_every_test_marker():
     contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `(\w+)` \|", section(contributing, "## Tests"), flags=re.M))
     assert documented == markers
+
+
+# --------------------------------------------------------------------------- README: sharing it
+
+
+def test_the_readmes_sign_in_examples_are_complete_auth_sections():
+    """Each provider's example in "Sharing it" is valid TOML with every key
+    ``st.login`` needs (``streamlit.auth_util.validate_auth_credentials``)."""
+    sharing = section((ROOT / "README.md").read_text(encoding="utf-8"), "## Sharing it")
+    examples = re.findall(r"^### ([^\n]+)\n(.*?)(?=^### |\Z)", sharing, flags=re.M | re.S)
+    assert [name for name, _ in examples] == ["Microsoft Entra ID", "Keycloak", "A local test provider"]
+    for name, text in examples:
+        blocks = re.findall(r"```toml\n(.*?)```", text, flags=re.S)
+        assert len(blocks) == 1, f"{name}: one secrets.toml example"
+        auth = tomllib.loads(blocks[0])["auth"]
+        required = {"redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url"}
+        assert required <= set(auth), f"{name}: missing {sorted(required - set(auth))}"
+        assert auth["redirect_uri"].endswith("/oauth2callback"), name
+        assert auth["server_metadata_url"].endswith("/.well-known/openid-configuration"), name
+
+
+def test_the_readmes_roles_table_names_the_pages_each_role_gains():
+    """The pages column of the roles table names, for each role, the pages
+    that role is the first to see (by the rules: the least role of the
+    action each page needs), as the sidebar titles them."""
+    from components.i18n import t
+    from components.nav import PAGES
+    from data_access.rules.access import NEEDS, ROLES
+
+    sharing = section((ROOT / "README.md").read_text(encoding="utf-8"), "## Sharing it")
+    rows = {re.sub(r"[*_]", "", cells[0]): cells[1] for cells in tables(sharing)[0]}
+    assert list(rows) == [*ROLES, "no account"]
+    for i, role in enumerate(ROLES):
+        for title in (t(f"nav.{p.key}") for p in PAGES if NEEDS[p.needs] == role):
+            assert title in rows[role], f"{role}: the table does not name the page {title}"
+        for title in (t(f"nav.{p.key}") for p in PAGES if NEEDS[p.needs] in ROLES[i + 1 :]):
+            assert title not in rows[role], f"{role}: {title} is a page of a higher role"

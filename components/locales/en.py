@@ -21,6 +21,8 @@ MESSAGES: dict[str, str] = {
     "startup.loading_sample_spinner": "Loading the sample data. This happens once, on the first start.",
     "startup.failed": "The database at `{url}` cannot be used: {error}. Check `DASHBOARD_DATABASE_URL` or "
     "`[connections.dashboard]` in `.streamlit/secrets.toml`, then reload the page.",
+    "error.unexpected": "Something went wrong on our side and this could not be shown. Reload the page to try "
+    "again; if it happens again, tell the programme team, quoting reference {ref}.",
     "banner.sample": "Sample data: figures after the 2023-Q4 baseline (achievements report 2019-2023) are "
     "illustrative, not real.",
     # ------------------------------------------------------------------ filters

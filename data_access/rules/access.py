@@ -71,7 +71,13 @@ NEEDS: dict[str, str] = {
 # Roles whose country list limits what they may see and do.
 SCOPED_ROLES = frozenset({"viewer", "coordinator"})
 
-_EMAIL = re.compile(r"^[^@\s,;<>()\[\]\"']+@[^@\s,;<>()\[\]\"']+\.[^@\s,;<>()\[\]\"'.]{2,}$")
+_EMAIL = re.compile(r"^[^@\s,;<>()\[\]\"'\x00-\x1f]+@[^@\s,;<>()\[\]\"'\x00-\x1f]+\.[^@\s,;<>()\[\]\"'.\x00-\x1f]{2,}$")
+
+# What the database stores of a person (data_access/models.py takes its
+# column lengths from here): an e-mail address of at most EMAIL_MAX_CHARS
+# characters (the longest an address can be), a name of at most NAME_MAX_CHARS.
+EMAIL_MAX_CHARS = 254
+NAME_MAX_CHARS = 200
 
 
 class AccessError(ValueError):
@@ -198,9 +204,18 @@ def withheld_countries(actor: Actor, requested: Iterable[str] | None, all_codes:
 def check_email(text: str) -> str:
     """The e-mail address, trimmed and lower-case; :class:`AccessError` when malformed."""
     email = (text or "").strip().lower()
-    if not _EMAIL.match(email) or len(email) > 254:
+    if not _EMAIL.match(email) or len(email) > EMAIL_MAX_CHARS:
         raise AccessError(Message("access.invalid.email", {"email": text}))
     return email
+
+
+def person_name(text: str | None) -> str | None:
+    """A person's name as it is stored (an account's, a request's, an audit
+    event's): trimmed, without control characters, cut to
+    :data:`NAME_MAX_CHARS` (it only labels the person; the e-mail
+    identifies them); None when empty."""
+    name = "".join(c for c in (text or "") if c >= " " or c in "\t").strip()
+    return name[:NAME_MAX_CHARS].rstrip() or None
 
 
 def check_role(text: str) -> str:

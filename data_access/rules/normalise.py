@@ -10,6 +10,7 @@ rare oddities fall back to Python per value.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable
 from typing import TypeGuard, TypeVar
@@ -114,13 +115,27 @@ def clean_text(s: pd.Series) -> pd.Series:
     return omap(s, one)
 
 
-def parse_text(s: pd.Series, max_chars: int) -> tuple[pd.Series, Problems]:
+def text_problem(text: str, max_chars: int, what: str = "the text") -> str | None:
+    """Why the database could not store ``text`` (a cell as :func:`clean_text`
+    gives it), naming it ``what`` and the limit; None when it can: more than
+    ``max_chars`` characters, or a NUL character (code 0, which a workbook
+    can hold as ``_x0000_`` and PostgreSQL cannot store)."""
+    if len(text) > max_chars:
+        return f"{what} is {len(text):,} characters long; at most {max_chars:,} are accepted"
+    if "\x00" in text:
+        return f"{what} holds an invisible NUL character (code 0), which cannot be stored; retype the cell without it"
+    return None
+
+
+def parse_text(s: pd.Series, max_chars: int, what: str = "the text") -> tuple[pd.Series, Problems]:
+    """Trimmed text (:func:`clean_text`), and the cells the database could
+    not store (:func:`text_problem`)."""
     out = clean_text(s)
-    too_long = omap(out, lambda v: v is not None and len(v) > max_chars).astype(bool)
-    problems = [
-        (i, f"text is {len(out.iloc[i]):,} characters long; at most {max_chars:,} are accepted")
-        for i in _positions(too_long)
-    ]
+    problems: Problems = []
+    for i, v in enumerate(out.tolist()):
+        why = None if v is None else text_problem(v, max_chars, what)
+        if why is not None:
+            problems.append((i, why))
     return out, problems
 
 
@@ -163,11 +178,21 @@ def parse_number(
         ]
     if minimum is not None:
         low = ok & (values.fillna(minimum).to_numpy() < minimum)
-        problems += [(i, f"{values.iloc[i]:g} is below the minimum of {minimum:g}") for i in _positions(low)]
+        problems += [
+            (i, f"{_figure(values.iloc[i])} is below the minimum of {_figure(minimum)}") for i in _positions(low)
+        ]
     if maximum is not None:
         high = ok & (values.fillna(maximum).to_numpy() > maximum)
-        problems += [(i, f"{values.iloc[i]:g} is above the maximum of {maximum:g}") for i in _positions(high)]
+        problems += [
+            (i, f"{_figure(values.iloc[i])} is above the maximum of {_figure(maximum)}") for i in _positions(high)
+        ]
     return values, problems
+
+
+def _figure(x: float) -> str:
+    """A number as a message shows it: whole numbers in full with thousands
+    separators (``2,147,483,647``), others as short as they go (``12.5``)."""
+    return f"{int(x):,}" if math.isfinite(x) and float(x).is_integer() else f"{x:g}"
 
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)

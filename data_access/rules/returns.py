@@ -30,9 +30,10 @@ from .normalise import (
     parse_number,
     parse_text,
     parse_yes_no,
+    text_problem,
 )
 from .quarters import Quarter, parse_quarter
-from .sheets import ALWAYS, DATA_SHEETS, ID_MAX_CHARS, RETURN_FIELDS, SheetSpec
+from .sheets import ALWAYS, DATA_SHEETS, ID_MAX_CHARS, RETURN_FIELDS, TEXT_LIMITS, SheetSpec
 
 
 class RawSheetLike(Protocol):
@@ -42,8 +43,17 @@ class RawSheetLike(Protocol):
 
 @dataclass(frozen=True)
 class ReturnLimits:
+    """The limits of one return: data rows per sheet, and the general limit
+    on a text cell (``DASHBOARD_MAX_ROWS``, ``DASHBOARD_MAX_CELL_CHARS``)."""
+
     max_rows: int = 50_000
     max_cell_chars: int = 2_000
+
+    def chars(self, stored: int | None) -> int:
+        """The most characters a text cell may hold: the general limit, or
+        what the database stores of its column (``stored``, from
+        :data:`~data_access.rules.sheets.TEXT_LIMITS`) when that is less."""
+        return self.max_cell_chars if stored is None else min(self.max_cell_chars, stored)
 
 
 # Sheets the template adds for people (instructions, dropdown lists): ignored silently.
@@ -227,12 +237,10 @@ def _parse_return_sheet(
             continue
         values[key] = (v, cell)
         result.field_cells[key] = cell
-        if isinstance(v, str) and len(v.strip()) > limits.max_cell_chars:
-            issues.error(
-                raw.name,
-                cell,
-                f"text is {len(v.strip()):,} characters long; at most {limits.max_cell_chars:,} are accepted",
-            )
+        if isinstance(v, str):
+            why = text_problem(v.strip(), limits.chars(TEXT_LIMITS.get(("Return", key))), key)
+            if why is not None:
+                issues.error(raw.name, cell, why, v)
 
     country_raw, cell = values.get("country", (None, f"{column_letter(vc)}{h + 2}"))
     if is_missing(country_raw):
@@ -330,12 +338,12 @@ def _parse_data_sheet(
         if col.name not in mapping:
             continue
         s = frame[col.name]
-        if col.kind in ("text", "id"):
-            parsed, problems = parse_text(s, ID_MAX_CHARS if col.kind == "id" else limits.max_cell_chars)
-            if col.kind == "id":
-                problems = [(p, f"identifiers have at most {ID_MAX_CHARS} characters") for p, _ in problems]
+        if col.kind == "id":
+            parsed, problems = parse_text(s, col.max_chars or ID_MAX_CHARS, f"the identifier {col.name}")
+        elif col.kind == "text":
+            parsed, problems = parse_text(s, limits.chars(col.max_chars), col.name)
         elif col.kind == "count":
-            parsed, problems = parse_number(s, whole=True, minimum=0)
+            parsed, problems = parse_number(s, whole=True, minimum=0, maximum=col.maximum)
         elif col.kind == "number":
             parsed, problems = parse_number(s, minimum=0)
         elif col.kind == "percent":

@@ -2,7 +2,11 @@
 
 One definition serves the importer (what to read and check), the template
 (which columns, which dropdown lists) and the export (which columns, in which
-order).
+order). It also holds the one table of how much the database can store of a
+cell (:data:`TEXT_LIMITS`, :data:`ID_MAX_CHARS`, :data:`WHOLE_MAX`):
+``data_access/models.py`` takes its column lengths from here, and the
+validator refuses what would not fit, so a return that checks as valid is
+stored whole on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -22,6 +26,10 @@ class Column:
     required: str | None = None
     choices: tuple[str, ...] = ()
     help: str = ""
+    # text and id: the most characters the database stores (None: no limit of
+    # its own; the general limit on a text cell applies); count: the largest value
+    max_chars: int | None = None
+    maximum: int | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,40 @@ class SheetSpec:
 
 
 RETURN_FIELDS = ("country", "quarter", "prepared_by", "submitted_on", "notes")
+
+# --------------------------------------------------------------------------- what the database can store
+
+ID_MAX_CHARS = 40
+"""Characters of an identifier (facility_id, finding_id, ...): models.ID."""
+
+TEXT_LIMITS: dict[tuple[str, str], int] = {
+    ("Return", "prepared_by"): 200,
+    ("Facilities", "name"): 200,
+    ("Facilities", "city"): 120,
+    ("Findings", "title"): 2_000,
+    ("Findings", "owner"): 2_000,
+    ("Priorities", "title"): 2_000,
+    ("Priorities", "theme"): 2_000,
+    ("Milestones", "milestone"): 500,  # part of a unique index: 500 characters fit in a PostgreSQL index entry
+    ("Activities", "title"): 2_000,
+}
+"""(sheet, column) -> the most characters the database stores of that text
+(a ``VARCHAR`` of that length in ``models.py``, which reads it from here).
+Every other text cell goes into a column without a limit; the general limit
+on a text cell (``DASHBOARD_MAX_CELL_CHARS``, 2,000 by default) applies to
+all text cells, these included: a cell may hold the smaller of the two."""
+
+WHOLE_MAX = 2_147_483_647
+"""The largest whole number a count cell may hold: the database stores the
+participants of an activity as 32-bit integers, and one limit serves every count."""
+
+
+def max_chars(sheet: str, column: str) -> int:
+    """The most characters the database stores of ``sheet``'s ``column``
+    (``"Return"`` for a field of the Return sheet): its column length in
+    ``models.py``."""
+    return TEXT_LIMITS[sheet, column]
+
 
 # The contract, one row per column of each data sheet, in sheet order: the
 # sheet, the column, its kind, whether it is required (ALWAYS, or NEW: when
@@ -129,7 +171,9 @@ def _columns(sheet: str) -> tuple[Column, ...]:
             continue
         required = rest.pop(0) if rest and rest[0] in (ALWAYS, NEW) else None
         choices = _CHOICES[rest[0]] if rest else ()
-        columns.append(Column(column, kind, required, choices, help_text.strip()))
+        chars = ID_MAX_CHARS if kind == "id" else TEXT_LIMITS.get((sheet, column))
+        maximum = WHOLE_MAX if kind == "count" else None
+        columns.append(Column(column, kind, required, choices, help_text.strip(), chars, maximum))
     return tuple(columns)
 
 
@@ -142,8 +186,6 @@ SHEET_BY_NAME = {s.name: s for s in DATA_SHEETS}
 # Exports add these in front of the sheet's columns; the importer accepts them
 # back and checks they agree with the Return sheet.
 QUARTER_SCOPED = {"Indicators", "Priorities", "Activities"}
-
-ID_MAX_CHARS = 40
 
 
 # What `python -m data_access export` can export.

@@ -66,3 +66,23 @@ def select_row(grid, row: int) -> None:
     grid.evaluate("e => e.scrollIntoView({block: 'center'})")
     y = GRID_HEADER_HEIGHT + GRID_ROW_HEIGHT * row + GRID_ROW_HEIGHT / 2
     grid.click(position={"x": GRID_ROW_MARKER_X, "y": y})
+
+
+def choose_option(page, opener, option: str, attempts: int = 3) -> None:
+    """Open a select box (``opener``, its locator) and pick ``option``: on a
+    busy machine a click that lands while the page reruns can close the list
+    again, so the list is opened again (up to ``attempts`` times), waiting on
+    the page each time."""
+    wanted = page.get_by_role("option", name=option, exact=True)
+    for attempt in range(attempts):
+        rendered(page)
+        opener.click()
+        try:
+            expect(wanted).to_be_visible(timeout=TIMEOUT // 4)
+        except AssertionError:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+            continue
+        wanted.click()
+        return

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from benchmarks.chromium import VIEWPORT
 from components import formatting as fmt
 from data_access import db, overview
-from tests.browser.support import TIMEOUT, rendered, screenshot_dir, tile_value
+from tests.browser.support import TIMEOUT, choose_option, rendered, screenshot_dir, tile_value
 
 
 def _prisoners(url: str, quarter: str, countries) -> str:
@@ -57,8 +57,7 @@ def test_switch_country_and_quarter_then_follow_the_copied_link(base_url, server
     expect(tile_value(page, "Prisoners")).to_have_text(_prisoners(server_db, "2026-Q3", ["KAZ"]), timeout=TIMEOUT)
 
     # quarter: 2025-Q2
-    page.get_by_test_id("stSelectbox").click()
-    page.get_by_role("option", name="2025-Q2", exact=True).click()
+    choose_option(page, page.get_by_test_id("stSelectbox"), "2025-Q2")
     expect(page).to_have_url(re.compile(r"quarter=2025-Q2"), timeout=TIMEOUT)
     expect(page.get_by_role("heading", name="Overview · 2025-Q2")).to_be_visible(timeout=TIMEOUT)
     expected = _prisoners(server_db, "2025-Q2", ["KAZ"])
