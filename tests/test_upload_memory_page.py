@@ -78,3 +78,29 @@ def test_a_busy_server_says_where_the_workbook_is_in_the_queue(sample_url):
     assert shown[0] == "Waiting for other workbooks to be read first: yours is number 1 in the queue"
     assert "Checking the file" in shown
     assert "The workbook is valid: Tajikistan 2026-Q4" in texts(at.success)
+
+
+def test_an_uploaded_files_download_is_made_for_the_person_who_saw_the_button(sample_url, monkeypatch):
+    # Streamlit makes the file when the button is clicked, in a worker thread
+    # where no session says who is acting (a signed-in person would read as
+    # nobody there): the person is taken when the button is drawn.
+    from components import auth, data_upload
+    from data_access import audit, db, queries
+    from data_access.access import BOOTSTRAP
+    from data_access.rules.access import Actor
+
+    eng = db.connect(sample_url)
+    upload = queries.upload_history(eng).iloc[0]
+    manager = Actor("mgr@example.org", "Manager", "manager", via="oidc")
+    monkeypatch.setattr(auth, "actor", lambda: manager)
+    monkeypatch.setattr(auth, "client_address", lambda: "10.0.0.7")
+    make = data_upload.upload_file(int(upload["id"]))  # drawn: nothing fetched yet
+    before = len(audit.events(eng, BOOTSTRAP, action="upload.download"))
+    monkeypatch.setattr(auth, "actor", lambda: Actor("", "", None))  # the click, outside the run
+    made = make()
+    with eng.connect() as conn:
+        stored = conn.exec_driver_sql("SELECT content FROM uploads WHERE id = ?", (int(upload["id"]),)).scalar_one()
+    assert made == stored
+    events = audit.events(eng, BOOTSTRAP, action="upload.download")
+    assert len(events) == before + 1
+    assert events.iloc[0]["actor_email"] == "mgr@example.org" and events.iloc[0]["address"] == "10.0.0.7"
