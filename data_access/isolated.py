@@ -55,6 +55,7 @@ __all__ = ["Summary", "run", "summarise"]
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
+WORKER = "data_access.isolated"  # the module the worker runs (python -m)
 TIMEOUT_S = 600.0
 """A worker still running after this long is stopped (it may be waiting for the database's write lock)."""
 
@@ -123,9 +124,12 @@ def _unreadable(file_name: str, why: str, *args: object) -> Summary:
 def _in_worker(job: dict[str, Any], progress: Progress | None) -> Summary:
     read_progress, write_progress = os.pipe()
     try:
+        # In this process's folder, so that a relative database address means the
+        # same file; the project on the path, wherever that folder is.
+        path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "data_access.isolated", str(write_progress)],
-            cwd=ROOT,
+            [sys.executable, "-m", WORKER, str(write_progress)],
+            env=dict(os.environ, PYTHONPATH=path),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -188,7 +188,7 @@ def test_a_worker_whose_caller_stops_is_ended(engine, db_url):
 
 
 def test_a_worker_that_dies_gives_an_unreadable_result(engine, db_url, monkeypatch, caplog):
-    monkeypatch.setattr(isolated, "ROOT", isolated.ROOT / "no such folder")  # the worker cannot start there
+    monkeypatch.setattr(isolated, "WORKER", "data_access.no_such_worker")  # the worker exits at once, failing
     url = db_url
     summary = isolated.run(url, ADMIN, full_return(), "r.xlsx", dry_run=True, preview_rows=0, in_worker=True)
     assert summary.result.status == "unreadable" and summary.result.message.key == "workbook.unreadable"
