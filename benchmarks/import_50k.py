@@ -42,10 +42,16 @@ FINDINGS_HEADER = [
 ]
 
 
-def make_workbook(rows: int, path: Path) -> None:
+def make_workbook(rows: int, path: Path, note_words: int = 0) -> None:
+    """A return for TJK 2024-Q1 whose Findings sheet has ``rows`` findings
+    (and 50 new facilities). ``note_words`` random words in every finding's
+    status note make the file larger (27 words: about 9.9 MB for 50,000
+    rows, the largest file the upload accepts)."""
     from openpyxl import Workbook
 
     rnd = random.Random(7)
+    words = random.Random(11)  # apart, so that the other values do not change with ``note_words``
+    vocab = ["".join(words.choices("abcdefghijklmnopqrstuvwxyz", k=words.randint(3, 10))) for _ in range(5000)]
     wb = Workbook(write_only=True)
     ret = wb.create_sheet("Return")
     for r in (["field", "value"], ["country", "TJK"], ["quarter", "2024-Q1"], ["notes", "benchmark"]):
@@ -73,7 +79,7 @@ def make_workbook(rows: int, path: Path) -> None:
                 rnd.choice(statuses),
                 audit + dt.timedelta(days=rnd.randrange(30, 365)),
                 "Deputy director, security",
-                "Progress noted at the quarterly review",
+                " ".join(["Progress noted at the quarterly review", *words.choices(vocab, k=note_words)]),
             ]
         )
     wb.save(path)

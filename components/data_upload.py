@@ -17,13 +17,17 @@ from typing import Any
 
 import pandas as pd
 
-from data_access import export, importer, uploads
+from data_access import export, importer, isolated, uploads
+from data_access.annotate import annotate
+from data_access.isolated import Summary
 from data_access.messages import Message
 from data_access.rules.access import AccessError, may
+from data_access.rules.issues import Issue
+from data_access.rules.preview import PREVIEW_ROWS
 from data_access.workbook import Limits
 
-from . import auth
-from .data import clear, engine, reader
+from . import auth, sessions
+from .data import clear, database_url, engine, reader
 from .layout import message_text
 
 _history = reader(uploads.history)  # (actor, countries)
@@ -52,15 +56,31 @@ def may_download(upload: Any) -> bool:
     return may(auth.actor(), "download_upload", upload.country, uploader=uploader)
 
 
-def upload_file(upload_id: int) -> bytes:
-    """The original bytes of an upload, fetched only on click (not cached);
-    recorded in the audit trail. Empty when refused or missing (the button
-    is shown only to whoever may download)."""
-    try:
-        found = uploads.upload_file(engine(), auth.actor(), upload_id, auth.client_address())
-    except AccessError:
-        return b""
-    return b"" if found is None else found[1]
+def upload_file(upload_id: int) -> Callable[[], bytes]:
+    """The data of the download button of an upload's original file: the
+    bytes are fetched only on click (not cached) for the acting person of
+    this run, recorded in the audit trail, and served to this session only
+    (:func:`components.sessions.download`: the address stops answering once
+    the session has ended). Empty when refused or missing (the button is
+    shown only to whoever may download). The click is served outside the
+    page's run, so the person, their address and the database are taken
+    now."""
+    person, address, url = auth.actor(), auth.client_address(), database_url()
+
+    def make() -> bytes:
+        try:
+            found = uploads.upload_file(engine(url), person, upload_id, address)
+        except AccessError:
+            return b""
+        return b"" if found is None else found[1]
+
+    return sessions.download(make)
+
+
+def annotated(content: bytes, errors: list[Issue], warnings: list[Issue]) -> Callable[[], bytes]:
+    """The data of the download button of the uploaded workbook with its
+    problems marked: made on click, served to this session only."""
+    return sessions.download(lambda: annotate(content, errors, warnings))
 
 
 def template(country: str, quarter: str) -> bytes:
@@ -85,29 +105,42 @@ def _in_words(progress: Callable[[float, str], None] | None) -> importer.Progres
     return lambda fraction, message: progress(fraction, text(message))
 
 
-def check(data: bytes, file_name: str, progress: Callable[[float, str], None] | None = None) -> importer.ImportResult:
+def check(data: bytes, file_name: str, progress: Callable[[float, str], None] | None = None) -> Summary:
     """Validate and work out the changes, as the acting person; writes
     nothing but the audit event. ``progress`` is given the fraction done and
-    what is happening, in words."""
-    return importer.import_workbook(
-        engine(),
+    what is happening, in words (also while the workbook waits for others
+    to be read first). What comes back holds no row changes, only their
+    preview (:data:`~data_access.rules.preview.PREVIEW_ROWS` rows per
+    table): that is what the page keeps. A large file is checked in a
+    worker process (:mod:`data_access.isolated`)."""
+    return isolated.run(
+        database_url(),
         auth.actor(),
         data,
         file_name,
         dry_run=True,
-        progress=_in_words(progress),
+        preview_rows=PREVIEW_ROWS,
         address=auth.client_address(),
+        progress=_in_words(progress),
     )
 
 
-def apply(data: bytes, file_name: str, progress: Callable[[float, str], None] | None = None) -> importer.ImportResult:
-    """Import the workbook, signed by the acting person."""
-    result = importer.import_workbook(
-        engine(), auth.actor(), data, file_name, progress=_in_words(progress), address=auth.client_address()
+def apply(data: bytes, file_name: str, progress: Callable[[float, str], None] | None = None) -> Summary:
+    """Import the workbook, signed by the acting person (its preview keeps
+    no rows: only the counts of each sheet)."""
+    summary = isolated.run(
+        database_url(),
+        auth.actor(),
+        data,
+        file_name,
+        dry_run=False,
+        preview_rows=0,
+        address=auth.client_address(),
+        progress=_in_words(progress),
     )
-    if result.status == importer.APPLIED:
+    if summary.result.status == importer.APPLIED:
         clear()
-    return result
+    return summary
 
 
 def restore(upload_id: int) -> importer.ImportResult:

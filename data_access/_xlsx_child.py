@@ -124,6 +124,7 @@ def _read(data, max_grid_cells):
         if budget < 0:
             return {"ok": False, "error": "grid_too_large", "sheet": meta.name, "rows": n_rows, "cols": n_cols}
         grid = sheet.to_python(skip_empty_area=False)
+        del sheet  # calamine's own copy of the cells, before the converted one is built
         rows = _convert(grid, memo)
         del grid
         sheets.append((meta.name, hidden, rows))

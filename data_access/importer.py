@@ -1,9 +1,14 @@
 """Importing a quarterly return: the one code path behind the upload page,
 the command line and the sample-data loader.
 
-    may the person check/upload at all? -> read (child process, limits) ->
-    parse (every cell) -> may they for the return's country? -> lock ->
-    check against the stored state -> plan the changes -> apply, or not
+    may the person check/upload at all? -> wait for an import slot ->
+    read (child process, limits) -> parse (every cell) -> may they for the
+    return's country? -> lock -> check against the stored state -> plan the
+    changes -> apply, or not -> give freed memory back
+
+At most two imports read, check and plan at once in one process
+(:data:`data_access.memory.IMPORTS`); the others wait their turn, and the
+progress callback is told their place (``import.progress.waiting``).
 
 All-or-nothing: any error, and nothing is written. Uploads for a (country,
 quarter) supersede the current one; a byte-identical file changes nothing.
@@ -37,10 +42,12 @@ from sqlalchemy.sql import ColumnElement
 
 from . import audit, db, incident, sql, summary
 from . import models as m
+from .memory import IMPORTS, release
 from .messages import Message
 from .rules.access import EMAIL_MAX_CHARS, Actor, refusal
 from .rules.checks import FacilityInfo, FindingInfo, PriorityInfo, StoredState, check_return, milestone_key
 from .rules.issues import Issue
+from .rules.memory import release_after
 from .rules.normalise import is_missing
 from .rules.quarters import Quarter
 from .rules.returns import ParsedReturn, ParsedSheet, ReturnLimits, parse_return
@@ -254,6 +261,31 @@ def _import(
     if why is not None:
         return _refused(why, file_name, sha)
 
+    def wait(place: int) -> None:
+        if progress is not None:
+            progress(0.0, Message("import.progress.waiting", dict(place=place)))
+
+    try:
+        with IMPORTS.held(wait):
+            return _read_check_apply(engine, trail, data, sha, file_name, dry_run, kind, restored_from, limits, say)
+    finally:
+        if release_after(len(data)):
+            release()
+
+
+def _read_check_apply(
+    engine: Engine,
+    trail: _Trail,
+    data: bytes,
+    sha: str,
+    file_name: str,
+    dry_run: bool,
+    kind: str,
+    restored_from: int | None,
+    limits: Limits,
+    say: Callable[[float, str], None],
+) -> ImportResult:
+    """The import proper, while it holds one of the process's import slots."""
     say(0.05, "file")
     try:
         raw = read_workbook(data, file_name, limits)
@@ -265,6 +297,7 @@ def _import(
         countries = {c.code.lower(): c.code for c in conn.execute(select(m.Country.code, m.Country.name))}
         countries.update({name.lower(): code for code, name in conn.execute(select(m.Country.code, m.Country.name))})
     parsed = parse_return(raw.sheets, ReturnLimits(limits.max_rows, limits.max_cell_chars), countries)
+    del raw  # the parsed return holds what is needed
     quarter_text = str(parsed.quarter) if parsed.quarter else None
     if parsed.country is not None:
         why = refusal(trail.actor, trail.rule, parsed.country)

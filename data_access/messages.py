@@ -54,6 +54,7 @@ _OLD_XLS = "This file is in the old Excel 97-2003 format (.xls), which is not ac
 
 ENGLISH: dict[str, str] = {
     # ------------------------------------------------------------------ the importer's progress
+    "import.progress.waiting": "Waiting for other workbooks to be read first: yours is number {place} in the queue",
     "import.progress.file": "Checking the file",
     "import.progress.sheets": "Reading every sheet",
     "import.progress.stored": "Checking against the stored data",

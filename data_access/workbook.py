@@ -18,8 +18,10 @@ How a file is read
    bounded read.
 2. Parsing with python-calamine in a child process (``_xlsx_child.py``, run as
    a standalone script so neither this package nor pandas is imported there),
-   under ``RLIMIT_AS`` (``Limits.memory_bytes``), ``RLIMIT_CPU`` and no core
-   dumps, with a wall-clock timeout (``Limits.timeout_s``) enforced here. Any
+   under ``RLIMIT_AS`` (an address space that grows with the file's size,
+   :func:`data_access.rules.memory.child_memory_bytes`, at most
+   ``Limits.memory_bytes``), ``RLIMIT_CPU`` and no core dumps, with a
+   wall-clock timeout (``Limits.timeout_s``) enforced here. Any
    death of the child (signal, abort, MemoryError, non-zero exit, timeout,
    output that is not the expected pickle) becomes ``UnsafeWorkbook`` with a
    calm message; the details go to the log. The child's pickle is loaded
@@ -45,8 +47,11 @@ machine, of which ~0.7 s is calamine parsing the sheet and ~0.05 s starting
 the child. Equal strings and dates are shared before pickling (see the child),
 which cut the transfer from ~0.5 s to ~0.07 s.
 
-Each upload costs one child process of up to ``memory_bytes`` of address
-space for up to ``timeout_s``; concurrent uploads run concurrent children.
+Each upload costs one child process for up to ``timeout_s``, of 0.5 GB of
+address space for a small file up to 0.84 GB for a 10 MB one (never more
+than ``memory_bytes``); the importer reads at most two workbooks at a time
+per process (:data:`data_access.memory.IMPORTS`), so at most two children
+run at once in the app.
 
 Values (python-calamine 0.9.1, findings checked by the tests)
 -------------------------------------------------------------
@@ -100,6 +105,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .messages import Message
+from .rules.memory import child_memory_bytes
 
 __all__ = [
     "UnsafeWorkbook",
@@ -144,7 +150,9 @@ class Limits:
     max_ratio: int = 200  # per-member uncompressed/compressed ratio, members > 1 MB
     max_members: int = 5_000
     timeout_s: float = 60.0  # child process wall time
-    memory_bytes: int = 2_000_000_000  # child address-space limit (RLIMIT_AS)
+    # Ceiling of the child's address-space limit (RLIMIT_AS); the limit itself
+    # grows with the file's size (data_access.rules.memory.child_memory_bytes).
+    memory_bytes: int = 2_000_000_000
     # Total cells (rows x columns from A1 to the last used cell, all sheets)
     # the child turns into Python values; a guard for memory and time.
     max_grid_cells: int = 10_000_000
@@ -358,11 +366,12 @@ class _ResultUnpickler(pickle.Unpickler):
 
 
 def _run_child(data: bytes, limits: Limits) -> dict:
+    memory = child_memory_bytes(len(data), limits.max_grid_cells, limits.memory_bytes)
     cmd = [
         sys.executable,
         "-P",
         str(_CHILD_SCRIPT),
-        str(int(limits.memory_bytes)),
+        str(int(memory)),
         str(max(1, int(limits.timeout_s + 0.999))),
         str(int(limits.max_grid_cells)),
     ]

@@ -11,12 +11,12 @@ the command line; the tables of problems come from
 import hashlib
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from components import auth, data, data_upload, filters, layout, nav, view_upload
+from components import auth, data, data_upload, filters, layout, nav, sessions, view_upload
 from components import formatting as fmt
 from components.i18n import t
-from data_access.annotate import annotate
-from data_access.rules.preview import pages_changed, preview
+from data_access.rules.preview import SheetPreview, pages_changed
 from data_access.rules.quarters import Quarter, parse_quarter, quarter_range
 from data_access.rules.text import plain_frame
 
@@ -75,6 +75,9 @@ uploaded = st.file_uploader(
     help=t("upload.file_help", mb=f"{data_upload.max_upload_mb():g}"),
 )
 
+if uploaded is None:  # no workbook (removed, applied, or the page was left): keep nothing of an earlier one
+    state.pop("upload_checked", None)
+
 done = state.get("upload_done")
 if done is not None and uploaded is None:
     st.success(
@@ -94,19 +97,21 @@ if uploaded is None:
 
 content = uploaded.getvalue()
 sha = hashlib.sha256(content).hexdigest()
-checked = state.get("upload_checked")
+sessions.hold_upload()  # when the browser goes, the session goes at once, with the workbook
+checked = state.get("upload_checked")  # (sha256, data_upload.check's summary)
 if checked is None or checked[0] != sha:
+    state.pop("upload_checked", None)  # the previous workbook's check, before this one is made
     with st.status(t("upload.checking", file=layout.escape(uploaded.name)), expanded=False) as box:
         bar = st.progress(0.0)
-        result = data_upload.check(
+        summary = data_upload.check(
             content,
             uploaded.name,
             progress=lambda x, text: bar.progress(min(max(x, 0.0), 1.0), text=text),
         )
         box.update(label=t("upload.checked", file=layout.escape(uploaded.name)), state="complete")
-    state.upload_checked = (sha, result)
+    checked = state.upload_checked = (sha, summary)
     state.upload_done = None
-result = state.upload_checked[1]
+result = checked[1].result  # without its row changes: the preview below has them
 
 
 def _warnings() -> None:
@@ -129,7 +134,7 @@ if result.status == "rejected":
     stem = uploaded.name.rsplit(".", 1)[0]
     st.download_button(
         t("upload.download_annotated"),
-        data=lambda: annotate(content, result.errors, result.warnings),
+        data=data_upload.annotated(content, result.errors, result.warnings),
         file_name=f"{stem}_problems.xlsx",
         mime=XLSX,
         icon=":material/download:",
@@ -175,8 +180,16 @@ if result.supersedes:
     )
 _warnings()
 
+
+def _first_rows(p: SheetPreview, table: str) -> None:
+    """Say so when the preview keeps only the first rows of ``table``."""
+    if p.left_out(table):
+        shown = {"added": p.added, "changed": p.changed, "removed": p.removed}[table]
+        st.caption(t("upload.preview_first", shown=fmt.number(len(shown)), n=fmt.number(p.totals[table])))
+
+
 st.markdown(f"#### {t('upload.preview_title')}")
-previews = preview(result.changes)
+previews = checked[1].previews
 for p in previews:
     c = p.counts
     title = t(
@@ -195,6 +208,7 @@ for p in previews:
             st.dataframe(
                 plain_frame(p.added.rename(columns={"key": t("upload.col.key")})), hide_index=True, width="stretch"
             )
+            _first_rows(p, "added")
         if not p.changed.empty:
             st.markdown(f"**{t('upload.preview_changed')}**")
             st.dataframe(
@@ -211,27 +225,31 @@ for p in previews:
                 hide_index=True,
                 width="stretch",
             )
+            _first_rows(p, "changed")
         if not p.removed.empty:
             st.markdown(f"**{t('upload.preview_removed')}**")
             st.dataframe(
                 plain_frame(p.removed.rename(columns={"key": t("upload.col.key")})), hide_index=True, width="stretch"
             )
+            _first_rows(p, "removed")
 
 
-def _apply(content: bytes, file_name: str) -> None:
+def _apply(content: bytes, file_name: str, file: UploadedFile) -> None:
     """Runs before the page is drawn again (a button callback), so the result
     survives any rerun; the page then shows it."""
-    applied = data_upload.apply(content, file_name)
+    summary = data_upload.apply(content, file_name)
+    applied = summary.result
     if applied.status == "applied":
         state.upload_done = dict(
             id=applied.upload_id,
-            n=applied.changed_rows,
+            n=summary.changed_rows,
             country=applied.country,
             quarter=applied.quarter,
-            pages=pages_changed(preview(applied.changes)),
+            pages=pages_changed(summary.previews),
         )
-        state.upload_checked = None
+        state.pop("upload_checked", None)
         state.upload_nonce += 1  # a fresh, empty uploader
+        sessions.forget_file(file)  # the workbook is stored now: Streamlit need not keep it for this session
     else:  # e.g. the database changed since the check: say what is wrong now
         state.upload_failed = applied
 
@@ -242,7 +260,7 @@ st.button(
     icon=":material/publish:",
     key="upload_confirm",
     on_click=_apply,
-    args=(content, uploaded.name),
+    args=(content, uploaded.name, uploaded),
 )
 failed = state.pop("upload_failed", None)
 if failed is not None:

@@ -70,7 +70,7 @@ with right:
     if data_upload.may_download(r):
         st.download_button(
             t("history.download"),
-            data=lambda: data_upload.upload_file(chosen),
+            data=data_upload.upload_file(chosen),
             file_name=r.file_name,
             mime=XLSX,
             icon=":material/download:",

@@ -118,10 +118,22 @@ def test_browser_benchmark(generated, sample_url):
 
 @pytest.mark.browser
 def test_memory_benchmark(generated):
-    out = run("memory.py", "--large-db", generated[0])
+    out = run(
+        "memory.py",
+        "--large-db",
+        generated[0],
+        *("--uploads", "2", "--upload-rows", "200", "--upload-words", "0", "--after", "1"),
+    )
     assert table(out, "moment ") == [
         "baseline: hello script",
         "after start",
         *[f"after {name}" for name in page_names()],
         "final",
     ]
+    assert table(out, "upload moment") == [
+        "2 sessions on the Upload page",
+        "peak while checking",
+        "every outcome shown",
+        "1 s after the sessions end",
+    ]
+    assert "2 x The workbook is valid: Tajikistan 2024-Q1" in out

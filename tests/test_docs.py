@@ -28,6 +28,7 @@ from data_access.export import UPLOAD_COLUMNS
 from data_access.importer import EXIT_CODES
 from data_access.rules import normalise
 from data_access.rules import reference as ref
+from data_access.rules.memory import CHILD_BYTES_PER_FILE_BYTE, IMPORTS_AT_ONCE, child_memory_bytes
 from data_access.rules.quarters import Quarter, parse_quarter
 from data_access.rules.returns import AUXILIARY_SHEETS, ReturnLimits
 from data_access.rules.sheets import (
@@ -207,7 +208,15 @@ def test_the_limits_and_their_environment_variables_are_the_codes():
         "parts in the zip": f"{limits.max_members:,}",
         "cells read, from A1 to the last used cell, all sheets": f"{limits.max_grid_cells:,}",
         "reading time": f"{limits.timeout_s:g} s",
-        "memory of the reading process": f"{limits.memory_bytes / 1_000_000_000:g} GB",
+        "memory of the reading process": (
+            f"{child_memory_bytes(0, limits.max_grid_cells, limits.memory_bytes) / 1e9:.2f} GB plus "
+            f"{CHILD_BYTES_PER_FILE_BYTE} bytes per byte of the file "
+            f"({child_memory_bytes(9_900_000, limits.max_grid_cells, limits.memory_bytes) / 1e9:.2f} GB for a "
+            f"9.9 MB file), at most {limits.memory_bytes / 1_000_000_000:g} GB"
+        ),
+        "workbooks read and checked at once by one server": (
+            f"{IMPORTS_AT_ONCE} (the others wait, and the page shows their place in the queue)"
+        ),
     }
     for what, expected in fixed.items():
         assert rows[what] == (expected, "(fixed)"), what

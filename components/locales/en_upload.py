@@ -42,6 +42,7 @@ MESSAGES: dict[str, str] = {
     "upload.preview_changed": "Changed values",
     "upload.preview_removed": "No longer reported for this quarter (the new return replaces them)",
     "upload.preview_nothing": "Nothing in this sheet changes.",
+    "upload.preview_first": "The first {shown} of {n} rows are shown; applying the return applies them all.",
     "upload.col.key": "Row",
     "upload.col.column": "Column",
     "upload.col.before": "Before",
