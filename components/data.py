@@ -190,12 +190,19 @@ def prepare_database() -> None:
             if sample_enabled() and sample.is_empty(eng):
                 _load_sample(eng)
         except Exception as exc:  # the database is down or misconfigured: say so, do not crash
-            from .layout import escape  # layout reads through this module
+            from data_access import incident
 
-            st.error(
-                t("startup.failed", url=escape(config.describe(url)), error=escape(f"{type(exc).__name__}: {exc}")),
-                icon=":material/database:",
-            )
+            from .auth import sign_in_configured  # auth and layout read through this module
+            from .layout import escape
+
+            if sign_in_configured():  # a shared server: the details go to its log, not to whoever opens the page
+                ref = incident.report(exc, "preparing the database")
+                st.error(t("error.unexpected", ref=ref), icon=":material/database:")
+            else:  # local mode: the person at this computer runs the database too
+                st.error(
+                    t("startup.failed", url=escape(config.describe(url)), error=escape(f"{type(exc).__name__}: {exc}")),
+                    icon=":material/database:",
+                )
             st.stop()
         _prepared.add(url)
 

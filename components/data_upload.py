@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from data_access import export, importer, isolated, uploads
+from data_access import export, importer, isolated, memory, uploads
 from data_access.annotate import annotate
 from data_access.isolated import Summary
 from data_access.messages import Message
@@ -80,7 +80,15 @@ def upload_file(upload_id: int) -> Callable[[], bytes]:
 def annotated(content: bytes, errors: list[Issue], warnings: list[Issue]) -> Callable[[], bytes]:
     """The data of the download button of the uploaded workbook with its
     problems marked: made on click, served to this session only."""
-    return sessions.download(lambda: annotate(content, errors, warnings))
+
+    def make() -> bytes:
+        # reading the workbook back takes as much memory as checking it: it waits for one of the same slots
+        with memory.IMPORTS.held():
+            data = annotate(content, errors, warnings)
+        memory.release()
+        return data
+
+    return sessions.download(make)
 
 
 def template(country: str, quarter: str) -> bytes:

@@ -121,3 +121,32 @@ def test_the_app_shell_runs_inside_the_guard():
     body = source.split('with errors.guard("the app shell"):', 1)
     assert len(body) == 2, "app.py does not guard its shell"
     assert "nav.run(page)" in body[1] and "data.prepare_database()" in body[1]
+
+
+# --------------------------------------------------------------------------- the database cannot be used at start
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["local mode", "sign-in configured"])
+def test_a_database_that_cannot_be_used_is_explained_to_its_owner_and_only_referenced_on_a_shared_server(
+    signed_in, guarded, monkeypatch, tmp_path
+):
+    """Local mode: the person at this computer runs the database, so the
+    address and the error are shown. With sign-in: whoever opens the page
+    gets the reference only; the details are in the server's log."""
+    from tests.apptest_support import AUTH_SECRETS, new_app
+
+    address = tmp_path / "not-a-folder"
+    address.write_text("a file where the database's folder should be")
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", f"sqlite:///{address}/dashboard.db")
+    at = new_app()
+    if signed_in:
+        at.secrets["auth"] = dict(AUTH_SECRETS)
+    at.run()
+    shown = "\n".join(e.value for e in at.error)
+    assert not at.exception and at.error
+    if signed_in:
+        assert "not-a-folder" not in shown and "sqlite" not in shown.lower()
+        [ref] = re.findall(r"\b[0-9a-f]{8}\b", shown)
+        assert any(ref in r.getMessage() and r.exc_info for r in guarded.records)
+    else:
+        assert "not\\-a\\-folder" in shown or "not-a-folder" in shown

@@ -156,6 +156,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("components/auth.py", "sharing_help()"): "the README's own 'Sharing it' section, a file of the repository",
     ("components/auth.py", "problem"): "made by _sign_in with t() and escaped values",
     ("components/errors.py", "ref"): "the incident reference: eight hexadecimal digits the app made",
+    ("components/data.py", "ref"): "the incident reference: eight hexadecimal digits the app made",
     ("components/layout.py", "title"): "page_header and empty_state pass their title on: their callers are scanned",
     ("components/layout.py", "subtitle"): "page_header passes its subtitle on: its callers are scanned",
     ("components/layout.py", "body"): "empty_state passes its body on: its callers are scanned",
