@@ -13,6 +13,8 @@ and the offline guard are shared with the browser benchmarks
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,8 +50,17 @@ def base_url(server_db, browser, tmp_path_factory):
     the shell's first run, Streamlit maps ``pages/`` by file name, not by the
     shell's URLs. A limit of the app shell (reported to the lead); the links
     people follow come from within a running app."""
+    with warm_server(browser, server_db, tmp_path_factory) as base:
+        yield base
+
+
+@contextmanager
+def warm_server(browser, db_url: str, tmp_path_factory) -> Iterator[str]:
+    """``streamlit run app.py`` on ``db_url``, its address once a first
+    session has shown the Overview's first tile (the first run's start-up
+    work done, so the tests' own sessions meet a warm server)."""
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    with streamlit_server(ROOT / "app.py", app_env(server_db), log) as server:
+    with streamlit_server(ROOT / "app.py", app_env(db_url), log) as server:
         ctx = browser.new_context(viewport=VIEWPORT)
         page = ctx.new_page()
         page.goto(f"{server.base}/")

@@ -17,8 +17,8 @@ from urllib.parse import quote, urlparse
 import pytest
 
 from benchmarks.chromium import LOCAL_HOSTS, VIEWPORT, OfflineGuard
-from benchmarks.serve import app_env, migrated, streamlit_server
-from tests.browser.conftest import FIRST_RUN_TIMEOUT, ROOT
+from benchmarks.serve import migrated
+from tests.browser.conftest import FIRST_RUN_TIMEOUT, warm_server
 from tests.browser.support import rendered
 from tests.hostile import COUNTRY, EVIL, FILE_NAME, ids, import_hostile
 
@@ -77,14 +77,8 @@ def hostile_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="module")
 def hostile_base(hostile_url, browser, tmp_path_factory):
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    with streamlit_server(ROOT / "app.py", app_env(hostile_url), log) as server:
-        ctx = browser.new_context(viewport=VIEWPORT)
-        page = ctx.new_page()
-        page.goto(f"{server.base}/")
-        page.get_by_test_id("stMetric").first.wait_for(timeout=FIRST_RUN_TIMEOUT)
-        ctx.close()
-        yield server.base
+    with warm_server(browser, hostile_url, tmp_path_factory) as base:
+        yield base
 
 
 @pytest.fixture
